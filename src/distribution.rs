@@ -1,0 +1,556 @@
+//! Probability distributions of demand and lead times: the validated specification ([`Dist`]) and
+//! the sampler compiled from it once per scenario ([`Sampler`]).
+//!
+//! Discrete distributions (Poisson, negative binomial) are drawn from a precomputed inverse-CDF
+//! table with a guide index: exact to 2^-64 and one 64-bit draw per sample. Continuous ones use
+//! `rand_distr`'s ziggurat normal and Marsaglia–Tsang gamma.
+
+use rand::Rng;
+use rand_distr::{Distribution, Gamma, Poisson, StandardNormal};
+
+use crate::rng::{index, unit_f64};
+use crate::stats::special::ln_gamma;
+
+/// A validated distribution specification (parameters already checked).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Dist {
+    /// Poisson with the given mean.
+    Poisson {
+        /// Mean (= variance).
+        mean: f64,
+    },
+    /// Normal; negative draws count as zero.
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        sd: f64,
+    },
+    /// Negative binomial given by its mean and standard deviation (needs sd² > mean).
+    NegativeBinomial {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        sd: f64,
+    },
+    /// Gamma given by its mean and standard deviation.
+    Gamma {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        sd: f64,
+    },
+    /// Continuous uniform on [min, max] (for lead times: whole days min..=max).
+    Uniform {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// Always the same value.
+    Constant {
+        /// The value.
+        value: f64,
+    },
+    /// A deterministic cycle: day d uses `values[d % len]` (d counted from the first simulated day).
+    Sequence {
+        /// The cycle.
+        values: Vec<f64>,
+    },
+    /// Resampled uniformly from the given observations.
+    Empirical {
+        /// The observations.
+        values: Vec<f64>,
+    },
+}
+
+impl Dist {
+    /// The distribution's name as written in scenario files.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Dist::Poisson { .. } => "poisson",
+            Dist::Normal { .. } => "normal",
+            Dist::NegativeBinomial { .. } => "negative_binomial",
+            Dist::Gamma { .. } => "gamma",
+            Dist::Uniform { .. } => "uniform",
+            Dist::Constant { .. } => "constant",
+            Dist::Sequence { .. } => "sequence",
+            Dist::Empirical { .. } => "empirical",
+        }
+    }
+
+    /// Expected value (for the normal: of the untruncated normal).
+    pub fn mean(&self) -> f64 {
+        match self {
+            Dist::Poisson { mean }
+            | Dist::Normal { mean, .. }
+            | Dist::NegativeBinomial { mean, .. }
+            | Dist::Gamma { mean, .. } => *mean,
+            Dist::Uniform { min, max } => 0.5 * (min + max),
+            Dist::Constant { value } => *value,
+            Dist::Sequence { values } | Dist::Empirical { values } => {
+                values.iter().sum::<f64>() / values.len() as f64
+            }
+        }
+    }
+
+    /// Standard deviation of one draw (a sequence's values are treated as a sample).
+    pub fn sd(&self) -> f64 {
+        match self {
+            Dist::Poisson { mean } => mean.sqrt(),
+            Dist::Normal { sd, .. }
+            | Dist::NegativeBinomial { sd, .. }
+            | Dist::Gamma { sd, .. } => *sd,
+            Dist::Uniform { min, max } => (max - min) / 12f64.sqrt(),
+            Dist::Constant { .. } => 0.0,
+            Dist::Sequence { values } | Dist::Empirical { values } => {
+                let m = self.mean();
+                (values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / values.len() as f64).sqrt()
+            }
+        }
+    }
+
+    /// Whether every draw is a whole number.
+    pub fn is_integral(&self) -> bool {
+        let whole = |v: &f64| v.fract() == 0.0;
+        match self {
+            Dist::Poisson { .. } | Dist::NegativeBinomial { .. } => true,
+            Dist::Normal { .. } | Dist::Gamma { .. } | Dist::Uniform { .. } => false,
+            Dist::Constant { value } => whole(value),
+            Dist::Sequence { values } | Dist::Empirical { values } => values.iter().all(whole),
+        }
+    }
+
+    /// A short human description, e.g. `normal(mean 50, sd 8)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Dist::Poisson { mean } => format!("poisson(mean {})", num(*mean)),
+            Dist::Normal { mean, sd } => format!("normal(mean {}, sd {})", num(*mean), num(*sd)),
+            Dist::NegativeBinomial { mean, sd } => {
+                format!("negative_binomial(mean {}, sd {})", num(*mean), num(*sd))
+            }
+            Dist::Gamma { mean, sd } => format!("gamma(mean {}, sd {})", num(*mean), num(*sd)),
+            Dist::Uniform { min, max } => format!("uniform({}..{})", num(*min), num(*max)),
+            Dist::Constant { value } => format!("constant({})", num(*value)),
+            Dist::Sequence { values } => format!(
+                "sequence of {} values (mean {})",
+                values.len(),
+                num(self.mean())
+            ),
+            Dist::Empirical { values } => {
+                format!(
+                    "empirical, {} values (mean {})",
+                    values.len(),
+                    num(self.mean())
+                )
+            }
+        }
+    }
+}
+
+/// Formats a number compactly for people (no trailing zeros).
+pub fn num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{v:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// An inverse-CDF table over consecutive integers `lo, lo+1, ...` with a guide index.
+///
+/// `thr[k]` is the largest 64-bit `u` that maps to `lo + k`, so a draw is the first `k` with
+/// `u <= thr[k]`; the last threshold is `u64::MAX`, so the scan always ends inside the table.
+#[derive(Clone, Debug)]
+pub struct IntTable {
+    lo: u32,
+    thr: Box<[u64]>,
+    guide: Box<[u32]>,
+    shift: u32,
+}
+
+impl IntTable {
+    /// Builds the table from probabilities of `lo, lo+1, ...` (normalised here).
+    pub fn from_pmf(lo: u32, pmf: &[f64]) -> Self {
+        assert!(!pmf.is_empty(), "a table needs at least one value");
+        let total: f64 = pmf.iter().sum();
+        let mut thr = Vec::with_capacity(pmf.len());
+        let mut cdf = 0.0;
+        for &p in pmf {
+            cdf += p / total;
+            let t = cdf * 18_446_744_073_709_551_616.0;
+            thr.push(if t >= 18_446_744_073_709_551_615.0 {
+                u64::MAX
+            } else {
+                (t as u64).saturating_sub(1)
+            });
+        }
+        *thr.last_mut().expect("non-empty") = u64::MAX;
+        // About one guide bucket per value: the scan after the guide is short and the whole
+        // table stays small enough for a thousand of them to share the cache.
+        let bits = (usize::BITS - thr.len().leading_zeros() + 1).clamp(4, 16);
+        let shift = 64 - bits;
+        let mut guide = Vec::with_capacity(1 << bits);
+        let mut k = 0usize;
+        for b in 0..(1u64 << bits) {
+            let start = b << shift;
+            while start > thr[k] {
+                k += 1;
+            }
+            guide.push(k as u32);
+        }
+        IntTable {
+            lo,
+            thr: thr.into_boxed_slice(),
+            guide: guide.into_boxed_slice(),
+            shift,
+        }
+    }
+
+    /// Maps one uniform 64-bit word to a value.
+    #[inline(always)]
+    pub fn lookup(&self, u: u64) -> u32 {
+        self.lo + scan(&self.thr, &self.guide, self.shift, u) as u32
+    }
+
+    /// Draws one value.
+    #[inline(always)]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
+        self.lookup(rng.next_u64())
+    }
+
+    /// Largest value the table can return.
+    pub fn max_value(&self) -> u32 {
+        self.lo + self.thr.len() as u32 - 1
+    }
+
+    /// Exact mean of the tabulated distribution.
+    pub fn mean(&self) -> f64 {
+        let mut prev = 0.0;
+        let mut m = 0.0;
+        for (k, &t) in self.thr.iter().enumerate() {
+            let c = if t == u64::MAX {
+                1.0
+            } else {
+                (t as f64 + 1.0) / 18_446_744_073_709_551_616.0
+            };
+            m += (c - prev) * f64::from(self.lo + k as u32);
+            prev = c;
+        }
+        m
+    }
+}
+
+/// Index of the first threshold ≥ `u`, starting from the guide's bucket.
+#[inline(always)]
+fn scan(thr: &[u64], guide: &[u32], shift: u32, u: u64) -> usize {
+    let mut k = guide[(u >> shift) as usize] as usize;
+    while u > thr[k] {
+        k += 1;
+    }
+    k
+}
+
+/// Many tables stored back to back: streams drawn one after another then read memory in order,
+/// which the processor prefetches, instead of chasing a pointer per table.
+#[derive(Clone, Debug, Default)]
+pub struct TableArena {
+    thr: Vec<u64>,
+    guide: Vec<u32>,
+}
+
+/// Where one table lives in a [`TableArena`].
+#[derive(Clone, Copy, Debug)]
+pub struct TableRef {
+    lo: u32,
+    shift: u32,
+    thr: u32,
+    guide: u32,
+}
+
+impl TableArena {
+    /// Copies a table into the arena.
+    pub fn push(&mut self, t: &IntTable) -> TableRef {
+        let r = TableRef {
+            lo: t.lo,
+            shift: t.shift,
+            thr: self.thr.len() as u32,
+            guide: self.guide.len() as u32,
+        };
+        self.thr.extend_from_slice(&t.thr);
+        self.guide.extend_from_slice(&t.guide);
+        r
+    }
+
+    /// Draws one value from a table of the arena.
+    #[inline(always)]
+    pub fn sample<R: Rng + ?Sized>(&self, r: TableRef, rng: &mut R) -> u32 {
+        let u = rng.next_u64();
+        r.lo + scan(
+            &self.thr[r.thr as usize..],
+            &self.guide[r.guide as usize..],
+            r.shift,
+            u,
+        ) as u32
+    }
+}
+
+/// Probabilities of a discrete distribution around its mode, cut where they fall below 1e-18 of
+/// the mode's. Returns `(lowest value, pmf)`.
+fn pmf_around_mode(mode: u64, ln_p: impl Fn(u64) -> f64) -> (u32, Vec<f64>) {
+    let lp_mode = ln_p(mode);
+    let cut = lp_mode - 41.4; // e^-41.4 ≈ 1e-18
+    let mut lo = mode;
+    while lo > 0 && ln_p(lo - 1) > cut {
+        lo -= 1;
+    }
+    let mut hi = mode;
+    while ln_p(hi + 1) > cut {
+        hi += 1;
+    }
+    let pmf = (lo..=hi).map(|k| (ln_p(k) - lp_mode).exp()).collect();
+    (lo as u32, pmf)
+}
+
+/// Probabilities of a Poisson(mean) distribution (mean > 0) as `(lowest value, pmf)`, covering all
+/// but a negligible tail.
+pub fn poisson_pmf(mean: f64) -> (u32, Vec<f64>) {
+    let ln_p = |k: u64| k as f64 * mean.ln() - mean - ln_gamma(k as f64 + 1.0);
+    pmf_around_mode(mean.floor() as u64, ln_p)
+}
+
+/// Inverse-CDF table of a Poisson(mean) distribution.
+pub fn poisson_table(mean: f64) -> IntTable {
+    if mean <= 0.0 {
+        return IntTable::from_pmf(0, &[1.0]);
+    }
+    let (lo, pmf) = poisson_pmf(mean);
+    IntTable::from_pmf(lo, &pmf)
+}
+
+/// Negative-binomial parameters `(r, p)` from mean and sd (sd² > mean): P(k) = C(k+r-1,k) p^r (1-p)^k.
+pub fn negbin_params(mean: f64, sd: f64) -> (f64, f64) {
+    let var = sd * sd;
+    (mean * mean / (var - mean), mean / var)
+}
+
+/// Inverse-CDF table of a negative binomial with the given mean and sd.
+pub fn negbin_table(mean: f64, sd: f64) -> IntTable {
+    if mean <= 0.0 {
+        return IntTable::from_pmf(0, &[1.0]);
+    }
+    let (r, p) = negbin_params(mean, sd);
+    let ln_p = |k: u64| {
+        let k = k as f64;
+        ln_gamma(k + r) - ln_gamma(r) - ln_gamma(k + 1.0) + r * p.ln() + k * (1.0 - p).ln()
+    };
+    let mode = if r > 1.0 {
+        ((r - 1.0) * (1.0 - p) / p).floor() as u64
+    } else {
+        0
+    };
+    let (lo, pmf) = pmf_around_mode(mode, ln_p);
+    IntTable::from_pmf(lo, &pmf)
+}
+
+/// A sampler compiled from a [`Dist`], built once per scenario and shared by all replications.
+#[derive(Clone, Debug)]
+pub enum Sampler {
+    /// Discrete table (Poisson, negative binomial).
+    Table(IntTable),
+    /// Normal, negative draws count as zero.
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        sd: f64,
+    },
+    /// Gamma.
+    Gamma(Gamma<f64>),
+    /// Continuous uniform.
+    Uniform {
+        /// Lower bound.
+        min: f64,
+        /// max − min.
+        width: f64,
+    },
+    /// A constant.
+    Constant(f64),
+    /// A deterministic cycle indexed by simulated day.
+    Sequence(Box<[f64]>),
+    /// Uniform resampling of observations.
+    Empirical(Box<[f64]>),
+}
+
+impl Sampler {
+    /// Compiles a validated distribution.
+    pub fn new(dist: &Dist) -> Self {
+        match dist {
+            Dist::Poisson { mean } => Sampler::Table(poisson_table(*mean)),
+            Dist::NegativeBinomial { mean, sd } => Sampler::Table(negbin_table(*mean, *sd)),
+            Dist::Normal { mean, sd } => Sampler::Normal {
+                mean: *mean,
+                sd: *sd,
+            },
+            Dist::Gamma { mean, sd } => gamma_sampler(*mean, *sd),
+            Dist::Uniform { min, max } => Sampler::Uniform {
+                min: *min,
+                width: max - min,
+            },
+            Dist::Constant { value } => Sampler::Constant(*value),
+            Dist::Sequence { values } => Sampler::Sequence(values.clone().into_boxed_slice()),
+            Dist::Empirical { values } => Sampler::Empirical(values.clone().into_boxed_slice()),
+        }
+    }
+
+    /// Draws one value for simulated day `day`.
+    #[inline(always)]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R, day: usize) -> f64 {
+        match self {
+            Sampler::Table(t) => f64::from(t.sample(rng)),
+            Sampler::Normal { mean, sd } => {
+                let z: f64 = StandardNormal.sample(rng);
+                (mean + sd * z).max(0.0)
+            }
+            Sampler::Gamma(g) => g.sample(rng),
+            Sampler::Uniform { min, width } => min + width * unit_f64(rng),
+            Sampler::Constant(v) => *v,
+            Sampler::Sequence(v) => v[day % v.len()],
+            Sampler::Empirical(v) => v[index(rng, v.len())],
+        }
+    }
+}
+
+fn gamma_sampler(mean: f64, sd: f64) -> Sampler {
+    if sd <= 0.0 || mean <= 0.0 {
+        return Sampler::Constant(mean.max(0.0));
+    }
+    let shape = (mean / sd).powi(2);
+    let scale = sd * sd / mean;
+    Sampler::Gamma(Gamma::new(shape, scale).expect("validated gamma parameters"))
+}
+
+/// Draws from `dist` with its mean scaled by `m` (seasonality, promotions, shocks): a Poisson
+/// keeps being Poisson with mean·m, a negative binomial keeps its dispersion p (r·m), continuous
+/// draws are scaled, and deterministic values are scaled and — for whole-unit SKUs — rounded
+/// stochastically so that the expected value is exactly m times the base.
+pub fn sample_scaled<R: Rng + ?Sized>(
+    dist: &Dist,
+    base: &Sampler,
+    rng: &mut R,
+    day: usize,
+    m: f64,
+    whole_units: bool,
+) -> f64 {
+    if m <= 0.0 {
+        return 0.0;
+    }
+    match dist {
+        Dist::Poisson { mean } => sample_poisson(rng, mean * m),
+        Dist::NegativeBinomial { mean, sd } => {
+            let (r, p) = negbin_params(*mean, *sd);
+            let g = Gamma::new(r * m, (1.0 - p) / p).expect("validated negative binomial");
+            let lambda = g.sample(rng);
+            sample_poisson(rng, lambda)
+        }
+        Dist::Normal { .. } | Dist::Gamma { .. } | Dist::Uniform { .. } => {
+            base.sample(rng, day) * m
+        }
+        Dist::Constant { .. } | Dist::Sequence { .. } | Dist::Empirical { .. } => {
+            let x = base.sample(rng, day) * m;
+            if whole_units {
+                stochastic_round(rng, x)
+            } else {
+                x
+            }
+        }
+    }
+}
+
+/// A Poisson draw with an arbitrary mean (general sampler; the tables cover the stationary case).
+#[inline]
+pub fn sample_poisson<R: Rng + ?Sized>(rng: &mut R, mean: f64) -> f64 {
+    if mean <= 0.0 {
+        return 0.0;
+    }
+    Poisson::new(mean).map(|p| p.sample(rng)).unwrap_or(0.0)
+}
+
+/// Rounds `x` down or up at random so that the expected result is `x`.
+#[inline]
+pub fn stochastic_round<R: Rng + ?Sized>(rng: &mut R, x: f64) -> f64 {
+    let f = x.floor();
+    if x == f {
+        f
+    } else {
+        f + f64::from(u8::from(unit_f64(rng) < x - f))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Purpose, stream};
+
+    fn moments(mut draw: impl FnMut() -> f64, n: usize) -> (f64, f64) {
+        let (mut s, mut s2) = (0.0, 0.0);
+        for _ in 0..n {
+            let x = draw();
+            s += x;
+            s2 += x * x;
+        }
+        let m = s / n as f64;
+        (m, s2 / n as f64 - m * m)
+    }
+
+    #[test]
+    fn poisson_table_is_exact_in_mean_and_variance() {
+        for mean in [0.3, 2.0, 5.0, 37.5, 1500.0] {
+            let t = poisson_table(mean);
+            assert!(
+                (t.mean() - mean).abs() < 1e-9 * mean.max(1.0),
+                "table mean for {mean}"
+            );
+            let mut r = stream(1, 0, Purpose::Demand, 7);
+            let n = 400_000;
+            let (m, v) = moments(|| f64::from(t.sample(&mut r)), n);
+            let se = (mean / n as f64).sqrt();
+            assert!((m - mean).abs() < 5.0 * se, "mean {m} vs {mean}");
+            assert!((v / mean - 1.0).abs() < 0.02, "variance {v} vs {mean}");
+        }
+    }
+
+    #[test]
+    fn negative_binomial_table_matches_mean_and_sd() {
+        let t = negbin_table(4.0, 3.0);
+        assert!((t.mean() - 4.0).abs() < 1e-9);
+        let mut r = stream(2, 0, Purpose::Demand, 7);
+        let (m, v) = moments(|| f64::from(t.sample(&mut r)), 400_000);
+        assert!((m - 4.0).abs() < 0.03);
+        assert!((v - 9.0).abs() < 0.25);
+    }
+
+    #[test]
+    fn table_extremes_stay_in_bounds() {
+        let t = poisson_table(5.0);
+        assert_eq!(t.lookup(0), 0);
+        assert_eq!(t.lookup(u64::MAX), t.max_value());
+        let one = IntTable::from_pmf(3, &[1.0]);
+        assert_eq!(one.lookup(0), 3);
+        assert_eq!(one.lookup(u64::MAX), 3);
+    }
+
+    #[test]
+    fn scaled_draws_scale_the_mean() {
+        let d = Dist::Poisson { mean: 4.0 };
+        let s = Sampler::new(&d);
+        let mut r = stream(3, 0, Purpose::Demand, 1);
+        let (m, _) = moments(|| sample_scaled(&d, &s, &mut r, 0, 2.5, true), 200_000);
+        assert!((m - 10.0).abs() < 0.05);
+        let c = Dist::Constant { value: 3.0 };
+        let cs = Sampler::new(&c);
+        let (m, _) = moments(|| sample_scaled(&c, &cs, &mut r, 0, 1.5, true), 200_000);
+        assert!((m - 4.5).abs() < 0.01);
+    }
+}

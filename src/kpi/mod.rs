@@ -1,0 +1,356 @@
+//! KPI definitions: per-replication accumulators and the one formula of each KPI.
+//!
+//! Every KPI is computed from a [`ScopeAcc`] — the sums of one *scope* over the measured days of
+//! one replication. A scope is a position (one SKU at one location), a location (its SKUs summed)
+//! or the whole network. Flows are counted as they cross the scope's boundary: for a location,
+//! units shipped to other locations leave it; for the network only sales to customers leave and
+//! only receipts from external suppliers enter. So turnover, sell-through and bullwhip have one
+//! definition at every level.
+
+/// The KPIs, in report order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kpi {
+    /// Units served from stock the day they were demanded ÷ units demanded.
+    FillRate,
+    /// Share of customer-facing position-days with demand not fully served that day.
+    StockoutRate,
+    /// End-of-day units on hand.
+    AvgOnHand,
+    /// End-of-day units owed to customers or downstream locations.
+    AvgBackorders,
+    /// End-of-day units in transit to the scope.
+    AvgInTransit,
+    /// Customer demand lost per day.
+    LostSales,
+    /// Customer demand per day.
+    UnitsDemanded,
+    /// Units handed to customers per day.
+    UnitsSold,
+    /// Holding cost per day.
+    HoldingCost,
+    /// Stockout cost per day (backorders per day, or lost units).
+    StockoutCost,
+    /// Fixed ordering cost per day.
+    OrderCost,
+    /// Holding cost of pipeline stock per day (at the shipping location's rate).
+    InTransitHoldingCost,
+    /// Sum of the four costs per day.
+    TotalCost,
+    /// Share of stocking position-days on which an order was placed.
+    OrdersPerDay,
+    /// Units leaving the scope per year ÷ average on hand.
+    InventoryTurnover,
+    /// Units leaving the scope ÷ (initial on hand + units received from outside it).
+    SellThrough,
+    /// Annualised gross margin ÷ average inventory at cost.
+    Gmroi,
+    /// Variance of daily orders placed ÷ variance of daily demand received.
+    Bullwhip,
+    /// End-of-day inventory value at cost.
+    AvgInventoryValue,
+    /// Units per day ordered from the scope's sources.
+    UnitsOrdered,
+}
+
+impl Kpi {
+    /// All KPIs in report order.
+    pub const ALL: [Kpi; 20] = [
+        Kpi::FillRate,
+        Kpi::StockoutRate,
+        Kpi::AvgOnHand,
+        Kpi::AvgBackorders,
+        Kpi::AvgInTransit,
+        Kpi::LostSales,
+        Kpi::UnitsDemanded,
+        Kpi::UnitsSold,
+        Kpi::HoldingCost,
+        Kpi::StockoutCost,
+        Kpi::OrderCost,
+        Kpi::InTransitHoldingCost,
+        Kpi::TotalCost,
+        Kpi::OrdersPerDay,
+        Kpi::InventoryTurnover,
+        Kpi::SellThrough,
+        Kpi::Gmroi,
+        Kpi::Bullwhip,
+        Kpi::AvgInventoryValue,
+        Kpi::UnitsOrdered,
+    ];
+    /// Number of KPIs.
+    pub const COUNT: usize = Self::ALL.len();
+
+    /// The KPI's name in output files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kpi::FillRate => "fill_rate",
+            Kpi::StockoutRate => "stockout_rate",
+            Kpi::AvgOnHand => "avg_on_hand",
+            Kpi::AvgBackorders => "avg_backorders",
+            Kpi::AvgInTransit => "avg_in_transit",
+            Kpi::LostSales => "lost_sales",
+            Kpi::UnitsDemanded => "units_demanded",
+            Kpi::UnitsSold => "units_sold",
+            Kpi::HoldingCost => "holding_cost",
+            Kpi::StockoutCost => "stockout_cost",
+            Kpi::OrderCost => "order_cost",
+            Kpi::InTransitHoldingCost => "in_transit_holding_cost",
+            Kpi::TotalCost => "total_cost",
+            Kpi::OrdersPerDay => "orders_per_day",
+            Kpi::InventoryTurnover => "inventory_turnover",
+            Kpi::SellThrough => "sell_through",
+            Kpi::Gmroi => "gmroi",
+            Kpi::Bullwhip => "bullwhip",
+            Kpi::AvgInventoryValue => "avg_inventory_value",
+            Kpi::UnitsOrdered => "units_ordered",
+        }
+    }
+
+    /// Looks a KPI up by name.
+    pub fn from_name(name: &str) -> Option<Kpi> {
+        Self::ALL.iter().copied().find(|k| k.name() == name)
+    }
+
+    /// Whether larger is better (for marking comparisons).
+    pub fn higher_is_better(self) -> Option<bool> {
+        match self {
+            Kpi::FillRate
+            | Kpi::UnitsSold
+            | Kpi::InventoryTurnover
+            | Kpi::SellThrough
+            | Kpi::Gmroi => Some(true),
+            Kpi::StockoutRate
+            | Kpi::AvgBackorders
+            | Kpi::LostSales
+            | Kpi::HoldingCost
+            | Kpi::StockoutCost
+            | Kpi::OrderCost
+            | Kpi::InTransitHoldingCost
+            | Kpi::TotalCost
+            | Kpi::Bullwhip => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Unit for labels.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Kpi::FillRate | Kpi::StockoutRate | Kpi::OrdersPerDay | Kpi::SellThrough => "share",
+            Kpi::AvgOnHand | Kpi::AvgBackorders | Kpi::AvgInTransit => "units",
+            Kpi::LostSales | Kpi::UnitsDemanded | Kpi::UnitsSold | Kpi::UnitsOrdered => "units/day",
+            Kpi::HoldingCost
+            | Kpi::StockoutCost
+            | Kpi::OrderCost
+            | Kpi::InTransitHoldingCost
+            | Kpi::TotalCost => "cost/day",
+            Kpi::InventoryTurnover => "turns/year",
+            Kpi::Gmroi => "margin $ per $ inventory/year",
+            Kpi::Bullwhip => "ratio",
+            Kpi::AvgInventoryValue => "cost units",
+        }
+    }
+}
+
+/// Sums over the measured days of one replication for one scope.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ScopeAcc {
+    /// Measured days.
+    pub days: f64,
+    /// Customer-facing position-days.
+    pub cust_pos_days: f64,
+    /// Stocking position-days.
+    pub stock_pos_days: f64,
+    /// Customer demand.
+    pub demand: f64,
+    /// Demand served from stock on the day it occurred.
+    pub served_now: f64,
+    /// Units handed to customers (including backorders filled later).
+    pub sold: f64,
+    /// Lost customer demand.
+    pub lost: f64,
+    /// Position-days with customer demand not fully served.
+    pub stockout_days: f64,
+    /// Position-days with an order placed.
+    pub order_days: f64,
+    /// Units ordered from the scope's sources.
+    pub ordered: f64,
+    /// Σ end-of-day on hand.
+    pub on_hand: f64,
+    /// Σ end-of-day on hand × unit cost.
+    pub value: f64,
+    /// Σ end-of-day customer backorders.
+    pub bo_customer: f64,
+    /// Σ end-of-day units owed to downstream locations.
+    pub bo_internal: f64,
+    /// Σ end-of-day units in transit to the scope.
+    pub in_transit: f64,
+    /// Holding cost.
+    pub holding_cost: f64,
+    /// Stockout cost.
+    pub stockout_cost: f64,
+    /// Ordering cost.
+    pub order_cost: f64,
+    /// Pipeline holding cost.
+    pub transit_cost: f64,
+    /// Units shipped to downstream locations.
+    pub shipped: f64,
+    /// Units received from the scope's sources.
+    pub received: f64,
+    /// On hand at the start of the first measured day.
+    pub initial: f64,
+    /// Units leaving the scope (sales, and shipments to locations outside it).
+    pub issued: f64,
+    /// Initial on hand plus units received from outside the scope.
+    pub inflow: f64,
+    /// Gross margin of sales, (price − unit cost) × units sold.
+    pub margin: f64,
+    /// Σ daily orders placed by the scope.
+    pub orders_sum: f64,
+    /// Σ squared daily orders.
+    pub orders_sq: f64,
+    /// Σ daily demand received by the scope (customers plus downstream orders).
+    pub dem_sum: f64,
+    /// Σ squared daily demand received.
+    pub dem_sq: f64,
+}
+
+impl ScopeAcc {
+    /// Adds another scope's sums (for aggregation; daily-variance sums are not additive and are
+    /// accumulated per scope by the engine instead).
+    pub fn add_flows(&mut self, o: &ScopeAcc) {
+        self.cust_pos_days += o.cust_pos_days;
+        self.stock_pos_days += o.stock_pos_days;
+        self.demand += o.demand;
+        self.served_now += o.served_now;
+        self.sold += o.sold;
+        self.lost += o.lost;
+        self.stockout_days += o.stockout_days;
+        self.order_days += o.order_days;
+        self.ordered += o.ordered;
+        self.on_hand += o.on_hand;
+        self.value += o.value;
+        self.bo_customer += o.bo_customer;
+        self.bo_internal += o.bo_internal;
+        self.in_transit += o.in_transit;
+        self.holding_cost += o.holding_cost;
+        self.stockout_cost += o.stockout_cost;
+        self.order_cost += o.order_cost;
+        self.transit_cost += o.transit_cost;
+        self.shipped += o.shipped;
+        self.received += o.received;
+        self.initial += o.initial;
+        self.issued += o.issued;
+        self.inflow += o.inflow;
+        self.margin += o.margin;
+    }
+
+    /// Computes every KPI; NaN marks an undefined value (reported as null).
+    pub fn kpis(&self) -> [f64; Kpi::COUNT] {
+        let mut out = [f64::NAN; Kpi::COUNT];
+        for (i, k) in Kpi::ALL.iter().enumerate() {
+            out[i] = self.kpi(*k);
+        }
+        out
+    }
+
+    /// One KPI's value (NaN if undefined).
+    pub fn kpi(&self, k: Kpi) -> f64 {
+        let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
+        let d = self.days;
+        match k {
+            Kpi::FillRate => ratio(self.served_now, self.demand),
+            Kpi::StockoutRate => ratio(self.stockout_days, self.cust_pos_days),
+            Kpi::AvgOnHand => ratio(self.on_hand, d),
+            Kpi::AvgBackorders => ratio(self.bo_customer + self.bo_internal, d),
+            Kpi::AvgInTransit => ratio(self.in_transit, d),
+            Kpi::LostSales => ratio(self.lost, d),
+            Kpi::UnitsDemanded => ratio(self.demand, d),
+            Kpi::UnitsSold => ratio(self.sold, d),
+            Kpi::HoldingCost => ratio(self.holding_cost, d),
+            Kpi::StockoutCost => ratio(self.stockout_cost, d),
+            Kpi::OrderCost => ratio(self.order_cost, d),
+            Kpi::InTransitHoldingCost => ratio(self.transit_cost, d),
+            Kpi::TotalCost => ratio(
+                self.holding_cost + self.stockout_cost + self.order_cost + self.transit_cost,
+                d,
+            ),
+            Kpi::OrdersPerDay => ratio(self.order_days, self.stock_pos_days),
+            Kpi::InventoryTurnover => ratio(self.issued * 365.0, self.on_hand),
+            Kpi::SellThrough => ratio(self.issued, self.inflow),
+            Kpi::Gmroi => {
+                if self.cust_pos_days > 0.0 {
+                    ratio(self.margin * 365.0, self.value)
+                } else {
+                    f64::NAN
+                }
+            }
+            Kpi::Bullwhip => {
+                if d <= 0.0 {
+                    return f64::NAN;
+                }
+                let var = |s: f64, q: f64| (q / d - (s / d).powi(2)).max(0.0);
+                let vd = var(self.dem_sum, self.dem_sq);
+                let vo = var(self.orders_sum, self.orders_sq);
+                // Relative threshold: a constant demand stream has zero variance up to rounding.
+                if vd <= 1e-12 * (self.dem_sq / d).max(1e-300) {
+                    f64::NAN
+                } else {
+                    vo / vd
+                }
+            }
+            Kpi::AvgInventoryValue => ratio(self.value, d),
+            Kpi::UnitsOrdered => ratio(self.ordered, d),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for k in Kpi::ALL {
+            assert_eq!(Kpi::from_name(k.name()), Some(k));
+        }
+    }
+
+    #[test]
+    fn undefined_kpis_are_nan() {
+        let a = ScopeAcc {
+            days: 10.0,
+            ..Default::default()
+        };
+        assert!(a.kpi(Kpi::FillRate).is_nan());
+        assert!(a.kpi(Kpi::Bullwhip).is_nan());
+        assert_eq!(a.kpi(Kpi::AvgOnHand), 0.0);
+    }
+
+    #[test]
+    fn hand_computed_kpis() {
+        let a = ScopeAcc {
+            days: 10.0,
+            cust_pos_days: 10.0,
+            stock_pos_days: 10.0,
+            demand: 100.0,
+            served_now: 90.0,
+            sold: 95.0,
+            stockout_days: 2.0,
+            order_days: 5.0,
+            on_hand: 200.0,
+            value: 2000.0,
+            issued: 95.0,
+            inflow: 190.0,
+            margin: 475.0,
+            holding_cost: 20.0,
+            stockout_cost: 7.0,
+            ..Default::default()
+        };
+        assert_eq!(a.kpi(Kpi::FillRate), 0.9);
+        assert_eq!(a.kpi(Kpi::StockoutRate), 0.2);
+        assert_eq!(a.kpi(Kpi::OrdersPerDay), 0.5);
+        assert_eq!(a.kpi(Kpi::TotalCost), 2.7);
+        assert_eq!(a.kpi(Kpi::InventoryTurnover), 95.0 * 365.0 / 200.0);
+        assert_eq!(a.kpi(Kpi::SellThrough), 0.5);
+        assert_eq!(a.kpi(Kpi::Gmroi), 475.0 * 365.0 / 2000.0);
+    }
+}

@@ -1,0 +1,654 @@
+//! The compiled network: integer ids, flat arrays, samplers built once per scenario.
+//!
+//! Positions (one SKU at one stocking location) are numbered so that the engine can run each step
+//! of the day as a pass over flat arrays:
+//! - SKU-major; within a SKU, locations deepest-first (every child before its parent), so the
+//!   decision step can walk positions in index order, downstream first;
+//! - siblings (positions with the same source) are consecutive, so each source's children are an
+//!   index range `child_lo..child_hi` and fulfilment needs no lookup tables.
+
+mod leadtime;
+
+use std::sync::Arc;
+
+pub use leadtime::LeadSampler;
+
+use crate::calendar::weekday_and_month;
+use crate::distribution::{Dist, Sampler, TableArena, TableRef, sample_scaled};
+use crate::policy::whole_units;
+use crate::rng::entity_key;
+use crate::scenario::{Disruption, LocationKind, PolicyKind, Scenario, UnmetDemand};
+
+/// "No index" marker in `u32` index arrays.
+pub const NONE: u32 = u32::MAX;
+
+/// What the day loop reads for one position, packed together: its policy and links.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PosRt {
+    /// Rule and levels.
+    pub kind: PolicyKind,
+    /// Order cap (∞ if none).
+    pub max_order: f64,
+    /// Review period in days.
+    pub review_days: u32,
+    /// Review phase.
+    pub review_offset: u32,
+    /// Parent position, or NONE when the source is an external supplier.
+    pub parent: u32,
+    /// Slot for location daily totals (see `loc_day_slot`).
+    pub day_slot: u32,
+}
+
+/// A stationary demand stream drawn from an inverse-CDF table (the fast path).
+#[derive(Clone, Copy, Debug)]
+pub struct TableStream {
+    /// Position it feeds.
+    pub pos: u32,
+    /// Its table in `Model::tables`.
+    pub table: TableRef,
+}
+
+/// One stream of customer demand (general path).
+#[derive(Clone, Debug)]
+pub struct Stream {
+    /// Position it feeds.
+    pub pos: u32,
+    /// The distribution (for scaled draws).
+    pub dist: Dist,
+    /// Compiled sampler for the base distribution.
+    pub sampler: Sampler,
+    /// Demand multiplier per simulated day (seasonality × promotions), if any differs from 1.
+    pub mult: Option<Box<[f64]>>,
+    /// Whole-unit SKU (scaled deterministic demand is rounded stochastically).
+    pub whole: bool,
+    /// Round draws to whole units (a whole-unit SKU with a continuous distribution).
+    pub round: bool,
+    /// The first stream of its position (stores its draw; later streams add to it).
+    pub assign: bool,
+    /// Stream key (hash of its name).
+    pub key: u64,
+}
+
+impl Stream {
+    /// Demand drawn on simulated day `day`, with an extra multiplier `shock` (1 = none).
+    #[inline(always)]
+    pub fn draw<R: rand::Rng + ?Sized>(&self, rng: &mut R, day: usize, shock: f64) -> f64 {
+        let m = match &self.mult {
+            None => shock,
+            Some(v) => v[day] * shock,
+        };
+        let x = if m == 1.0 {
+            self.sampler.sample(rng, day)
+        } else {
+            sample_scaled(&self.dist, &self.sampler, rng, day, m, self.whole)
+        };
+        if self.round { x.round() } else { x }
+    }
+}
+
+/// An outage process at one location.
+#[derive(Clone, Debug)]
+pub enum DisruptionRt {
+    /// Two-state Markov chain.
+    Markov {
+        /// Location index.
+        loc: u32,
+        /// P(up → down) per day.
+        p_down: f64,
+        /// P(down → up) per day.
+        p_up: f64,
+        /// Stream key.
+        key: u64,
+    },
+    /// Fixed windows, precomputed per simulated day.
+    Scheduled {
+        /// Location index.
+        loc: u32,
+        /// Whether the window is active on each simulated day.
+        active: Box<[bool]>,
+        /// Capacity while active (`None` = fully down).
+        capacity: Option<f64>,
+    },
+}
+
+/// A shipping point: a location that ships one SKU to a range of child positions.
+#[derive(Clone, Copy, Debug)]
+pub struct Group {
+    /// Shipping location.
+    pub loc: u32,
+    /// Stocking position that ships (NONE for an external supplier).
+    pub stock_pos: u32,
+    /// First child position.
+    pub lo: u32,
+    /// One past the last child position.
+    pub hi: u32,
+}
+
+/// The compiled scenario.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// The validated scenario it was built from (names, economics, reports).
+    pub scenario: Arc<Scenario>,
+    /// Measured days.
+    pub days: usize,
+    /// Warm-up days.
+    pub warmup: usize,
+    /// Warm-up + measured days.
+    pub total_days: usize,
+    /// Lost-sales mode.
+    pub lost_sales: bool,
+    /// Pipeline ring length (≥ the longest possible lead time).
+    pub ring_len: usize,
+    /// Number of locations (suppliers included).
+    pub n_loc: usize,
+    /// Location of each position.
+    pub pos_loc: Vec<u32>,
+    /// SKU of each position.
+    pub pos_sku: Vec<u32>,
+    /// Index in `scenario.positions` of each position.
+    pub pos_spec: Vec<u32>,
+    /// Parent (source) position, or NONE when the source is an external supplier.
+    pub parent: Vec<u32>,
+    /// Whether the position's source is an external supplier.
+    pub from_supplier: Vec<bool>,
+    /// Inbound lane (= the position's location index) of each position.
+    pub lane: Vec<u32>,
+    /// First child position (children are consecutive).
+    pub child_lo: Vec<u32>,
+    /// One past the last child position.
+    pub child_hi: Vec<u32>,
+    /// Policy and links of each position.
+    pub policy: Vec<PosRt>,
+    /// Whole units (orders rounded up, rationing in whole units).
+    pub whole: Vec<bool>,
+    /// Holding cost per unit-day.
+    pub h: Vec<f64>,
+    /// Stockout cost per unit (backordered per day, or lost).
+    pub p: Vec<f64>,
+    /// Fixed cost per order.
+    pub k: Vec<f64>,
+    /// Holding cost per unit-day of units in transit to the position (source's rate).
+    pub h_transit: Vec<f64>,
+    /// Unit cost.
+    pub unit_cost: Vec<f64>,
+    /// Gross margin per unit sold.
+    pub margin: Vec<f64>,
+    /// Initial on hand.
+    pub initial: Vec<f64>,
+    /// Whether the position faces customer demand.
+    pub customer: Vec<bool>,
+    /// Customer-facing positions, ascending.
+    pub customer_list: Vec<u32>,
+    /// Stationary table-sampled demand streams (fast path), sorted by position, at most one per
+    /// position (further ones go to `streams`).
+    pub table_streams: Vec<TableStream>,
+    /// Stream keys of `table_streams` (seed their random numbers).
+    pub table_keys: Vec<u64>,
+    /// The tables of `table_streams`, back to back in stream order.
+    pub tables: TableArena,
+    /// All other demand streams, sorted by position.
+    pub streams: Vec<Stream>,
+    /// Shipping groups: who ships which SKU to which range of positions.
+    pub groups: Vec<Group>,
+    /// Lead-time sampler of each lane (indexed by location; suppliers unused).
+    pub lanes: Vec<LeadSampler>,
+    /// Lanes with random lead times (drawn every day).
+    pub random_lanes: Vec<u32>,
+    /// Outage processes.
+    pub disruptions: Vec<DisruptionRt>,
+    /// Shipping capacity per location and day (∞ = unlimited).
+    pub capacity: Vec<f64>,
+    /// Any echelon policy (echelon positions are computed only if so).
+    pub has_echelon: bool,
+    /// Any finite shipping capacity (capacity rationing is computed only if so).
+    pub capacity_limited: bool,
+    /// Stocking locations in file order, for reports.
+    pub stock_locs: Vec<u32>,
+    /// Locations with more than one SKU (their bullwhip needs daily location totals).
+    pub multi_sku_locs: Vec<u32>,
+    /// Whether each location has more than one SKU.
+    pub loc_multi: Vec<bool>,
+    /// Per position: index in `multi_sku_locs` of its location, or `multi_sku_locs.len()` (a
+    /// scratch slot) for single-SKU locations.
+    pub loc_day_slot: Vec<u32>,
+    /// Stable key of each lane, for random streams.
+    pub lane_key: Vec<u64>,
+}
+
+impl Model {
+    /// Compiles a validated scenario.
+    pub fn compile(scenario: &Scenario) -> Model {
+        Self::compile_arc(Arc::new(scenario.clone()))
+    }
+
+    /// Compiles a shared scenario.
+    pub fn compile_arc(sc: Arc<Scenario>) -> Model {
+        let n_loc = sc.locations.len();
+        let days = sc.simulation.days;
+        let warmup = sc.simulation.warmup_days;
+        let total_days = days + warmup;
+
+        // Breadth-first from the suppliers: siblings consecutive, in file order.
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); n_loc];
+        for (i, l) in sc.locations.iter().enumerate() {
+            if let Some(s) = l.source {
+                children[s].push(i);
+            }
+        }
+        let mut depth = vec![0usize; n_loc];
+        let mut bfs: Vec<usize> = (0..n_loc)
+            .filter(|&i| sc.locations[i].kind == LocationKind::Supplier)
+            .collect();
+        let mut head = 0;
+        while head < bfs.len() {
+            let l = bfs[head];
+            head += 1;
+            for &c in &children[l] {
+                depth[c] = depth[l] + 1;
+                bfs.push(c);
+            }
+        }
+        // Deepest first; within a depth, breadth-first order (keeps siblings together).
+        let max_depth = depth.iter().copied().max().unwrap_or(0);
+        let mut loc_order = Vec::with_capacity(n_loc);
+        for dd in (1..=max_depth).rev() {
+            loc_order.extend(bfs.iter().copied().filter(|&l| depth[l] == dd));
+        }
+
+        let mut spec_of = vec![vec![None; sc.skus.len()]; n_loc];
+        for (i, p) in sc.positions.iter().enumerate() {
+            spec_of[p.location][p.sku] = Some(i);
+        }
+        let mut pos_index = vec![vec![NONE; sc.skus.len()]; n_loc];
+        let (mut pos_loc, mut pos_sku, mut pos_spec) = (Vec::new(), Vec::new(), Vec::new());
+        for k in 0..sc.skus.len() {
+            for &l in &loc_order {
+                if let Some(i) = spec_of[l][k] {
+                    pos_index[l][k] = pos_loc.len() as u32;
+                    pos_loc.push(l as u32);
+                    pos_sku.push(k as u32);
+                    pos_spec.push(i as u32);
+                }
+            }
+        }
+        let n = pos_loc.len();
+
+        let mut parent = vec![NONE; n];
+        let mut from_supplier = vec![false; n];
+        let mut lane = vec![0u32; n];
+        let mut policy = Vec::with_capacity(n);
+        let mut whole = vec![false; n];
+        let (mut h, mut p, mut kk, mut h_transit) =
+            (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        let (mut unit_cost, mut margin, mut initial) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        for q in 0..n {
+            let spec = &sc.positions[pos_spec[q] as usize];
+            let l = pos_loc[q] as usize;
+            let sku = &sc.skus[pos_sku[q] as usize];
+            let src = sc.locations[l]
+                .source
+                .expect("stocking locations have a source");
+            if sc.locations[src].kind == LocationKind::Supplier {
+                from_supplier[q] = true;
+            } else {
+                parent[q] = pos_index[src][pos_sku[q] as usize];
+            }
+            lane[q] = l as u32;
+            whole[q] = sku.discrete;
+            let max_order = spec.policy.max_order.unwrap_or(f64::INFINITY);
+            policy.push(PosRt {
+                kind: if whole[q] {
+                    whole_units(spec.policy.kind)
+                } else {
+                    spec.policy.kind
+                },
+                review_days: spec.policy.review_days,
+                review_offset: spec.policy.review_offset,
+                max_order: if whole[q] {
+                    max_order.floor().max(1.0)
+                } else {
+                    max_order
+                },
+                parent: parent[q],
+                day_slot: 0,
+            });
+            h[q] = spec.holding_cost;
+            p[q] = spec.stockout_cost;
+            kk[q] = spec.order_cost;
+            unit_cost[q] = sku.unit_cost;
+            margin[q] = sku.price - sku.unit_cost;
+        }
+        for q in 0..n {
+            if parent[q] != NONE {
+                h_transit[q] = h[parent[q] as usize];
+            }
+        }
+        // Initial stock: the order-up-to level; for echelon base-stock the local share of it.
+        let mut below = vec![0.0; n];
+        for c in 0..n {
+            if parent[c] != NONE {
+                below[parent[c] as usize] += policy[c].kind.order_up_to();
+            }
+        }
+        for q in 0..n {
+            let spec = &sc.positions[pos_spec[q] as usize];
+            initial[q] = match (spec.initial_on_hand, policy[q].kind) {
+                (Some(v), _) => v,
+                (None, PolicyKind::EchelonBaseStock { level }) => (level - below[q]).max(0.0),
+                (None, other) => other.order_up_to(),
+            };
+            if whole[q] {
+                initial[q] = initial[q].round();
+            }
+        }
+
+        // Children ranges (children are consecutive by construction).
+        let (mut child_lo, mut child_hi) = (vec![u32::MAX; n], vec![0u32; n]);
+        for c in 0..n {
+            if parent[c] != NONE {
+                let q = parent[c] as usize;
+                child_lo[q] = child_lo[q].min(c as u32);
+                child_hi[q] = child_hi[q].max(c as u32 + 1);
+            }
+        }
+        for q in 0..n {
+            if child_lo[q] == u32::MAX {
+                child_lo[q] = 0;
+            }
+        }
+        // Shipping groups: suppliers (per SKU) and stocking positions with children.
+        let mut sup_range: Vec<Vec<(u32, u32)>> = vec![vec![(u32::MAX, 0); sc.skus.len()]; n_loc];
+        for c in 0..n {
+            if from_supplier[c] {
+                let s = sc.locations[pos_loc[c] as usize]
+                    .source
+                    .expect("has source");
+                let r = &mut sup_range[s][pos_sku[c] as usize];
+                r.0 = r.0.min(c as u32);
+                r.1 = r.1.max(c as u32 + 1);
+            }
+        }
+        let mut groups = Vec::new();
+        for (l, loc) in sc.locations.iter().enumerate() {
+            for k in 0..sc.skus.len() {
+                if loc.kind == LocationKind::Supplier {
+                    let (a, b) = sup_range[l][k];
+                    if a < b {
+                        groups.push(Group {
+                            loc: l as u32,
+                            stock_pos: NONE,
+                            lo: a,
+                            hi: b,
+                        });
+                    }
+                } else {
+                    let q = pos_index[l][k];
+                    if q != NONE && child_hi[q as usize] > child_lo[q as usize] {
+                        groups.push(Group {
+                            loc: l as u32,
+                            stock_pos: q,
+                            lo: child_lo[q as usize],
+                            hi: child_hi[q as usize],
+                        });
+                    }
+                }
+            }
+        }
+
+        // Demand streams.
+        let mut customer = vec![false; n];
+        let mut streams = Vec::new();
+        let mut table_streams = Vec::new();
+        let mut has_table = vec![false; n];
+        let start = sc.simulation.start_date;
+        for dm in &sc.demand {
+            let q = pos_index[dm.location][dm.sku];
+            if q == NONE {
+                continue;
+            }
+            customer[q as usize] = true;
+            let mut mult = vec![1.0; total_days];
+            let seasonal = dm.weekly.is_some() || dm.monthly.is_some();
+            for (t, m) in mult.iter_mut().enumerate() {
+                let day = t as i64 - warmup as i64;
+                if seasonal {
+                    let (wd, mo) = weekday_and_month(start, day);
+                    if let Some(w) = &dm.weekly {
+                        *m *= w[wd];
+                    }
+                    if let Some(y) = &dm.monthly {
+                        *m *= y[mo];
+                    }
+                }
+                for pr in &dm.promotions {
+                    if day >= pr.first_day && day <= pr.last_day {
+                        *m *= pr.multiplier;
+                    }
+                }
+            }
+            let varies = mult.iter().any(|&m| m != 1.0);
+            let sampler = Sampler::new(&dm.dist);
+            let whole = sc.skus[dm.sku].discrete;
+            let key = entity_key(&dm.key);
+            match sampler {
+                Sampler::Table(table) if !varies && !has_table[q as usize] => {
+                    has_table[q as usize] = true;
+                    table_streams.push((q, table, key))
+                }
+                sampler => streams.push(Stream {
+                    pos: q,
+                    dist: dm.dist.clone(),
+                    sampler,
+                    mult: varies.then(|| mult.into_boxed_slice()),
+                    whole,
+                    round: whole && !dm.dist.is_integral(),
+                    assign: false,
+                    key,
+                }),
+            }
+        }
+        streams.sort_by_key(|s| s.pos);
+        table_streams.sort_by_key(|s| s.0);
+        let mut tables = TableArena::default();
+        let table_keys = table_streams.iter().map(|s| s.2).collect();
+        let table_streams = table_streams
+            .iter()
+            .map(|(pos, t, _)| TableStream {
+                pos: *pos,
+                table: tables.push(t),
+            })
+            .collect();
+        for i in 0..streams.len() {
+            let pos = streams[i].pos as usize;
+            streams[i].assign = !has_table[pos] && (i == 0 || streams[i - 1].pos as usize != pos);
+        }
+        let customer_list = (0..n as u32).filter(|&q| customer[q as usize]).collect();
+
+        // Lanes.
+        let lanes: Vec<LeadSampler> = sc
+            .locations
+            .iter()
+            .map(|l| LeadSampler::new(&l.lead_time))
+            .collect();
+        let random_lanes = (0..n_loc as u32)
+            .filter(|&l| {
+                sc.locations[l as usize].kind != LocationKind::Supplier
+                    && lanes[l as usize].is_random()
+            })
+            .collect();
+        let ring_len = lanes
+            .iter()
+            .map(LeadSampler::max_days)
+            .max()
+            .unwrap_or(1)
+            .max(1) as usize;
+
+        // Disruptions and capacity.
+        let mut disruptions = Vec::new();
+        let mut capacity = vec![f64::INFINITY; n_loc];
+        for (l, loc) in sc.locations.iter().enumerate() {
+            if let Some(c) = loc.capacity_per_day {
+                capacity[l] = c;
+            }
+            for (j, dz) in loc.disruptions.iter().enumerate() {
+                match dz {
+                    Disruption::Markov {
+                        mean_days_up,
+                        mean_days_down,
+                    } => disruptions.push(DisruptionRt::Markov {
+                        loc: l as u32,
+                        p_down: 1.0 / mean_days_up,
+                        p_up: 1.0 / mean_days_down,
+                        key: entity_key(&format!("disruption/{}/{j}", loc.id)),
+                    }),
+                    Disruption::Scheduled {
+                        windows,
+                        capacity_per_day,
+                    } => {
+                        let active = (0..total_days)
+                            .map(|t| {
+                                let day = t as i64 - warmup as i64;
+                                windows.iter().any(|&(a, b)| day >= a && day <= b)
+                            })
+                            .collect();
+                        disruptions.push(DisruptionRt::Scheduled {
+                            loc: l as u32,
+                            active,
+                            capacity: *capacity_per_day,
+                        });
+                    }
+                }
+            }
+        }
+
+        let mut loc_capped: Vec<bool> = capacity.iter().map(|c| c.is_finite()).collect();
+        for d in &disruptions {
+            if let DisruptionRt::Scheduled {
+                loc,
+                capacity: Some(_),
+                ..
+            } = d
+            {
+                loc_capped[*loc as usize] = true;
+            }
+        }
+        let capacity_limited = loc_capped.iter().any(|&c| c);
+        groups.sort_by_key(|g| g.lo);
+
+        let has_echelon = policy
+            .iter()
+            .any(|p| matches!(p.kind, PolicyKind::EchelonBaseStock { .. }));
+        let stock_locs: Vec<u32> = (0..n_loc as u32)
+            .filter(|&l| sc.locations[l as usize].kind != LocationKind::Supplier)
+            .collect();
+        let mut skus_at = vec![0usize; n_loc];
+        for &l in &pos_loc {
+            skus_at[l as usize] += 1;
+        }
+        let multi_sku_locs: Vec<u32> = stock_locs
+            .iter()
+            .copied()
+            .filter(|&l| skus_at[l as usize] > 1)
+            .collect();
+        let loc_multi: Vec<bool> = skus_at.iter().map(|&k| k > 1).collect();
+        let loc_day_slot: Vec<u32> = pos_loc
+            .iter()
+            .map(|&l| {
+                multi_sku_locs
+                    .iter()
+                    .position(|&x| x == l)
+                    .unwrap_or(multi_sku_locs.len()) as u32
+            })
+            .collect();
+        for (p, &slot) in policy.iter_mut().zip(&loc_day_slot) {
+            p.day_slot = slot;
+        }
+        let lane_key = sc
+            .locations
+            .iter()
+            .map(|l| entity_key(&format!("lane/{}", l.id)))
+            .collect();
+
+        Model {
+            days,
+            warmup,
+            total_days,
+            lost_sales: sc.simulation.unmet_demand == UnmetDemand::LostSales,
+            ring_len,
+            n_loc,
+            pos_loc,
+            pos_sku,
+            pos_spec,
+            parent,
+            from_supplier,
+            lane,
+            child_lo,
+            child_hi,
+            policy,
+            whole,
+            h,
+            p,
+            k: kk,
+            h_transit,
+            unit_cost,
+            margin,
+            initial,
+            customer,
+            customer_list,
+            table_streams,
+            table_keys,
+            tables,
+            streams,
+            groups,
+            lanes,
+            random_lanes,
+            disruptions,
+            capacity,
+            has_echelon,
+            capacity_limited,
+            stock_locs,
+            multi_sku_locs,
+            loc_multi,
+            loc_day_slot,
+            lane_key,
+            scenario: sc,
+        }
+    }
+
+    /// Number of positions.
+    pub fn n_pos(&self) -> usize {
+        self.pos_loc.len()
+    }
+
+    /// `location/sku` name of a position.
+    pub fn pos_name(&self, q: usize) -> String {
+        let sc = &self.scenario;
+        format!(
+            "{}/{}",
+            sc.locations[self.pos_loc[q] as usize].id, sc.skus[self.pos_sku[q] as usize].id
+        )
+    }
+
+    /// Positions of a location, in SKU order.
+    pub fn positions_of(&self, loc: usize) -> Vec<usize> {
+        (0..self.n_pos())
+            .filter(|&q| self.pos_loc[q] as usize == loc)
+            .collect()
+    }
+
+    /// Replaces one position's policy (used by safety-stock search without recompiling).
+    pub fn set_policy(&mut self, q: usize, kind: PolicyKind) {
+        self.policy[q].kind = if self.whole[q] {
+            whole_units(kind)
+        } else {
+            kind
+        };
+        if self.scenario.positions[self.pos_spec[q] as usize]
+            .initial_on_hand
+            .is_none()
+        {
+            let v = kind.order_up_to();
+            self.initial[q] = if self.whole[q] { v.round() } else { v };
+        }
+    }
+}

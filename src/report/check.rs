@@ -1,0 +1,186 @@
+//! `echelon check`: the validated network as a readable tree.
+
+use std::fmt::Write as _;
+
+use crate::distribution::num;
+use crate::scenario::{
+    Disruption, LeadTime, LevelSpec, LocationKind, Policy, PolicyKind, Scenario, UnmetDemand,
+};
+
+fn lead(l: &LeadTime) -> String {
+    match l {
+        LeadTime::Days(d) => format!("{d} day{}", if *d == 1 { "" } else { "s" }),
+        LeadTime::Random(d) => format!("{} days", d.describe()),
+    }
+}
+
+fn level(v: f64, spec: LevelSpec) -> String {
+    match spec {
+        LevelSpec::Units(_) => num(v),
+        LevelSpec::Days(d) => format!("{} (= {} days of cover)", num(v), num(d)),
+        LevelSpec::Service(p) => format!("{} (= {} % cycle service)", num(v), num(100.0 * p)),
+    }
+}
+
+/// One-line description of a policy with resolved levels.
+pub fn policy_text(p: &Policy) -> String {
+    let spec = |i: usize| p.specs.get(i).map_or(LevelSpec::Units(0.0), |s| s.1);
+    let mut s = match p.kind {
+        PolicyKind::BaseStock { level: l } => format!("base_stock S = {}", level(l, spec(0))),
+        PolicyKind::EchelonBaseStock { level: l } => {
+            format!("echelon_base_stock S = {}", level(l, spec(0)))
+        }
+        PolicyKind::SS { s, big_s } => format!(
+            "(s, S) = ({}, {})",
+            level(s, spec(0)),
+            level(big_s, spec(1))
+        ),
+        PolicyKind::RQ { r, q } => {
+            format!("(r, Q) = ({}, {})", level(r, spec(0)), level(q, spec(1)))
+        }
+    };
+    if p.review_days > 1 {
+        let _ = write!(s, ", review every {} days", p.review_days);
+        if p.review_offset > 0 {
+            let _ = write!(s, " (offset {})", p.review_offset);
+        }
+    }
+    if let Some(m) = p.max_order {
+        let _ = write!(s, ", max order {}", num(m));
+    }
+    s
+}
+
+/// The network tree, SKUs, demand and settings.
+pub fn check_text(sc: &Scenario, file: &str) -> String {
+    let mut s = String::new();
+    let sim = &sc.simulation;
+    let _ = writeln!(
+        s,
+        "{file}: OK{}",
+        if sc.name.is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", sc.name)
+        }
+    );
+    if !sc.description.is_empty() {
+        for line in sc.description.lines() {
+            let _ = writeln!(s, "  {line}");
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\nsimulation: {} days after {} warm-up days, {} replications, seed {}, unmet demand {}, day 0 = {:04}-{:02}-{:02}",
+        sim.days,
+        sim.warmup_days,
+        sim.replications,
+        sim.seed,
+        if sim.unmet_demand == UnmetDemand::Backorder {
+            "backordered"
+        } else {
+            "lost"
+        },
+        sim.start_date.0,
+        sim.start_date.1,
+        sim.start_date.2
+    );
+    let _ = writeln!(s, "\nSKUs:");
+    for k in &sc.skus {
+        let _ = writeln!(
+            s,
+            "  {:<14} cost {}, price {}, holding {}/unit-day, stockout {}/unit, order {}/order{}",
+            k.id,
+            num(k.unit_cost),
+            num(k.price),
+            num(k.holding_cost),
+            num(k.stockout_cost),
+            num(k.order_cost),
+            if k.discrete { ", whole units" } else { "" }
+        );
+    }
+    let _ = writeln!(s, "\nnetwork:");
+    let roots: Vec<usize> = (0..sc.locations.len())
+        .filter(|&i| sc.locations[i].source.is_none())
+        .collect();
+    for r in roots {
+        tree(sc, r, 1, &mut s);
+    }
+    s
+}
+
+fn tree(sc: &Scenario, l: usize, depth: usize, s: &mut String) {
+    let loc = &sc.locations[l];
+    let pad = "  ".repeat(depth);
+    let mut head = format!("{pad}{} [{}]", loc.id, loc.kind.as_str());
+    if loc.kind != LocationKind::Supplier {
+        let _ = write!(head, " ← lead time {}", lead(&loc.lead_time));
+    }
+    if let Some(r) = &loc.region {
+        let _ = write!(head, ", region {r}");
+    }
+    if let Some(t) = &loc.tier {
+        let _ = write!(head, ", tier {t}");
+    }
+    if let Some(c) = loc.capacity_per_day {
+        let _ = write!(head, ", ships ≤ {}/day", num(c));
+    }
+    let _ = writeln!(s, "{head}");
+    for d in &loc.disruptions {
+        let text = match d {
+            Disruption::Markov {
+                mean_days_up,
+                mean_days_down,
+            } => format!(
+                "random outages: up {} days, down {} days on average ({} % of days down)",
+                num(*mean_days_up),
+                num(*mean_days_down),
+                num(100.0 * mean_days_down / (mean_days_up + mean_days_down))
+            ),
+            Disruption::Scheduled {
+                windows,
+                capacity_per_day,
+            } => {
+                let w: Vec<String> = windows.iter().map(|(a, b)| format!("{a}–{b}")).collect();
+                match capacity_per_day {
+                    None => format!("down on days {}", w.join(", ")),
+                    Some(c) => format!("capacity {}/day on days {}", num(*c), w.join(", ")),
+                }
+            }
+        };
+        let _ = writeln!(s, "{pad}  ! {text}");
+    }
+    for p in sc.positions.iter().filter(|p| p.location == l) {
+        let sku = &sc.skus[p.sku];
+        let init = p
+            .initial_on_hand
+            .map_or(String::new(), |v| format!(", starts with {}", num(v)));
+        let _ = writeln!(s, "{pad}  · {}: {}{}", sku.id, policy_text(&p.policy), init);
+        for d in sc
+            .demand
+            .iter()
+            .filter(|d| d.location == l && d.sku == p.sku)
+        {
+            let mut extra = String::new();
+            if d.weekly.is_some() {
+                extra.push_str(", weekly pattern");
+            }
+            if d.monthly.is_some() {
+                extra.push_str(", monthly seasonality");
+            }
+            for pr in &d.promotions {
+                let _ = write!(
+                    extra,
+                    ", promotion ×{} days {}–{}",
+                    num(pr.multiplier),
+                    pr.first_day,
+                    pr.last_day
+                );
+            }
+            let _ = writeln!(s, "{pad}      demand {} per day{extra}", d.dist.describe());
+        }
+    }
+    for c in (0..sc.locations.len()).filter(|&c| sc.locations[c].source == Some(l)) {
+        tree(sc, c, depth + 1, s);
+    }
+}

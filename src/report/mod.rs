@@ -1,0 +1,124 @@
+//! Reports: JSON and CSV files, terminal tables, the network tree, the day-by-day trace.
+//!
+//! Files are written atomically: each is written to a temporary name in the same folder and
+//! renamed into place only when complete, so an interrupted run never leaves half a file.
+
+pub mod check;
+pub mod summary;
+pub mod table;
+pub mod trace;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Files staged for an output folder; nothing is visible under its final name until `commit`.
+pub struct Staged {
+    dir: PathBuf,
+    files: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Staged {
+    /// Stages output into `dir` (created if missing).
+    pub fn new(dir: &Path) -> std::io::Result<Staged> {
+        fs::create_dir_all(dir)?;
+        Ok(Staged {
+            dir: dir.to_path_buf(),
+            files: Vec::new(),
+        })
+    }
+
+    /// Writes `bytes` to a temporary file that becomes `name` on commit.
+    pub fn add(&mut self, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let final_path = self.dir.join(name);
+        let tmp = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        self.files.push((tmp, final_path));
+        Ok(())
+    }
+
+    /// Renames every staged file into place; returns the final paths.
+    pub fn commit(self) -> std::io::Result<Vec<PathBuf>> {
+        let mut out = Vec::new();
+        for (tmp, fin) in &self.files {
+            fs::rename(tmp, fin)?;
+            out.push(fin.clone());
+        }
+        Ok(out)
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        for (tmp, _) in &self.files {
+            let _ = fs::remove_file(tmp);
+        }
+    }
+}
+
+/// Writes one file atomically.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("output");
+    let mut s = Staged::new(dir)?;
+    s.add(name, bytes)?;
+    s.commit()?;
+    Ok(())
+}
+
+/// Formats a number with about four significant digits for tables.
+pub fn fmt_num(v: f64) -> String {
+    if v.is_nan() {
+        return "–".into();
+    }
+    let a = v.abs();
+    if a == 0.0 {
+        "0".into()
+    } else if a >= 1e6 {
+        format!("{:.3e}", v)
+    } else if a >= 1000.0 {
+        format!("{v:.0}")
+    } else if a >= 100.0 {
+        format!("{v:.1}")
+    } else if a >= 10.0 {
+        format!("{v:.2}")
+    } else if a >= 0.01 {
+        format!("{v:.3}")
+    } else {
+        format!("{v:.2e}")
+    }
+}
+
+/// Formats a share as a percentage.
+pub fn fmt_pct(v: f64) -> String {
+    if v.is_nan() {
+        "–".into()
+    } else {
+        format!("{:.2} %", 100.0 * v)
+    }
+}
+
+/// Writes a CSV field (quoted if it needs to be).
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Appends a number to a CSV line: shortest round-trip form, empty for undefined.
+pub fn csv_num(line: &mut String, v: f64) {
+    use std::fmt::Write as _;
+    if v.is_finite() {
+        let _ = write!(line, "{v}");
+    }
+}

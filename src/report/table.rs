@@ -1,0 +1,102 @@
+//! The compact terminal table a user sees first: headline KPIs with their 90 % interval, then
+//! one line per location.
+
+use std::fmt::Write as _;
+
+use super::{fmt_num, fmt_pct};
+use crate::kpi::Kpi;
+use crate::model::Model;
+use crate::runner::{RunResult, Scope};
+use crate::stats::Summary;
+
+/// Headline KPIs of the network table, with labels.
+pub const HEADLINE: [(Kpi, &str); 9] = [
+    (Kpi::FillRate, "fill rate"),
+    (Kpi::StockoutRate, "stockout days"),
+    (Kpi::AvgOnHand, "on hand (units)"),
+    (Kpi::AvgBackorders, "backorders (units)"),
+    (Kpi::LostSales, "lost sales / day"),
+    (Kpi::TotalCost, "total cost / day"),
+    (Kpi::InventoryTurnover, "turnover / year"),
+    (Kpi::Gmroi, "GMROI"),
+    (Kpi::Bullwhip, "bullwhip"),
+];
+
+/// Formats a KPI value for people: shares as percentages.
+pub fn fmt_kpi(k: Kpi, v: f64) -> String {
+    if k.unit() == "share" {
+        fmt_pct(v)
+    } else {
+        fmt_num(v)
+    }
+}
+
+/// The network table plus a per-location table.
+pub fn run_table(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], title: &str) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{title}");
+    let _ = writeln!(
+        s,
+        "  {:<22} {:>12}   {:<26}",
+        "network", "mean", "90 % of replications"
+    );
+    let net = r.scope_index(Scope::Network).unwrap_or(0);
+    for (k, label) in HEADLINE {
+        let Some(x) = &sums[net][k as usize] else {
+            continue;
+        };
+        if k == Kpi::LostSales && !m.lost_sales {
+            continue;
+        }
+        let _ = writeln!(
+            s,
+            "  {:<22} {:>12}   [{}, {}]",
+            label,
+            fmt_kpi(k, x.mean),
+            fmt_kpi(k, x.p5),
+            fmt_kpi(k, x.p95)
+        );
+    }
+    let locs: Vec<usize> = (0..r.scopes.len())
+        .filter(|&i| matches!(r.scopes[i], Scope::Location(_)))
+        .collect();
+    if locs.len() > 1 {
+        let _ = writeln!(
+            s,
+            "\n  {:<22} {:>10} {:>10} {:>11} {:>12}",
+            "by location", "fill rate", "on hand", "backorders", "cost / day"
+        );
+        let mean = |i: usize, k: Kpi| sums[i][k as usize].as_ref().map_or(f64::NAN, |x| x.mean);
+        const MAX_ROWS: usize = 24;
+        for &i in locs.iter().take(MAX_ROWS) {
+            let Scope::Location(l) = r.scopes[i] else {
+                continue;
+            };
+            let _ = writeln!(
+                s,
+                "  {:<22} {:>10} {:>10} {:>11} {:>12}",
+                truncate(&m.scenario.locations[l].id, 22),
+                fmt_pct(mean(i, Kpi::FillRate)),
+                fmt_num(mean(i, Kpi::AvgOnHand)),
+                fmt_num(mean(i, Kpi::AvgBackorders)),
+                fmt_num(mean(i, Kpi::TotalCost)),
+            );
+        }
+        if locs.len() > MAX_ROWS {
+            let _ = writeln!(
+                s,
+                "  ... {} more locations in summary.json",
+                locs.len() - MAX_ROWS
+            );
+        }
+    }
+    s
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    }
+}

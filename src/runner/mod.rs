@@ -1,0 +1,168 @@
+//! Monte Carlo: replications in parallel (rayon), collected in replication order and reduced
+//! serially, so the same seed gives the same bytes for any number of threads.
+
+mod progress;
+
+use rayon::prelude::*;
+
+pub use progress::Progress;
+
+use crate::engine::{NoObserver, State, Totals, run_replication};
+use crate::kpi::{Kpi, ScopeAcc};
+use crate::model::Model;
+use crate::stats::Summary;
+
+/// How to run a Monte Carlo experiment.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Replications.
+    pub replications: usize,
+    /// Base seed.
+    pub seed: u64,
+    /// Worker threads (`None` = all cores).
+    pub threads: Option<usize>,
+}
+
+impl RunOptions {
+    /// The scenario's own settings.
+    pub fn from_model(m: &Model) -> Self {
+        RunOptions {
+            replications: m.scenario.simulation.replications,
+            seed: m.scenario.simulation.seed,
+            threads: None,
+        }
+    }
+}
+
+/// A scope of KPIs: the network, one location, or one position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The whole network.
+    Network,
+    /// A stocking location (scenario index).
+    Location(usize),
+    /// A position (model index).
+    Position(usize),
+}
+
+/// Per-replication KPI values of every scope.
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    /// Scopes in output order: network, stocking locations (file order), positions (location
+    /// order, then SKU).
+    pub scopes: Vec<Scope>,
+    /// `values[(rep * scopes.len() + scope) * Kpi::COUNT + kpi]`; NaN = undefined.
+    pub values: Vec<f64>,
+    /// Replications run.
+    pub replications: usize,
+    /// Seed used.
+    pub seed: u64,
+}
+
+impl RunResult {
+    /// The value of one KPI of one scope in one replication.
+    pub fn value(&self, rep: usize, scope: usize, kpi: Kpi) -> f64 {
+        self.values[(rep * self.scopes.len() + scope) * Kpi::COUNT + kpi as usize]
+    }
+
+    /// All replications' values of one KPI of one scope, in replication order.
+    pub fn series(&self, scope: usize, kpi: Kpi) -> Vec<f64> {
+        (0..self.replications)
+            .map(|r| self.value(r, scope, kpi))
+            .collect()
+    }
+
+    /// Summaries of every KPI of every scope (`[scope][kpi]`), computed in parallel but each
+    /// from values in replication order, so the result does not depend on the thread count.
+    pub fn summaries(&self) -> Vec<Vec<Option<Summary>>> {
+        (0..self.scopes.len())
+            .into_par_iter()
+            .map(|s| {
+                Kpi::ALL
+                    .iter()
+                    .map(|&k| Summary::of(&self.series(s, k)))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Index of a scope.
+    pub fn scope_index(&self, scope: Scope) -> Option<usize> {
+        self.scopes.iter().position(|&s| s == scope)
+    }
+}
+
+/// The scopes reported for a model, in output order.
+pub fn scopes_of(m: &Model) -> Vec<Scope> {
+    let mut v = vec![Scope::Network];
+    v.extend(m.stock_locs.iter().map(|&l| Scope::Location(l as usize)));
+    for &l in &m.stock_locs {
+        v.extend(m.positions_of(l as usize).into_iter().map(Scope::Position));
+    }
+    v
+}
+
+/// KPI values of one replication's totals for the given scopes, appended to `out`.
+pub fn kpi_values(t: &Totals, scopes: &[Scope], out: &mut Vec<f64>) {
+    for s in scopes {
+        let acc: &ScopeAcc = match *s {
+            Scope::Network => &t.net,
+            Scope::Location(l) => &t.loc[l],
+            Scope::Position(q) => &t.pos[q],
+        };
+        out.extend_from_slice(&acc.kpis());
+    }
+}
+
+/// Builds a thread pool with `threads` workers (all cores if `None`).
+pub fn pool(threads: Option<usize>) -> rayon::ThreadPool {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        b = b.num_threads(t.max(1));
+    }
+    b.build().expect("thread pool")
+}
+
+/// Runs all replications of a model and returns their KPI values.
+pub fn run(m: &Model, opts: &RunOptions, progress: &Progress) -> RunResult {
+    let scopes = scopes_of(m);
+    let per = scopes.len() * Kpi::COUNT;
+    let reps = run_totals(m, opts, progress, |_, t| {
+        let mut v = Vec::with_capacity(per);
+        kpi_values(&t, &scopes, &mut v);
+        v
+    });
+    let mut values = Vec::with_capacity(per * reps.len());
+    for v in reps {
+        values.extend(v);
+    }
+    RunResult {
+        scopes,
+        values,
+        replications: opts.replications,
+        seed: opts.seed,
+    }
+}
+
+/// Runs replications and hands each one's totals to `f` in replication order (for callers that
+/// need more than KPI values).
+pub fn run_totals<T: Send>(
+    m: &Model,
+    opts: &RunOptions,
+    progress: &Progress,
+    f: impl Fn(u64, Totals) -> T + Sync,
+) -> Vec<T> {
+    pool(opts.threads).install(|| {
+        (0..opts.replications as u64)
+            .into_par_iter()
+            .map_init(
+                || State::new(m),
+                |st, rep| {
+                    let t = run_replication(m, opts.seed, rep, st, &mut NoObserver);
+                    progress.inc();
+                    f(rep, t)
+                },
+            )
+            .collect()
+    })
+}

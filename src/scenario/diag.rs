@@ -1,0 +1,281 @@
+//! Diagnostics: where a problem is (file, line, column, key), what is wrong and how to fix it.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+
+/// Scenario text with its display name; maps byte offsets to lines and columns.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// Name shown in messages (usually the path as given).
+    pub name: String,
+    /// The TOML text.
+    pub text: String,
+}
+
+impl Source {
+    /// Wraps text with a name.
+    pub fn new(name: String, text: String) -> Self {
+        Source { name, text }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..floor_char_boundary(&self.text, offset)];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// One problem in a scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// File name as given.
+    pub file: String,
+    /// 1-based line (0 = unknown).
+    pub line: usize,
+    /// 1-based column (0 = unknown).
+    pub column: usize,
+    /// Dotted key, e.g. `locations[3].source`.
+    pub key: String,
+    /// What is wrong and what was expected.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if self.line > 0 {
+            write!(f, ":{}:{}", self.line, self.column)?;
+        }
+        if self.key.is_empty() {
+            write!(f, ": {}", self.message)?;
+        } else {
+            write!(f, ": {}: {}", self.key, self.message)?;
+        }
+        if let Some(h) = &self.help {
+            write!(f, "\n    help: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("cannot read scenario file '{path}': {reason}\n    help: {help}")]
+    Io {
+        /// Path as given.
+        path: String,
+        /// The operating system's reason.
+        reason: String,
+        /// What to do.
+        help: String,
+    },
+    /// The file has problems; all that were found.
+    #[error("{}", render(.0))]
+    Invalid(Vec<Diagnostic>),
+}
+
+impl ScenarioError {
+    pub(crate) fn io(path: &Path, e: std::io::Error) -> Self {
+        let help = if e.kind() == std::io::ErrorKind::NotFound {
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let mut known: Vec<String> = std::fs::read_dir(dir)
+                .map(|rd| {
+                    rd.filter_map(|e| e.ok())
+                        .map(|e| e.path())
+                        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                        .map(|p| p.display().to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            known.sort();
+            if known.is_empty() {
+                "check the path; scenario files end in .toml (see scenarios/)".to_string()
+            } else {
+                format!("check the path; scenario files there: {}", known.join(", "))
+            }
+        } else {
+            "check that the file is readable".to_string()
+        };
+        ScenarioError::Io {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+            help,
+        }
+    }
+
+    /// The individual problems (one for an unreadable file).
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        match self {
+            ScenarioError::Invalid(d) => d.clone(),
+            ScenarioError::Io { path, reason, help } => vec![Diagnostic {
+                file: path.clone(),
+                line: 0,
+                column: 0,
+                key: String::new(),
+                message: format!("cannot read: {reason}"),
+                help: Some(help.clone()),
+            }],
+        }
+    }
+}
+
+fn render(d: &[Diagnostic]) -> String {
+    let mut s = String::new();
+    for (i, x) in d.iter().enumerate() {
+        if i > 0 {
+            s.push('\n');
+        }
+        s.push_str(&format!("error: {x}"));
+    }
+    let n = d.len();
+    s.push_str(&format!(
+        "\n{n} problem{} found",
+        if n == 1 { "" } else { "s" }
+    ));
+    s
+}
+
+/// Collects diagnostics while a scenario is checked.
+pub(crate) struct Diags<'a> {
+    pub src: &'a Source,
+    pub list: Vec<Diagnostic>,
+}
+
+impl<'a> Diags<'a> {
+    pub fn new(src: &'a Source) -> Self {
+        Diags {
+            src,
+            list: Vec::new(),
+        }
+    }
+
+    /// Records a problem at a byte span.
+    pub fn at(
+        &mut self,
+        span: Option<Range<usize>>,
+        key: impl Into<String>,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        let (line, column) = span.map_or((0, 0), |s| self.src.line_col(s.start));
+        self.list.push(Diagnostic {
+            file: self.src.name.clone(),
+            line,
+            column,
+            key: key.into(),
+            message: message.into(),
+            help,
+        });
+    }
+
+    /// Records a problem with a fix.
+    pub fn err(
+        &mut self,
+        span: Range<usize>,
+        key: impl Into<String>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.at(Some(span), key, message, Some(help.into()));
+    }
+
+    /// Records a decoding error from the TOML layer, adding a suggestion for misspelt names.
+    pub fn toml(&mut self, e: &toml::de::Error, key: &str, fallback: Option<Range<usize>>) {
+        let msg = e.message().trim().to_string();
+        let help = suggestion_for(&msg);
+        self.at(e.span().or(fallback), key, msg, help);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
+/// For serde's "unknown field `x`, expected one of `a`, `b`" and "unknown variant" messages,
+/// suggests the closest expected name.
+fn suggestion_for(msg: &str) -> Option<String> {
+    let kind = if msg.starts_with("unknown field") {
+        "key"
+    } else if msg.starts_with("unknown variant") {
+        "type"
+    } else {
+        return None;
+    };
+    let ticks: Vec<&str> = msg.split('`').skip(1).step_by(2).collect();
+    let (bad, expected) = ticks.split_first()?;
+    match closest(bad, expected.iter().copied()) {
+        Some(best) => Some(format!(
+            "did you mean `{best}`? (valid {kind}s: {})",
+            expected.join(", ")
+        )),
+        None => Some(format!("valid {kind}s here: {}", expected.join(", "))),
+    }
+}
+
+/// The candidate closest to `word` by edit distance, if reasonably close.
+pub fn closest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let w = word.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&w, &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.len().max(w.len()) / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_of_offsets() {
+        let s = Source::new("x".into(), "ab\ncdé\nf".into());
+        assert_eq!(s.line_col(0), (1, 1));
+        assert_eq!(s.line_col(3), (2, 1));
+        assert_eq!(s.line_col(7), (2, 4));
+        assert_eq!(s.line_col(999), (3, 2));
+    }
+
+    #[test]
+    fn suggestions_for_misspellings() {
+        let h = suggestion_for("unknown field `sorce`, expected one of `id`, `type`, `source`")
+            .unwrap();
+        assert!(h.starts_with("did you mean `source`?"), "{h}");
+        assert_eq!(closest("poison", ["poisson", "normal"]), Some("poisson"));
+        assert_eq!(closest("zzzzzz", ["poisson", "normal"]), None);
+    }
+}

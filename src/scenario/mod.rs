@@ -1,0 +1,336 @@
+//! Scenario files: TOML → raw structures → a validated [`Scenario`] with ids resolved.
+//!
+//! Loading never panics. Every problem found is reported with the file, line and column, the key,
+//! what was expected and how to fix it; see [`ScenarioError`].
+
+mod diag;
+mod patch;
+mod raw;
+mod validate;
+
+use std::path::Path;
+
+pub use diag::{Diagnostic, ScenarioError, Source};
+pub use patch::Patch;
+
+use crate::distribution::Dist;
+
+/// What happens to customer demand that cannot be served from stock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnmetDemand {
+    /// Waits and is served first when stock arrives.
+    Backorder,
+    /// Is lost.
+    LostSales,
+}
+
+/// `[simulation]`: horizon, replications, randomness.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Simulation {
+    /// Measured days per replication.
+    pub days: usize,
+    /// Days simulated before measuring starts.
+    pub warmup_days: usize,
+    /// Monte Carlo replications.
+    pub replications: usize,
+    /// Base seed.
+    pub seed: u64,
+    /// Backorders or lost sales for customer demand.
+    pub unmet_demand: UnmetDemand,
+    /// Calendar date of measured day 0 as (year, month 1–12, day 1–31); drives seasonality.
+    pub start_date: (i32, u32, u32),
+}
+
+/// A stock-keeping unit and its economics.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sku {
+    /// Identifier.
+    pub id: String,
+    /// Cost of one unit (inventory value).
+    pub unit_cost: f64,
+    /// Selling price of one unit.
+    pub price: f64,
+    /// Holding cost per unit on hand per day (default for every location).
+    pub holding_cost: f64,
+    /// Cost per unit backordered per day, or per unit lost.
+    pub stockout_cost: f64,
+    /// Fixed cost per order placed.
+    pub order_cost: f64,
+    /// Whole units: orders and rationing are rounded to integers.
+    pub discrete: bool,
+}
+
+/// The role of a location in the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LocationKind {
+    /// External, unlimited stock; no KPIs.
+    Supplier,
+    /// Holds stock, supplies other locations.
+    Warehouse,
+    /// Holds stock, serves customers.
+    Store,
+}
+
+impl LocationKind {
+    /// Name as written in scenario files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LocationKind::Supplier => "supplier",
+            LocationKind::Warehouse => "warehouse",
+            LocationKind::Store => "store",
+        }
+    }
+}
+
+/// Lead time of a lane in whole days (≥ 1).
+#[derive(Clone, Debug, PartialEq)]
+pub enum LeadTime {
+    /// Always this many days.
+    Days(u32),
+    /// Drawn per day of departure from this distribution, rounded to whole days ≥ 1.
+    Random(Dist),
+}
+
+impl LeadTime {
+    /// Mean lead time in days (before rounding/clamping of continuous draws).
+    pub fn mean(&self) -> f64 {
+        match self {
+            LeadTime::Days(d) => f64::from(*d),
+            LeadTime::Random(d) => d.mean().max(1.0),
+        }
+    }
+    /// Standard deviation in days.
+    pub fn sd(&self) -> f64 {
+        match self {
+            LeadTime::Days(_) => 0.0,
+            LeadTime::Random(d) => d.sd(),
+        }
+    }
+}
+
+/// A supplier or warehouse outage process.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Disruption {
+    /// Two-state Markov chain drawn at the start of each day; starts up.
+    Markov {
+        /// Mean length of an up spell in days (up→down probability 1/mean_days_up).
+        mean_days_up: f64,
+        /// Mean length of a down spell in days (down→up probability 1/mean_days_down).
+        mean_days_down: f64,
+    },
+    /// Down (or at reduced capacity) on the given inclusive windows of measured days.
+    Scheduled {
+        /// Inclusive `[first, last]` day windows.
+        windows: Vec<(i64, i64)>,
+        /// Units per day that can still ship during a window (`None` = nothing ships).
+        capacity_per_day: Option<f64>,
+    },
+}
+
+/// A location of the network.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Location {
+    /// Identifier.
+    pub id: String,
+    /// Supplier, warehouse or store.
+    pub kind: LocationKind,
+    /// Index of the location it orders from (none for suppliers).
+    pub source: Option<usize>,
+    /// Lead time of the lane from its source.
+    pub lead_time: LeadTime,
+    /// Holding-cost override for every SKU here.
+    pub holding_cost: Option<f64>,
+    /// Outage processes.
+    pub disruptions: Vec<Disruption>,
+    /// Units per day (all SKUs) it can ship; `None` = unlimited.
+    pub capacity_per_day: Option<f64>,
+    /// Region label (stress tests, rebalancing).
+    pub region: Option<String>,
+    /// Tier label (tier-based allocation).
+    pub tier: Option<String>,
+}
+
+/// How a stock level was given in the file, kept for reports.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LevelSpec {
+    /// Units.
+    Units(f64),
+    /// Days of cover × expected daily demand of the position.
+    Days(f64),
+    /// Cycle-service target: expected demand over lead time + review period + z·σ.
+    Service(f64),
+}
+
+/// A replenishment rule with resolved numeric levels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PolicyKind {
+    /// Order up to `level` whenever IP < level.
+    BaseStock {
+        /// Order-up-to level S.
+        level: f64,
+    },
+    /// Order up to `big_s` when IP ≤ `s`.
+    SS {
+        /// Reorder point s.
+        s: f64,
+        /// Order-up-to level S.
+        big_s: f64,
+    },
+    /// When IP ≤ r, order the smallest multiple of `q` that lifts IP above r.
+    RQ {
+        /// Reorder point r.
+        r: f64,
+        /// Batch size Q.
+        q: f64,
+    },
+    /// Order up to `level` on the echelon inventory position (Clark–Scarf).
+    EchelonBaseStock {
+        /// Echelon order-up-to level.
+        level: f64,
+    },
+}
+
+impl PolicyKind {
+    /// The level stock is raised to after an order (S, or r + Q).
+    pub fn order_up_to(&self) -> f64 {
+        match *self {
+            PolicyKind::BaseStock { level } | PolicyKind::EchelonBaseStock { level } => level,
+            PolicyKind::SS { big_s, .. } => big_s,
+            PolicyKind::RQ { r, q } => r + q,
+        }
+    }
+    /// Name as written in scenario files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            PolicyKind::BaseStock { .. } => "base_stock",
+            PolicyKind::SS { .. } => "s_S",
+            PolicyKind::RQ { .. } => "r_Q",
+            PolicyKind::EchelonBaseStock { .. } => "echelon_base_stock",
+        }
+    }
+}
+
+/// A replenishment policy: the rule, its review cycle and an order cap.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policy {
+    /// The rule and its levels.
+    pub kind: PolicyKind,
+    /// How each level was written (same order as the rule's parameters).
+    pub specs: Vec<(&'static str, LevelSpec)>,
+    /// Review every this many days (1 = continuous/daily review).
+    pub review_days: u32,
+    /// Reviews happen on measured days d with d ≡ offset (mod review_days).
+    pub review_offset: u32,
+    /// Largest quantity per order.
+    pub max_order: Option<f64>,
+}
+
+/// A stocking point: one SKU at one warehouse or store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Position {
+    /// Location index.
+    pub location: usize,
+    /// SKU index.
+    pub sku: usize,
+    /// Replenishment policy.
+    pub policy: Policy,
+    /// Initial on-hand; `None` = the policy's order-up-to level.
+    pub initial_on_hand: Option<f64>,
+    /// Holding cost per unit per day.
+    pub holding_cost: f64,
+    /// Stockout cost per unit (backordered per day, or lost).
+    pub stockout_cost: f64,
+    /// Fixed cost per order.
+    pub order_cost: f64,
+    /// Expected daily customer demand here and below (for levels in days of cover, reports).
+    pub mean_daily_demand: f64,
+}
+
+/// A promotion: demand × multiplier on an inclusive window of measured days.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Promotion {
+    /// First day (inclusive).
+    pub first_day: i64,
+    /// Last day (inclusive).
+    pub last_day: i64,
+    /// Demand multiplier.
+    pub multiplier: f64,
+}
+
+/// One stream of customer demand at a position.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Demand {
+    /// Location index.
+    pub location: usize,
+    /// SKU index.
+    pub sku: usize,
+    /// Daily demand distribution.
+    pub dist: Dist,
+    /// Day-of-week factors, Monday first.
+    pub weekly: Option<[f64; 7]>,
+    /// Month-of-year factors, January first.
+    pub monthly: Option<[f64; 12]>,
+    /// Promotions.
+    pub promotions: Vec<Promotion>,
+    /// Stable name of the stream (seeds its random numbers).
+    pub key: String,
+}
+
+/// A validated scenario: every id resolved, every parameter checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    /// Display name.
+    pub name: String,
+    /// Free-text description (the file's `description` key).
+    pub description: String,
+    /// Horizon, replications, seed.
+    pub simulation: Simulation,
+    /// SKUs.
+    pub skus: Vec<Sku>,
+    /// Locations in file order.
+    pub locations: Vec<Location>,
+    /// Stocking positions, location-major in file order.
+    pub positions: Vec<Position>,
+    /// Demand streams.
+    pub demand: Vec<Demand>,
+}
+
+impl Scenario {
+    /// Loads and validates a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        Self::load_with(path, &[])
+    }
+
+    /// Loads a file, applies `patches` (e.g. from `--set`) to the TOML, then validates.
+    pub fn load_with(path: &Path, patches: &[Patch]) -> Result<Scenario, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::io(path, e))?;
+        Self::from_source(&Source::new(path.display().to_string(), text), patches)
+    }
+
+    /// Parses and validates scenario text (`name` is used in messages).
+    pub fn parse(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
+        Self::from_source(&Source::new(name.to_string(), text.to_string()), &[])
+    }
+
+    /// Parses and validates a [`Source`] with patches.
+    pub fn from_source(src: &Source, patches: &[Patch]) -> Result<Scenario, ScenarioError> {
+        validate::load(src, patches)
+    }
+
+    /// Index of the location with this id.
+    pub fn location_index(&self, id: &str) -> Option<usize> {
+        self.locations.iter().position(|l| l.id == id)
+    }
+
+    /// Index of the SKU with this id.
+    pub fn sku_index(&self, id: &str) -> Option<usize> {
+        self.skus.iter().position(|s| s.id == id)
+    }
+
+    /// Whether a position faces customer demand.
+    pub fn has_demand(&self, location: usize, sku: usize) -> bool {
+        self.demand
+            .iter()
+            .any(|d| d.location == location && d.sku == sku)
+    }
+}

@@ -1,0 +1,158 @@
+//! Patches: set one value of a scenario by a dotted path before validation.
+//!
+//! Used by `sweep --set`, by stress tests and by strategies. A path walks tables by key and
+//! arrays of tables by an element's `id` (for `[[demand]]` and `[[positions]]`: its `location`,
+//! optionally `location/sku`), or by a 0-based index:
+//! `locations.store-3.policy.level`, `demand.store-3.distribution.mean`, `skus.0.price`.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+/// One change to a scenario: a dotted path and a TOML value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Patch {
+    /// Dotted path, e.g. `locations.store-3.policy.level`.
+    pub path: String,
+    /// A TOML value (`40`, `"lost_sales"`, `{ type = "poisson", mean = 3 }`); a bare word that
+    /// is not valid TOML is taken as a string.
+    pub value: String,
+    /// Where the patch came from, for messages (e.g. `--set`).
+    pub origin: String,
+}
+
+impl Patch {
+    /// Parses `PATH=VALUE`.
+    pub fn parse(text: &str, origin: &str) -> Result<Patch, String> {
+        let (path, value) = text.split_once('=').ok_or_else(|| {
+            format!("'{text}' is not PATH=VALUE (e.g. locations.store.policy.level=40)")
+        })?;
+        let path = path.trim();
+        if path.is_empty() {
+            return Err(format!("'{text}' has an empty path before '='"));
+        }
+        Ok(Patch {
+            path: path.to_string(),
+            value: value.trim().to_string(),
+            origin: origin.to_string(),
+        })
+    }
+}
+
+/// Parses a patch value: TOML if it parses, else a plain string.
+fn parse_value(v: &str) -> DeValue<'_> {
+    match DeValue::parse(v) {
+        Ok(x) => x.into_inner(),
+        Err(_) => DeValue::String(Cow::Borrowed(v)),
+    }
+}
+
+/// Gives every node of `v` the span `span` (patched values point at the key they replace).
+fn respan(v: &mut DeValue<'_>, span: &Range<usize>) {
+    match v {
+        DeValue::Array(a) => {
+            for e in a.iter_mut() {
+                respan_spanned(e, span);
+            }
+        }
+        DeValue::Table(t) => {
+            let keys: Vec<String> = t.iter().map(|(k, _)| k.get_ref().to_string()).collect();
+            for k in keys {
+                if let Some(x) = t.get_mut(k.as_str()) {
+                    respan_spanned(x, span);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn respan_spanned(v: &mut Spanned<DeValue<'_>>, span: &Range<usize>) {
+    let mut inner = std::mem::replace(v.get_mut(), DeValue::Boolean(false));
+    respan(&mut inner, span);
+    *v = Spanned::new(span.clone(), inner);
+}
+
+/// Whether an array element matches a path segment.
+fn element_matches(e: &DeValue<'_>, seg: &str) -> bool {
+    let Some(t) = e.as_table() else { return false };
+    let get = |k: &str| {
+        t.get(k)
+            .and_then(|v| v.get_ref().as_str().map(str::to_string))
+    };
+    if get("id").as_deref() == Some(seg) {
+        return true;
+    }
+    match (get("location"), seg.split_once('/')) {
+        (Some(loc), Some((l, s))) => loc == l && get("sku").as_deref() == Some(s),
+        (Some(loc), None) => loc == seg,
+        _ => false,
+    }
+}
+
+/// Applies one patch to a parsed document.
+pub(crate) fn apply<'a>(doc: &mut Spanned<DeTable<'a>>, patch: &'a Patch) -> Result<(), String> {
+    let segs: Vec<&str> = patch.path.split('.').collect();
+    let doc_span = doc.span();
+    let mut span = doc_span;
+    let mut table: &mut DeTable<'a> = doc.get_mut();
+    let mut i = 0;
+    loop {
+        let seg = segs[i];
+        let last = i + 1 == segs.len();
+        if last {
+            let mut value = parse_value(&patch.value);
+            let at = table.get(seg).map_or(span.clone(), |v| v.span());
+            respan(&mut value, &at);
+            table.insert(
+                Spanned::new(at.clone(), Cow::Borrowed(seg)),
+                Spanned::new(at, value),
+            );
+            return Ok(());
+        }
+        if !table.contains_key(seg) {
+            // Create intermediate tables, e.g. `simulation.days` in a file without [simulation].
+            table.insert(
+                Spanned::new(span.clone(), Cow::Borrowed(seg)),
+                Spanned::new(span.clone(), DeValue::Table(DeTable::new())),
+            );
+        }
+        let node = table.get_mut(seg).expect("just ensured");
+        span = node.span();
+        match node.get_mut() {
+            DeValue::Table(t) => {
+                table = t;
+                i += 1;
+            }
+            DeValue::Array(a) => {
+                let key = segs[i + 1];
+                let idx = match key.parse::<usize>() {
+                    Ok(n) if n < a.len() => Some(n),
+                    _ => a.iter().position(|e| element_matches(e.get_ref(), key)),
+                };
+                let Some(idx) = idx else {
+                    return Err(format!(
+                        "'{}': no element '{key}' in '{seg}' (match by id, location, location/sku or index)",
+                        patch.path
+                    ));
+                };
+                if i + 2 == segs.len() {
+                    return Err(format!(
+                        "'{}': give a key inside '{seg}.{key}' to set",
+                        patch.path
+                    ));
+                }
+                let elem = &mut a.as_mut()[idx];
+                span = elem.span();
+                match elem.get_mut() {
+                    DeValue::Table(t) => table = t,
+                    _ => return Err(format!("'{}': '{seg}.{key}' is not a table", patch.path)),
+                }
+                i += 2;
+            }
+            _ => return Err(format!("'{}': '{seg}' is a value, not a table", patch.path)),
+        }
+    }
+}

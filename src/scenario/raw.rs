@@ -1,0 +1,201 @@
+//! Raw scenario structures: exactly what the TOML says, before any check beyond types.
+#![allow(dead_code)]
+//!
+//! Each top-level section and each element of an array of tables is decoded on its own, so one
+//! mistake does not hide the others. Fields whose shape varies (a lead time that is a number or a
+//! distribution, a policy, a stock level in units or days of cover) are kept as spanned TOML
+//! values and decoded during validation, where the message can say what was expected.
+
+use serde::Deserialize;
+use toml::{Spanned, Value};
+
+/// A spanned value: remembers where in the file it was written.
+pub type S<T> = Spanned<T>;
+
+/// `[simulation]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimulation {
+    pub days: Option<S<i64>>,
+    pub warmup_days: Option<S<i64>>,
+    pub replications: Option<S<i64>>,
+    pub seed: Option<S<i64>>,
+    pub unmet_demand: Option<S<String>>,
+    pub start_date: Option<S<String>>,
+}
+
+/// One `[[skus]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSku {
+    pub id: S<String>,
+    pub unit_cost: Option<S<f64>>,
+    pub price: Option<S<f64>>,
+    pub holding_cost: Option<S<f64>>,
+    pub stockout_cost: Option<S<f64>>,
+    pub order_cost: Option<S<f64>>,
+    pub discrete: Option<bool>,
+    pub description: Option<String>,
+}
+
+/// One `[[locations]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLocation {
+    pub id: S<String>,
+    #[serde(rename = "type")]
+    pub kind: S<String>,
+    pub source: Option<S<String>>,
+    pub lead_time: Option<S<Value>>,
+    pub policy: Option<S<Value>>,
+    pub initial_on_hand: Option<S<Value>>,
+    pub holding_cost: Option<S<f64>>,
+    pub stockout_cost: Option<S<f64>>,
+    pub order_cost: Option<S<f64>>,
+    pub skus: Option<S<Vec<String>>>,
+    pub disruption: Option<S<Value>>,
+    pub capacity_per_day: Option<S<f64>>,
+    pub region: Option<S<String>>,
+    pub tier: Option<S<String>>,
+    pub description: Option<String>,
+}
+
+/// One `[[demand]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDemand {
+    pub location: S<String>,
+    pub sku: Option<S<String>>,
+    pub distribution: S<Value>,
+    pub seasonality: Option<S<RawSeasonality>>,
+    pub promotions: Option<Vec<S<RawPromotion>>>,
+    pub channel: Option<String>,
+}
+
+/// `seasonality = { weekly = [...7], monthly = [...12] }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSeasonality {
+    pub weekly: Option<S<Vec<f64>>>,
+    pub monthly: Option<S<Vec<f64>>>,
+}
+
+/// `{ first_day = 10, last_day = 19, multiplier = 2.0 }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPromotion {
+    pub first_day: i64,
+    pub last_day: i64,
+    pub multiplier: f64,
+}
+
+/// One `[[positions]]` entry: per-SKU settings at a location.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPosition {
+    pub location: S<String>,
+    pub sku: S<String>,
+    pub policy: Option<S<Value>>,
+    pub initial_on_hand: Option<S<Value>>,
+    pub holding_cost: Option<S<f64>>,
+    pub stockout_cost: Option<S<f64>>,
+    pub order_cost: Option<S<f64>>,
+}
+
+/// A distribution table as written: `{ type = "poisson", mean = 3 }`.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawDist {
+    Poisson { mean: f64 },
+    Normal { mean: f64, sd: f64 },
+    NegativeBinomial { mean: f64, sd: f64 },
+    Gamma { mean: f64, sd: f64 },
+    Uniform { min: f64, max: f64 },
+    Constant { value: f64 },
+    Sequence { values: Vec<f64> },
+    Empirical { values: Vec<f64> },
+}
+
+/// Names accepted for `type` in a distribution table.
+pub const DIST_TYPES: &[&str] = &[
+    "poisson",
+    "normal",
+    "negative_binomial",
+    "gamma",
+    "uniform",
+    "constant",
+    "sequence",
+    "empirical",
+];
+
+/// A disruption table as written.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawDisruption {
+    Markov {
+        mean_days_up: f64,
+        mean_days_down: f64,
+    },
+    Scheduled {
+        windows: Vec<[i64; 2]>,
+        capacity_per_day: Option<f64>,
+    },
+}
+
+/// A policy table as written; stock levels stay raw values (units, `{ days = .. }` or
+/// `{ service = .. }`) until validation.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", deny_unknown_fields)]
+pub enum RawPolicy {
+    #[serde(rename = "base_stock")]
+    BaseStock {
+        level: Value,
+        review_days: Option<i64>,
+        review_offset: Option<i64>,
+        max_order: Option<f64>,
+    },
+    #[serde(rename = "s_S")]
+    SS {
+        s: Value,
+        #[serde(rename = "S")]
+        big_s: Value,
+        review_days: Option<i64>,
+        review_offset: Option<i64>,
+        max_order: Option<f64>,
+    },
+    #[serde(rename = "min_max")]
+    MinMax {
+        min: Value,
+        max: Value,
+        review_days: Option<i64>,
+        review_offset: Option<i64>,
+        max_order: Option<f64>,
+    },
+    #[serde(rename = "r_Q")]
+    RQ {
+        r: Value,
+        #[serde(rename = "Q")]
+        q: Value,
+        review_days: Option<i64>,
+        review_offset: Option<i64>,
+        max_order: Option<f64>,
+    },
+    #[serde(rename = "echelon_base_stock")]
+    EchelonBaseStock {
+        level: Value,
+        review_days: Option<i64>,
+        review_offset: Option<i64>,
+        max_order: Option<f64>,
+    },
+}
+
+/// Names accepted for `type` in a policy table.
+pub const POLICY_TYPES: &[&str] = &["base_stock", "s_S", "min_max", "r_Q", "echelon_base_stock"];
+
+/// A stock level that is not a plain number: `{ days = 5 }` or `{ service = 0.97 }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLevel {
+    pub days: Option<f64>,
+    pub service: Option<f64>,
+}

@@ -1,0 +1,1535 @@
+//! From TOML text to a validated [`Scenario`]: decode each section on its own, then resolve ids
+//! and check every parameter, collecting all problems before giving up.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use serde::Deserialize;
+use serde::de::IntoDeserializer;
+use toml::Spanned;
+use toml::Value;
+use toml::de::{DeTable, DeValue};
+
+use super::diag::{Diags, closest};
+use super::patch::{self, Patch};
+use super::raw::*;
+use super::*;
+use crate::distribution::Dist;
+use crate::stats::special::norm_quantile;
+
+/// Top-level keys a scenario file may contain.
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "simulation",
+    "skus",
+    "locations",
+    "demand",
+    "positions",
+];
+
+/// Decodes a spanned TOML subtree into `T`, recording a diagnostic on failure.
+fn decode<'a, T: Deserialize<'a>>(v: Spanned<DeValue<'a>>, key: &str, d: &mut Diags) -> Option<T> {
+    let span = v.span();
+    match T::deserialize(v.into_deserializer()) {
+        Ok(x) => Some(x),
+        Err(e) => {
+            d.toml(&e, key, Some(span));
+            None
+        }
+    }
+}
+
+/// Decodes a captured TOML value (a polymorphic field) into `T`.
+fn decode_value<T: for<'de> Deserialize<'de>>(
+    v: &Spanned<Value>,
+    key: &str,
+    d: &mut Diags,
+) -> Option<T> {
+    match v.get_ref().clone().try_into::<T>() {
+        Ok(x) => Some(x),
+        Err(e) => {
+            let msg = e.message().trim().to_string();
+            let help = if msg.starts_with("unknown variant") || msg.starts_with("unknown field") {
+                let mut tmp = Diags::new(d.src);
+                tmp.toml(&e, key, None);
+                tmp.list.pop().and_then(|x| x.help)
+            } else {
+                None
+            };
+            d.at(Some(v.span()), key, msg, help);
+            None
+        }
+    }
+}
+
+/// Splits an array-of-tables section into its elements (or reports the wrong shape).
+fn elements<'a>(v: Spanned<DeValue<'a>>, key: &str, d: &mut Diags) -> Vec<Spanned<DeValue<'a>>> {
+    let span = v.span();
+    match v.into_inner() {
+        DeValue::Array(a) => a.into_iter().collect(),
+        DeValue::Table(_) => {
+            d.err(
+                span,
+                key,
+                format!("expected an array of tables, found a single table [{key}]"),
+                format!("write [[{key}]] (double brackets) before each entry"),
+            );
+            Vec::new()
+        }
+        other => {
+            d.err(
+                span,
+                key,
+                format!("expected [[{key}]] tables, found {}", other.type_str()),
+                format!("write each entry as a [[{key}]] table"),
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// Peeks at an element's string key before decoding, so a broken entry can still be named.
+fn peek_str(v: &Spanned<DeValue<'_>>, key: &str) -> Option<String> {
+    v.get_ref()
+        .as_table()?
+        .get(key)?
+        .get_ref()
+        .as_str()
+        .map(str::to_string)
+}
+
+struct Raw {
+    name: Option<String>,
+    description: Option<String>,
+    simulation: RawSimulation,
+    skus: Vec<(usize, RawSku)>,
+    locations: Vec<(usize, RawLocation)>,
+    demand: Vec<(usize, RawDemand)>,
+    positions: Vec<(usize, RawPosition)>,
+    /// Ids of entries that failed to decode: references to them are not reported again.
+    broken_ids: HashSet<String>,
+    doc_span: Range<usize>,
+}
+
+pub(super) fn load(src: &Source, patches: &[Patch]) -> Result<Scenario, ScenarioError> {
+    let mut d = Diags::new(src);
+    let (mut doc, syntax) = DeTable::parse_recoverable(&src.text);
+    if !syntax.is_empty() {
+        for e in &syntax {
+            d.at(e.span(), "", format!("TOML syntax error: {}", e.message().trim()), Some("fix the TOML syntax at this position (strings need quotes, tables [name], arrays [a, b])".into()));
+        }
+        return Err(ScenarioError::Invalid(d.list));
+    }
+    for p in patches {
+        if let Err(msg) = patch::apply(&mut doc, p) {
+            d.list.push(Diagnostic {
+                file: p.origin.clone(),
+                line: 0,
+                column: 0,
+                key: p.path.clone(),
+                message: msg,
+                help: Some("paths look like locations.<id>.policy.level or simulation.days".into()),
+            });
+        }
+    }
+    if !d.is_empty() {
+        return Err(ScenarioError::Invalid(d.list));
+    }
+    let raw = decode_doc(doc, &mut d);
+    let scenario = check(raw, &mut d);
+    if d.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(ScenarioError::Invalid(d.list))
+    }
+}
+
+fn decode_doc<'a>(doc: Spanned<DeTable<'a>>, d: &mut Diags) -> Raw {
+    let doc_span = doc.span();
+    let mut raw = Raw {
+        name: None,
+        description: None,
+        simulation: RawSimulation::default(),
+        skus: Vec::new(),
+        locations: Vec::new(),
+        demand: Vec::new(),
+        positions: Vec::new(),
+        broken_ids: HashSet::new(),
+        doc_span,
+    };
+    for (k, v) in doc.into_inner() {
+        let key = k.get_ref().to_string();
+        match key.as_str() {
+            "name" => raw.name = decode(v, "name", d),
+            "description" => raw.description = decode(v, "description", d),
+            "simulation" => raw.simulation = decode(v, "simulation", d).unwrap_or_default(),
+            "skus" | "locations" | "demand" | "positions" => {
+                for (i, e) in elements(v, &key, d).into_iter().enumerate() {
+                    let path = format!("{key}[{i}]");
+                    let id = peek_str(&e, "id");
+                    let ok = match key.as_str() {
+                        "skus" => decode(e, &path, d).map(|x| raw.skus.push((i, x))),
+                        "locations" => decode(e, &path, d).map(|x| raw.locations.push((i, x))),
+                        "demand" => decode(e, &path, d).map(|x| raw.demand.push((i, x))),
+                        _ => decode(e, &path, d).map(|x| raw.positions.push((i, x))),
+                    };
+                    if ok.is_none() {
+                        raw.broken_ids.extend(id);
+                    }
+                }
+            }
+            _ => {
+                let help = match closest(&key, TOP_KEYS.iter().copied()) {
+                    Some(b) => format!(
+                        "did you mean `{b}`? (top-level keys: {})",
+                        TOP_KEYS.join(", ")
+                    ),
+                    None => format!("top-level keys are: {}", TOP_KEYS.join(", ")),
+                };
+                d.err(
+                    k.span(),
+                    key.clone(),
+                    format!("unknown top-level key `{key}`"),
+                    help,
+                );
+            }
+        }
+    }
+    raw
+}
+
+/// Checks a number: finite, and at least `min`.
+fn num_at_least(d: &mut Diags, v: &Spanned<f64>, key: &str, min: f64, what: &str) -> f64 {
+    let x = *v.get_ref();
+    if !x.is_finite() {
+        d.err(
+            v.span(),
+            key,
+            format!("{what} must be a finite number, found {x}"),
+            "write a plain number such as 1.5",
+        );
+        return min.max(0.0);
+    }
+    if x < min {
+        d.err(
+            v.span(),
+            key,
+            format!("{what} must be at least {min}, found {x}"),
+            format!("use a value ≥ {min}"),
+        );
+        return min;
+    }
+    x
+}
+
+fn opt_cost(d: &mut Diags, v: &Option<Spanned<f64>>, key: &str) -> Option<f64> {
+    v.as_ref().map(|c| num_at_least(d, c, key, 0.0, "a cost"))
+}
+
+fn int_in(d: &mut Diags, v: &Spanned<i64>, key: &str, min: i64, max: i64, help: &str) -> i64 {
+    let x = *v.get_ref();
+    if x < min || x > max {
+        let range = if max == i64::MAX {
+            format!("at least {min}")
+        } else {
+            format!("between {min} and {max}")
+        };
+        d.err(v.span(), key, format!("must be {range}, found {x}"), help);
+        return min;
+    }
+    x
+}
+
+/// Parses `YYYY-MM-DD`.
+fn parse_date(s: &str) -> Option<(i32, u32, u32)> {
+    let mut it = s.trim().splitn(3, '-');
+    let y: i32 = it.next()?.parse().ok()?;
+    let m: u32 = it.next()?.parse().ok()?;
+    let dd: u32 = it.next()?.get(..2)?.parse().ok()?;
+    let dim = crate::calendar::days_in_month(y, m)?;
+    (1..=dim).contains(&dd).then_some((y, m, dd))
+}
+
+fn check_simulation(r: &RawSimulation, d: &mut Diags) -> Simulation {
+    let days = r.days.as_ref().map_or(365, |v| {
+        int_in(
+            d,
+            v,
+            "simulation.days",
+            1,
+            10_000_000,
+            "simulate at least one day, e.g. days = 365",
+        )
+    });
+    let warmup = r.warmup_days.as_ref().map_or(0, |v| {
+        int_in(
+            d,
+            v,
+            "simulation.warmup_days",
+            0,
+            10_000_000,
+            "use 0 for no warm-up",
+        )
+    });
+    let reps = r.replications.as_ref().map_or(100, |v| {
+        int_in(
+            d,
+            v,
+            "simulation.replications",
+            1,
+            100_000_000,
+            "run at least one replication, e.g. replications = 200",
+        )
+    });
+    let seed = r.seed.as_ref().map_or(1, |v| {
+        int_in(
+            d,
+            v,
+            "simulation.seed",
+            0,
+            i64::MAX,
+            "seeds are whole numbers ≥ 0",
+        )
+    });
+    let unmet = match r.unmet_demand.as_ref() {
+        None => UnmetDemand::Backorder,
+        Some(v) => match v.get_ref().as_str() {
+            "backorder" | "backorders" => UnmetDemand::Backorder,
+            "lost_sales" | "lost" => UnmetDemand::LostSales,
+            other => {
+                d.err(v.span(), "simulation.unmet_demand", format!("unknown mode '{other}'; expected \"backorder\" or \"lost_sales\""), "unmet_demand = \"backorder\" (customers wait) or \"lost_sales\" (demand is lost)");
+                UnmetDemand::Backorder
+            }
+        },
+    };
+    let start_date = match r.start_date.as_ref() {
+        None => (2024, 1, 1),
+        Some(v) => parse_date(v.get_ref()).unwrap_or_else(|| {
+            d.err(
+                v.span(),
+                "simulation.start_date",
+                format!("'{}' is not a date", v.get_ref()),
+                "write start_date = \"2026-09-01\" (YYYY-MM-DD)",
+            );
+            (2024, 1, 1)
+        }),
+    };
+    Simulation {
+        days: days as usize,
+        warmup_days: warmup as usize,
+        replications: reps as usize,
+        seed: seed as u64,
+        unmet_demand: unmet,
+        start_date,
+    }
+}
+
+/// Checks a raw distribution for demand (`lead = false`) or lead times (`lead = true`).
+fn check_dist(
+    raw: RawDist,
+    span: Range<usize>,
+    key: &str,
+    lead: bool,
+    d: &mut Diags,
+) -> Option<Dist> {
+    let mut ok = true;
+    let mut bad = |cond: bool, msg: String, help: &str, d: &mut Diags| {
+        if cond {
+            d.err(span.clone(), key, msg, help);
+            ok = false;
+        }
+    };
+    let fin = |x: f64| x.is_finite();
+    let lo = if lead { 1.0 } else { 0.0 };
+    let dist = match raw {
+        RawDist::Poisson { mean } => {
+            bad(
+                !fin(mean) || mean < 0.0 || (lead && mean <= 0.0),
+                format!(
+                    "poisson mean must be {} and finite, found {mean}",
+                    if lead { "> 0" } else { "≥ 0" }
+                ),
+                "e.g. { type = \"poisson\", mean = 3 }",
+                d,
+            );
+            bad(
+                mean > 1e7,
+                format!("poisson mean {mean} is too large"),
+                "scale units (e.g. cases instead of pieces) or use a normal",
+                d,
+            );
+            Dist::Poisson { mean }
+        }
+        RawDist::Normal { mean, sd } => {
+            bad(
+                !fin(mean) || mean < lo,
+                format!("normal mean must be ≥ {lo} and finite, found {mean}"),
+                "e.g. { type = \"normal\", mean = 50, sd = 8 }",
+                d,
+            );
+            bad(
+                !fin(sd) || sd < 0.0,
+                format!("normal sd must be ≥ 0 and finite, found {sd}"),
+                "the standard deviation cannot be negative",
+                d,
+            );
+            Dist::Normal { mean, sd }
+        }
+        RawDist::NegativeBinomial { mean, sd } => {
+            bad(
+                lead,
+                "negative_binomial is not offered for lead times".into(),
+                "use poisson, uniform, normal, gamma, empirical or constant",
+                d,
+            );
+            bad(
+                !fin(mean) || mean <= 0.0,
+                format!("negative_binomial mean must be > 0, found {mean}"),
+                "e.g. { type = \"negative_binomial\", mean = 4, sd = 3 }",
+                d,
+            );
+            bad(
+                !fin(sd) || sd * sd <= mean,
+                format!(
+                    "negative_binomial needs sd² > mean (overdispersion); found sd = {sd}, mean = {mean}"
+                ),
+                "raise sd above √mean, or use poisson when sd² = mean",
+                d,
+            );
+            Dist::NegativeBinomial { mean, sd }
+        }
+        RawDist::Gamma { mean, sd } => {
+            bad(
+                !fin(mean) || mean <= 0.0,
+                format!("gamma mean must be > 0, found {mean}"),
+                "e.g. { type = \"gamma\", mean = 20, sd = 10 }",
+                d,
+            );
+            bad(
+                !fin(sd) || sd <= 0.0,
+                format!("gamma sd must be > 0, found {sd}"),
+                "use constant for a fixed value",
+                d,
+            );
+            Dist::Gamma { mean, sd }
+        }
+        RawDist::Uniform { min, max } => {
+            bad(
+                !fin(min) || !fin(max) || min < lo || max < min,
+                format!("uniform needs {lo} ≤ min ≤ max, found min = {min}, max = {max}"),
+                "e.g. { type = \"uniform\", min = 2, max = 6 }",
+                d,
+            );
+            bad(
+                lead && (min.fract() != 0.0 || max.fract() != 0.0),
+                "lead-time uniform bounds must be whole days".into(),
+                "e.g. { type = \"uniform\", min = 2, max = 5 }",
+                d,
+            );
+            Dist::Uniform { min, max }
+        }
+        RawDist::Constant { value } => {
+            bad(
+                !fin(value) || value < lo,
+                format!("constant value must be ≥ {lo}, found {value}"),
+                "e.g. { type = \"constant\", value = 10 }",
+                d,
+            );
+            bad(
+                lead && value.fract() != 0.0,
+                "lead times are whole days".into(),
+                "use a whole number of days",
+                d,
+            );
+            Dist::Constant { value }
+        }
+        RawDist::Sequence { values } => {
+            bad(
+                lead,
+                "sequence is not offered for lead times".into(),
+                "use empirical for a list of observed lead times",
+                d,
+            );
+            bad(
+                values.is_empty(),
+                "a sequence needs at least one value".into(),
+                "e.g. { type = \"sequence\", values = [10, 12, 9] }",
+                d,
+            );
+            bad(
+                values.iter().any(|v| !fin(*v) || *v < 0.0),
+                "sequence values must be finite and ≥ 0".into(),
+                "remove negative values",
+                d,
+            );
+            Dist::Sequence { values }
+        }
+        RawDist::Empirical { values } => {
+            bad(
+                values.is_empty(),
+                "an empirical distribution needs at least one value".into(),
+                "e.g. { type = \"empirical\", values = [3, 4, 4, 6] }",
+                d,
+            );
+            bad(
+                values.iter().any(|v| !fin(*v) || *v < lo),
+                format!("empirical values must be finite and ≥ {lo}"),
+                "remove out-of-range values",
+                d,
+            );
+            bad(
+                lead && values.iter().any(|v| v.fract() != 0.0),
+                "empirical lead times must be whole days".into(),
+                "round the observations to whole days",
+                d,
+            );
+            Dist::Empirical { values }
+        }
+    };
+    ok.then_some(dist)
+}
+
+fn check_dist_value(v: &Spanned<Value>, key: &str, lead: bool, d: &mut Diags) -> Option<Dist> {
+    if !v.get_ref().is_table() {
+        d.err(
+            v.span(),
+            key,
+            format!(
+                "expected a distribution table, found {}",
+                v.get_ref().type_str()
+            ),
+            "e.g. { type = \"poisson\", mean = 5 }",
+        );
+        return None;
+    }
+    if v.get_ref().get("type").is_none() {
+        d.err(
+            v.span(),
+            key,
+            "the distribution has no `type`",
+            format!("add type = one of {}", DIST_TYPES.join(", ")),
+        );
+        return None;
+    }
+    let raw: RawDist = decode_value(v, key, d)?;
+    check_dist(raw, v.span(), key, lead, d)
+}
+
+fn check_lead_time(v: &Spanned<Value>, key: &str, d: &mut Diags) -> LeadTime {
+    match v.get_ref() {
+        Value::Integer(n) if *n >= 1 && *n <= 100_000 => LeadTime::Days(*n as u32),
+        Value::Integer(n) => {
+            d.err(
+                v.span(),
+                key,
+                format!("lead time must be at least 1 day, found {n}"),
+                "a shipment leaving on day t arrives on day t + lead_time, so lead_time ≥ 1",
+            );
+            LeadTime::Days(1)
+        }
+        Value::Float(x) => {
+            d.err(v.span(), key, format!("lead time must be a whole number of days, found {x}"), "write e.g. lead_time = 3, or a distribution { type = \"normal\", mean = 2.5, sd = 1 }");
+            LeadTime::Days(1)
+        }
+        Value::Table(_) => match check_dist_value(v, key, true, d) {
+            Some(Dist::Constant { value }) => LeadTime::Days(value as u32),
+            Some(dist) => LeadTime::Random(dist),
+            None => LeadTime::Days(1),
+        },
+        other => {
+            d.err(
+                v.span(),
+                key,
+                format!(
+                    "expected a number of days or a distribution table, found {}",
+                    other.type_str()
+                ),
+                "e.g. lead_time = 3 or lead_time = { type = \"poisson\", mean = 3 }",
+            );
+            LeadTime::Days(1)
+        }
+    }
+}
+
+/// A level as written, before it is resolved against the position's demand.
+fn check_level(v: &Value, span: &Range<usize>, key: &str, d: &mut Diags) -> Option<LevelSpec> {
+    let num = |x: f64, d: &mut Diags| {
+        if x.is_finite() && x >= 0.0 {
+            Some(x)
+        } else {
+            d.err(
+                span.clone(),
+                key,
+                format!("must be a finite number ≥ 0, found {x}"),
+                "stock levels are units ≥ 0",
+            );
+            None
+        }
+    };
+    match v {
+        Value::Integer(n) => num(*n as f64, d).map(LevelSpec::Units),
+        Value::Float(x) => num(*x, d).map(LevelSpec::Units),
+        Value::Table(_) => {
+            let r: RawLevel = match v.clone().try_into() {
+                Ok(r) => r,
+                Err(e) => {
+                    d.err(span.clone(), key, e.message().trim().to_string(), "write a number of units, { days = 5 } (days of cover) or { service = 0.95 } (cycle-service target)");
+                    return None;
+                }
+            };
+            match (r.days, r.service) {
+                (Some(days), None) => num(days, d).map(LevelSpec::Days),
+                (None, Some(s)) if s > 0.0 && s < 1.0 => Some(LevelSpec::Service(s)),
+                (None, Some(s)) => {
+                    d.err(
+                        span.clone(),
+                        key,
+                        format!("service target must be between 0 and 1 (exclusive), found {s}"),
+                        "e.g. { service = 0.95 } for a 95 % cycle-service level",
+                    );
+                    None
+                }
+                _ => {
+                    d.err(
+                        span.clone(),
+                        key,
+                        "give exactly one of `days` or `service`".to_string(),
+                        "e.g. { days = 5 } or { service = 0.95 }",
+                    );
+                    None
+                }
+            }
+        }
+        other => {
+            d.err(
+                span.clone(),
+                key,
+                format!("expected a number or a table, found {}", other.type_str()),
+                "write a number of units, { days = 5 } or { service = 0.95 }",
+            );
+            None
+        }
+    }
+}
+
+/// A policy as written: the rule's name, its level specs, review settings.
+struct PolicyDraft {
+    name: &'static str,
+    levels: Vec<(&'static str, LevelSpec)>,
+    review_days: u32,
+    review_offset: u32,
+    max_order: Option<f64>,
+    span: Range<usize>,
+    key: String,
+}
+
+fn check_policy(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Option<PolicyDraft> {
+    let span = v.span();
+    let t = match v.get_ref() {
+        Value::Table(t) => t,
+        other => {
+            d.err(
+                span,
+                key,
+                format!("expected a policy table, found {}", other.type_str()),
+                "e.g. policy = { type = \"base_stock\", level = 40 }",
+            );
+            return None;
+        }
+    };
+    match t.get("type").and_then(Value::as_str) {
+        None => {
+            d.err(
+                span,
+                key,
+                "the policy has no `type`",
+                format!("add type = one of {}", POLICY_TYPES.join(", ")),
+            );
+            return None;
+        }
+        Some(ty) if !POLICY_TYPES.contains(&ty) => {
+            let help = match closest(ty, POLICY_TYPES.iter().copied()) {
+                Some(b) => format!(
+                    "did you mean \"{b}\"? (policies: {})",
+                    POLICY_TYPES.join(", ")
+                ),
+                None => format!("policies: {}", POLICY_TYPES.join(", ")),
+            };
+            d.err(span, key, format!("unknown policy type '{ty}'"), help);
+            return None;
+        }
+        Some(_) => {}
+    }
+    let raw: RawPolicy = decode_value(v, key, d)?;
+    let mut levels = Vec::new();
+    let mut ok = true;
+    let mut lv = |name: &'static str, val: &Value, d: &mut Diags| match check_level(
+        val,
+        &span,
+        &format!("{key}.{name}"),
+        d,
+    ) {
+        Some(l) => levels.push((name, l)),
+        None => ok = false,
+    };
+    let (name, rd, ro, mo) = match &raw {
+        RawPolicy::BaseStock {
+            level,
+            review_days,
+            review_offset,
+            max_order,
+        } => {
+            lv("level", level, d);
+            ("base_stock", review_days, review_offset, max_order)
+        }
+        RawPolicy::EchelonBaseStock {
+            level,
+            review_days,
+            review_offset,
+            max_order,
+        } => {
+            lv("level", level, d);
+            ("echelon_base_stock", review_days, review_offset, max_order)
+        }
+        RawPolicy::SS {
+            s,
+            big_s,
+            review_days,
+            review_offset,
+            max_order,
+        } => {
+            lv("s", s, d);
+            lv("S", big_s, d);
+            ("s_S", review_days, review_offset, max_order)
+        }
+        RawPolicy::MinMax {
+            min,
+            max,
+            review_days,
+            review_offset,
+            max_order,
+        } => {
+            lv("s", min, d);
+            lv("S", max, d);
+            ("s_S", review_days, review_offset, max_order)
+        }
+        RawPolicy::RQ {
+            r,
+            q,
+            review_days,
+            review_offset,
+            max_order,
+        } => {
+            lv("r", r, d);
+            lv("Q", q, d);
+            ("r_Q", review_days, review_offset, max_order)
+        }
+    };
+    let review_days = match rd {
+        None => 1,
+        Some(n) if (1..=3650).contains(n) => *n as u32,
+        Some(n) => {
+            d.err(
+                span.clone(),
+                format!("{key}.review_days"),
+                format!("review_days must be between 1 and 3650, found {n}"),
+                "1 = review every day; 7 = weekly",
+            );
+            ok = false;
+            1
+        }
+    };
+    let review_offset = match ro {
+        None => 0,
+        Some(n) if *n >= 0 && (*n as u64) < u64::from(review_days) => *n as u32,
+        Some(n) => {
+            d.err(
+                span.clone(),
+                format!("{key}.review_offset"),
+                format!("review_offset must be in 0..{review_days}, found {n}"),
+                "reviews happen on days d with d mod review_days = review_offset",
+            );
+            ok = false;
+            0
+        }
+    };
+    let max_order = match mo {
+        None => None,
+        Some(x) if x.is_finite() && *x > 0.0 => Some(*x),
+        Some(x) => {
+            d.err(
+                span.clone(),
+                format!("{key}.max_order"),
+                format!("max_order must be a positive number, found {x}"),
+                "omit max_order for no cap",
+            );
+            ok = false;
+            None
+        }
+    };
+    ok.then(|| PolicyDraft {
+        name,
+        levels,
+        review_days,
+        review_offset,
+        max_order,
+        span,
+        key: key.to_string(),
+    })
+}
+
+/// Demand statistics of a position: mean and variance of daily demand at it and below.
+#[derive(Clone, Copy, Default)]
+struct DemandStats {
+    mean: f64,
+    var: f64,
+}
+
+fn resolve_level(spec: LevelSpec, st: DemandStats, lt: &LeadTime, review: u32) -> f64 {
+    match spec {
+        LevelSpec::Units(u) => u,
+        LevelSpec::Days(days) => days * st.mean,
+        LevelSpec::Service(p) => {
+            let period = lt.mean() + f64::from(review) - 1.0;
+            let sd = (period * st.var + st.mean * st.mean * lt.sd().powi(2)).sqrt();
+            (st.mean * period + norm_quantile(p) * sd).max(0.0)
+        }
+    }
+}
+
+fn finish_policy(
+    p: &PolicyDraft,
+    st: DemandStats,
+    lt: &LeadTime,
+    at: &str,
+    d: &mut Diags,
+) -> Option<Policy> {
+    let v: Vec<f64> = p
+        .levels
+        .iter()
+        .map(|(_, s)| resolve_level(*s, st, lt, p.review_days))
+        .collect();
+    let kind = match p.name {
+        "base_stock" => PolicyKind::BaseStock { level: v[0] },
+        "echelon_base_stock" => PolicyKind::EchelonBaseStock { level: v[0] },
+        "s_S" => {
+            if v[0] >= v[1] {
+                d.err(
+                    p.span.clone(),
+                    format!("{}", p.key),
+                    format!(
+                        "policy (s={}, S={}) at '{at}' needs s < S",
+                        crate::distribution::num(v[0]),
+                        crate::distribution::num(v[1])
+                    ),
+                    "raise S or lower s",
+                );
+                return None;
+            }
+            PolicyKind::SS {
+                s: v[0],
+                big_s: v[1],
+            }
+        }
+        _ => {
+            if v[1] <= 0.0 {
+                d.err(
+                    p.span.clone(),
+                    format!("{}.Q", p.key),
+                    format!("policy at '{at}' needs a batch size Q > 0, found {}", v[1]),
+                    "Q is the order multiple, e.g. Q = 20",
+                );
+                return None;
+            }
+            PolicyKind::RQ { r: v[0], q: v[1] }
+        }
+    };
+    Some(Policy {
+        kind,
+        specs: p.levels.clone(),
+        review_days: p.review_days,
+        review_offset: p.review_offset,
+        max_order: p.max_order,
+    })
+}
+
+fn check_disruptions(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Vec<Disruption> {
+    let items: Vec<Spanned<Value>> = match v.get_ref() {
+        Value::Array(a) => a
+            .iter()
+            .map(|x| Spanned::new(v.span(), x.clone()))
+            .collect(),
+        _ => vec![v.clone()],
+    };
+    let mut out = Vec::new();
+    for it in &items {
+        if it.get_ref().get("type").is_none() {
+            d.err(
+                it.span(),
+                key,
+                "the disruption has no `type`",
+                "type = \"markov\" (random outages) or \"scheduled\" (fixed windows)",
+            );
+            continue;
+        }
+        let Some(raw) = decode_value::<RawDisruption>(it, key, d) else {
+            continue;
+        };
+        match raw {
+            RawDisruption::Markov {
+                mean_days_up,
+                mean_days_down,
+            } => {
+                let bad = |x: f64| !x.is_finite() || x < 1.0;
+                if bad(mean_days_up) || bad(mean_days_down) {
+                    d.err(it.span(), key, format!("markov mean_days_up and mean_days_down must be ≥ 1 day, found {mean_days_up} and {mean_days_down}"), "e.g. { type = \"markov\", mean_days_up = 20, mean_days_down = 4 }");
+                    continue;
+                }
+                out.push(Disruption::Markov {
+                    mean_days_up,
+                    mean_days_down,
+                });
+            }
+            RawDisruption::Scheduled {
+                windows,
+                capacity_per_day,
+            } => {
+                if windows.is_empty() || windows.iter().any(|w| w[0] > w[1]) {
+                    d.err(it.span(), key, "scheduled windows must be a non-empty list of [first_day, last_day] with first ≤ last", "e.g. windows = [[30, 39], [200, 214]] (inclusive days)");
+                    continue;
+                }
+                if let Some(c) = capacity_per_day
+                    && (!c.is_finite() || c < 0.0)
+                {
+                    d.err(
+                        it.span(),
+                        key,
+                        format!("capacity_per_day must be ≥ 0, found {c}"),
+                        "0 means nothing ships during the window",
+                    );
+                    continue;
+                }
+                out.push(Disruption::Scheduled {
+                    windows: windows.iter().map(|w| (w[0], w[1])).collect(),
+                    capacity_per_day,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn known_list(ids: impl Iterator<Item = String>) -> String {
+    let v: Vec<String> = ids.collect();
+    if v.len() > 12 {
+        format!("{}, ... ({} in all)", v[..12].join(", "), v.len())
+    } else {
+        v.join(", ")
+    }
+}
+
+fn check(raw: Raw, d: &mut Diags) -> Scenario {
+    let simulation = check_simulation(&raw.simulation, d);
+
+    // SKUs.
+    let mut skus: Vec<Sku> = Vec::new();
+    let mut sku_spans: Vec<Range<usize>> = Vec::new();
+    for (i, s) in &raw.skus {
+        let key = format!("skus[{i}]");
+        let id = s.id.get_ref().trim().to_string();
+        if id.is_empty() {
+            d.err(
+                s.id.span(),
+                format!("{key}.id"),
+                "SKU id is empty",
+                "give every SKU a short id, e.g. id = \"jacket-m\"",
+            );
+        } else if skus.iter().any(|x| x.id == id) {
+            d.err(
+                s.id.span(),
+                format!("{key}.id"),
+                format!("duplicate SKU id '{id}'"),
+                "SKU ids must be unique; rename one of them",
+            );
+        }
+        skus.push(Sku {
+            id,
+            unit_cost: opt_cost(d, &s.unit_cost, &format!("{key}.unit_cost")).unwrap_or(0.0),
+            price: opt_cost(d, &s.price, &format!("{key}.price")).unwrap_or(0.0),
+            holding_cost: opt_cost(d, &s.holding_cost, &format!("{key}.holding_cost"))
+                .unwrap_or(0.0),
+            stockout_cost: opt_cost(d, &s.stockout_cost, &format!("{key}.stockout_cost"))
+                .unwrap_or(0.0),
+            order_cost: opt_cost(d, &s.order_cost, &format!("{key}.order_cost")).unwrap_or(0.0),
+            discrete: s.discrete.unwrap_or(false),
+        });
+        sku_spans.push(s.id.span());
+    }
+    let explicit_discrete: Vec<Option<bool>> = raw.skus.iter().map(|(_, s)| s.discrete).collect();
+    if skus.is_empty() && raw.skus.is_empty() {
+        skus.push(Sku {
+            id: "item".into(),
+            unit_cost: 0.0,
+            price: 0.0,
+            holding_cost: 0.0,
+            stockout_cost: 0.0,
+            order_cost: 0.0,
+            discrete: false,
+        });
+    }
+    let sku_idx: HashMap<String, usize> = skus
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.clone(), i))
+        .collect();
+    let sku_list = known_list(skus.iter().map(|s| s.id.clone()));
+    let sku_names = || sku_list.clone();
+
+    // Locations: ids first, then references.
+    let mut loc_idx: HashMap<String, usize> = HashMap::new();
+    let mut kinds = Vec::new();
+    for (n, (i, l)) in raw.locations.iter().enumerate() {
+        let id = l.id.get_ref().trim().to_string();
+        if id.is_empty() {
+            d.err(
+                l.id.span(),
+                format!("locations[{i}].id"),
+                "location id is empty",
+                "give every location an id, e.g. id = \"store-1\"",
+            );
+        } else if loc_idx.insert(id.clone(), n).is_some() {
+            d.err(
+                l.id.span(),
+                format!("locations[{i}].id"),
+                format!("duplicate location id '{id}'"),
+                "location ids must be unique; rename one of them",
+            );
+        }
+        let kind = match l.kind.get_ref().as_str() {
+            "supplier" => LocationKind::Supplier,
+            "warehouse" | "dc" => LocationKind::Warehouse,
+            "store" => LocationKind::Store,
+            other => {
+                let help = match closest(other, ["supplier", "warehouse", "store"]) {
+                    Some(b) => format!("did you mean \"{b}\"? (types: supplier, warehouse, store)"),
+                    None => "type is one of: supplier, warehouse, store".into(),
+                };
+                d.err(
+                    l.kind.span(),
+                    format!("locations[{i}].type"),
+                    format!("unknown location type '{other}'"),
+                    help,
+                );
+                LocationKind::Store
+            }
+        };
+        kinds.push(kind);
+    }
+    let loc_names = || known_list(raw.locations.iter().map(|(_, l)| l.id.get_ref().clone()));
+    let mut locations: Vec<Location> = Vec::new();
+    for (n, (i, l)) in raw.locations.iter().enumerate() {
+        let key = format!("locations[{i}]");
+        let kind = kinds[n];
+        let id = l.id.get_ref().trim().to_string();
+        let mut source = None;
+        if kind == LocationKind::Supplier {
+            for (present, what) in [
+                (l.source.is_some(), "source"),
+                (l.lead_time.is_some(), "lead_time"),
+                (l.policy.is_some(), "policy"),
+                (l.initial_on_hand.is_some(), "initial_on_hand"),
+            ] {
+                if present {
+                    d.err(l.id.span(), format!("{key}.{what}"), format!("supplier '{id}' cannot have `{what}`: suppliers are external with unlimited stock"), format!("remove `{what}`, or make '{id}' a warehouse if it holds stock"));
+                }
+            }
+        } else {
+            match &l.source {
+                None => d.err(
+                    l.id.span(),
+                    format!("{key}.source"),
+                    format!("{} '{id}' has no source", kind.as_str()),
+                    format!(
+                        "add source = \"<id>\" naming where it orders from; known: {}",
+                        loc_names()
+                    ),
+                ),
+                Some(s) => {
+                    let sid = s.get_ref().as_str();
+                    match loc_idx.get(sid) {
+                        Some(&j) if j == n => d.err(
+                            s.span(),
+                            format!("{key}.source"),
+                            format!("'{id}' cannot be its own source"),
+                            "name the warehouse or supplier it orders from",
+                        ),
+                        Some(&j) => source = Some(j),
+                        None if raw.broken_ids.contains(sid) => {}
+                        None => {
+                            let help = match closest(
+                                sid,
+                                raw.locations.iter().map(|(_, l)| l.id.get_ref().as_str()),
+                            ) {
+                                Some(b) => format!("did you mean '{b}'? known: {}", loc_names()),
+                                None => format!("known locations: {}", loc_names()),
+                            };
+                            d.err(
+                                s.span(),
+                                format!("{key}.source"),
+                                format!("unknown location '{sid}'"),
+                                help,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        let lead_time = l.lead_time.as_ref().map_or(LeadTime::Days(1), |v| {
+            check_lead_time(v, &format!("{key}.lead_time"), d)
+        });
+        let holding_cost = opt_cost(d, &l.holding_cost, &format!("{key}.holding_cost"));
+        let disruptions = l.disruption.as_ref().map_or_else(Vec::new, |v| {
+            check_disruptions(v, &format!("{key}.disruption"), d)
+        });
+        if kind == LocationKind::Store && !disruptions.is_empty() {
+            d.err(
+                l.disruption.as_ref().map_or(l.id.span(), |v| v.span()),
+                format!("{key}.disruption"),
+                format!("store '{id}' ships to no one, so a disruption there has no effect"),
+                "put the disruption on the supplier or warehouse that ships to it",
+            );
+        }
+        let capacity_per_day = l.capacity_per_day.as_ref().map(|c| {
+            num_at_least(
+                d,
+                c,
+                &format!("{key}.capacity_per_day"),
+                0.0,
+                "capacity_per_day",
+            )
+        });
+        locations.push(Location {
+            id,
+            kind,
+            source,
+            lead_time,
+            holding_cost,
+            disruptions,
+            capacity_per_day,
+            region: l.region.as_ref().map(|r| r.get_ref().clone()),
+            tier: l.tier.as_ref().map(|t| t.get_ref().clone()),
+        });
+    }
+
+    // Cycles in `source`.
+    let mut on_cycle = vec![false; locations.len()];
+    for start in 0..locations.len() {
+        let mut seen = vec![start];
+        let mut cur = locations[start].source;
+        while let Some(c) = cur {
+            if let Some(pos) = seen.iter().position(|&x| x == c) {
+                let cycle = &seen[pos..];
+                if cycle.iter().all(|&x| !on_cycle[x]) {
+                    let names: Vec<&str> =
+                        cycle.iter().map(|&x| locations[x].id.as_str()).collect();
+                    let (_, l) = &raw.locations[c];
+                    d.err(l.source.as_ref().map_or(l.id.span(), |s| s.span()), format!("locations[{}].source", raw.locations[c].0), format!("locations order from each other in a cycle: {} -> {}", names.join(" -> "), names[0]), "every chain of sources must end at a supplier; point one of them at a supplier or warehouse outside the cycle");
+                }
+                for &x in cycle {
+                    on_cycle[x] = true;
+                }
+                break;
+            }
+            seen.push(c);
+            cur = locations[c].source;
+        }
+    }
+
+    // Demand.
+    let mut demand: Vec<Demand> = Vec::new();
+    let mut per_pair: HashMap<(usize, usize), usize> = HashMap::new();
+    for (i, r) in &raw.demand {
+        let key = format!("demand[{i}]");
+        let lid = r.location.get_ref().as_str();
+        let loc = match loc_idx.get(lid) {
+            Some(&l) if locations[l].kind == LocationKind::Supplier => {
+                d.err(
+                    r.location.span(),
+                    format!("{key}.location"),
+                    format!("'{lid}' is a supplier; suppliers face no customer demand"),
+                    "put demand on a store or warehouse",
+                );
+                None
+            }
+            Some(&l) => Some(l),
+            None if raw.broken_ids.contains(lid) => None,
+            None => {
+                let help = match closest(
+                    lid,
+                    raw.locations.iter().map(|(_, l)| l.id.get_ref().as_str()),
+                ) {
+                    Some(b) => format!("did you mean '{b}'? known: {}", loc_names()),
+                    None => format!("known locations: {}", loc_names()),
+                };
+                d.err(
+                    r.location.span(),
+                    format!("{key}.location"),
+                    format!("unknown location '{lid}'"),
+                    help,
+                );
+                None
+            }
+        };
+        let sku = match &r.sku {
+            None if skus.len() == 1 => Some(0),
+            None => {
+                d.err(
+                    r.location.span(),
+                    format!("{key}.sku"),
+                    format!(
+                        "this demand entry needs `sku`: the scenario has {} SKUs",
+                        skus.len()
+                    ),
+                    format!("add sku = one of {}", sku_names()),
+                );
+                None
+            }
+            Some(s) => match sku_idx.get(s.get_ref().as_str()) {
+                Some(&k) => Some(k),
+                None => {
+                    let help = match closest(s.get_ref(), skus.iter().map(|x| x.id.as_str())) {
+                        Some(b) => format!("did you mean '{b}'? known SKUs: {}", sku_names()),
+                        None => format!("known SKUs: {}", sku_names()),
+                    };
+                    d.err(
+                        s.span(),
+                        format!("{key}.sku"),
+                        format!("unknown SKU '{}'", s.get_ref()),
+                        help,
+                    );
+                    None
+                }
+            },
+        };
+        let dist = check_dist_value(&r.distribution, &format!("{key}.distribution"), false, d);
+        let mut weekly = None;
+        let mut monthly = None;
+        if let Some(s) = &r.seasonality {
+            let s = s.get_ref();
+            if let Some(w) = &s.weekly {
+                match <[f64; 7]>::try_from(w.get_ref().as_slice()) {
+                    Ok(a) if a.iter().all(|x| x.is_finite() && *x >= 0.0) => weekly = Some(a),
+                    _ => d.err(
+                        w.span(),
+                        format!("{key}.seasonality.weekly"),
+                        format!(
+                            "weekly needs 7 factors ≥ 0 (Monday first), found {}",
+                            w.get_ref().len()
+                        ),
+                        "e.g. weekly = [0.8, 0.8, 0.9, 1.0, 1.2, 1.5, 0.8]",
+                    ),
+                }
+            }
+            if let Some(m) = &s.monthly {
+                match <[f64; 12]>::try_from(m.get_ref().as_slice()) {
+                    Ok(a) if a.iter().all(|x| x.is_finite() && *x >= 0.0) => monthly = Some(a),
+                    _ => d.err(m.span(), format!("{key}.seasonality.monthly"), format!("monthly needs 12 factors ≥ 0 (January first), found {}", m.get_ref().len()), "e.g. monthly = [1.6, 1.3, 0.9, 0.6, 0.4, 0.3, 0.3, 0.4, 0.8, 1.2, 1.8, 2.4]"),
+                }
+            }
+        }
+        let mut promotions = Vec::new();
+        for (j, p) in r.promotions.iter().flatten().enumerate() {
+            let pr = p.get_ref();
+            if pr.first_day > pr.last_day || !pr.multiplier.is_finite() || pr.multiplier < 0.0 {
+                d.err(p.span(), format!("{key}.promotions[{j}]"), format!("promotion needs first_day ≤ last_day and a multiplier ≥ 0, found days {}..{} × {}", pr.first_day, pr.last_day, pr.multiplier), "e.g. { first_day = 10, last_day = 19, multiplier = 2.0 }");
+                continue;
+            }
+            promotions.push(Promotion {
+                first_day: pr.first_day,
+                last_day: pr.last_day,
+                multiplier: pr.multiplier,
+            });
+        }
+        if let (Some(location), Some(sku), Some(dist)) = (loc, sku, dist) {
+            let nth = per_pair.entry((location, sku)).or_insert(0);
+            let key = format!("demand/{}/{}/{}", locations[location].id, skus[sku].id, nth);
+            *nth += 1;
+            demand.push(Demand {
+                location,
+                sku,
+                dist,
+                weekly,
+                monthly,
+                promotions,
+                key,
+            });
+        }
+    }
+
+    // Whole units: explicit, else inferred from the SKU's demand.
+    for (k, sku) in skus.iter_mut().enumerate() {
+        sku.discrete = match explicit_discrete.get(k).copied().flatten() {
+            Some(b) => b,
+            None => {
+                let mut ds = demand.iter().filter(|x| x.sku == k).peekable();
+                ds.peek().is_some() && ds.all(|x| x.dist.is_integral())
+            }
+        };
+    }
+
+    // Which SKUs each stocking location carries: listed, or demanded there or below.
+    let n_loc = locations.len();
+    let mut carries = vec![vec![false; skus.len()]; n_loc];
+    for dm in &demand {
+        let mut cur = Some(dm.location);
+        let mut steps = 0;
+        while let Some(c) = cur {
+            if locations[c].kind == LocationKind::Supplier || steps > n_loc {
+                break;
+            }
+            carries[c][dm.sku] = true;
+            cur = locations[c].source;
+            steps += 1;
+        }
+    }
+    let mut listed: Vec<Option<Vec<usize>>> = vec![None; n_loc];
+    for (n, (i, l)) in raw.locations.iter().enumerate() {
+        if let Some(list) = &l.skus {
+            let mut v = Vec::new();
+            for s in list.get_ref() {
+                match sku_idx.get(s.as_str()) {
+                    Some(&k) => v.push(k),
+                    None => d.err(
+                        list.span(),
+                        format!("locations[{i}].skus"),
+                        format!("unknown SKU '{s}'"),
+                        format!("known SKUs: {}", sku_names()),
+                    ),
+                }
+            }
+            listed[n] = Some(v);
+        }
+    }
+    // Position overrides.
+    let mut overrides: HashMap<(usize, usize), &RawPosition> = HashMap::new();
+    for (i, p) in &raw.positions {
+        let key = format!("positions[{i}]");
+        let l = loc_idx.get(p.location.get_ref().as_str()).copied();
+        let k = sku_idx.get(p.sku.get_ref().as_str()).copied();
+        if l.is_none() && !raw.broken_ids.contains(p.location.get_ref()) {
+            d.err(
+                p.location.span(),
+                format!("{key}.location"),
+                format!("unknown location '{}'", p.location.get_ref()),
+                format!("known locations: {}", loc_names()),
+            );
+        }
+        if k.is_none() {
+            d.err(
+                p.sku.span(),
+                format!("{key}.sku"),
+                format!("unknown SKU '{}'", p.sku.get_ref()),
+                format!("known SKUs: {}", sku_names()),
+            );
+        }
+        if let (Some(l), Some(k)) = (l, k) {
+            if locations[l].kind == LocationKind::Supplier {
+                d.err(
+                    p.location.span(),
+                    format!("{key}.location"),
+                    format!(
+                        "'{}' is a supplier and holds no stock positions",
+                        locations[l].id
+                    ),
+                    "positions are for warehouses and stores",
+                );
+            } else if overrides.insert((l, k), p).is_some() {
+                d.err(
+                    p.location.span(),
+                    key.clone(),
+                    format!(
+                        "duplicate [[positions]] entry for {} / {}",
+                        locations[l].id, skus[k].id
+                    ),
+                    "merge the two entries",
+                );
+            } else {
+                carries[l][k] = true;
+            }
+        }
+    }
+    for l in 0..n_loc {
+        if let Some(list) = &listed[l] {
+            for (k, c) in carries[l].iter_mut().enumerate() {
+                let want = list.contains(&k);
+                if *c && !want && demand.iter().any(|x| x.location == l && x.sku == k) {
+                    let (i, r) = &raw.locations[l];
+                    d.err(
+                        r.id.span(),
+                        format!("locations[{i}].skus"),
+                        format!(
+                            "'{}' has demand for '{}' but its skus list leaves it out",
+                            locations[l].id, skus[k].id
+                        ),
+                        "add the SKU to the list or remove the demand entry",
+                    );
+                }
+                *c = want;
+            }
+        }
+        if locations[l].kind == LocationKind::Supplier {
+            carries[l].iter_mut().for_each(|c| *c = false);
+        }
+    }
+
+    // Demand statistics per (location, sku), including everything below.
+    let mut stats = vec![vec![DemandStats::default(); skus.len()]; n_loc];
+    for dm in &demand {
+        let mut cur = Some(dm.location);
+        let mut steps = 0;
+        while let Some(c) = cur {
+            if locations[c].kind == LocationKind::Supplier || steps > n_loc {
+                break;
+            }
+            stats[c][dm.sku].mean += dm.dist.mean();
+            stats[c][dm.sku].var += dm.dist.sd().powi(2);
+            cur = locations[c].source;
+            steps += 1;
+        }
+    }
+
+    // Positions.
+    let mut positions = Vec::new();
+    let mut loc_policy: Vec<Option<PolicyDraft>> = Vec::with_capacity(n_loc);
+    for (i, l) in &raw.locations {
+        loc_policy.push(
+            l.policy
+                .as_ref()
+                .and_then(|p| check_policy(p, &format!("locations[{i}].policy"), d)),
+        );
+    }
+    let mut policy_missing_reported = vec![false; n_loc];
+    for l in 0..n_loc {
+        let (i, rl) = &raw.locations[l];
+        for k in 0..skus.len() {
+            if !carries[l][k] {
+                continue;
+            }
+            let ov = overrides.get(&(l, k)).copied();
+            if let Some(src) = locations[l].source
+                && locations[src].kind != LocationKind::Supplier
+                && !carries[src][k]
+            {
+                d.err(
+                    rl.id.span(),
+                    format!("locations[{i}]"),
+                    format!(
+                        "'{}' stocks '{}' but its source '{}' does not carry it",
+                        locations[l].id, skus[k].id, locations[src].id
+                    ),
+                    format!(
+                        "add '{}' to the skus list of '{}'",
+                        skus[k].id, locations[src].id
+                    ),
+                );
+            }
+            let ov_policy = ov.and_then(|o| o.policy.as_ref()).and_then(|p| {
+                check_policy(
+                    p,
+                    &format!("positions[{}/{}].policy", locations[l].id, skus[k].id),
+                    d,
+                )
+            });
+            let draft = match (&ov_policy, &loc_policy[l]) {
+                (Some(p), _) => Some(p),
+                (None, Some(p)) => Some(p),
+                (None, None) => {
+                    if rl.policy.is_none()
+                        && ov.and_then(|o| o.policy.as_ref()).is_none()
+                        && !policy_missing_reported[l]
+                    {
+                        policy_missing_reported[l] = true;
+                        d.err(rl.id.span(), format!("locations[{i}].policy"), format!("{} '{}' stocks '{}' but has no policy", locations[l].kind.as_str(), locations[l].id, skus[k].id), "add e.g. policy = { type = \"base_stock\", level = 40 } (or a [[positions]] entry per SKU)");
+                    }
+                    None
+                }
+            };
+            let Some(draft) = draft else { continue };
+            let at = format!("{}/{}", locations[l].id, skus[k].id);
+            let Some(policy) = finish_policy(draft, stats[l][k], &locations[l].lead_time, &at, d)
+            else {
+                continue;
+            };
+            let sku = &skus[k];
+            let init_raw = ov
+                .and_then(|o| o.initial_on_hand.as_ref())
+                .or(rl.initial_on_hand.as_ref());
+            let initial_on_hand = init_raw.and_then(|v| {
+                check_level(
+                    v.get_ref(),
+                    &v.span(),
+                    &format!("locations[{i}].initial_on_hand"),
+                    d,
+                )
+                .map(|s| resolve_level(s, stats[l][k], &locations[l].lead_time, policy.review_days))
+            });
+            let pick = |o: Option<&Option<Spanned<f64>>>,
+                        loc: &Option<Spanned<f64>>,
+                        default: f64,
+                        name: &str,
+                        d: &mut Diags| {
+                o.and_then(|x| opt_cost(d, x, &format!("positions[{at}].{name}")))
+                    .or_else(|| opt_cost(d, loc, &format!("locations[{i}].{name}")))
+                    .unwrap_or(default)
+            };
+            let holding_cost = pick(
+                ov.map(|o| &o.holding_cost),
+                &rl.holding_cost,
+                sku.holding_cost,
+                "holding_cost",
+                d,
+            );
+            let stockout_cost = pick(
+                ov.map(|o| &o.stockout_cost),
+                &rl.stockout_cost,
+                sku.stockout_cost,
+                "stockout_cost",
+                d,
+            );
+            let order_cost = pick(
+                ov.map(|o| &o.order_cost),
+                &rl.order_cost,
+                sku.order_cost,
+                "order_cost",
+                d,
+            );
+            positions.push(Position {
+                location: l,
+                sku: k,
+                policy,
+                initial_on_hand,
+                holding_cost,
+                stockout_cost,
+                order_cost,
+                mean_daily_demand: stats[l][k].mean,
+            });
+        }
+    }
+    if locations.iter().all(|l| l.kind == LocationKind::Supplier)
+        || positions.is_empty() && d.is_empty()
+    {
+        d.at(Some(raw.doc_span.start..raw.doc_span.start), "locations", "the scenario has no stocking location with demand", Some("add a [[locations]] store with a source and a policy, and a [[demand]] entry for it".into()));
+    }
+    let _ = sku_spans;
+
+    Scenario {
+        name: raw.name.unwrap_or_default(),
+        description: raw.description.unwrap_or_default(),
+        simulation,
+        skus,
+        locations,
+        positions,
+        demand,
+    }
+}

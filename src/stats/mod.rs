@@ -1,0 +1,131 @@
+//! Summaries of a KPI across replications: mean, standard deviation, standard error, a 95 %
+//! confidence interval of the mean (Student t), quantiles, extremes.
+
+pub mod special;
+
+use serde::Serialize;
+
+/// Distribution of one KPI across replications.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    /// Mean across replications.
+    pub mean: f64,
+    /// Sample standard deviation across replications (0 with one replication).
+    pub sd: f64,
+    /// Standard error of the mean, sd / √n.
+    pub se: f64,
+    /// 95 % confidence interval of the mean.
+    pub ci95: [f64; 2],
+    /// 5th percentile.
+    pub p5: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// Smallest value.
+    pub min: f64,
+    /// Largest value.
+    pub max: f64,
+    /// Number of replications in which the KPI was defined.
+    pub n: usize,
+}
+
+impl Summary {
+    /// Summarises `values` in the given order; NaN marks "undefined in this replication" and is
+    /// skipped. Returns `None` when no value is defined.
+    pub fn of(values: &[f64]) -> Option<Summary> {
+        let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+        let n = v.len();
+        if n == 0 {
+            return None;
+        }
+        let mean = v.iter().sum::<f64>() / n as f64;
+        let var = if n > 1 {
+            v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64
+        } else {
+            0.0
+        };
+        let sd = var.sqrt();
+        let se = sd / (n as f64).sqrt();
+        let half = if n > 1 {
+            special::t_quantile(0.975, (n - 1) as f64) * se
+        } else {
+            0.0
+        };
+        v.sort_unstable_by(f64::total_cmp);
+        Some(Summary {
+            mean,
+            sd,
+            se,
+            ci95: [mean - half, mean + half],
+            p5: quantile_sorted(&v, 0.05),
+            p50: quantile_sorted(&v, 0.5),
+            p95: quantile_sorted(&v, 0.95),
+            min: v[0],
+            max: v[n - 1],
+            n,
+        })
+    }
+}
+
+/// Quantile of sorted values with linear interpolation between order statistics (Hyndman–Fan
+/// type 7, the default of R and NumPy).
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    let n = sorted.len();
+    if n == 1 {
+        return sorted[0];
+    }
+    let h = (n - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(n - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// Mean and standard error of paired differences `a[i] − b[i]` (NaN pairs skipped), with the
+/// share of pairs where `a > b`.
+pub fn paired(a: &[f64], b: &[f64]) -> Option<(Summary, f64)> {
+    let mut diffs = Vec::with_capacity(a.len());
+    let mut greater = 0usize;
+    for (x, y) in a.iter().zip(b) {
+        if x.is_nan() || y.is_nan() {
+            continue;
+        }
+        diffs.push(x - y);
+        greater += usize::from(x > y);
+    }
+    let s = Summary::of(&diffs)?;
+    let share = greater as f64 / s.n as f64;
+    Some((s, share))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_of_known_values() {
+        let s = Summary::of(&[1.0, 2.0, 3.0, 4.0, f64::NAN, 5.0]).unwrap();
+        assert_eq!(s.n, 5);
+        assert_eq!(s.mean, 3.0);
+        assert!((s.sd - 2.5f64.sqrt()).abs() < 1e-15);
+        assert_eq!((s.min, s.p50, s.max), (1.0, 3.0, 5.0));
+        assert!((s.p5 - 1.2).abs() < 1e-12);
+        assert!((s.p95 - 4.8).abs() < 1e-12);
+        let half = 2.776_445 * s.se;
+        assert!((s.ci95[1] - s.mean - half).abs() < 1e-2);
+        assert!(Summary::of(&[f64::NAN]).is_none());
+    }
+
+    #[test]
+    fn one_value_has_zero_spread() {
+        let s = Summary::of(&[7.0]).unwrap();
+        assert_eq!((s.sd, s.se, s.ci95), (0.0, 0.0, [7.0, 7.0]));
+    }
+
+    #[test]
+    fn paired_differences() {
+        let (s, share) = paired(&[2.0, 3.0, 5.0], &[1.0, 3.0, 4.0]).unwrap();
+        assert!((s.mean - 2.0 / 3.0).abs() < 1e-15);
+        assert!((share - 2.0 / 3.0).abs() < 1e-15);
+    }
+}
