@@ -117,18 +117,12 @@ pub struct Failure {
 
 impl From<anyhow::Error> for Failure {
     fn from(e: anyhow::Error) -> Self {
-        Failure {
-            code: 1,
-            message: format!("error: {e:#}"),
-        }
+        Failure { code: 1, message: format!("error: {e:#}") }
     }
 }
 
 fn bad_input(message: String) -> Failure {
-    Failure {
-        code: EXIT_BAD_INPUT,
-        message,
-    }
+    Failure { code: EXIT_BAD_INPUT, message }
 }
 
 impl From<ScenarioError> for Failure {
@@ -161,34 +155,22 @@ fn load(a: &ScenarioArgs) -> Result<Scenario, Failure> {
         patches.push(Patch::parse(s, "--set").map_err(|e| bad_input(format!("error: --set {e}")))?);
     }
     if let Some(d) = a.days {
-        patches.push(Patch {
-            path: "simulation.days".into(),
-            value: d.to_string(),
-            origin: "--days".into(),
-        });
+        patches.push(Patch { path: "simulation.days".into(), value: d.to_string(), origin: "--days".into() });
     }
     Ok(Scenario::load_with(&a.scenario, &patches)?)
 }
 
 fn stem(p: &Path) -> String {
-    p.file_stem()
-        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
+    p.file_stem().map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
 }
 
 fn display_name(sc: &Scenario, path: &Path) -> String {
-    if sc.name.is_empty() {
-        stem(path)
-    } else {
-        sc.name.clone()
-    }
+    if sc.name.is_empty() { stem(path) } else { sc.name.clone() }
 }
 
 fn cmd_check(a: CheckArgs) -> Result<(), Failure> {
     let sc = load(&a.input)?;
-    print!(
-        "{}",
-        check::check_text(&sc, &a.input.scenario.display().to_string())
-    );
+    print!("{}", check::check_text(&sc, &a.input.scenario.display().to_string()));
     Ok(())
 }
 
@@ -204,10 +186,7 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
         opts.seed = s;
     }
     opts.threads = a.threads.map(|t| t as usize);
-    let out = a
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(stem(&a.input.scenario)));
+    let out = a.out.clone().unwrap_or_else(|| Path::new("output").join(stem(&a.input.scenario)));
 
     let started = Instant::now();
     let progress = Progress::new(opts.replications as u64, &name, a.quiet);
@@ -215,27 +194,15 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
     progress.finish();
     let sim_secs = started.elapsed().as_secs_f64();
     let sums = result.summaries();
-    let meta = RunMeta {
-        scenario: name.clone(),
-        file: a.input.scenario.display().to_string(),
-        ..Default::default()
-    };
+    let meta = RunMeta { scenario: name.clone(), file: a.input.scenario.display().to_string(), ..Default::default() };
     let json = summary_json(&model, &result, &sums, &meta);
     let position_rows = a.position_rows || model.n_pos() <= 200;
     let csv = replications_csv(&model, &result, position_rows);
 
-    let mut staged = Staged::new(&out)
-        .with_context(|| format!("cannot create output folder {}", out.display()))?;
-    let text = serde_json::to_string_pretty(&json).context("serialising summary.json")?;
-    staged
-        .add("summary.json", text.as_bytes())
-        .context("writing summary.json")?;
-    staged
-        .add("replications.csv", csv.as_bytes())
-        .context("writing replications.csv")?;
-    let written = staged
-        .commit()
-        .with_context(|| format!("writing into {}", out.display()))?;
+    let mut staged = Staged::new(&out).with_context(|| format!("cannot create output folder {}", out.display()))?;
+    staged.add("summary.json", &json).context("writing summary.json")?;
+    staged.add("replications.csv", csv.as_bytes()).context("writing replications.csv")?;
+    let written = staged.commit().with_context(|| format!("writing into {}", out.display()))?;
     let total_secs = started.elapsed().as_secs_f64();
 
     if !a.quiet {
@@ -243,11 +210,7 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
             "{name} — {} replications × {} days{}, seed {}",
             opts.replications,
             model.days,
-            if model.warmup > 0 {
-                format!(" (after {} warm-up days)", model.warmup)
-            } else {
-                String::new()
-            },
+            if model.warmup > 0 { format!(" (after {} warm-up days)", model.warmup) } else { String::new() },
             opts.seed
         );
         print!("{}", table::run_table(&model, &result, &sums, &title));
@@ -272,11 +235,6 @@ fn cmd_trace(a: TraceArgs) -> Result<(), Failure> {
     let csv = trace::trace_csv(&model, seed, a.replication);
     write_atomic(&a.out, csv.as_bytes()).with_context(|| format!("writing {}", a.out.display()))?;
     let rows = csv.lines().count().saturating_sub(1);
-    println!(
-        "wrote {} ({rows} rows: {} days × {} positions)",
-        a.out.display(),
-        model.days,
-        model.n_pos()
-    );
+    println!("wrote {} ({rows} rows: {} days × {} positions)", a.out.display(), model.days, model.n_pos());
     Ok(())
 }

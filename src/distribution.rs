@@ -88,9 +88,7 @@ impl Dist {
             | Dist::Gamma { mean, .. } => *mean,
             Dist::Uniform { min, max } => 0.5 * (min + max),
             Dist::Constant { value } => *value,
-            Dist::Sequence { values } | Dist::Empirical { values } => {
-                values.iter().sum::<f64>() / values.len() as f64
-            }
+            Dist::Sequence { values } | Dist::Empirical { values } => values.iter().sum::<f64>() / values.len() as f64,
         }
     }
 
@@ -98,9 +96,7 @@ impl Dist {
     pub fn sd(&self) -> f64 {
         match self {
             Dist::Poisson { mean } => mean.sqrt(),
-            Dist::Normal { sd, .. }
-            | Dist::NegativeBinomial { sd, .. }
-            | Dist::Gamma { sd, .. } => *sd,
+            Dist::Normal { sd, .. } | Dist::NegativeBinomial { sd, .. } | Dist::Gamma { sd, .. } => *sd,
             Dist::Uniform { min, max } => (max - min) / 12f64.sqrt(),
             Dist::Constant { .. } => 0.0,
             Dist::Sequence { values } | Dist::Empirical { values } => {
@@ -132,17 +128,9 @@ impl Dist {
             Dist::Gamma { mean, sd } => format!("gamma(mean {}, sd {})", num(*mean), num(*sd)),
             Dist::Uniform { min, max } => format!("uniform({}..{})", num(*min), num(*max)),
             Dist::Constant { value } => format!("constant({})", num(*value)),
-            Dist::Sequence { values } => format!(
-                "sequence of {} values (mean {})",
-                values.len(),
-                num(self.mean())
-            ),
+            Dist::Sequence { values } => format!("sequence of {} values (mean {})", values.len(), num(self.mean())),
             Dist::Empirical { values } => {
-                format!(
-                    "empirical, {} values (mean {})",
-                    values.len(),
-                    num(self.mean())
-                )
+                format!("empirical, {} values (mean {})", values.len(), num(self.mean()))
             }
         }
     }
@@ -180,11 +168,11 @@ impl IntTable {
         for &p in pmf {
             cdf += p / total;
             let t = cdf * 18_446_744_073_709_551_616.0;
-            thr.push(if t >= 18_446_744_073_709_551_615.0 {
-                u64::MAX
-            } else {
-                (t as u64).saturating_sub(1)
-            });
+            thr.push(if t >= 18_446_744_073_709_551_615.0 { u64::MAX } else { (t as u64).saturating_sub(1) });
+        }
+        // Values past the first threshold that reaches the top can never be drawn: drop them.
+        if let Some(top) = thr.iter().position(|&t| t == u64::MAX) {
+            thr.truncate(top + 1);
         }
         *thr.last_mut().expect("non-empty") = u64::MAX;
         // About one guide bucket per value: the scan after the guide is short and the whole
@@ -200,12 +188,7 @@ impl IntTable {
             }
             guide.push(k as u32);
         }
-        IntTable {
-            lo,
-            thr: thr.into_boxed_slice(),
-            guide: guide.into_boxed_slice(),
-            shift,
-        }
+        IntTable { lo, thr: thr.into_boxed_slice(), guide: guide.into_boxed_slice(), shift }
     }
 
     /// Maps one uniform 64-bit word to a value.
@@ -230,11 +213,7 @@ impl IntTable {
         let mut prev = 0.0;
         let mut m = 0.0;
         for (k, &t) in self.thr.iter().enumerate() {
-            let c = if t == u64::MAX {
-                1.0
-            } else {
-                (t as f64 + 1.0) / 18_446_744_073_709_551_616.0
-            };
+            let c = if t == u64::MAX { 1.0 } else { (t as f64 + 1.0) / 18_446_744_073_709_551_616.0 };
             m += (c - prev) * f64::from(self.lo + k as u32);
             prev = c;
         }
@@ -272,12 +251,7 @@ pub struct TableRef {
 impl TableArena {
     /// Copies a table into the arena.
     pub fn push(&mut self, t: &IntTable) -> TableRef {
-        let r = TableRef {
-            lo: t.lo,
-            shift: t.shift,
-            thr: self.thr.len() as u32,
-            guide: self.guide.len() as u32,
-        };
+        let r = TableRef { lo: t.lo, shift: t.shift, thr: self.thr.len() as u32, guide: self.guide.len() as u32 };
         self.thr.extend_from_slice(&t.thr);
         self.guide.extend_from_slice(&t.guide);
         r
@@ -287,12 +261,12 @@ impl TableArena {
     #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, r: TableRef, rng: &mut R) -> u32 {
         let u = rng.next_u64();
-        r.lo + scan(
-            &self.thr[r.thr as usize..],
-            &self.guide[r.guide as usize..],
-            r.shift,
-            u,
-        ) as u32
+        let mut k = r.thr as usize + self.guide[r.guide as usize + (u >> r.shift) as usize] as usize;
+        // The table's last threshold is u64::MAX, so the scan stops inside it.
+        while u > self.thr[k] {
+            k += 1;
+        }
+        r.lo + (k - r.thr as usize) as u32
     }
 }
 
@@ -345,11 +319,7 @@ pub fn negbin_table(mean: f64, sd: f64) -> IntTable {
         let k = k as f64;
         ln_gamma(k + r) - ln_gamma(r) - ln_gamma(k + 1.0) + r * p.ln() + k * (1.0 - p).ln()
     };
-    let mode = if r > 1.0 {
-        ((r - 1.0) * (1.0 - p) / p).floor() as u64
-    } else {
-        0
-    };
+    let mode = if r > 1.0 { ((r - 1.0) * (1.0 - p) / p).floor() as u64 } else { 0 };
     let (lo, pmf) = pmf_around_mode(mode, ln_p);
     IntTable::from_pmf(lo, &pmf)
 }
@@ -389,15 +359,9 @@ impl Sampler {
         match dist {
             Dist::Poisson { mean } => Sampler::Table(poisson_table(*mean)),
             Dist::NegativeBinomial { mean, sd } => Sampler::Table(negbin_table(*mean, *sd)),
-            Dist::Normal { mean, sd } => Sampler::Normal {
-                mean: *mean,
-                sd: *sd,
-            },
+            Dist::Normal { mean, sd } => Sampler::Normal { mean: *mean, sd: *sd },
             Dist::Gamma { mean, sd } => gamma_sampler(*mean, *sd),
-            Dist::Uniform { min, max } => Sampler::Uniform {
-                min: *min,
-                width: max - min,
-            },
+            Dist::Uniform { min, max } => Sampler::Uniform { min: *min, width: max - min },
             Dist::Constant { value } => Sampler::Constant(*value),
             Dist::Sequence { values } => Sampler::Sequence(values.clone().into_boxed_slice()),
             Dist::Empirical { values } => Sampler::Empirical(values.clone().into_boxed_slice()),
@@ -454,16 +418,10 @@ pub fn sample_scaled<R: Rng + ?Sized>(
             let lambda = g.sample(rng);
             sample_poisson(rng, lambda)
         }
-        Dist::Normal { .. } | Dist::Gamma { .. } | Dist::Uniform { .. } => {
-            base.sample(rng, day) * m
-        }
+        Dist::Normal { .. } | Dist::Gamma { .. } | Dist::Uniform { .. } => base.sample(rng, day) * m,
         Dist::Constant { .. } | Dist::Sequence { .. } | Dist::Empirical { .. } => {
             let x = base.sample(rng, day) * m;
-            if whole_units {
-                stochastic_round(rng, x)
-            } else {
-                x
-            }
+            if whole_units { stochastic_round(rng, x) } else { x }
         }
     }
 }
@@ -481,11 +439,7 @@ pub fn sample_poisson<R: Rng + ?Sized>(rng: &mut R, mean: f64) -> f64 {
 #[inline]
 pub fn stochastic_round<R: Rng + ?Sized>(rng: &mut R, x: f64) -> f64 {
     let f = x.floor();
-    if x == f {
-        f
-    } else {
-        f + f64::from(u8::from(unit_f64(rng) < x - f))
-    }
+    if x == f { f } else { f + f64::from(u8::from(unit_f64(rng) < x - f)) }
 }
 
 #[cfg(test)]
@@ -508,10 +462,7 @@ mod tests {
     fn poisson_table_is_exact_in_mean_and_variance() {
         for mean in [0.3, 2.0, 5.0, 37.5, 1500.0] {
             let t = poisson_table(mean);
-            assert!(
-                (t.mean() - mean).abs() < 1e-9 * mean.max(1.0),
-                "table mean for {mean}"
-            );
+            assert!((t.mean() - mean).abs() < 1e-9 * mean.max(1.0), "table mean for {mean}");
             let mut r = stream(1, 0, Purpose::Demand, 7);
             let n = 400_000;
             let (m, v) = moments(|| f64::from(t.sample(&mut r)), n);

@@ -15,8 +15,9 @@
 
 mod ration;
 
+use crate::distribution::TableArena;
 use crate::kpi::ScopeAcc;
-use crate::model::{DisruptionRt, Group, Model, NONE};
+use crate::model::{DisruptionRt, Group, Model, NONE, TableStream};
 use crate::policy::order_quantity;
 use crate::rng::{Purpose, SimRng, stream, unit_f64};
 
@@ -187,10 +188,7 @@ impl State {
 
     fn reset(&mut self, m: &Model, seed: u64, rep: u64) {
         for (s, &init) in self.stocks.iter_mut().zip(&m.initial) {
-            *s = Stocks {
-                on_hand: init,
-                ..Stocks::default()
-            };
+            *s = Stocks { on_hand: init, ..Stocks::default() };
         }
         self.flows.fill(Flows::default());
         self.sums.fill(Sums::default());
@@ -227,13 +225,7 @@ impl State {
 }
 
 /// Simulates replication `rep` with `seed` and returns its sums.
-pub fn run_replication<O: Observer>(
-    m: &Model,
-    seed: u64,
-    rep: u64,
-    st: &mut State,
-    obs: &mut O,
-) -> Totals {
+pub fn run_replication<O: Observer>(m: &Model, seed: u64, rep: u64, st: &mut State, obs: &mut O) -> Totals {
     st.reset(m, seed, rep);
     for t in 0..m.warmup {
         day::<false, O>(m, st, t, obs);
@@ -259,9 +251,7 @@ fn disruptions_and_lanes(m: &Model, st: &mut State, t: usize) {
         st.cap.copy_from_slice(&m.capacity);
         for (i, d) in m.disruptions.iter().enumerate() {
             match d {
-                DisruptionRt::Markov {
-                    loc, p_down, p_up, ..
-                } => {
+                DisruptionRt::Markov { loc, p_down, p_up, .. } => {
                     let u = unit_f64(&mut st.disruption_rng[i]);
                     let down = &mut st.markov_down[i];
                     *down = if *down { u >= *p_up } else { u < *p_down };
@@ -269,11 +259,7 @@ fn disruptions_and_lanes(m: &Model, st: &mut State, t: usize) {
                         st.up[*loc as usize] = false;
                     }
                 }
-                DisruptionRt::Scheduled {
-                    loc,
-                    active,
-                    capacity,
-                } => {
+                DisruptionRt::Scheduled { loc, active, capacity } => {
                     if active[t] {
                         match capacity {
                             None => st.up[*loc as usize] = false,
@@ -306,12 +292,7 @@ fn day<const MEASURE: bool, O: Observer>(m: &Model, st: &mut State, t: usize, ob
     // independent, so the processor overlaps their cache misses. A position's first stream
     // stores its draw, later ones add (see `Model::table_streams`, `Stream::assign`); positions
     // without demand keep zero.
-    let mut net_demand = 0.0;
-    for (s, r) in m.table_streams.iter().zip(&mut st.table_rng) {
-        let x = f64::from(m.tables.sample(s.table, r));
-        st.demand[s.pos as usize] = x;
-        net_demand += x;
-    }
+    let mut net_demand = draw_tables(&m.table_streams, &m.tables, &mut st.table_rng, &mut st.demand);
     for (s, r) in m.streams.iter().zip(&mut st.demand_rng) {
         let x = s.draw(r, t, 1.0);
         let d = &mut st.demand[s.pos as usize];
@@ -319,94 +300,22 @@ fn day<const MEASURE: bool, O: Observer>(m: &Model, st: &mut State, t: usize, ob
         net_demand += x;
     }
 
-    // Pass 1: arrivals, serving demand, decisions, accounting. Plain indexing over slices of
-    // length n keeps the loop lean (no bounds checks, few live registers).
-    let (lost_mode, echelon) = (m.lost_sales, m.has_echelon);
-    let mut n_pending = 0usize;
     let slot = (t % m.ring_len) * n;
-    let ring = &mut st.ring[slot..slot + n];
-    let (stocks, sums, demand) = (&mut st.stocks[..n], &mut st.sums[..n], &st.demand[..n]);
-    let (policy, pending, child) = (
-        &m.policy[..n],
-        &mut st.pending[..n],
-        &mut st.child_orders[..=n],
+    let n_pending = pass1::<MEASURE, O>(
+        m,
+        mday,
+        Pass1 {
+            ring: &mut st.ring[slot..slot + n],
+            stocks: &mut st.stocks,
+            sums: &mut st.sums,
+            demand: &st.demand,
+            pending: &mut st.pending,
+            child: &mut st.child_orders,
+            ech_below: &mut st.ech_below,
+            loc_day: &mut st.loc_day,
+            flows: &mut st.flows,
+        },
     );
-    for q in 0..n {
-        // 2. Arrivals. The stocks live in registers during the turn (reading back fields just
-        // written would stall on store forwarding).
-        let arrived = std::mem::take(&mut ring[q]);
-        let mut s = stocks[q];
-        s.on_hand += arrived;
-        s.in_transit -= arrived;
-
-        // 3. Serve: waiting backorders first, then today's demand.
-        let d = demand[q];
-        let from_bo = lesser(s.cust_bo, s.on_hand);
-        let left = s.on_hand - from_bo;
-        let served = lesser(d, left);
-        s.on_hand = left - served;
-        let unmet = d - served;
-        let lost = if lost_mode { unmet } else { 0.0 };
-        s.cust_bo += unmet - lost - from_bo;
-        let child_orders = std::mem::take(&mut child[q]);
-        s.owed_out += child_orders;
-        let dem_in = d + child_orders;
-
-        // 4. Decision on the inventory position.
-        let pol = &policy[q];
-        let parent = pol.parent;
-        let mut ech = 0.0;
-        if echelon {
-            ech = s.on_hand - s.cust_bo + st.ech_below[q];
-            if parent != NONE {
-                st.ech_below[parent as usize] += ech + s.in_transit;
-            }
-        }
-        let mut qty = 0.0;
-        if pol.review_days == 1
-            || mday.rem_euclid(i64::from(pol.review_days)) == i64::from(pol.review_offset)
-        {
-            let on_order = s.owed_in + s.in_transit;
-            let ip = s.on_hand - s.cust_bo - s.owed_out + on_order;
-            // Whole-unit positions have integer levels (`policy::whole_units`): qty is whole.
-            qty = lesser(order_quantity(pol.kind, ip, ech + on_order), pol.max_order);
-            s.owed_in += qty;
-        }
-        stocks[q] = s;
-        // Orders to an external supplier go to the extra last slot (the network's orders).
-        child[if parent == NONE { n } else { parent as usize }] += qty;
-        // Remember who is owed anything (branch-free append).
-        pending[n_pending] = q as u32;
-        n_pending += usize::from(s.owed_in > 0.0);
-
-        // 6. Accounting (shipments in pass 2 correct these sums).
-        if MEASURE {
-            let a = &mut sums[q];
-            a.on_hand += s.on_hand;
-            a.bo_customer += s.cust_bo;
-            a.bo_internal += s.owed_out;
-            a.in_transit += s.in_transit;
-            a.order_days += if qty > 0.0 { 1.0 } else { 0.0 };
-            a.orders_sq += qty * qty;
-            a.dem_in_sq += dem_in * dem_in;
-            a.demand += d;
-            a.served += served;
-            a.stockout_days += if d > served { 1.0 } else { 0.0 };
-            let l = &mut st.loc_day[pol.day_slot as usize];
-            l[0] += qty;
-            l[1] += dem_in;
-            if O::ACTIVE {
-                st.flows[q] = Flows {
-                    demand: d,
-                    sold: from_bo + served,
-                    lost,
-                    ordered: qty,
-                    received: arrived,
-                    shipped: 0.0,
-                };
-            }
-        }
-    }
 
     // Pass 2 = step 5: every source ships, after every decision of the day. Groups are sorted
     // by their children's range, so each one's owed children are the next run of `pending`.
@@ -427,10 +336,8 @@ fn day<const MEASURE: bool, O: Observer>(m: &Model, st: &mut State, t: usize, ob
         st.loc_req.fill(0.0);
         for (g, span) in m.groups.iter().zip(&spans) {
             if st.cap[g.loc as usize].is_finite() {
-                st.loc_req[g.loc as usize] += st.pending[span.clone()]
-                    .iter()
-                    .map(|&c| st.stocks[c as usize].owed_in)
-                    .sum::<f64>();
+                st.loc_req[g.loc as usize] +=
+                    st.pending[span.clone()].iter().map(|&c| st.stocks[c as usize].owed_in).sum::<f64>();
             }
         }
     }
@@ -460,29 +367,122 @@ fn day<const MEASURE: bool, O: Observer>(m: &Model, st: &mut State, t: usize, ob
     }
 }
 
+/// Draws every table stream's demand into `demand`; returns the day's total.
+#[inline(never)]
+fn draw_tables(streams: &[TableStream], tables: &TableArena, rngs: &mut [SimRng], demand: &mut [f64]) -> f64 {
+    let mut total = 0.0;
+    for (s, r) in streams.iter().zip(rngs) {
+        let x = f64::from(tables.sample(s.table, r));
+        demand[s.pos as usize] = x;
+        total += x;
+    }
+    total
+}
+
+/// The arrays pass 1 works on, borrowed separately so the compiler knows they do not overlap.
+struct Pass1<'a> {
+    ring: &'a mut [f64],
+    stocks: &'a mut [Stocks],
+    sums: &'a mut [Sums],
+    demand: &'a [f64],
+    pending: &'a mut [u32],
+    child: &'a mut [f64],
+    ech_below: &'a mut [f64],
+    loc_day: &'a mut [[f64; 2]],
+    flows: &'a mut [Flows],
+}
+
+/// Pass 1 over all positions: arrivals, serving demand, decisions, accounting. Returns how many
+/// positions are owed anything (listed first in `pending`).
+#[inline(always)]
+fn pass1<const MEASURE: bool, O: Observer>(m: &Model, mday: i64, a: Pass1<'_>) -> usize {
+    let n = m.n_pos();
+    let (lost_mode, echelon) = (m.lost_sales, m.has_echelon);
+    let mut n_pending = 0usize;
+    let (ring, stocks, sums, demand) = (&mut a.ring[..n], &mut a.stocks[..n], &mut a.sums[..n], &a.demand[..n]);
+    let (policy, pending, child) = (&m.policy[..n], &mut a.pending[..n], &mut a.child[..=n]);
+    for q in 0..n {
+        // 2. Arrivals. The stocks live in registers during the turn (reading back fields just
+        // written would stall on store forwarding).
+        let arrived = std::mem::take(&mut ring[q]);
+        let mut s = stocks[q];
+        s.on_hand += arrived;
+        s.in_transit -= arrived;
+
+        // 3. Serve: waiting backorders first, then today's demand.
+        let d = demand[q];
+        let from_bo = lesser(s.cust_bo, s.on_hand);
+        let left = s.on_hand - from_bo;
+        let served = lesser(d, left);
+        s.on_hand = left - served;
+        let unmet = d - served;
+        let lost = if lost_mode { unmet } else { 0.0 };
+        s.cust_bo += unmet - lost - from_bo;
+        let child_orders = std::mem::take(&mut child[q]);
+        s.owed_out += child_orders;
+        let dem_in = d + child_orders;
+
+        // 4. Decision on the inventory position.
+        let pol = &policy[q];
+        let parent = pol.parent;
+        let mut ech = 0.0;
+        if echelon {
+            ech = s.on_hand - s.cust_bo + a.ech_below[q];
+            if parent != NONE {
+                a.ech_below[parent as usize] += ech + s.in_transit;
+            }
+        }
+        let mut qty = 0.0;
+        if pol.review_days == 1 || mday.rem_euclid(i64::from(pol.review_days)) == i64::from(pol.review_offset) {
+            let on_order = s.owed_in + s.in_transit;
+            let ip = s.on_hand - s.cust_bo - s.owed_out + on_order;
+            // Whole-unit positions have integer levels (`policy::whole_units`): qty is whole.
+            qty = lesser(order_quantity(pol.kind, ip, ech + on_order), pol.max_order);
+            s.owed_in += qty;
+        }
+        stocks[q] = s;
+        // Orders to an external supplier go to the extra last slot (the network's orders).
+        child[if parent == NONE { n } else { parent as usize }] += qty;
+        // Remember who is owed anything (branch-free append).
+        pending[n_pending] = q as u32;
+        n_pending += usize::from(s.owed_in > 0.0);
+
+        // 6. Accounting (shipments in pass 2 correct these sums).
+        if MEASURE {
+            let a_ = &mut sums[q];
+            a_.on_hand += s.on_hand;
+            a_.bo_customer += s.cust_bo;
+            a_.bo_internal += s.owed_out;
+            a_.in_transit += s.in_transit;
+            a_.order_days += if qty > 0.0 { 1.0 } else { 0.0 };
+            a_.orders_sq += qty * qty;
+            a_.dem_in_sq += dem_in * dem_in;
+            a_.demand += d;
+            a_.served += served;
+            a_.stockout_days += if d > served { 1.0 } else { 0.0 };
+            let l = &mut a.loc_day[pol.day_slot as usize];
+            l[0] += qty;
+            l[1] += dem_in;
+            if O::ACTIVE {
+                a.flows[q] =
+                    Flows { demand: d, sold: from_bo + served, lost, ordered: qty, received: arrived, shipped: 0.0 };
+            }
+        }
+    }
+    n_pending
+}
+
 /// Step 5 for one shipping group: ship what is owed, rationing proportionally when short.
 /// `kids` are the group's children that are owed anything (ascending).
 #[inline(always)]
-fn fulfil<const MEASURE: bool, O: Observer>(
-    m: &Model,
-    st: &mut State,
-    g: Group,
-    kids: std::ops::Range<usize>,
-) {
+fn fulfil<const MEASURE: bool, O: Observer>(m: &Model, st: &mut State, g: Group, kids: std::ops::Range<usize>) {
     let loc = g.loc as usize;
     if !st.up[loc] || kids.is_empty() {
         return;
     }
-    let total: f64 = st.pending[kids.clone()]
-        .iter()
-        .map(|&c| st.stocks[c as usize].owed_in)
-        .sum();
+    let total: f64 = st.pending[kids.clone()].iter().map(|&c| st.stocks[c as usize].owed_in).sum();
     let stocked = g.stock_pos != NONE;
-    let mut avail = if stocked {
-        st.stocks[g.stock_pos as usize].on_hand
-    } else {
-        f64::INFINITY
-    };
+    let mut avail = if stocked { st.stocks[g.stock_pos as usize].on_hand } else { f64::INFINITY };
     let cap = st.cap[loc];
     if cap.is_finite() {
         // Capacity is shared across SKUs in proportion to what each SKU's children asked for.
@@ -506,11 +506,7 @@ fn fulfil<const MEASURE: bool, O: Observer>(
         // Children owed nothing would get nothing, so rationing over the owed ones is the same.
         let mut out = std::mem::take(&mut st.scratch);
         st.req.clear();
-        st.req.extend(
-            st.pending[kids.clone()]
-                .iter()
-                .map(|&c| st.stocks[c as usize].owed_in),
-        );
+        st.req.extend(st.pending[kids.clone()].iter().map(|&c| st.stocks[c as usize].owed_in));
         proportional(&st.req, avail, whole, &mut out, &mut st.scratch2);
         let mut sum = 0.0;
         for &(x, i) in &out {
@@ -571,11 +567,7 @@ fn totals(m: &Model, st: &State) -> Totals {
     for q in 0..n {
         let (s, a, b, e) = (&st.sums[q], &st.start[q], &st.stocks[q], ());
         let _ = e;
-        let lost = if m.lost_sales {
-            s.demand - s.served
-        } else {
-            0.0
-        };
+        let lost = if m.lost_sales { s.demand - s.served } else { 0.0 };
         let sold = s.demand - lost - (b.cust_bo - a.cust_bo);
         let received = (b.on_hand - a.on_hand) + sold + s.shipped;
         let ord = received + (b.owed_in + b.in_transit) - (a.owed_in + a.in_transit);
@@ -590,10 +582,7 @@ fn totals(m: &Model, st: &State) -> Totals {
     }
     let mut pos = Vec::with_capacity(n);
     let mut loc = vec![ScopeAcc::default(); m.n_loc];
-    let mut net = ScopeAcc {
-        days,
-        ..Default::default()
-    };
+    let mut net = ScopeAcc { days, ..Default::default() };
     let mut from_suppliers = 0.0;
     for (q, s) in st.sums.iter().enumerate() {
         let cust = m.customer[q];
@@ -634,8 +623,7 @@ fn totals(m: &Model, st: &State) -> Totals {
         loc[l].add_flows(&a);
         if !m.loc_multi[l] {
             let b = &mut loc[l];
-            (b.orders_sum, b.orders_sq, b.dem_sum, b.dem_sq) =
-                (a.orders_sum, a.orders_sq, a.dem_sum, a.dem_sq);
+            (b.orders_sum, b.orders_sq, b.dem_sum, b.dem_sq) = (a.orders_sum, a.orders_sq, a.dem_sum, a.dem_sq);
         }
         net.add_flows(&a);
         if m.from_supplier[q] {

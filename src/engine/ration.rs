@@ -5,13 +5,7 @@
 /// (ties to the earlier request): the largest-remainder method, deterministic, and exactly
 /// `avail` units in all. `out` receives `(units, request index)` for every request, in order;
 /// `order` is scratch space (kept by the caller so the day loop never allocates).
-pub fn proportional(
-    requests: &[f64],
-    avail: f64,
-    whole: bool,
-    out: &mut Vec<(f64, u32)>,
-    order: &mut Vec<(f64, u32)>,
-) {
+pub fn proportional(requests: &[f64], avail: f64, whole: bool, out: &mut Vec<(f64, u32)>, order: &mut Vec<(f64, u32)>) {
     out.clear();
     let total: f64 = requests.iter().sum();
     if total <= 0.0 || avail <= 0.0 {
@@ -21,12 +15,7 @@ pub fn proportional(
     let avail = avail.min(total);
     if !whole {
         let f = avail / total;
-        out.extend(
-            requests
-                .iter()
-                .enumerate()
-                .map(|(i, &r)| ((r * f).min(r), i as u32)),
-        );
+        out.extend(requests.iter().enumerate().map(|(i, &r)| ((r * f).min(r), i as u32)));
         return;
     }
     let avail = avail.floor();

@@ -113,11 +113,7 @@ impl Kpi {
     /// Whether larger is better (for marking comparisons).
     pub fn higher_is_better(self) -> Option<bool> {
         match self {
-            Kpi::FillRate
-            | Kpi::UnitsSold
-            | Kpi::InventoryTurnover
-            | Kpi::SellThrough
-            | Kpi::Gmroi => Some(true),
+            Kpi::FillRate | Kpi::UnitsSold | Kpi::InventoryTurnover | Kpi::SellThrough | Kpi::Gmroi => Some(true),
             Kpi::StockoutRate
             | Kpi::AvgBackorders
             | Kpi::LostSales
@@ -137,11 +133,9 @@ impl Kpi {
             Kpi::FillRate | Kpi::StockoutRate | Kpi::OrdersPerDay | Kpi::SellThrough => "share",
             Kpi::AvgOnHand | Kpi::AvgBackorders | Kpi::AvgInTransit => "units",
             Kpi::LostSales | Kpi::UnitsDemanded | Kpi::UnitsSold | Kpi::UnitsOrdered => "units/day",
-            Kpi::HoldingCost
-            | Kpi::StockoutCost
-            | Kpi::OrderCost
-            | Kpi::InTransitHoldingCost
-            | Kpi::TotalCost => "cost/day",
+            Kpi::HoldingCost | Kpi::StockoutCost | Kpi::OrderCost | Kpi::InTransitHoldingCost | Kpi::TotalCost => {
+                "cost/day"
+            }
             Kpi::InventoryTurnover => "turns/year",
             Kpi::Gmroi => "margin $ per $ inventory/year",
             Kpi::Bullwhip => "ratio",
@@ -269,10 +263,7 @@ impl ScopeAcc {
             Kpi::StockoutCost => ratio(self.stockout_cost, d),
             Kpi::OrderCost => ratio(self.order_cost, d),
             Kpi::InTransitHoldingCost => ratio(self.transit_cost, d),
-            Kpi::TotalCost => ratio(
-                self.holding_cost + self.stockout_cost + self.order_cost + self.transit_cost,
-                d,
-            ),
+            Kpi::TotalCost => ratio(self.holding_cost + self.stockout_cost + self.order_cost + self.transit_cost, d),
             Kpi::OrdersPerDay => ratio(self.order_days, self.stock_pos_days),
             Kpi::InventoryTurnover => ratio(self.issued * 365.0, self.on_hand),
             Kpi::SellThrough => ratio(self.issued, self.inflow),
@@ -291,11 +282,7 @@ impl ScopeAcc {
                 let vd = var(self.dem_sum, self.dem_sq);
                 let vo = var(self.orders_sum, self.orders_sq);
                 // Relative threshold: a constant demand stream has zero variance up to rounding.
-                if vd <= 1e-12 * (self.dem_sq / d).max(1e-300) {
-                    f64::NAN
-                } else {
-                    vo / vd
-                }
+                if vd <= 1e-12 * (self.dem_sq / d).max(1e-300) { f64::NAN } else { vo / vd }
             }
             Kpi::AvgInventoryValue => ratio(self.value, d),
             Kpi::UnitsOrdered => ratio(self.ordered, d),
@@ -316,10 +303,7 @@ mod tests {
 
     #[test]
     fn undefined_kpis_are_nan() {
-        let a = ScopeAcc {
-            days: 10.0,
-            ..Default::default()
-        };
+        let a = ScopeAcc { days: 10.0, ..Default::default() };
         assert!(a.kpi(Kpi::FillRate).is_nan());
         assert!(a.kpi(Kpi::Bullwhip).is_nan());
         assert_eq!(a.kpi(Kpi::AvgOnHand), 0.0);

@@ -52,11 +52,7 @@ impl LeadSampler {
                     LeadSampler::Table(IntTable::from_pmf(a, &vec![1.0; (b - a + 1) as usize]))
                 }
                 Dist::Empirical { values } | Dist::Sequence { values } => {
-                    let hi = values
-                        .iter()
-                        .map(|v| v.round().max(1.0) as u32)
-                        .max()
-                        .unwrap_or(1);
+                    let hi = values.iter().map(|v| v.round().max(1.0) as u32).max().unwrap_or(1);
                     let mut pmf = vec![0.0; hi as usize];
                     for v in values {
                         pmf[(v.round().max(1.0) as u32 - 1) as usize] += 1.0;
@@ -64,20 +60,13 @@ impl LeadSampler {
                     LeadSampler::Table(IntTable::from_pmf(1, &pmf))
                 }
                 Dist::Constant { value } => LeadSampler::Const(value.round().max(1.0) as u32),
-                Dist::Normal { mean, sd } => LeadSampler::Normal {
-                    mean: *mean,
-                    sd: *sd,
-                    max: (mean + 10.0 * sd).ceil().max(1.0) as u32,
-                },
-                Dist::Gamma { mean, sd } | Dist::NegativeBinomial { mean, sd } => {
-                    LeadSampler::Gamma {
-                        sampler: Sampler::new(&Dist::Gamma {
-                            mean: *mean,
-                            sd: *sd,
-                        }),
-                        max: (mean + 15.0 * sd).ceil().max(1.0) as u32,
-                    }
+                Dist::Normal { mean, sd } => {
+                    LeadSampler::Normal { mean: *mean, sd: *sd, max: (mean + 10.0 * sd).ceil().max(1.0) as u32 }
                 }
+                Dist::Gamma { mean, sd } | Dist::NegativeBinomial { mean, sd } => LeadSampler::Gamma {
+                    sampler: Sampler::new(&Dist::Gamma { mean: *mean, sd: *sd }),
+                    max: (mean + 15.0 * sd).ceil().max(1.0) as u32,
+                },
             },
         }
     }
@@ -106,9 +95,7 @@ impl LeadSampler {
                 let z: f64 = StandardNormal.sample(rng);
                 (mean + sd * z).round().clamp(1.0, f64::from(*max)) as u32
             }
-            LeadSampler::Gamma { sampler, max } => {
-                sampler.sample(rng, 0).round().clamp(1.0, f64::from(*max)) as u32
-            }
+            LeadSampler::Gamma { sampler, max } => sampler.sample(rng, 0).round().clamp(1.0, f64::from(*max)) as u32,
         }
     }
 }
@@ -139,9 +126,7 @@ mod tests {
     #[test]
     fn uniform_and_empirical_lead_times() {
         let u = LeadSampler::new(&LeadTime::Random(Dist::Uniform { min: 2.0, max: 4.0 }));
-        let e = LeadSampler::new(&LeadTime::Random(Dist::Empirical {
-            values: vec![3.0, 3.0, 7.0],
-        }));
+        let e = LeadSampler::new(&LeadTime::Random(Dist::Empirical { values: vec![3.0, 3.0, 7.0] }));
         let mut r = stream(6, 0, Purpose::LeadTime, 1);
         let mut seen = [0usize; 9];
         for _ in 0..30_000 {

@@ -236,9 +236,7 @@ impl Model {
             }
         }
         let mut depth = vec![0usize; n_loc];
-        let mut bfs: Vec<usize> = (0..n_loc)
-            .filter(|&i| sc.locations[i].kind == LocationKind::Supplier)
-            .collect();
+        let mut bfs: Vec<usize> = (0..n_loc).filter(|&i| sc.locations[i].kind == LocationKind::Supplier).collect();
         let mut head = 0;
         while head < bfs.len() {
             let l = bfs[head];
@@ -278,16 +276,13 @@ impl Model {
         let mut lane = vec![0u32; n];
         let mut policy = Vec::with_capacity(n);
         let mut whole = vec![false; n];
-        let (mut h, mut p, mut kk, mut h_transit) =
-            (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        let (mut h, mut p, mut kk, mut h_transit) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
         let (mut unit_cost, mut margin, mut initial) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
         for q in 0..n {
             let spec = &sc.positions[pos_spec[q] as usize];
             let l = pos_loc[q] as usize;
             let sku = &sc.skus[pos_sku[q] as usize];
-            let src = sc.locations[l]
-                .source
-                .expect("stocking locations have a source");
+            let src = sc.locations[l].source.expect("stocking locations have a source");
             if sc.locations[src].kind == LocationKind::Supplier {
                 from_supplier[q] = true;
             } else {
@@ -297,18 +292,10 @@ impl Model {
             whole[q] = sku.discrete;
             let max_order = spec.policy.max_order.unwrap_or(f64::INFINITY);
             policy.push(PosRt {
-                kind: if whole[q] {
-                    whole_units(spec.policy.kind)
-                } else {
-                    spec.policy.kind
-                },
+                kind: if whole[q] { whole_units(spec.policy.kind) } else { spec.policy.kind },
                 review_days: spec.policy.review_days,
                 review_offset: spec.policy.review_offset,
-                max_order: if whole[q] {
-                    max_order.floor().max(1.0)
-                } else {
-                    max_order
-                },
+                max_order: if whole[q] { max_order.floor().max(1.0) } else { max_order },
                 parent: parent[q],
                 day_slot: 0,
             });
@@ -360,9 +347,7 @@ impl Model {
         let mut sup_range: Vec<Vec<(u32, u32)>> = vec![vec![(u32::MAX, 0); sc.skus.len()]; n_loc];
         for c in 0..n {
             if from_supplier[c] {
-                let s = sc.locations[pos_loc[c] as usize]
-                    .source
-                    .expect("has source");
+                let s = sc.locations[pos_loc[c] as usize].source.expect("has source");
                 let r = &mut sup_range[s][pos_sku[c] as usize];
                 r.0 = r.0.min(c as u32);
                 r.1 = r.1.max(c as u32 + 1);
@@ -374,12 +359,7 @@ impl Model {
                 if loc.kind == LocationKind::Supplier {
                     let (a, b) = sup_range[l][k];
                     if a < b {
-                        groups.push(Group {
-                            loc: l as u32,
-                            stock_pos: NONE,
-                            lo: a,
-                            hi: b,
-                        });
+                        groups.push(Group { loc: l as u32, stock_pos: NONE, lo: a, hi: b });
                     }
                 } else {
                     let q = pos_index[l][k];
@@ -451,13 +431,8 @@ impl Model {
         table_streams.sort_by_key(|s| s.0);
         let mut tables = TableArena::default();
         let table_keys = table_streams.iter().map(|s| s.2).collect();
-        let table_streams = table_streams
-            .iter()
-            .map(|(pos, t, _)| TableStream {
-                pos: *pos,
-                table: tables.push(t),
-            })
-            .collect();
+        let table_streams =
+            table_streams.iter().map(|(pos, t, _)| TableStream { pos: *pos, table: tables.push(t) }).collect();
         for i in 0..streams.len() {
             let pos = streams[i].pos as usize;
             streams[i].assign = !has_table[pos] && (i == 0 || streams[i - 1].pos as usize != pos);
@@ -465,23 +440,11 @@ impl Model {
         let customer_list = (0..n as u32).filter(|&q| customer[q as usize]).collect();
 
         // Lanes.
-        let lanes: Vec<LeadSampler> = sc
-            .locations
-            .iter()
-            .map(|l| LeadSampler::new(&l.lead_time))
-            .collect();
+        let lanes: Vec<LeadSampler> = sc.locations.iter().map(|l| LeadSampler::new(&l.lead_time)).collect();
         let random_lanes = (0..n_loc as u32)
-            .filter(|&l| {
-                sc.locations[l as usize].kind != LocationKind::Supplier
-                    && lanes[l as usize].is_random()
-            })
+            .filter(|&l| sc.locations[l as usize].kind != LocationKind::Supplier && lanes[l as usize].is_random())
             .collect();
-        let ring_len = lanes
-            .iter()
-            .map(LeadSampler::max_days)
-            .max()
-            .unwrap_or(1)
-            .max(1) as usize;
+        let ring_len = lanes.iter().map(LeadSampler::max_days).max().unwrap_or(1).max(1) as usize;
 
         // Disruptions and capacity.
         let mut disruptions = Vec::new();
@@ -492,19 +455,13 @@ impl Model {
             }
             for (j, dz) in loc.disruptions.iter().enumerate() {
                 match dz {
-                    Disruption::Markov {
-                        mean_days_up,
-                        mean_days_down,
-                    } => disruptions.push(DisruptionRt::Markov {
+                    Disruption::Markov { mean_days_up, mean_days_down } => disruptions.push(DisruptionRt::Markov {
                         loc: l as u32,
                         p_down: 1.0 / mean_days_up,
                         p_up: 1.0 / mean_days_down,
                         key: entity_key(&format!("disruption/{}/{j}", loc.id)),
                     }),
-                    Disruption::Scheduled {
-                        windows,
-                        capacity_per_day,
-                    } => {
+                    Disruption::Scheduled { windows, capacity_per_day } => {
                         let active = (0..total_days)
                             .map(|t| {
                                 let day = t as i64 - warmup as i64;
@@ -523,51 +480,30 @@ impl Model {
 
         let mut loc_capped: Vec<bool> = capacity.iter().map(|c| c.is_finite()).collect();
         for d in &disruptions {
-            if let DisruptionRt::Scheduled {
-                loc,
-                capacity: Some(_),
-                ..
-            } = d
-            {
+            if let DisruptionRt::Scheduled { loc, capacity: Some(_), .. } = d {
                 loc_capped[*loc as usize] = true;
             }
         }
         let capacity_limited = loc_capped.iter().any(|&c| c);
         groups.sort_by_key(|g| g.lo);
 
-        let has_echelon = policy
-            .iter()
-            .any(|p| matches!(p.kind, PolicyKind::EchelonBaseStock { .. }));
-        let stock_locs: Vec<u32> = (0..n_loc as u32)
-            .filter(|&l| sc.locations[l as usize].kind != LocationKind::Supplier)
-            .collect();
+        let has_echelon = policy.iter().any(|p| matches!(p.kind, PolicyKind::EchelonBaseStock { .. }));
+        let stock_locs: Vec<u32> =
+            (0..n_loc as u32).filter(|&l| sc.locations[l as usize].kind != LocationKind::Supplier).collect();
         let mut skus_at = vec![0usize; n_loc];
         for &l in &pos_loc {
             skus_at[l as usize] += 1;
         }
-        let multi_sku_locs: Vec<u32> = stock_locs
-            .iter()
-            .copied()
-            .filter(|&l| skus_at[l as usize] > 1)
-            .collect();
+        let multi_sku_locs: Vec<u32> = stock_locs.iter().copied().filter(|&l| skus_at[l as usize] > 1).collect();
         let loc_multi: Vec<bool> = skus_at.iter().map(|&k| k > 1).collect();
         let loc_day_slot: Vec<u32> = pos_loc
             .iter()
-            .map(|&l| {
-                multi_sku_locs
-                    .iter()
-                    .position(|&x| x == l)
-                    .unwrap_or(multi_sku_locs.len()) as u32
-            })
+            .map(|&l| multi_sku_locs.iter().position(|&x| x == l).unwrap_or(multi_sku_locs.len()) as u32)
             .collect();
         for (p, &slot) in policy.iter_mut().zip(&loc_day_slot) {
             p.day_slot = slot;
         }
-        let lane_key = sc
-            .locations
-            .iter()
-            .map(|l| entity_key(&format!("lane/{}", l.id)))
-            .collect();
+        let lane_key = sc.locations.iter().map(|l| entity_key(&format!("lane/{}", l.id))).collect();
 
         Model {
             days,
@@ -623,30 +559,18 @@ impl Model {
     /// `location/sku` name of a position.
     pub fn pos_name(&self, q: usize) -> String {
         let sc = &self.scenario;
-        format!(
-            "{}/{}",
-            sc.locations[self.pos_loc[q] as usize].id, sc.skus[self.pos_sku[q] as usize].id
-        )
+        format!("{}/{}", sc.locations[self.pos_loc[q] as usize].id, sc.skus[self.pos_sku[q] as usize].id)
     }
 
     /// Positions of a location, in SKU order.
     pub fn positions_of(&self, loc: usize) -> Vec<usize> {
-        (0..self.n_pos())
-            .filter(|&q| self.pos_loc[q] as usize == loc)
-            .collect()
+        (0..self.n_pos()).filter(|&q| self.pos_loc[q] as usize == loc).collect()
     }
 
     /// Replaces one position's policy (used by safety-stock search without recompiling).
     pub fn set_policy(&mut self, q: usize, kind: PolicyKind) {
-        self.policy[q].kind = if self.whole[q] {
-            whole_units(kind)
-        } else {
-            kind
-        };
-        if self.scenario.positions[self.pos_spec[q] as usize]
-            .initial_on_hand
-            .is_none()
-        {
+        self.policy[q].kind = if self.whole[q] { whole_units(kind) } else { kind };
+        if self.scenario.positions[self.pos_spec[q] as usize].initial_on_hand.is_none() {
             let v = kind.order_up_to();
             self.initial[q] = if self.whole[q] { v.round() } else { v };
         }

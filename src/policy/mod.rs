@@ -28,14 +28,8 @@ pub fn whole_units(kind: PolicyKind) -> PolicyKind {
     match kind {
         PolicyKind::BaseStock { level } => PolicyKind::BaseStock { level: up(level) },
         PolicyKind::EchelonBaseStock { level } => PolicyKind::EchelonBaseStock { level: up(level) },
-        PolicyKind::SS { s, big_s } => PolicyKind::SS {
-            s: down(s),
-            big_s: up(big_s),
-        },
-        PolicyKind::RQ { r, q } => PolicyKind::RQ {
-            r: down(r),
-            q: up(q).max(1.0),
-        },
+        PolicyKind::SS { s, big_s } => PolicyKind::SS { s: down(s), big_s: up(big_s) },
+        PolicyKind::RQ { r, q } => PolicyKind::RQ { r: down(r), q: up(q).max(1.0) },
     }
 }
 
@@ -49,10 +43,7 @@ mod tests {
         assert_eq!(order_quantity(bs, 10.0, 0.0), 0.0);
         assert_eq!(order_quantity(bs, 7.0, 0.0), 3.0);
         assert_eq!(order_quantity(bs, -2.0, 0.0), 12.0);
-        let ss = PolicyKind::SS {
-            s: 4.0,
-            big_s: 10.0,
-        };
+        let ss = PolicyKind::SS { s: 4.0, big_s: 10.0 };
         assert_eq!(order_quantity(ss, 5.0, 0.0), 0.0);
         assert_eq!(order_quantity(ss, 4.0, 0.0), 6.0);
         let rq = PolicyKind::RQ { r: 8.0, q: 22.0 };
@@ -68,10 +59,7 @@ mod tests {
     fn whole_unit_levels_give_the_same_decisions_on_integers() {
         let kinds = [
             PolicyKind::BaseStock { level: 56.604 },
-            PolicyKind::SS {
-                s: 4.5,
-                big_s: 10.2,
-            },
+            PolicyKind::SS { s: 4.5, big_s: 10.2 },
             PolicyKind::RQ { r: 8.7, q: 22.0 },
         ];
         for k in kinds {
@@ -80,15 +68,7 @@ mod tests {
                 let ip = f64::from(ip);
                 let exact = order_quantity(k, ip, 0.0);
                 let whole = order_quantity(w, ip, 0.0);
-                assert_eq!(
-                    whole,
-                    if exact > 0.0 {
-                        (exact - 1e-9).ceil()
-                    } else {
-                        0.0
-                    },
-                    "{k:?} at {ip}"
-                );
+                assert_eq!(whole, if exact > 0.0 { (exact - 1e-9).ceil() } else { 0.0 }, "{k:?} at {ip}");
             }
         }
     }

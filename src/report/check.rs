@@ -3,9 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::distribution::num;
-use crate::scenario::{
-    Disruption, LeadTime, LevelSpec, LocationKind, Policy, PolicyKind, Scenario, UnmetDemand,
-};
+use crate::scenario::{Disruption, LeadTime, LevelSpec, LocationKind, Policy, PolicyKind, Scenario, UnmetDemand};
 
 fn lead(l: &LeadTime) -> String {
     match l {
@@ -30,11 +28,7 @@ pub fn policy_text(p: &Policy) -> String {
         PolicyKind::EchelonBaseStock { level: l } => {
             format!("echelon_base_stock S = {}", level(l, spec(0)))
         }
-        PolicyKind::SS { s, big_s } => format!(
-            "(s, S) = ({}, {})",
-            level(s, spec(0)),
-            level(big_s, spec(1))
-        ),
+        PolicyKind::SS { s, big_s } => format!("(s, S) = ({}, {})", level(s, spec(0)), level(big_s, spec(1))),
         PolicyKind::RQ { r, q } => {
             format!("(r, Q) = ({}, {})", level(r, spec(0)), level(q, spec(1)))
         }
@@ -55,15 +49,7 @@ pub fn policy_text(p: &Policy) -> String {
 pub fn check_text(sc: &Scenario, file: &str) -> String {
     let mut s = String::new();
     let sim = &sc.simulation;
-    let _ = writeln!(
-        s,
-        "{file}: OK{}",
-        if sc.name.is_empty() {
-            String::new()
-        } else {
-            format!(" — {}", sc.name)
-        }
-    );
+    let _ = writeln!(s, "{file}: OK{}", if sc.name.is_empty() { String::new() } else { format!(" — {}", sc.name) });
     if !sc.description.is_empty() {
         for line in sc.description.lines() {
             let _ = writeln!(s, "  {line}");
@@ -76,11 +62,7 @@ pub fn check_text(sc: &Scenario, file: &str) -> String {
         sim.warmup_days,
         sim.replications,
         sim.seed,
-        if sim.unmet_demand == UnmetDemand::Backorder {
-            "backordered"
-        } else {
-            "lost"
-        },
+        if sim.unmet_demand == UnmetDemand::Backorder { "backordered" } else { "lost" },
         sim.start_date.0,
         sim.start_date.1,
         sim.start_date.2
@@ -100,9 +82,7 @@ pub fn check_text(sc: &Scenario, file: &str) -> String {
         );
     }
     let _ = writeln!(s, "\nnetwork:");
-    let roots: Vec<usize> = (0..sc.locations.len())
-        .filter(|&i| sc.locations[i].source.is_none())
-        .collect();
+    let roots: Vec<usize> = (0..sc.locations.len()).filter(|&i| sc.locations[i].source.is_none()).collect();
     for r in roots {
         tree(sc, r, 1, &mut s);
     }
@@ -128,19 +108,13 @@ fn tree(sc: &Scenario, l: usize, depth: usize, s: &mut String) {
     let _ = writeln!(s, "{head}");
     for d in &loc.disruptions {
         let text = match d {
-            Disruption::Markov {
-                mean_days_up,
-                mean_days_down,
-            } => format!(
+            Disruption::Markov { mean_days_up, mean_days_down } => format!(
                 "random outages: up {} days, down {} days on average ({} % of days down)",
                 num(*mean_days_up),
                 num(*mean_days_down),
                 num(100.0 * mean_days_down / (mean_days_up + mean_days_down))
             ),
-            Disruption::Scheduled {
-                windows,
-                capacity_per_day,
-            } => {
+            Disruption::Scheduled { windows, capacity_per_day } => {
                 let w: Vec<String> = windows.iter().map(|(a, b)| format!("{a}–{b}")).collect();
                 match capacity_per_day {
                     None => format!("down on days {}", w.join(", ")),
@@ -152,15 +126,9 @@ fn tree(sc: &Scenario, l: usize, depth: usize, s: &mut String) {
     }
     for p in sc.positions.iter().filter(|p| p.location == l) {
         let sku = &sc.skus[p.sku];
-        let init = p
-            .initial_on_hand
-            .map_or(String::new(), |v| format!(", starts with {}", num(v)));
+        let init = p.initial_on_hand.map_or(String::new(), |v| format!(", starts with {}", num(v)));
         let _ = writeln!(s, "{pad}  · {}: {}{}", sku.id, policy_text(&p.policy), init);
-        for d in sc
-            .demand
-            .iter()
-            .filter(|d| d.location == l && d.sku == p.sku)
-        {
+        for d in sc.demand.iter().filter(|d| d.location == l && d.sku == p.sku) {
             let mut extra = String::new();
             if d.weekly.is_some() {
                 extra.push_str(", weekly pattern");
@@ -169,13 +137,7 @@ fn tree(sc: &Scenario, l: usize, depth: usize, s: &mut String) {
                 extra.push_str(", monthly seasonality");
             }
             for pr in &d.promotions {
-                let _ = write!(
-                    extra,
-                    ", promotion ×{} days {}–{}",
-                    num(pr.multiplier),
-                    pr.first_day,
-                    pr.last_day
-                );
+                let _ = write!(extra, ", promotion ×{} days {}–{}", num(pr.multiplier), pr.first_day, pr.last_day);
             }
             let _ = writeln!(s, "{pad}      demand {} per day{extra}", d.dist.describe());
         }

@@ -22,10 +22,7 @@ impl Staged {
     /// Stages output into `dir` (created if missing).
     pub fn new(dir: &Path) -> std::io::Result<Staged> {
         fs::create_dir_all(dir)?;
-        Ok(Staged {
-            dir: dir.to_path_buf(),
-            files: Vec::new(),
-        })
+        Ok(Staged { dir: dir.to_path_buf(), files: Vec::new() })
     }
 
     /// Writes `bytes` to a temporary file that becomes `name` on commit.
@@ -60,14 +57,8 @@ impl Drop for Staged {
 
 /// Writes one file atomically.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("output");
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("output");
     let mut s = Staged::new(dir)?;
     s.add(name, bytes)?;
     s.commit()?;
@@ -99,26 +90,22 @@ pub fn fmt_num(v: f64) -> String {
 
 /// Formats a share as a percentage.
 pub fn fmt_pct(v: f64) -> String {
-    if v.is_nan() {
-        "–".into()
-    } else {
-        format!("{:.2} %", 100.0 * v)
-    }
+    if v.is_nan() { "–".into() } else { format!("{:.2} %", 100.0 * v) }
 }
 
 /// Writes a CSV field (quoted if it needs to be).
 pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
 /// Appends a number to a CSV line: shortest round-trip form, empty for undefined.
 pub fn csv_num(line: &mut String, v: f64) {
-    use std::fmt::Write as _;
     if v.is_finite() {
-        let _ = write!(line, "{v}");
+        if v.fract() == 0.0 && v.abs() < 1e15 {
+            // Whole numbers without a trailing ".0", as people write them.
+            line.push_str(zmij::Buffer::new().format_finite(v).trim_end_matches(".0"));
+        } else {
+            line.push_str(zmij::Buffer::new().format_finite(v));
+        }
     }
 }

@@ -1,7 +1,9 @@
 //! `summary.json` (KPI distributions per scope) and `replications.csv` (one row per replication
 //! and scope).
 
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde_json::Value;
 
 use super::{csv_field, csv_num};
 use crate::kpi::Kpi;
@@ -22,67 +24,108 @@ pub struct RunMeta {
     pub stress: Option<String>,
 }
 
-/// A KPI table `{kpi: summary | null}`.
-pub fn kpi_object(s: &[Option<Summary>]) -> Value {
-    let mut m = Map::new();
-    for (k, v) in Kpi::ALL.iter().zip(s) {
-        m.insert(
-            k.name().to_string(),
-            serde_json::to_value(v).unwrap_or(Value::Null),
-        );
+/// A KPI table `{kpi: summary | null}`, serialised in KPI order.
+pub struct KpiTable<'a>(pub &'a [Option<Summary>]);
+
+impl Serialize for KpiTable<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(Kpi::COUNT))?;
+        for (k, v) in Kpi::ALL.iter().zip(self.0) {
+            map.serialize_entry(k.name(), v)?;
+        }
+        map.end()
     }
-    Value::Object(m)
 }
 
-/// The `summary.json` document.
-pub fn summary_json(
-    m: &Model,
-    r: &RunResult,
-    sums: &[Vec<Option<Summary>>],
-    meta: &RunMeta,
-) -> Value {
-    let sc = &m.scenario;
-    let mut doc = Map::new();
-    doc.insert("scenario".into(), json!(meta.scenario));
-    doc.insert("file".into(), json!(meta.file));
-    if let Some(s) = &meta.strategy {
-        doc.insert("strategy".into(), json!(s));
-    }
-    if let Some(s) = &meta.stress {
-        doc.insert("stress".into(), json!(s));
-    }
-    doc.insert("replications".into(), json!(r.replications));
-    doc.insert("days".into(), json!(m.days));
-    doc.insert("warmup_days".into(), json!(m.warmup));
-    doc.insert("seed".into(), json!(r.seed));
-    doc.insert(
-        "unmet_demand".into(),
-        json!(if m.lost_sales {
-            "lost_sales"
-        } else {
-            "backorder"
-        }),
-    );
-    let mut locations = Map::new();
-    let mut positions = Vec::new();
-    for (i, scope) in r.scopes.iter().enumerate() {
-        match *scope {
-            Scope::Network => {
-                doc.insert("network".into(), kpi_object(&sums[i]));
+/// A KPI table as a JSON value (for documents assembled by hand).
+pub fn kpi_object(s: &[Option<Summary>]) -> Value {
+    serde_json::to_value(KpiTable(s)).unwrap_or(Value::Null)
+}
+
+struct Locations<'a> {
+    m: &'a Model,
+    r: &'a RunResult,
+    sums: &'a [Vec<Option<Summary>>],
+}
+
+impl Serialize for Locations<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        for (i, scope) in self.r.scopes.iter().enumerate() {
+            if let Scope::Location(l) = *scope {
+                map.serialize_entry(&self.m.scenario.locations[l].id, &KpiTable(&self.sums[i]))?;
             }
-            Scope::Location(l) => {
-                locations.insert(sc.locations[l].id.clone(), kpi_object(&sums[i]));
-            }
-            Scope::Position(q) => positions.push(json!({
-                "location": sc.locations[m.pos_loc[q] as usize].id,
-                "sku": sc.skus[m.pos_sku[q] as usize].id,
-                "kpis": kpi_object(&sums[i]),
-            })),
         }
+        map.end()
     }
-    doc.insert("locations".into(), Value::Object(locations));
-    doc.insert("positions".into(), Value::Array(positions));
-    Value::Object(doc)
+}
+
+#[derive(Serialize)]
+struct PositionEntry<'a> {
+    location: &'a str,
+    sku: &'a str,
+    kpis: KpiTable<'a>,
+}
+
+struct Positions<'a>(&'a Locations<'a>);
+
+impl Serialize for Positions<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Locations { m, r, sums } = self.0;
+        let mut seq = s.serialize_seq(None)?;
+        for (i, scope) in r.scopes.iter().enumerate() {
+            if let Scope::Position(q) = *scope {
+                seq.serialize_element(&PositionEntry {
+                    location: &m.scenario.locations[m.pos_loc[q] as usize].id,
+                    sku: &m.scenario.skus[m.pos_sku[q] as usize].id,
+                    kpis: KpiTable(&sums[i]),
+                })?;
+            }
+        }
+        seq.end()
+    }
+}
+
+#[derive(Serialize)]
+struct SummaryDoc<'a> {
+    scenario: &'a str,
+    file: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    strategy: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stress: Option<&'a str>,
+    replications: usize,
+    days: usize,
+    warmup_days: usize,
+    seed: u64,
+    unmet_demand: &'a str,
+    network: KpiTable<'a>,
+    locations: &'a Locations<'a>,
+    positions: Positions<'a>,
+}
+
+/// The `summary.json` document, pretty-printed.
+pub fn summary_json(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], meta: &RunMeta) -> Vec<u8> {
+    let net = r.scope_index(Scope::Network).unwrap_or(0);
+    let locations = Locations { m, r, sums };
+    let doc = SummaryDoc {
+        scenario: &meta.scenario,
+        file: &meta.file,
+        strategy: meta.strategy.as_deref(),
+        stress: meta.stress.as_deref(),
+        replications: r.replications,
+        days: m.days,
+        warmup_days: m.warmup,
+        seed: r.seed,
+        unmet_demand: if m.lost_sales { "lost_sales" } else { "backorder" },
+        network: KpiTable(&sums[net]),
+        locations: &locations,
+        positions: Positions(&locations),
+    };
+    let mut out = Vec::with_capacity(1 << 20);
+    serde_json::to_writer_pretty(&mut out, &doc).expect("serialising to memory cannot fail");
+    out.push(b'\n');
+    out
 }
 
 /// Scope columns of a row: `scope, location, sku`.
@@ -90,11 +133,7 @@ fn scope_cols(m: &Model, s: Scope) -> [String; 3] {
     let sc = &m.scenario;
     match s {
         Scope::Network => ["network".into(), String::new(), String::new()],
-        Scope::Location(l) => [
-            "location".into(),
-            csv_field(&sc.locations[l].id),
-            String::new(),
-        ],
+        Scope::Location(l) => ["location".into(), csv_field(&sc.locations[l].id), String::new()],
         Scope::Position(q) => [
             "position".into(),
             csv_field(&sc.locations[m.pos_loc[q] as usize].id),
@@ -106,9 +145,8 @@ fn scope_cols(m: &Model, s: Scope) -> [String; 3] {
 /// The `replications.csv` text: network and location rows for every replication, plus position
 /// rows when `positions` is set.
 pub fn replications_csv(m: &Model, r: &RunResult, positions: bool) -> String {
-    let keep: Vec<usize> = (0..r.scopes.len())
-        .filter(|&i| positions || !matches!(r.scopes[i], Scope::Position(_)))
-        .collect();
+    let keep: Vec<usize> =
+        (0..r.scopes.len()).filter(|&i| positions || !matches!(r.scopes[i], Scope::Position(_))).collect();
     let mut out = String::with_capacity(r.replications * keep.len() * 200);
     out.push_str("replication,scope,location,sku");
     for k in Kpi::ALL {

@@ -24,22 +24,14 @@ pub const HEADLINE: [(Kpi, &str); 9] = [
 
 /// Formats a KPI value for people: shares as percentages.
 pub fn fmt_kpi(k: Kpi, v: f64) -> String {
-    if k.unit() == "share" {
-        fmt_pct(v)
-    } else {
-        fmt_num(v)
-    }
+    if k.unit() == "share" { fmt_pct(v) } else { fmt_num(v) }
 }
 
 /// The network table plus a per-location table.
 pub fn run_table(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], title: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{title}");
-    let _ = writeln!(
-        s,
-        "  {:<22} {:>12}   {:<26}",
-        "network", "mean", "90 % of replications"
-    );
+    let _ = writeln!(s, "  {:<22} {:>12}   {:<26}", "network", "mean", "90 % of replications");
     let net = r.scope_index(Scope::Network).unwrap_or(0);
     for (k, label) in HEADLINE {
         let Some(x) = &sums[net][k as usize] else {
@@ -48,18 +40,10 @@ pub fn run_table(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], title:
         if k == Kpi::LostSales && !m.lost_sales {
             continue;
         }
-        let _ = writeln!(
-            s,
-            "  {:<22} {:>12}   [{}, {}]",
-            label,
-            fmt_kpi(k, x.mean),
-            fmt_kpi(k, x.p5),
-            fmt_kpi(k, x.p95)
-        );
+        let _ =
+            writeln!(s, "  {:<22} {:>12}   [{}, {}]", label, fmt_kpi(k, x.mean), fmt_kpi(k, x.p5), fmt_kpi(k, x.p95));
     }
-    let locs: Vec<usize> = (0..r.scopes.len())
-        .filter(|&i| matches!(r.scopes[i], Scope::Location(_)))
-        .collect();
+    let locs: Vec<usize> = (0..r.scopes.len()).filter(|&i| matches!(r.scopes[i], Scope::Location(_))).collect();
     if locs.len() > 1 {
         let _ = writeln!(
             s,
@@ -83,20 +67,12 @@ pub fn run_table(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], title:
             );
         }
         if locs.len() > MAX_ROWS {
-            let _ = writeln!(
-                s,
-                "  ... {} more locations in summary.json",
-                locs.len() - MAX_ROWS
-            );
+            let _ = writeln!(s, "  ... {} more locations in summary.json", locs.len() - MAX_ROWS);
         }
     }
     s
 }
 
 fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(n - 1).collect::<String>())
-    }
+    if s.chars().count() <= n { s.to_string() } else { format!("{}…", s.chars().take(n - 1).collect::<String>()) }
 }

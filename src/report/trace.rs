@@ -42,11 +42,7 @@ impl TraceWriter {
     /// A writer for a model, with the header line.
     pub fn new(m: &Model) -> Self {
         let sc = &m.scenario;
-        let order: Vec<usize> = m
-            .stock_locs
-            .iter()
-            .flat_map(|&l| m.positions_of(l as usize))
-            .collect();
+        let order: Vec<usize> = m.stock_locs.iter().flat_map(|&l| m.positions_of(l as usize)).collect();
         let names = (0..m.n_pos())
             .map(|q| {
                 format!(
@@ -71,9 +67,7 @@ impl Observer for TraceWriter {
             let (s, f) = (st.stocks[q], st.flows[q]);
             let stockout_units = if m.lost_sales { f.lost } else { s.cust_bo };
             let placed = if f.ordered > 0.0 { 1.0 } else { 0.0 };
-            let src = m.scenario.locations[m.pos_loc[q] as usize]
-                .source
-                .unwrap_or(0);
+            let src = m.scenario.locations[m.pos_loc[q] as usize].source.unwrap_or(0);
             let vals = [
                 f.demand,
                 f.sold,

@@ -26,11 +26,7 @@ pub struct RunOptions {
 impl RunOptions {
     /// The scenario's own settings.
     pub fn from_model(m: &Model) -> Self {
-        RunOptions {
-            replications: m.scenario.simulation.replications,
-            seed: m.scenario.simulation.seed,
-            threads: None,
-        }
+        RunOptions { replications: m.scenario.simulation.replications, seed: m.scenario.simulation.seed, threads: None }
     }
 }
 
@@ -51,7 +47,7 @@ pub struct RunResult {
     /// Scopes in output order: network, stocking locations (file order), positions (location
     /// order, then SKU).
     pub scopes: Vec<Scope>,
-    /// `values[(rep * scopes.len() + scope) * Kpi::COUNT + kpi]`; NaN = undefined.
+    /// Scope-major: `values[(scope * Kpi::COUNT + kpi) * replications + rep]`; NaN = undefined.
     pub values: Vec<f64>,
     /// Replications run.
     pub replications: usize,
@@ -62,14 +58,13 @@ pub struct RunResult {
 impl RunResult {
     /// The value of one KPI of one scope in one replication.
     pub fn value(&self, rep: usize, scope: usize, kpi: Kpi) -> f64 {
-        self.values[(rep * self.scopes.len() + scope) * Kpi::COUNT + kpi as usize]
+        self.series(scope, kpi)[rep]
     }
 
     /// All replications' values of one KPI of one scope, in replication order.
-    pub fn series(&self, scope: usize, kpi: Kpi) -> Vec<f64> {
-        (0..self.replications)
-            .map(|r| self.value(r, scope, kpi))
-            .collect()
+    pub fn series(&self, scope: usize, kpi: Kpi) -> &[f64] {
+        let start = (scope * Kpi::COUNT + kpi as usize) * self.replications;
+        &self.values[start..start + self.replications]
     }
 
     /// Summaries of every KPI of every scope (`[scope][kpi]`), computed in parallel but each
@@ -77,12 +72,7 @@ impl RunResult {
     pub fn summaries(&self) -> Vec<Vec<Option<Summary>>> {
         (0..self.scopes.len())
             .into_par_iter()
-            .map(|s| {
-                Kpi::ALL
-                    .iter()
-                    .map(|&k| Summary::of(&self.series(s, k)))
-                    .collect()
-            })
+            .map_init(Vec::new, |buf, s| Kpi::ALL.iter().map(|&k| Summary::of_with(self.series(s, k), buf)).collect())
             .collect()
     }
 
@@ -123,25 +113,45 @@ pub fn pool(threads: Option<usize>) -> rayon::ThreadPool {
     b.build().expect("thread pool")
 }
 
+/// Replications run between two hand-overs to the result matrix: large enough to keep every
+/// thread busy, small enough that only one block of per-replication vectors exists at a time.
+const BLOCK: usize = 64;
+
 /// Runs all replications of a model and returns their KPI values.
 pub fn run(m: &Model, opts: &RunOptions, progress: &Progress) -> RunResult {
     let scopes = scopes_of(m);
     let per = scopes.len() * Kpi::COUNT;
-    let reps = run_totals(m, opts, progress, |_, t| {
-        let mut v = Vec::with_capacity(per);
-        kpi_values(&t, &scopes, &mut v);
-        v
-    });
-    let mut values = Vec::with_capacity(per * reps.len());
-    for v in reps {
-        values.extend(v);
+    let reps = opts.replications;
+    let mut values = vec![0.0; per * reps];
+    let pool = pool(opts.threads);
+    let mut start = 0;
+    while start < reps {
+        let end = (start + BLOCK).min(reps);
+        let block: Vec<Vec<f64>> = pool.install(|| {
+            (start as u64..end as u64)
+                .into_par_iter()
+                .map_init(
+                    || State::new(m),
+                    |st, rep| {
+                        let t = run_replication(m, opts.seed, rep, st, &mut NoObserver);
+                        let mut v = Vec::with_capacity(per);
+                        kpi_values(&t, &scopes, &mut v);
+                        progress.inc();
+                        v
+                    },
+                )
+                .collect()
+        });
+        // Transpose the block into the scope-major matrix: each (scope, KPI) receives a run of
+        // consecutive replications, while the block's vectors are read in order.
+        for (j, run) in values.chunks_exact_mut(reps).enumerate() {
+            for (dst, v) in run[start..end].iter_mut().zip(&block) {
+                *dst = v[j];
+            }
+        }
+        start = end;
     }
-    RunResult {
-        scopes,
-        values,
-        replications: opts.replications,
-        seed: opts.seed,
-    }
+    RunResult { scopes, values, replications: reps, seed: opts.seed }
 }
 
 /// Runs replications and hands each one's totals to `f` in replication order (for callers that

@@ -20,11 +20,7 @@ const DELAY: Duration = Duration::from_millis(400);
 impl Progress {
     /// A progress counter that never draws.
     pub fn hidden() -> Self {
-        Progress {
-            bar: None,
-            shown: AtomicBool::new(false),
-            start: Instant::now(),
-        }
+        Progress { bar: None, shown: AtomicBool::new(false), start: Instant::now() }
     }
 
     /// A bar over `total` steps labelled `label`, drawn on stderr only if it is a terminal and
@@ -35,16 +31,14 @@ impl Progress {
         }
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
         bar.set_style(
-            ProgressStyle::with_template("{msg:.bold} [{bar:32.cyan/blue}] {pos}/{len} replications  {elapsed} elapsed, ~{eta} left")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{msg:.bold} [{bar:32.cyan/blue}] {pos}/{len} replications  {elapsed} elapsed, ~{eta} left",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
         );
         bar.set_message(label.to_string());
-        Progress {
-            bar: Some(bar),
-            shown: AtomicBool::new(false),
-            start: Instant::now(),
-        }
+        Progress { bar: Some(bar), shown: AtomicBool::new(false), start: Instant::now() }
     }
 
     /// One more step done.

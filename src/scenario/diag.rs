@@ -92,10 +92,7 @@ pub enum ScenarioError {
 impl ScenarioError {
     pub(crate) fn io(path: &Path, e: std::io::Error) -> Self {
         let help = if e.kind() == std::io::ErrorKind::NotFound {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
             let mut known: Vec<String> = std::fs::read_dir(dir)
                 .map(|rd| {
                     rd.filter_map(|e| e.ok())
@@ -114,11 +111,7 @@ impl ScenarioError {
         } else {
             "check that the file is readable".to_string()
         };
-        ScenarioError::Io {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-            help,
-        }
+        ScenarioError::Io { path: path.display().to_string(), reason: e.to_string(), help }
     }
 
     /// The individual problems (one for an unreadable file).
@@ -146,10 +139,7 @@ fn render(d: &[Diagnostic]) -> String {
         s.push_str(&format!("error: {x}"));
     }
     let n = d.len();
-    s.push_str(&format!(
-        "\n{n} problem{} found",
-        if n == 1 { "" } else { "s" }
-    ));
+    s.push_str(&format!("\n{n} problem{} found", if n == 1 { "" } else { "s" }));
     s
 }
 
@@ -161,10 +151,7 @@ pub(crate) struct Diags<'a> {
 
 impl<'a> Diags<'a> {
     pub fn new(src: &'a Source) -> Self {
-        Diags {
-            src,
-            list: Vec::new(),
-        }
+        Diags { src, list: Vec::new() }
     }
 
     /// Records a problem at a byte span.
@@ -222,10 +209,7 @@ fn suggestion_for(msg: &str) -> Option<String> {
     let ticks: Vec<&str> = msg.split('`').skip(1).step_by(2).collect();
     let (bad, expected) = ticks.split_first()?;
     match closest(bad, expected.iter().copied()) {
-        Some(best) => Some(format!(
-            "did you mean `{best}`? (valid {kind}s: {})",
-            expected.join(", ")
-        )),
+        Some(best) => Some(format!("did you mean `{best}`? (valid {kind}s: {})", expected.join(", "))),
         None => Some(format!("valid {kind}s here: {}", expected.join(", "))),
     }
 }
@@ -248,9 +232,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.iter().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -272,8 +254,7 @@ mod tests {
 
     #[test]
     fn suggestions_for_misspellings() {
-        let h = suggestion_for("unknown field `sorce`, expected one of `id`, `type`, `source`")
-            .unwrap();
+        let h = suggestion_for("unknown field `sorce`, expected one of `id`, `type`, `source`").unwrap();
         assert!(h.starts_with("did you mean `source`?"), "{h}");
         assert_eq!(closest("poison", ["poisson", "normal"]), Some("poisson"));
         assert_eq!(closest("zzzzzz", ["poisson", "normal"]), None);

@@ -329,8 +329,6 @@ impl Scenario {
 
     /// Whether a position faces customer demand.
     pub fn has_demand(&self, location: usize, sku: usize) -> bool {
-        self.demand
-            .iter()
-            .any(|d| d.location == location && d.sku == sku)
+        self.demand.iter().any(|d| d.location == location && d.sku == sku)
     }
 }

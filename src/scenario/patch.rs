@@ -26,18 +26,14 @@ pub struct Patch {
 impl Patch {
     /// Parses `PATH=VALUE`.
     pub fn parse(text: &str, origin: &str) -> Result<Patch, String> {
-        let (path, value) = text.split_once('=').ok_or_else(|| {
-            format!("'{text}' is not PATH=VALUE (e.g. locations.store.policy.level=40)")
-        })?;
+        let (path, value) = text
+            .split_once('=')
+            .ok_or_else(|| format!("'{text}' is not PATH=VALUE (e.g. locations.store.policy.level=40)"))?;
         let path = path.trim();
         if path.is_empty() {
             return Err(format!("'{text}' has an empty path before '='"));
         }
-        Ok(Patch {
-            path: path.to_string(),
-            value: value.trim().to_string(),
-            origin: origin.to_string(),
-        })
+        Ok(Patch { path: path.to_string(), value: value.trim().to_string(), origin: origin.to_string() })
     }
 }
 
@@ -78,10 +74,7 @@ fn respan_spanned(v: &mut Spanned<DeValue<'_>>, span: &Range<usize>) {
 /// Whether an array element matches a path segment.
 fn element_matches(e: &DeValue<'_>, seg: &str) -> bool {
     let Some(t) = e.as_table() else { return false };
-    let get = |k: &str| {
-        t.get(k)
-            .and_then(|v| v.get_ref().as_str().map(str::to_string))
-    };
+    let get = |k: &str| t.get(k).and_then(|v| v.get_ref().as_str().map(str::to_string));
     if get("id").as_deref() == Some(seg) {
         return true;
     }
@@ -106,10 +99,7 @@ pub(crate) fn apply<'a>(doc: &mut Spanned<DeTable<'a>>, patch: &'a Patch) -> Res
             let mut value = parse_value(&patch.value);
             let at = table.get(seg).map_or(span.clone(), |v| v.span());
             respan(&mut value, &at);
-            table.insert(
-                Spanned::new(at.clone(), Cow::Borrowed(seg)),
-                Spanned::new(at, value),
-            );
+            table.insert(Spanned::new(at.clone(), Cow::Borrowed(seg)), Spanned::new(at, value));
             return Ok(());
         }
         if !table.contains_key(seg) {
@@ -139,10 +129,7 @@ pub(crate) fn apply<'a>(doc: &mut Spanned<DeTable<'a>>, patch: &'a Patch) -> Res
                     ));
                 };
                 if i + 2 == segs.len() {
-                    return Err(format!(
-                        "'{}': give a key inside '{seg}.{key}' to set",
-                        patch.path
-                    ));
+                    return Err(format!("'{}': give a key inside '{seg}.{key}' to set", patch.path));
                 }
                 let elem = &mut a.as_mut()[idx];
                 span = elem.span();

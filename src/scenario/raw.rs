@@ -117,29 +117,15 @@ pub enum RawDist {
 }
 
 /// Names accepted for `type` in a distribution table.
-pub const DIST_TYPES: &[&str] = &[
-    "poisson",
-    "normal",
-    "negative_binomial",
-    "gamma",
-    "uniform",
-    "constant",
-    "sequence",
-    "empirical",
-];
+pub const DIST_TYPES: &[&str] =
+    &["poisson", "normal", "negative_binomial", "gamma", "uniform", "constant", "sequence", "empirical"];
 
 /// A disruption table as written.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum RawDisruption {
-    Markov {
-        mean_days_up: f64,
-        mean_days_down: f64,
-    },
-    Scheduled {
-        windows: Vec<[i64; 2]>,
-        capacity_per_day: Option<f64>,
-    },
+    Markov { mean_days_up: f64, mean_days_down: f64 },
+    Scheduled { windows: Vec<[i64; 2]>, capacity_per_day: Option<f64> },
 }
 
 /// A policy table as written; stock levels stay raw values (units, `{ days = .. }` or
@@ -148,12 +134,7 @@ pub enum RawDisruption {
 #[serde(tag = "type", deny_unknown_fields)]
 pub enum RawPolicy {
     #[serde(rename = "base_stock")]
-    BaseStock {
-        level: Value,
-        review_days: Option<i64>,
-        review_offset: Option<i64>,
-        max_order: Option<f64>,
-    },
+    BaseStock { level: Value, review_days: Option<i64>, review_offset: Option<i64>, max_order: Option<f64> },
     #[serde(rename = "s_S")]
     SS {
         s: Value,
@@ -164,13 +145,7 @@ pub enum RawPolicy {
         max_order: Option<f64>,
     },
     #[serde(rename = "min_max")]
-    MinMax {
-        min: Value,
-        max: Value,
-        review_days: Option<i64>,
-        review_offset: Option<i64>,
-        max_order: Option<f64>,
-    },
+    MinMax { min: Value, max: Value, review_days: Option<i64>, review_offset: Option<i64>, max_order: Option<f64> },
     #[serde(rename = "r_Q")]
     RQ {
         r: Value,
@@ -181,12 +156,7 @@ pub enum RawPolicy {
         max_order: Option<f64>,
     },
     #[serde(rename = "echelon_base_stock")]
-    EchelonBaseStock {
-        level: Value,
-        review_days: Option<i64>,
-        review_offset: Option<i64>,
-        max_order: Option<f64>,
-    },
+    EchelonBaseStock { level: Value, review_days: Option<i64>, review_offset: Option<i64>, max_order: Option<f64> },
 }
 
 /// Names accepted for `type` in a policy table.

@@ -18,15 +18,7 @@ use crate::distribution::Dist;
 use crate::stats::special::norm_quantile;
 
 /// Top-level keys a scenario file may contain.
-const TOP_KEYS: &[&str] = &[
-    "name",
-    "description",
-    "simulation",
-    "skus",
-    "locations",
-    "demand",
-    "positions",
-];
+const TOP_KEYS: &[&str] = &["name", "description", "simulation", "skus", "locations", "demand", "positions"];
 
 /// Decodes a spanned TOML subtree into `T`, recording a diagnostic on failure.
 fn decode<'a, T: Deserialize<'a>>(v: Spanned<DeValue<'a>>, key: &str, d: &mut Diags) -> Option<T> {
@@ -41,11 +33,7 @@ fn decode<'a, T: Deserialize<'a>>(v: Spanned<DeValue<'a>>, key: &str, d: &mut Di
 }
 
 /// Decodes a captured TOML value (a polymorphic field) into `T`.
-fn decode_value<T: for<'de> Deserialize<'de>>(
-    v: &Spanned<Value>,
-    key: &str,
-    d: &mut Diags,
-) -> Option<T> {
+fn decode_value<T: for<'de> Deserialize<'de>>(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Option<T> {
     match v.get_ref().clone().try_into::<T>() {
         Ok(x) => Some(x),
         Err(e) => {
@@ -91,12 +79,7 @@ fn elements<'a>(v: Spanned<DeValue<'a>>, key: &str, d: &mut Diags) -> Vec<Spanne
 
 /// Peeks at an element's string key before decoding, so a broken entry can still be named.
 fn peek_str(v: &Spanned<DeValue<'_>>, key: &str) -> Option<String> {
-    v.get_ref()
-        .as_table()?
-        .get(key)?
-        .get_ref()
-        .as_str()
-        .map(str::to_string)
+    v.get_ref().as_table()?.get(key)?.get_ref().as_str().map(str::to_string)
 }
 
 struct Raw {
@@ -117,7 +100,12 @@ pub(super) fn load(src: &Source, patches: &[Patch]) -> Result<Scenario, Scenario
     let (mut doc, syntax) = DeTable::parse_recoverable(&src.text);
     if !syntax.is_empty() {
         for e in &syntax {
-            d.at(e.span(), "", format!("TOML syntax error: {}", e.message().trim()), Some("fix the TOML syntax at this position (strings need quotes, tables [name], arrays [a, b])".into()));
+            d.at(
+                e.span(),
+                "",
+                format!("TOML syntax error: {}", e.message().trim()),
+                Some("fix the TOML syntax at this position (strings need quotes, tables [name], arrays [a, b])".into()),
+            );
         }
         return Err(ScenarioError::Invalid(d.list));
     }
@@ -138,11 +126,7 @@ pub(super) fn load(src: &Source, patches: &[Patch]) -> Result<Scenario, Scenario
     }
     let raw = decode_doc(doc, &mut d);
     let scenario = check(raw, &mut d);
-    if d.is_empty() {
-        Ok(scenario)
-    } else {
-        Err(ScenarioError::Invalid(d.list))
-    }
+    if d.is_empty() { Ok(scenario) } else { Err(ScenarioError::Invalid(d.list)) }
 }
 
 fn decode_doc<'a>(doc: Spanned<DeTable<'a>>, d: &mut Diags) -> Raw {
@@ -181,18 +165,10 @@ fn decode_doc<'a>(doc: Spanned<DeTable<'a>>, d: &mut Diags) -> Raw {
             }
             _ => {
                 let help = match closest(&key, TOP_KEYS.iter().copied()) {
-                    Some(b) => format!(
-                        "did you mean `{b}`? (top-level keys: {})",
-                        TOP_KEYS.join(", ")
-                    ),
+                    Some(b) => format!("did you mean `{b}`? (top-level keys: {})", TOP_KEYS.join(", ")),
                     None => format!("top-level keys are: {}", TOP_KEYS.join(", ")),
                 };
-                d.err(
-                    k.span(),
-                    key.clone(),
-                    format!("unknown top-level key `{key}`"),
-                    help,
-                );
+                d.err(k.span(), key.clone(), format!("unknown top-level key `{key}`"), help);
             }
         }
     }
@@ -203,21 +179,11 @@ fn decode_doc<'a>(doc: Spanned<DeTable<'a>>, d: &mut Diags) -> Raw {
 fn num_at_least(d: &mut Diags, v: &Spanned<f64>, key: &str, min: f64, what: &str) -> f64 {
     let x = *v.get_ref();
     if !x.is_finite() {
-        d.err(
-            v.span(),
-            key,
-            format!("{what} must be a finite number, found {x}"),
-            "write a plain number such as 1.5",
-        );
+        d.err(v.span(), key, format!("{what} must be a finite number, found {x}"), "write a plain number such as 1.5");
         return min.max(0.0);
     }
     if x < min {
-        d.err(
-            v.span(),
-            key,
-            format!("{what} must be at least {min}, found {x}"),
-            format!("use a value ≥ {min}"),
-        );
+        d.err(v.span(), key, format!("{what} must be at least {min}, found {x}"), format!("use a value ≥ {min}"));
         return min;
     }
     x
@@ -230,11 +196,7 @@ fn opt_cost(d: &mut Diags, v: &Option<Spanned<f64>>, key: &str) -> Option<f64> {
 fn int_in(d: &mut Diags, v: &Spanned<i64>, key: &str, min: i64, max: i64, help: &str) -> i64 {
     let x = *v.get_ref();
     if x < min || x > max {
-        let range = if max == i64::MAX {
-            format!("at least {min}")
-        } else {
-            format!("between {min} and {max}")
-        };
+        let range = if max == i64::MAX { format!("at least {min}") } else { format!("between {min} and {max}") };
         d.err(v.span(), key, format!("must be {range}, found {x}"), help);
         return min;
     }
@@ -252,53 +214,31 @@ fn parse_date(s: &str) -> Option<(i32, u32, u32)> {
 }
 
 fn check_simulation(r: &RawSimulation, d: &mut Diags) -> Simulation {
-    let days = r.days.as_ref().map_or(365, |v| {
-        int_in(
-            d,
-            v,
-            "simulation.days",
-            1,
-            10_000_000,
-            "simulate at least one day, e.g. days = 365",
-        )
-    });
-    let warmup = r.warmup_days.as_ref().map_or(0, |v| {
-        int_in(
-            d,
-            v,
-            "simulation.warmup_days",
-            0,
-            10_000_000,
-            "use 0 for no warm-up",
-        )
-    });
+    let days = r
+        .days
+        .as_ref()
+        .map_or(365, |v| int_in(d, v, "simulation.days", 1, 10_000_000, "simulate at least one day, e.g. days = 365"));
+    let warmup = r
+        .warmup_days
+        .as_ref()
+        .map_or(0, |v| int_in(d, v, "simulation.warmup_days", 0, 10_000_000, "use 0 for no warm-up"));
     let reps = r.replications.as_ref().map_or(100, |v| {
-        int_in(
-            d,
-            v,
-            "simulation.replications",
-            1,
-            100_000_000,
-            "run at least one replication, e.g. replications = 200",
-        )
+        int_in(d, v, "simulation.replications", 1, 100_000_000, "run at least one replication, e.g. replications = 200")
     });
-    let seed = r.seed.as_ref().map_or(1, |v| {
-        int_in(
-            d,
-            v,
-            "simulation.seed",
-            0,
-            i64::MAX,
-            "seeds are whole numbers ≥ 0",
-        )
-    });
+    let seed =
+        r.seed.as_ref().map_or(1, |v| int_in(d, v, "simulation.seed", 0, i64::MAX, "seeds are whole numbers ≥ 0"));
     let unmet = match r.unmet_demand.as_ref() {
         None => UnmetDemand::Backorder,
         Some(v) => match v.get_ref().as_str() {
             "backorder" | "backorders" => UnmetDemand::Backorder,
             "lost_sales" | "lost" => UnmetDemand::LostSales,
             other => {
-                d.err(v.span(), "simulation.unmet_demand", format!("unknown mode '{other}'; expected \"backorder\" or \"lost_sales\""), "unmet_demand = \"backorder\" (customers wait) or \"lost_sales\" (demand is lost)");
+                d.err(
+                    v.span(),
+                    "simulation.unmet_demand",
+                    format!("unknown mode '{other}'; expected \"backorder\" or \"lost_sales\""),
+                    "unmet_demand = \"backorder\" (customers wait) or \"lost_sales\" (demand is lost)",
+                );
                 UnmetDemand::Backorder
             }
         },
@@ -326,13 +266,7 @@ fn check_simulation(r: &RawSimulation, d: &mut Diags) -> Simulation {
 }
 
 /// Checks a raw distribution for demand (`lead = false`) or lead times (`lead = true`).
-fn check_dist(
-    raw: RawDist,
-    span: Range<usize>,
-    key: &str,
-    lead: bool,
-    d: &mut Diags,
-) -> Option<Dist> {
+fn check_dist(raw: RawDist, span: Range<usize>, key: &str, lead: bool, d: &mut Diags) -> Option<Dist> {
     let mut ok = true;
     let mut bad = |cond: bool, msg: String, help: &str, d: &mut Diags| {
         if cond {
@@ -346,10 +280,7 @@ fn check_dist(
         RawDist::Poisson { mean } => {
             bad(
                 !fin(mean) || mean < 0.0 || (lead && mean <= 0.0),
-                format!(
-                    "poisson mean must be {} and finite, found {mean}",
-                    if lead { "> 0" } else { "≥ 0" }
-                ),
+                format!("poisson mean must be {} and finite, found {mean}", if lead { "> 0" } else { "≥ 0" }),
                 "e.g. { type = \"poisson\", mean = 3 }",
                 d,
             );
@@ -391,9 +322,7 @@ fn check_dist(
             );
             bad(
                 !fin(sd) || sd * sd <= mean,
-                format!(
-                    "negative_binomial needs sd² > mean (overdispersion); found sd = {sd}, mean = {mean}"
-                ),
+                format!("negative_binomial needs sd² > mean (overdispersion); found sd = {sd}, mean = {mean}"),
                 "raise sd above √mean, or use poisson when sd² = mean",
                 d,
             );
@@ -436,12 +365,7 @@ fn check_dist(
                 "e.g. { type = \"constant\", value = 10 }",
                 d,
             );
-            bad(
-                lead && value.fract() != 0.0,
-                "lead times are whole days".into(),
-                "use a whole number of days",
-                d,
-            );
+            bad(lead && value.fract() != 0.0, "lead times are whole days".into(), "use a whole number of days", d);
             Dist::Constant { value }
         }
         RawDist::Sequence { values } => {
@@ -495,21 +419,13 @@ fn check_dist_value(v: &Spanned<Value>, key: &str, lead: bool, d: &mut Diags) ->
         d.err(
             v.span(),
             key,
-            format!(
-                "expected a distribution table, found {}",
-                v.get_ref().type_str()
-            ),
+            format!("expected a distribution table, found {}", v.get_ref().type_str()),
             "e.g. { type = \"poisson\", mean = 5 }",
         );
         return None;
     }
     if v.get_ref().get("type").is_none() {
-        d.err(
-            v.span(),
-            key,
-            "the distribution has no `type`",
-            format!("add type = one of {}", DIST_TYPES.join(", ")),
-        );
+        d.err(v.span(), key, "the distribution has no `type`", format!("add type = one of {}", DIST_TYPES.join(", ")));
         return None;
     }
     let raw: RawDist = decode_value(v, key, d)?;
@@ -529,7 +445,12 @@ fn check_lead_time(v: &Spanned<Value>, key: &str, d: &mut Diags) -> LeadTime {
             LeadTime::Days(1)
         }
         Value::Float(x) => {
-            d.err(v.span(), key, format!("lead time must be a whole number of days, found {x}"), "write e.g. lead_time = 3, or a distribution { type = \"normal\", mean = 2.5, sd = 1 }");
+            d.err(
+                v.span(),
+                key,
+                format!("lead time must be a whole number of days, found {x}"),
+                "write e.g. lead_time = 3, or a distribution { type = \"normal\", mean = 2.5, sd = 1 }",
+            );
             LeadTime::Days(1)
         }
         Value::Table(_) => match check_dist_value(v, key, true, d) {
@@ -541,10 +462,7 @@ fn check_lead_time(v: &Spanned<Value>, key: &str, d: &mut Diags) -> LeadTime {
             d.err(
                 v.span(),
                 key,
-                format!(
-                    "expected a number of days or a distribution table, found {}",
-                    other.type_str()
-                ),
+                format!("expected a number of days or a distribution table, found {}", other.type_str()),
                 "e.g. lead_time = 3 or lead_time = { type = \"poisson\", mean = 3 }",
             );
             LeadTime::Days(1)
@@ -558,12 +476,7 @@ fn check_level(v: &Value, span: &Range<usize>, key: &str, d: &mut Diags) -> Opti
         if x.is_finite() && x >= 0.0 {
             Some(x)
         } else {
-            d.err(
-                span.clone(),
-                key,
-                format!("must be a finite number ≥ 0, found {x}"),
-                "stock levels are units ≥ 0",
-            );
+            d.err(span.clone(), key, format!("must be a finite number ≥ 0, found {x}"), "stock levels are units ≥ 0");
             None
         }
     };
@@ -640,20 +553,12 @@ fn check_policy(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Option<PolicyDr
     };
     match t.get("type").and_then(Value::as_str) {
         None => {
-            d.err(
-                span,
-                key,
-                "the policy has no `type`",
-                format!("add type = one of {}", POLICY_TYPES.join(", ")),
-            );
+            d.err(span, key, "the policy has no `type`", format!("add type = one of {}", POLICY_TYPES.join(", ")));
             return None;
         }
         Some(ty) if !POLICY_TYPES.contains(&ty) => {
             let help = match closest(ty, POLICY_TYPES.iter().copied()) {
-                Some(b) => format!(
-                    "did you mean \"{b}\"? (policies: {})",
-                    POLICY_TYPES.join(", ")
-                ),
+                Some(b) => format!("did you mean \"{b}\"? (policies: {})", POLICY_TYPES.join(", ")),
                 None => format!("policies: {}", POLICY_TYPES.join(", ")),
             };
             d.err(span, key, format!("unknown policy type '{ty}'"), help);
@@ -664,63 +569,31 @@ fn check_policy(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Option<PolicyDr
     let raw: RawPolicy = decode_value(v, key, d)?;
     let mut levels = Vec::new();
     let mut ok = true;
-    let mut lv = |name: &'static str, val: &Value, d: &mut Diags| match check_level(
-        val,
-        &span,
-        &format!("{key}.{name}"),
-        d,
-    ) {
-        Some(l) => levels.push((name, l)),
-        None => ok = false,
-    };
+    let mut lv =
+        |name: &'static str, val: &Value, d: &mut Diags| match check_level(val, &span, &format!("{key}.{name}"), d) {
+            Some(l) => levels.push((name, l)),
+            None => ok = false,
+        };
     let (name, rd, ro, mo) = match &raw {
-        RawPolicy::BaseStock {
-            level,
-            review_days,
-            review_offset,
-            max_order,
-        } => {
+        RawPolicy::BaseStock { level, review_days, review_offset, max_order } => {
             lv("level", level, d);
             ("base_stock", review_days, review_offset, max_order)
         }
-        RawPolicy::EchelonBaseStock {
-            level,
-            review_days,
-            review_offset,
-            max_order,
-        } => {
+        RawPolicy::EchelonBaseStock { level, review_days, review_offset, max_order } => {
             lv("level", level, d);
             ("echelon_base_stock", review_days, review_offset, max_order)
         }
-        RawPolicy::SS {
-            s,
-            big_s,
-            review_days,
-            review_offset,
-            max_order,
-        } => {
+        RawPolicy::SS { s, big_s, review_days, review_offset, max_order } => {
             lv("s", s, d);
             lv("S", big_s, d);
             ("s_S", review_days, review_offset, max_order)
         }
-        RawPolicy::MinMax {
-            min,
-            max,
-            review_days,
-            review_offset,
-            max_order,
-        } => {
+        RawPolicy::MinMax { min, max, review_days, review_offset, max_order } => {
             lv("s", min, d);
             lv("S", max, d);
             ("s_S", review_days, review_offset, max_order)
         }
-        RawPolicy::RQ {
-            r,
-            q,
-            review_days,
-            review_offset,
-            max_order,
-        } => {
+        RawPolicy::RQ { r, q, review_days, review_offset, max_order } => {
             lv("r", r, d);
             lv("Q", q, d);
             ("r_Q", review_days, review_offset, max_order)
@@ -768,15 +641,7 @@ fn check_policy(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Option<PolicyDr
             None
         }
     };
-    ok.then(|| PolicyDraft {
-        name,
-        levels,
-        review_days,
-        review_offset,
-        max_order,
-        span,
-        key: key.to_string(),
-    })
+    ok.then(|| PolicyDraft { name, levels, review_days, review_offset, max_order, span, key: key.to_string() })
 }
 
 /// Demand statistics of a position: mean and variance of daily demand at it and below.
@@ -798,18 +663,8 @@ fn resolve_level(spec: LevelSpec, st: DemandStats, lt: &LeadTime, review: u32) -
     }
 }
 
-fn finish_policy(
-    p: &PolicyDraft,
-    st: DemandStats,
-    lt: &LeadTime,
-    at: &str,
-    d: &mut Diags,
-) -> Option<Policy> {
-    let v: Vec<f64> = p
-        .levels
-        .iter()
-        .map(|(_, s)| resolve_level(*s, st, lt, p.review_days))
-        .collect();
+fn finish_policy(p: &PolicyDraft, st: DemandStats, lt: &LeadTime, at: &str, d: &mut Diags) -> Option<Policy> {
+    let v: Vec<f64> = p.levels.iter().map(|(_, s)| resolve_level(*s, st, lt, p.review_days)).collect();
     let kind = match p.name {
         "base_stock" => PolicyKind::BaseStock { level: v[0] },
         "echelon_base_stock" => PolicyKind::EchelonBaseStock { level: v[0] },
@@ -827,10 +682,7 @@ fn finish_policy(
                 );
                 return None;
             }
-            PolicyKind::SS {
-                s: v[0],
-                big_s: v[1],
-            }
+            PolicyKind::SS { s: v[0], big_s: v[1] }
         }
         _ => {
             if v[1] <= 0.0 {
@@ -856,10 +708,7 @@ fn finish_policy(
 
 fn check_disruptions(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Vec<Disruption> {
     let items: Vec<Spanned<Value>> = match v.get_ref() {
-        Value::Array(a) => a
-            .iter()
-            .map(|x| Spanned::new(v.span(), x.clone()))
-            .collect(),
+        Value::Array(a) => a.iter().map(|x| Spanned::new(v.span(), x.clone())).collect(),
         _ => vec![v.clone()],
     };
     let mut out = Vec::new();
@@ -877,26 +726,22 @@ fn check_disruptions(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Vec<Disrup
             continue;
         };
         match raw {
-            RawDisruption::Markov {
-                mean_days_up,
-                mean_days_down,
-            } => {
+            RawDisruption::Markov { mean_days_up, mean_days_down } => {
                 let bad = |x: f64| !x.is_finite() || x < 1.0;
                 if bad(mean_days_up) || bad(mean_days_down) {
                     d.err(it.span(), key, format!("markov mean_days_up and mean_days_down must be ≥ 1 day, found {mean_days_up} and {mean_days_down}"), "e.g. { type = \"markov\", mean_days_up = 20, mean_days_down = 4 }");
                     continue;
                 }
-                out.push(Disruption::Markov {
-                    mean_days_up,
-                    mean_days_down,
-                });
+                out.push(Disruption::Markov { mean_days_up, mean_days_down });
             }
-            RawDisruption::Scheduled {
-                windows,
-                capacity_per_day,
-            } => {
+            RawDisruption::Scheduled { windows, capacity_per_day } => {
                 if windows.is_empty() || windows.iter().any(|w| w[0] > w[1]) {
-                    d.err(it.span(), key, "scheduled windows must be a non-empty list of [first_day, last_day] with first ≤ last", "e.g. windows = [[30, 39], [200, 214]] (inclusive days)");
+                    d.err(
+                        it.span(),
+                        key,
+                        "scheduled windows must be a non-empty list of [first_day, last_day] with first ≤ last",
+                        "e.g. windows = [[30, 39], [200, 214]] (inclusive days)",
+                    );
                     continue;
                 }
                 if let Some(c) = capacity_per_day
@@ -922,11 +767,7 @@ fn check_disruptions(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Vec<Disrup
 
 fn known_list(ids: impl Iterator<Item = String>) -> String {
     let v: Vec<String> = ids.collect();
-    if v.len() > 12 {
-        format!("{}, ... ({} in all)", v[..12].join(", "), v.len())
-    } else {
-        v.join(", ")
-    }
+    if v.len() > 12 { format!("{}, ... ({} in all)", v[..12].join(", "), v.len()) } else { v.join(", ") }
 }
 
 fn check(raw: Raw, d: &mut Diags) -> Scenario {
@@ -957,10 +798,8 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
             id,
             unit_cost: opt_cost(d, &s.unit_cost, &format!("{key}.unit_cost")).unwrap_or(0.0),
             price: opt_cost(d, &s.price, &format!("{key}.price")).unwrap_or(0.0),
-            holding_cost: opt_cost(d, &s.holding_cost, &format!("{key}.holding_cost"))
-                .unwrap_or(0.0),
-            stockout_cost: opt_cost(d, &s.stockout_cost, &format!("{key}.stockout_cost"))
-                .unwrap_or(0.0),
+            holding_cost: opt_cost(d, &s.holding_cost, &format!("{key}.holding_cost")).unwrap_or(0.0),
+            stockout_cost: opt_cost(d, &s.stockout_cost, &format!("{key}.stockout_cost")).unwrap_or(0.0),
             order_cost: opt_cost(d, &s.order_cost, &format!("{key}.order_cost")).unwrap_or(0.0),
             discrete: s.discrete.unwrap_or(false),
         });
@@ -978,11 +817,7 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
             discrete: false,
         });
     }
-    let sku_idx: HashMap<String, usize> = skus
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.clone(), i))
-        .collect();
+    let sku_idx: HashMap<String, usize> = skus.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
     let sku_list = known_list(skus.iter().map(|s| s.id.clone()));
     let sku_names = || sku_list.clone();
 
@@ -1015,12 +850,7 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
                     Some(b) => format!("did you mean \"{b}\"? (types: supplier, warehouse, store)"),
                     None => "type is one of: supplier, warehouse, store".into(),
                 };
-                d.err(
-                    l.kind.span(),
-                    format!("locations[{i}].type"),
-                    format!("unknown location type '{other}'"),
-                    help,
-                );
+                d.err(l.kind.span(), format!("locations[{i}].type"), format!("unknown location type '{other}'"), help);
                 LocationKind::Store
             }
         };
@@ -1041,7 +871,12 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
                 (l.initial_on_hand.is_some(), "initial_on_hand"),
             ] {
                 if present {
-                    d.err(l.id.span(), format!("{key}.{what}"), format!("supplier '{id}' cannot have `{what}`: suppliers are external with unlimited stock"), format!("remove `{what}`, or make '{id}' a warehouse if it holds stock"));
+                    d.err(
+                        l.id.span(),
+                        format!("{key}.{what}"),
+                        format!("supplier '{id}' cannot have `{what}`: suppliers are external with unlimited stock"),
+                        format!("remove `{what}`, or make '{id}' a warehouse if it holds stock"),
+                    );
                 }
             }
         } else {
@@ -1050,10 +885,7 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
                     l.id.span(),
                     format!("{key}.source"),
                     format!("{} '{id}' has no source", kind.as_str()),
-                    format!(
-                        "add source = \"<id>\" naming where it orders from; known: {}",
-                        loc_names()
-                    ),
+                    format!("add source = \"<id>\" naming where it orders from; known: {}", loc_names()),
                 ),
                 Some(s) => {
                     let sid = s.get_ref().as_str();
@@ -1067,31 +899,21 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
                         Some(&j) => source = Some(j),
                         None if raw.broken_ids.contains(sid) => {}
                         None => {
-                            let help = match closest(
-                                sid,
-                                raw.locations.iter().map(|(_, l)| l.id.get_ref().as_str()),
-                            ) {
+                            let help = match closest(sid, raw.locations.iter().map(|(_, l)| l.id.get_ref().as_str())) {
                                 Some(b) => format!("did you mean '{b}'? known: {}", loc_names()),
                                 None => format!("known locations: {}", loc_names()),
                             };
-                            d.err(
-                                s.span(),
-                                format!("{key}.source"),
-                                format!("unknown location '{sid}'"),
-                                help,
-                            );
+                            d.err(s.span(), format!("{key}.source"), format!("unknown location '{sid}'"), help);
                         }
                     }
                 }
             }
         }
-        let lead_time = l.lead_time.as_ref().map_or(LeadTime::Days(1), |v| {
-            check_lead_time(v, &format!("{key}.lead_time"), d)
-        });
+        let lead_time =
+            l.lead_time.as_ref().map_or(LeadTime::Days(1), |v| check_lead_time(v, &format!("{key}.lead_time"), d));
         let holding_cost = opt_cost(d, &l.holding_cost, &format!("{key}.holding_cost"));
-        let disruptions = l.disruption.as_ref().map_or_else(Vec::new, |v| {
-            check_disruptions(v, &format!("{key}.disruption"), d)
-        });
+        let disruptions =
+            l.disruption.as_ref().map_or_else(Vec::new, |v| check_disruptions(v, &format!("{key}.disruption"), d));
         if kind == LocationKind::Store && !disruptions.is_empty() {
             d.err(
                 l.disruption.as_ref().map_or(l.id.span(), |v| v.span()),
@@ -1100,15 +922,10 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
                 "put the disruption on the supplier or warehouse that ships to it",
             );
         }
-        let capacity_per_day = l.capacity_per_day.as_ref().map(|c| {
-            num_at_least(
-                d,
-                c,
-                &format!("{key}.capacity_per_day"),
-                0.0,
-                "capacity_per_day",
-            )
-        });
+        let capacity_per_day = l
+            .capacity_per_day
+            .as_ref()
+            .map(|c| num_at_least(d, c, &format!("{key}.capacity_per_day"), 0.0, "capacity_per_day"));
         locations.push(Location {
             id,
             kind,
@@ -1131,8 +948,7 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
             if let Some(pos) = seen.iter().position(|&x| x == c) {
                 let cycle = &seen[pos..];
                 if cycle.iter().all(|&x| !on_cycle[x]) {
-                    let names: Vec<&str> =
-                        cycle.iter().map(|&x| locations[x].id.as_str()).collect();
+                    let names: Vec<&str> = cycle.iter().map(|&x| locations[x].id.as_str()).collect();
                     let (_, l) = &raw.locations[c];
                     d.err(l.source.as_ref().map_or(l.id.span(), |s| s.span()), format!("locations[{}].source", raw.locations[c].0), format!("locations order from each other in a cycle: {} -> {}", names.join(" -> "), names[0]), "every chain of sources must end at a supplier; point one of them at a supplier or warehouse outside the cycle");
                 }
@@ -1165,19 +981,11 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
             Some(&l) => Some(l),
             None if raw.broken_ids.contains(lid) => None,
             None => {
-                let help = match closest(
-                    lid,
-                    raw.locations.iter().map(|(_, l)| l.id.get_ref().as_str()),
-                ) {
+                let help = match closest(lid, raw.locations.iter().map(|(_, l)| l.id.get_ref().as_str())) {
                     Some(b) => format!("did you mean '{b}'? known: {}", loc_names()),
                     None => format!("known locations: {}", loc_names()),
                 };
-                d.err(
-                    r.location.span(),
-                    format!("{key}.location"),
-                    format!("unknown location '{lid}'"),
-                    help,
-                );
+                d.err(r.location.span(), format!("{key}.location"), format!("unknown location '{lid}'"), help);
                 None
             }
         };
@@ -1187,10 +995,7 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
                 d.err(
                     r.location.span(),
                     format!("{key}.sku"),
-                    format!(
-                        "this demand entry needs `sku`: the scenario has {} SKUs",
-                        skus.len()
-                    ),
+                    format!("this demand entry needs `sku`: the scenario has {} SKUs", skus.len()),
                     format!("add sku = one of {}", sku_names()),
                 );
                 None
@@ -1202,12 +1007,7 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
                         Some(b) => format!("did you mean '{b}'? known SKUs: {}", sku_names()),
                         None => format!("known SKUs: {}", sku_names()),
                     };
-                    d.err(
-                        s.span(),
-                        format!("{key}.sku"),
-                        format!("unknown SKU '{}'", s.get_ref()),
-                        help,
-                    );
+                    d.err(s.span(), format!("{key}.sku"), format!("unknown SKU '{}'", s.get_ref()), help);
                     None
                 }
             },
@@ -1223,10 +1023,7 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
                     _ => d.err(
                         w.span(),
                         format!("{key}.seasonality.weekly"),
-                        format!(
-                            "weekly needs 7 factors ≥ 0 (Monday first), found {}",
-                            w.get_ref().len()
-                        ),
+                        format!("weekly needs 7 factors ≥ 0 (Monday first), found {}", w.get_ref().len()),
                         "e.g. weekly = [0.8, 0.8, 0.9, 1.0, 1.2, 1.5, 0.8]",
                     ),
                 }
@@ -1234,7 +1031,12 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
             if let Some(m) = &s.monthly {
                 match <[f64; 12]>::try_from(m.get_ref().as_slice()) {
                     Ok(a) if a.iter().all(|x| x.is_finite() && *x >= 0.0) => monthly = Some(a),
-                    _ => d.err(m.span(), format!("{key}.seasonality.monthly"), format!("monthly needs 12 factors ≥ 0 (January first), found {}", m.get_ref().len()), "e.g. monthly = [1.6, 1.3, 0.9, 0.6, 0.4, 0.3, 0.3, 0.4, 0.8, 1.2, 1.8, 2.4]"),
+                    _ => d.err(
+                        m.span(),
+                        format!("{key}.seasonality.monthly"),
+                        format!("monthly needs 12 factors ≥ 0 (January first), found {}", m.get_ref().len()),
+                        "e.g. monthly = [1.6, 1.3, 0.9, 0.6, 0.4, 0.3, 0.3, 0.4, 0.8, 1.2, 1.8, 2.4]",
+                    ),
                 }
             }
         }
@@ -1242,28 +1044,24 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
         for (j, p) in r.promotions.iter().flatten().enumerate() {
             let pr = p.get_ref();
             if pr.first_day > pr.last_day || !pr.multiplier.is_finite() || pr.multiplier < 0.0 {
-                d.err(p.span(), format!("{key}.promotions[{j}]"), format!("promotion needs first_day ≤ last_day and a multiplier ≥ 0, found days {}..{} × {}", pr.first_day, pr.last_day, pr.multiplier), "e.g. { first_day = 10, last_day = 19, multiplier = 2.0 }");
+                d.err(
+                    p.span(),
+                    format!("{key}.promotions[{j}]"),
+                    format!(
+                        "promotion needs first_day ≤ last_day and a multiplier ≥ 0, found days {}..{} × {}",
+                        pr.first_day, pr.last_day, pr.multiplier
+                    ),
+                    "e.g. { first_day = 10, last_day = 19, multiplier = 2.0 }",
+                );
                 continue;
             }
-            promotions.push(Promotion {
-                first_day: pr.first_day,
-                last_day: pr.last_day,
-                multiplier: pr.multiplier,
-            });
+            promotions.push(Promotion { first_day: pr.first_day, last_day: pr.last_day, multiplier: pr.multiplier });
         }
         if let (Some(location), Some(sku), Some(dist)) = (loc, sku, dist) {
             let nth = per_pair.entry((location, sku)).or_insert(0);
             let key = format!("demand/{}/{}/{}", locations[location].id, skus[sku].id, nth);
             *nth += 1;
-            demand.push(Demand {
-                location,
-                sku,
-                dist,
-                weekly,
-                monthly,
-                promotions,
-                key,
-            });
+            demand.push(Demand { location, sku, dist, weekly, monthly, promotions, key });
         }
     }
 
@@ -1338,20 +1136,14 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
                 d.err(
                     p.location.span(),
                     format!("{key}.location"),
-                    format!(
-                        "'{}' is a supplier and holds no stock positions",
-                        locations[l].id
-                    ),
+                    format!("'{}' is a supplier and holds no stock positions", locations[l].id),
                     "positions are for warehouses and stores",
                 );
             } else if overrides.insert((l, k), p).is_some() {
                 d.err(
                     p.location.span(),
                     key.clone(),
-                    format!(
-                        "duplicate [[positions]] entry for {} / {}",
-                        locations[l].id, skus[k].id
-                    ),
+                    format!("duplicate [[positions]] entry for {} / {}", locations[l].id, skus[k].id),
                     "merge the two entries",
                 );
             } else {
@@ -1403,11 +1195,7 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
     let mut positions = Vec::new();
     let mut loc_policy: Vec<Option<PolicyDraft>> = Vec::with_capacity(n_loc);
     for (i, l) in &raw.locations {
-        loc_policy.push(
-            l.policy
-                .as_ref()
-                .and_then(|p| check_policy(p, &format!("locations[{i}].policy"), d)),
-        );
+        loc_policy.push(l.policy.as_ref().and_then(|p| check_policy(p, &format!("locations[{i}].policy"), d)));
     }
     let mut policy_missing_reported = vec![false; n_loc];
     for l in 0..n_loc {
@@ -1428,19 +1216,12 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
                         "'{}' stocks '{}' but its source '{}' does not carry it",
                         locations[l].id, skus[k].id, locations[src].id
                     ),
-                    format!(
-                        "add '{}' to the skus list of '{}'",
-                        skus[k].id, locations[src].id
-                    ),
+                    format!("add '{}' to the skus list of '{}'", skus[k].id, locations[src].id),
                 );
             }
-            let ov_policy = ov.and_then(|o| o.policy.as_ref()).and_then(|p| {
-                check_policy(
-                    p,
-                    &format!("positions[{}/{}].policy", locations[l].id, skus[k].id),
-                    d,
-                )
-            });
+            let ov_policy = ov
+                .and_then(|o| o.policy.as_ref())
+                .and_then(|p| check_policy(p, &format!("positions[{}/{}].policy", locations[l].id, skus[k].id), d));
             let draft = match (&ov_policy, &loc_policy[l]) {
                 (Some(p), _) => Some(p),
                 (None, Some(p)) => Some(p),
@@ -1457,22 +1238,14 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
             };
             let Some(draft) = draft else { continue };
             let at = format!("{}/{}", locations[l].id, skus[k].id);
-            let Some(policy) = finish_policy(draft, stats[l][k], &locations[l].lead_time, &at, d)
-            else {
+            let Some(policy) = finish_policy(draft, stats[l][k], &locations[l].lead_time, &at, d) else {
                 continue;
             };
             let sku = &skus[k];
-            let init_raw = ov
-                .and_then(|o| o.initial_on_hand.as_ref())
-                .or(rl.initial_on_hand.as_ref());
+            let init_raw = ov.and_then(|o| o.initial_on_hand.as_ref()).or(rl.initial_on_hand.as_ref());
             let initial_on_hand = init_raw.and_then(|v| {
-                check_level(
-                    v.get_ref(),
-                    &v.span(),
-                    &format!("locations[{i}].initial_on_hand"),
-                    d,
-                )
-                .map(|s| resolve_level(s, stats[l][k], &locations[l].lead_time, policy.review_days))
+                check_level(v.get_ref(), &v.span(), &format!("locations[{i}].initial_on_hand"), d)
+                    .map(|s| resolve_level(s, stats[l][k], &locations[l].lead_time, policy.review_days))
             });
             let pick = |o: Option<&Option<Spanned<f64>>>,
                         loc: &Option<Spanned<f64>>,
@@ -1483,27 +1256,10 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
                     .or_else(|| opt_cost(d, loc, &format!("locations[{i}].{name}")))
                     .unwrap_or(default)
             };
-            let holding_cost = pick(
-                ov.map(|o| &o.holding_cost),
-                &rl.holding_cost,
-                sku.holding_cost,
-                "holding_cost",
-                d,
-            );
-            let stockout_cost = pick(
-                ov.map(|o| &o.stockout_cost),
-                &rl.stockout_cost,
-                sku.stockout_cost,
-                "stockout_cost",
-                d,
-            );
-            let order_cost = pick(
-                ov.map(|o| &o.order_cost),
-                &rl.order_cost,
-                sku.order_cost,
-                "order_cost",
-                d,
-            );
+            let holding_cost = pick(ov.map(|o| &o.holding_cost), &rl.holding_cost, sku.holding_cost, "holding_cost", d);
+            let stockout_cost =
+                pick(ov.map(|o| &o.stockout_cost), &rl.stockout_cost, sku.stockout_cost, "stockout_cost", d);
+            let order_cost = pick(ov.map(|o| &o.order_cost), &rl.order_cost, sku.order_cost, "order_cost", d);
             positions.push(Position {
                 location: l,
                 sku: k,
@@ -1516,10 +1272,13 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
             });
         }
     }
-    if locations.iter().all(|l| l.kind == LocationKind::Supplier)
-        || positions.is_empty() && d.is_empty()
-    {
-        d.at(Some(raw.doc_span.start..raw.doc_span.start), "locations", "the scenario has no stocking location with demand", Some("add a [[locations]] store with a source and a policy, and a [[demand]] entry for it".into()));
+    if locations.iter().all(|l| l.kind == LocationKind::Supplier) || positions.is_empty() && d.is_empty() {
+        d.at(
+            Some(raw.doc_span.start..raw.doc_span.start),
+            "locations",
+            "the scenario has no stocking location with demand",
+            Some("add a [[locations]] store with a source and a policy, and a [[demand]] entry for it".into()),
+        );
     }
     let _ = sku_spans;
 

@@ -34,38 +34,46 @@ impl Summary {
     /// Summarises `values` in the given order; NaN marks "undefined in this replication" and is
     /// skipped. Returns `None` when no value is defined.
     pub fn of(values: &[f64]) -> Option<Summary> {
-        let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+        Self::of_with(values, &mut Vec::new())
+    }
+
+    /// [`Summary::of`] with a scratch buffer, for summarising many series without allocating.
+    pub fn of_with(values: &[f64], buf: &mut Vec<f64>) -> Option<Summary> {
+        buf.clear();
+        buf.extend(values.iter().copied().filter(|x| !x.is_nan()));
+        let v = buf;
         let n = v.len();
         if n == 0 {
             return None;
         }
         let mean = v.iter().sum::<f64>() / n as f64;
-        let var = if n > 1 {
-            v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64
-        } else {
-            0.0
-        };
+        let var = if n > 1 { v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64 } else { 0.0 };
         let sd = var.sqrt();
         let se = sd / (n as f64).sqrt();
-        let half = if n > 1 {
-            special::t_quantile(0.975, (n - 1) as f64) * se
-        } else {
-            0.0
-        };
-        v.sort_unstable_by(f64::total_cmp);
-        Some(Summary {
-            mean,
-            sd,
-            se,
-            ci95: [mean - half, mean + half],
-            p5: quantile_sorted(&v, 0.05),
-            p50: quantile_sorted(&v, 0.5),
-            p95: quantile_sorted(&v, 0.95),
-            min: v[0],
-            max: v[n - 1],
-            n,
-        })
+        let half = if n > 1 { special::t_quantile(0.975, (n - 1) as f64) * se } else { 0.0 };
+        let (min, max) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
+        // Quantiles by selection (linear time) rather than a full sort.
+        let p95 = quantile_select(v, 0.95);
+        let p50 = quantile_select(v, 0.5);
+        let p5 = quantile_select(v, 0.05);
+        Some(Summary { mean, sd, se, ci95: [mean - half, mean + half], p5, p50, p95, min, max, n })
     }
+}
+
+/// Type-7 quantile by selection; reorders `v`.
+fn quantile_select(v: &mut [f64], q: f64) -> f64 {
+    let n = v.len();
+    if n == 1 {
+        return v[0];
+    }
+    let h = (n - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let (_, &mut a, right) = v.select_nth_unstable_by(lo, f64::total_cmp);
+    if lo + 1 >= n {
+        return a;
+    }
+    let b = right.iter().copied().fold(f64::INFINITY, f64::min);
+    a + (h - lo as f64) * (b - a)
 }
 
 /// Quantile of sorted values with linear interpolation between order statistics (Hyndman–Fan
@@ -114,6 +122,16 @@ mod tests {
         let half = 2.776_445 * s.se;
         assert!((s.ci95[1] - s.mean - half).abs() < 1e-2);
         assert!(Summary::of(&[f64::NAN]).is_none());
+    }
+
+    #[test]
+    fn selection_matches_sorting() {
+        let mut x: Vec<f64> = (0..301).map(|i| ((i * 7919) % 301) as f64 * 0.37).collect();
+        let s = Summary::of(&x).unwrap();
+        x.sort_by(f64::total_cmp);
+        for (q, got) in [(0.05, s.p5), (0.5, s.p50), (0.95, s.p95)] {
+            assert_eq!(got, quantile_sorted(&x, q));
+        }
     }
 
     #[test]
