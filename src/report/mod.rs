@@ -4,6 +4,7 @@
 //! renamed into place only when complete, so an interrupted run never leaves half a file.
 
 pub mod check;
+pub mod plot;
 pub mod summary;
 pub mod table;
 pub mod trace;
