@@ -1,0 +1,14 @@
+//! Integration tests of echelon: one test binary (STYLE.md habit 13) with a module per concern.
+//!
+//! - `golden`: simulated KPI means against closed forms (reference/README.md);
+//! - `traces`: hand-computed day-by-day traces, cell by cell;
+//! - `determinism`: same seed, same bytes, for any thread count;
+//! - `props`: invariants on random small networks (proptest);
+//! - `cli`: the binary — bad input, outputs, help.
+
+mod cli;
+mod common;
+mod determinism;
+mod golden;
+mod props;
+mod traces;
