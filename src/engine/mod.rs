@@ -346,6 +346,8 @@ fn day<const MEASURE: bool, O: Observer>(m: &Model, st: &mut State, t: usize, ob
     }
     st.spans = spans;
 
+    // The network's orders of the day (taken every day, warm-up included).
+    let net_orders = std::mem::take(&mut st.child_orders[n]);
     if MEASURE {
         for (i, &l) in m.multi_sku_locs.iter().enumerate() {
             let [o, d] = std::mem::take(&mut st.loc_day[i]);
@@ -355,7 +357,6 @@ fn day<const MEASURE: bool, O: Observer>(m: &Model, st: &mut State, t: usize, ob
             b[2] += d;
             b[3] += d * d;
         }
-        let net_orders = std::mem::take(&mut st.child_orders[n]);
         let b = &mut st.net_bw;
         b[0] += net_orders;
         b[1] += net_orders * net_orders;
@@ -524,7 +525,9 @@ fn fulfil<const MEASURE: bool, O: Observer>(m: &Model, st: &mut State, g: Group,
         let sp = g.stock_pos as usize;
         let s = &mut st.stocks[sp];
         s.on_hand -= shipped;
-        s.owed_out -= shipped;
+        // When every child was served in full nothing is owed any more: set it exactly, so
+        // rounding in continuous quantities never leaves a phantom backorder.
+        s.owed_out = if avail >= total { 0.0 } else { s.owed_out - shipped };
         if MEASURE {
             let a = &mut st.sums[sp];
             a.on_hand -= shipped;
@@ -565,13 +568,16 @@ fn totals(m: &Model, st: &State) -> Totals {
     let mut ordered = vec![0.0; n];
     let mut flows = Vec::with_capacity(n);
     for q in 0..n {
-        let (s, a, b, e) = (&st.sums[q], &st.start[q], &st.stocks[q], ());
-        let _ = e;
-        let lost = if m.lost_sales { s.demand - s.served } else { 0.0 };
-        let sold = s.demand - lost - (b.cust_bo - a.cust_bo);
-        let received = (b.on_hand - a.on_hand) + sold + s.shipped;
-        let ord = received + (b.owed_in + b.in_transit) - (a.owed_in + a.in_transit);
-        ordered[q] = ord;
+        let (s, a, b) = (&st.sums[q], &st.start[q], &st.stocks[q]);
+        // Continuous quantities carry rounding noise of order 1e-16 × their magnitude; a
+        // derived flow that small is zero (so a store that sold nothing reports exactly 0).
+        let scale =
+            1.0 + s.demand + s.shipped + a.on_hand + b.on_hand + a.owed_in + b.owed_in + a.in_transit + b.in_transit;
+        let clean = |x: f64| if x.abs() <= 1e-9 * scale { 0.0 } else { x };
+        let lost = clean(if m.lost_sales { s.demand - s.served } else { 0.0 });
+        let sold = clean(s.demand - lost - (b.cust_bo - a.cust_bo));
+        let received = clean((b.on_hand - a.on_hand) + sold + s.shipped);
+        ordered[q] = clean(received + (b.owed_in + b.in_transit) - (a.owed_in + a.in_transit));
         flows.push((lost, sold, received));
     }
     let mut child_ordered = vec![0.0; n];
@@ -641,7 +647,10 @@ fn totals(m: &Model, st: &State) -> Totals {
     }
     // The network's boundary: only sales leave, only supplier receipts enter.
     net.issued = net.sold;
-    net.inflow = net.initial + from_suppliers;
+    // Units already travelling between locations when measuring starts are stock of the
+    // network too: they will be sold without being received from a supplier.
+    let internal_pipeline: f64 = (0..n).filter(|&q| m.parent[q] != NONE).map(|q| st.start[q].in_transit).sum();
+    net.inflow = net.initial + internal_pipeline + from_suppliers;
     let [o, o2, d, d2] = st.net_bw;
     (net.orders_sum, net.orders_sq, net.dem_sum, net.dem_sq) = (o, o2, d, d2);
     Totals { pos, loc, net }

@@ -11,13 +11,16 @@ pub fn order_quantity(kind: PolicyKind, ip: f64, eip: f64) -> f64 {
     // Multiplied by 0 or 1 rather than branched on: whether a position orders today is close
     // to a coin flip, which a branch predictor cannot learn.
     let when = |trigger: bool, q: f64| q * f64::from(u8::from(trigger));
+    // Base-stock orders only a shortfall above rounding noise, so continuous quantities never
+    // produce phantom orders of 1e-15 units (which would count as order days).
+    let short = |level: f64, x: f64| level - x > 1e-9 * level.abs().max(1.0);
     match kind {
-        PolicyKind::BaseStock { level } => when(ip < level, level - ip),
+        PolicyKind::BaseStock { level } => when(short(level, ip), level - ip),
         PolicyKind::SS { s, big_s } => when(ip <= s, big_s - ip),
         // (r − IP)/Q ≥ 0 whenever the trigger holds, so truncation is the floor (and cheaper
         // than a call to floor on processors without SSE4.1).
         PolicyKind::RQ { r, q } => when(ip <= r, (((r - ip) / q) as i64 as f64 + 1.0) * q),
-        PolicyKind::EchelonBaseStock { level } => when(eip < level, level - eip),
+        PolicyKind::EchelonBaseStock { level } => when(short(level, eip), level - eip),
     }
 }
 

@@ -86,14 +86,15 @@ impl Observer for TraceWriter {
             ];
             for v in vals {
                 line.push(',');
-                csv_num(line, clean(v));
+                csv_num(line, if m.whole[q] { clean(v) } else { v + 0.0 });
             }
             line.push_str(if st.up[src] { ",1\n" } else { ",0\n" });
         }
     }
 }
 
-/// Removes floating noise such as -0 or 1e-15 from quantities that are whole in exact arithmetic.
+/// Removes floating noise such as -0 or 1e-15 from quantities of whole-unit SKUs (which are
+/// whole in exact arithmetic); continuous quantities are written as they are.
 fn clean(v: f64) -> f64 {
     let r = v.round();
     if (v - r).abs() < 1e-9 { r + 0.0 } else { v }

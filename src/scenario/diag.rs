@@ -184,15 +184,96 @@ impl<'a> Diags<'a> {
         self.at(Some(span), key, message, Some(help.into()));
     }
 
-    /// Records a decoding error from the TOML layer, adding a suggestion for misspelt names.
+    /// Records a decoding error from the TOML layer: names the key the error points at, says
+    /// what was expected in plain words, and suggests the closest name for misspellings.
     pub fn toml(&mut self, e: &toml::de::Error, key: &str, fallback: Option<Range<usize>>) {
-        let msg = e.message().trim().to_string();
-        let help = suggestion_for(&msg);
-        self.at(e.span().or(fallback), key, msg, help);
+        self.decode_error(e.message().trim(), e.span().or(fallback), key);
+    }
+
+    /// Records a decoding error message at a span (see [`Diags::toml`]).
+    pub fn decode_error(&mut self, msg: &str, span: Option<Range<usize>>, key: &str) {
+        let msg = msg.to_string();
+        let field = span.as_ref().and_then(|s| self.key_before(s.start));
+        let full_key = match &field {
+            Some(f) if !key.is_empty() && !key.ends_with(f.as_str()) => format!("{key}.{f}"),
+            Some(f) if key.is_empty() => f.clone(),
+            _ => key.to_string(),
+        };
+        if let Some((found, expected)) = plain_type_error(&msg) {
+            let name = field.as_deref().unwrap_or("the value");
+            let help = format!("write {name} = {}", example_of(&expected));
+            self.at(span, full_key, format!("expected {expected}, found {found}"), Some(help));
+        } else if let Some(missing) = msg.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
+            let help = format!("add {missing} = ... to this table (see the scenario reference in README.md)");
+            self.at(span, key.to_string(), format!("missing key `{missing}`"), Some(help));
+        } else {
+            let help = suggestion_for(&msg);
+            self.at(span, full_key, msg, help);
+        }
+    }
+
+    /// The key assigned on the line where a value starts (`days` in `days = "thirty"`, `mean`
+    /// in `{ type = "normal", mean = "x" }`).
+    fn key_before(&self, offset: usize) -> Option<String> {
+        let text = &self.src.text;
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let before = text[line_start..offset].trim_end();
+        let before = before.strip_suffix('=')?.trim_end();
+        let key: String = before
+            .chars()
+            .rev()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-' || *c == '"')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let key = key.trim_matches('"').to_string();
+        (!key.is_empty()).then_some(key)
     }
 
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
+    }
+}
+
+/// Splits serde's "invalid type: string \"x\", expected i64" into plain words:
+/// (`the string "x"`, `a whole number`).
+fn plain_type_error(msg: &str) -> Option<(String, String)> {
+    let rest = msg.strip_prefix("invalid type: ")?;
+    let (found, expected) = rest.rsplit_once(", expected ")?;
+    let expected = match expected.trim() {
+        "i64" | "u64" | "i32" | "u32" | "usize" => "a whole number",
+        "f64" | "f32" => "a number",
+        "a boolean" | "bool" => "true or false",
+        "a string" | "a sequence" | "a map" => expected.trim(),
+        other => other,
+    };
+    let expected = match expected {
+        "a sequence" => "a list [..]",
+        "a map" => "a table { .. }",
+        "a string" => "a text in quotes",
+        e => e,
+    };
+    let found = found
+        .replace("string", "the text")
+        .replace("floating point", "the number")
+        .replace("integer", "the whole number")
+        .replace("sequence", "a list")
+        .replace("map", "a table");
+    Some((found, expected.to_string()))
+}
+
+/// An example value for an expected kind.
+fn example_of(expected: &str) -> &'static str {
+    match expected {
+        "a whole number" => "365 (no quotes, no decimals)",
+        "a number" => "0.5 (no quotes)",
+        "true or false" => "true",
+        "a list [..]" => "[1, 2, 3]",
+        "a table { .. }" => "{ type = \"poisson\", mean = 5 }",
+        "a text in quotes" => "\"store-1\"",
+        _ => "a value of that kind",
     }
 }
 

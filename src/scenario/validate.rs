@@ -37,18 +37,52 @@ fn decode_value<T: for<'de> Deserialize<'de>>(v: &Spanned<Value>, key: &str, d: 
     match v.get_ref().clone().try_into::<T>() {
         Ok(x) => Some(x),
         Err(e) => {
-            let msg = e.message().trim().to_string();
-            let help = if msg.starts_with("unknown variant") || msg.starts_with("unknown field") {
-                let mut tmp = Diags::new(d.src);
-                tmp.toml(&e, key, None);
-                tmp.list.pop().and_then(|x| x.help)
-            } else {
-                None
-            };
-            d.at(Some(v.span()), key, msg, help);
+            // A captured value has no inner positions: point at the entry the error is about.
+            let msg = e.message().trim();
+            let span = offending_entry(d.src, v, msg).unwrap_or(v.span());
+            d.decode_error(msg, Some(span), key);
             None
         }
     }
+}
+
+/// Where, inside an inline table, the entry a decoding error is about is written: the unknown
+/// key, or the first entry whose value has the type the error found.
+fn offending_entry(src: &Source, v: &Spanned<Value>, msg: &str) -> Option<Range<usize>> {
+    let table = v.get_ref().as_table()?;
+    let name = if let Some(rest) = msg.strip_prefix("unknown field `") {
+        rest.split('`').next()?.to_string()
+    } else if let Some(rest) = msg.strip_prefix("invalid type: ") {
+        let found = rest.rsplit_once(", expected ")?.0;
+        // serde shows the value: `string "x"`, `integer `3``, `floating point `2.5``.
+        let shown = |x: &Value| match x {
+            Value::String(t) => found == format!("string {t:?}"),
+            Value::Float(f) => found == format!("floating point `{f}`"),
+            Value::Integer(i) => found == format!("integer `{i}`"),
+            Value::Boolean(b) => found == format!("boolean `{b}`"),
+            Value::Array(_) => found.starts_with("sequence"),
+            Value::Table(_) => found.starts_with("map"),
+            Value::Datetime(_) => false,
+        };
+        table.iter().find(|(_, x)| shown(x))?.0.clone()
+    } else {
+        return None;
+    };
+    let span = v.span();
+    let text = src.text.get(span.clone())?;
+    let mut from = 0;
+    while let Some(i) = text[from..].find(name.as_str()) {
+        let at = from + i;
+        let after = text[at + name.len()..].trim_start();
+        let boundary = at == 0 || !text[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_');
+        if boundary && after.starts_with('=') {
+            let value_at = at + name.len() + (text[at + name.len()..].len() - after.len()) + 1;
+            let value_at = value_at + (text[value_at..].len() - text[value_at..].trim_start().len());
+            return Some(span.start + value_at..span.start + value_at + 1);
+        }
+        from = at + name.len();
+    }
+    None
 }
 
 /// Splits an array-of-tables section into its elements (or reports the wrong shape).
