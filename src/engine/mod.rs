@@ -455,12 +455,12 @@ fn pass1<const MEASURE: bool, O: Observer>(m: &Model, mday: i64, a: Pass1<'_>) -
             a_.bo_customer += s.cust_bo;
             a_.bo_internal += s.owed_out;
             a_.in_transit += s.in_transit;
-            a_.order_days += if qty > 0.0 { 1.0 } else { 0.0 };
+            a_.order_days += f64::from(u8::from(qty > 0.0));
             a_.orders_sq += qty * qty;
             a_.dem_in_sq += dem_in * dem_in;
             a_.demand += d;
             a_.served += served;
-            a_.stockout_days += if d > served { 1.0 } else { 0.0 };
+            a_.stockout_days += f64::from(u8::from(d > served));
             let l = &mut a.loc_day[pol.day_slot as usize];
             l[0] += qty;
             l[1] += dem_in;

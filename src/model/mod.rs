@@ -431,8 +431,13 @@ impl Model {
         table_streams.sort_by_key(|s| s.0);
         let mut tables = TableArena::default();
         let table_keys = table_streams.iter().map(|s| s.2).collect();
-        let table_streams =
-            table_streams.iter().map(|(pos, t, _)| TableStream { pos: *pos, table: tables.push(t) }).collect();
+        let table_streams = table_streams
+            .iter()
+            .map(|(pos, t, _)| {
+                let (lo, pmf) = t.pmf();
+                TableStream { pos: *pos, table: tables.push(lo, &pmf) }
+            })
+            .collect();
         for i in 0..streams.len() {
             let pos = streams[i].pos as usize;
             streams[i].assign = !has_table[pos] && (i == 0 || streams[i - 1].pos as usize != pos);
