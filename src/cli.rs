@@ -193,15 +193,23 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
     let result = runner::run(&model, &opts, &progress);
     progress.finish();
     let sim_secs = started.elapsed().as_secs_f64();
+    let t0 = Instant::now();
     let sums = result.summaries();
+    let t_sum = t0.elapsed().as_secs_f64();
     let meta = RunMeta { scenario: name.clone(), file: a.input.scenario.display().to_string(), ..Default::default() };
     let json = summary_json(&model, &result, &sums, &meta);
     let position_rows = a.position_rows || model.n_pos() <= 200;
+    let t_json = t0.elapsed().as_secs_f64();
     let csv = replications_csv(&model, &result, position_rows);
+    let t_csv = t0.elapsed().as_secs_f64();
 
     let mut staged = Staged::new(&out).with_context(|| format!("cannot create output folder {}", out.display()))?;
     staged.add("summary.json", &json).context("writing summary.json")?;
     staged.add("replications.csv", csv.as_bytes()).context("writing replications.csv")?;
+    let t_stage = t0.elapsed().as_secs_f64();
+    if std::env::var_os("ECHELON_TIMING").is_some() {
+        eprintln!("summaries {t_sum:.3} json {t_json:.3} csv {t_csv:.3} staged {t_stage:.3}");
+    }
     let written = staged.commit().with_context(|| format!("writing into {}", out.display()))?;
     let total_secs = started.elapsed().as_secs_f64();
 

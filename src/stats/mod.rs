@@ -38,41 +38,56 @@ impl Summary {
     }
 
     /// [`Summary::of`] with a scratch buffer, for summarising many series without allocating.
-    pub fn of_with(values: &[f64], buf: &mut Vec<f64>) -> Option<Summary> {
+    pub fn of_with(values: &[f64], buf: &mut Vec<u64>) -> Option<Summary> {
+        // Order-preserving integer keys: selection on u64 is much cheaper than on f64 with a
+        // total order, and a summary is computed for every KPI of every scope.
         buf.clear();
-        buf.extend(values.iter().copied().filter(|x| !x.is_nan()));
+        buf.extend(values.iter().filter(|x| !x.is_nan()).map(|&x| key(x)));
         let v = buf;
         let n = v.len();
         if n == 0 {
             return None;
         }
-        let mean = v.iter().sum::<f64>() / n as f64;
-        let var = if n > 1 { v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64 } else { 0.0 };
+        let vals = values.iter().copied().filter(|x| !x.is_nan());
+        let mean = vals.clone().sum::<f64>() / n as f64;
+        let var = if n > 1 { vals.map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64 } else { 0.0 };
         let sd = var.sqrt();
         let se = sd / (n as f64).sqrt();
         let half = if n > 1 { special::t_quantile(0.975, (n - 1) as f64) * se } else { 0.0 };
-        let (min, max) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
+        let (lo, hi) = v.iter().fold((u64::MAX, 0), |(a, b), &x| (a.min(x), b.max(x)));
         // Quantiles by selection (linear time) rather than a full sort.
         let p95 = quantile_select(v, 0.95);
         let p50 = quantile_select(v, 0.5);
         let p5 = quantile_select(v, 0.05);
-        Some(Summary { mean, sd, se, ci95: [mean - half, mean + half], p5, p50, p95, min, max, n })
+        Some(Summary { mean, sd, se, ci95: [mean - half, mean + half], p5, p50, p95, min: unkey(lo), max: unkey(hi), n })
     }
 }
 
-/// Type-7 quantile by selection; reorders `v`.
-fn quantile_select(v: &mut [f64], q: f64) -> f64 {
+/// An order-preserving map from non-NaN f64 to u64.
+fn key(x: f64) -> u64 {
+    let b = x.to_bits();
+    if b >> 63 == 1 { !b } else { b | (1 << 63) }
+}
+
+/// The inverse of [`key`].
+fn unkey(k: u64) -> f64 {
+    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
+}
+
+/// Type-7 quantile by selection over keys; reorders `v`.
+fn quantile_select(v: &mut [u64], q: f64) -> f64 {
     let n = v.len();
     if n == 1 {
-        return v[0];
+        return unkey(v[0]);
     }
     let h = (n - 1) as f64 * q;
     let lo = h.floor() as usize;
-    let (_, &mut a, right) = v.select_nth_unstable_by(lo, f64::total_cmp);
+    let (_, &mut a, right) = v.select_nth_unstable(lo);
+    let a = unkey(a);
     if lo + 1 >= n {
         return a;
     }
-    let b = right.iter().copied().fold(f64::INFINITY, f64::min);
+    let b = unkey(right.iter().copied().min().unwrap_or(u64::MAX));
     a + (h - lo as f64) * (b - a)
 }
 
