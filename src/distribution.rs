@@ -294,7 +294,11 @@ impl TableArena {
         }
         let off = self.cells.len() as u32;
         for i in 0..n {
-            let thr = if alias[i] == i as u32 { u32::MAX } else { (scaled[i] * 4_294_967_296.0).round().min(4_294_967_295.0) as u32 };
+            let thr = if alias[i] == i as u32 {
+                u32::MAX
+            } else {
+                (scaled[i] * 4_294_967_296.0).round().min(4_294_967_295.0) as u32
+            };
             self.cells.push(u64::from(thr) | (u64::from(alias[i]) << 32));
         }
         TableRef { lo, n: n as u32, off }

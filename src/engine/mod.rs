@@ -1,4 +1,4 @@
-//! The day loop over one replication: flat arrays, no allocation, no strings, no maps.
+//! The day loop: flat arrays, no allocation, no strings, no maps.
 //!
 //! A day follows the six steps of the contract (DESIGN.md §2) in two passes over the positions,
 //! which are numbered children before parents (see [`crate::model`]):
@@ -10,10 +10,20 @@
 //! - pass 2: 5. every source ships what it can, rationing when short; each shipment corrects
 //!   the sums of both ends, which pass 1 took before it.
 //!
+//! **Lanes.** The engine runs `L` replications in lockstep (`L` = 2 in Monte Carlo runs, 1 for a
+//! trace): every per-position quantity is an array of `L` values, one per replication, and pass 1
+//! — written without data-dependent branches — applies the same operations to all lanes, which
+//! the compiler turns into SIMD instructions. Each lane has its own random streams, so a
+//! replication's result does not depend on its lane or on its partner: bit for bit the same as
+//! running it alone.
+//!
 //! Only what cannot be derived is summed daily: units received, sold, lost and ordered follow at
 //! the end from conservation of units (see `totals`), which keeps pass 1 short.
 
+pub mod lanes;
 mod ration;
+
+use lanes::{HasVector, Lanes, Vector};
 
 use crate::distribution::TableArena;
 use crate::kpi::ScopeAcc;
@@ -23,13 +33,16 @@ use crate::rng::{Purpose, SimRng, stream, unit_f64};
 
 pub use ration::proportional;
 
+/// The vector type of `L` lanes.
+type Vx<const L: usize> = <Lanes<L> as HasVector<L>>::V;
+
 /// Sees the state at the end of every measured day (e.g. to write a trace). Static dispatch: the
 /// no-op observer costs nothing.
 pub trait Observer {
     /// Whether `end_of_day` should be called (and today's flows recorded) at all.
     const ACTIVE: bool;
     /// Called after the last step of measured day `day` (0 = first measured day).
-    fn end_of_day(&mut self, model: &Model, state: &State, day: i64);
+    fn end_of_day<const L: usize>(&mut self, model: &Model, state: &State<L>, day: i64);
 }
 
 /// An observer that does nothing.
@@ -38,12 +51,28 @@ pub struct NoObserver;
 impl Observer for NoObserver {
     const ACTIVE: bool = false;
     #[inline(always)]
-    fn end_of_day(&mut self, _: &Model, _: &State, _: i64) {}
+    fn end_of_day<const L: usize>(&mut self, _: &Model, _: &State<L>, _: i64) {}
 }
 
-/// Stocks of one position.
+/// Stocks of one position, one value per lane.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Stocks<const L: usize> {
+    on_hand: [f64; L],
+    cust_bo: [f64; L],
+    owed_in: [f64; L],
+    owed_out: [f64; L],
+    in_transit: [f64; L],
+}
+
+impl<const L: usize> Default for Stocks<L> {
+    fn default() -> Self {
+        Stocks { on_hand: [0.0; L], cust_bo: [0.0; L], owed_in: [0.0; L], owed_out: [0.0; L], in_transit: [0.0; L] }
+    }
+}
+
+/// Stocks of one position in one replication.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Stocks {
+pub struct StockView {
     /// On hand.
     pub on_hand: f64,
     /// Customer backorders waiting.
@@ -56,7 +85,7 @@ pub struct Stocks {
     pub in_transit: f64,
 }
 
-/// Today's flows of one position (recorded only for an active observer).
+/// Today's flows of one position in one replication (recorded only for an active observer).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Flows {
     /// Customer demand.
@@ -73,71 +102,96 @@ pub struct Flows {
     pub shipped: f64,
 }
 
-/// Sums over the measured days of one position (end-of-day stocks and flows that cannot be
-/// derived from conservation of units).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-struct Sums {
-    on_hand: f64,
-    bo_customer: f64,
-    bo_internal: f64,
-    in_transit: f64,
-    order_days: f64,
-    orders_sq: f64,
-    dem_in_sq: f64,
-    demand: f64,
-    served: f64,
-    stockout_days: f64,
-    shipped: f64,
+/// Sums over the measured days of one position, one value per lane (end-of-day stocks and the
+/// flows that cannot be derived from conservation of units).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Sums<const L: usize> {
+    on_hand: [f64; L],
+    bo_customer: [f64; L],
+    bo_internal: [f64; L],
+    in_transit: [f64; L],
+    order_days: [f64; L],
+    orders_sq: [f64; L],
+    dem_in_sq: [f64; L],
+    demand: [f64; L],
+    served: [f64; L],
+    stockout_days: [f64; L],
+    shipped: [f64; L],
 }
 
-/// Per-replication state, allocated once per thread and reset for each replication.
+impl<const L: usize> Default for Sums<L> {
+    fn default() -> Self {
+        let z = [0.0; L];
+        Sums {
+            on_hand: z,
+            bo_customer: z,
+            bo_internal: z,
+            in_transit: z,
+            order_days: z,
+            orders_sq: z,
+            dem_in_sq: z,
+            demand: z,
+            served: z,
+            stockout_days: z,
+            shipped: z,
+        }
+    }
+}
+
+/// What each replication (lane) has of its own besides per-position arrays.
 #[derive(Clone, Debug)]
-pub struct State {
-    /// Stocks per position.
-    pub stocks: Vec<Stocks>,
-    /// Today's flows per position (kept only for an active observer).
-    pub flows: Vec<Flows>,
+struct Lane {
     /// Whether each location can ship today.
-    pub up: Vec<bool>,
-    sums: Vec<Sums>,
-    /// Today's customer demand per position.
-    demand: Vec<f64>,
-    /// Children's orders placed today, per position.
-    child_orders: Vec<f64>,
-    /// Stocks at the start of measurement.
-    start: Vec<Stocks>,
-    /// Pipeline: `ring[(day % ring_len) * n + q]` = units arriving at q on that day.
-    ring: Vec<f64>,
-    /// Echelon stock of children, summed during the pass.
-    ech_below: Vec<f64>,
+    up: Vec<bool>,
     /// Shipping capacity of each location today.
     cap: Vec<f64>,
-    /// Lead time of a shipment leaving today on each lane.
+    /// Lead time of a shipment leaving today on each lane (network lane = location).
     lead: Vec<u32>,
-    /// Ring offset (`slot * n`) where a shipment leaving today on each lane arrives.
+    /// Ring offset (`slot * n`) where a shipment leaving today on each network lane arrives.
     arrive: Vec<usize>,
     /// State of each Markov disruption (true = down).
     markov_down: Vec<bool>,
-    /// Today's orders and demand received per location (for location bullwhip).
-    loc_day: Vec<[f64; 2]>,
-    table_rng: Vec<SimRng>,
     demand_rng: Vec<SimRng>,
     lane_rng: Vec<SimRng>,
     disruption_rng: Vec<SimRng>,
+    /// Positions owed anything by their source today, ascending (first `n_pending`).
+    pending: Vec<u32>,
+    n_pending: usize,
     /// Per-location daily-variance sums [orders, orders², demand, demand²].
     loc_bw: Vec<[f64; 4]>,
     /// Network daily-variance sums.
     net_bw: [f64; 4],
+    /// Per-location requested totals (capacity rationing).
+    loc_req: Vec<f64>,
+    /// Today's flows per position (kept only for an active observer).
+    flows: Vec<Flows>,
+}
+
+/// Per-replication state for `L` replications in lockstep, allocated once per thread and reset
+/// for each set of replications.
+#[derive(Clone, Debug)]
+pub struct State<const L: usize> {
+    stocks: Vec<Stocks<L>>,
+    sums: Vec<Sums<L>>,
+    /// Pipeline: `ring[(day % ring_len) * n + q]` = units arriving at q on that day.
+    ring: Vec<[f64; L]>,
+    /// Today's customer demand per position.
+    demand: Vec<[f64; L]>,
+    /// Orders placed today by each position's children (slot n: orders to suppliers).
+    child_orders: Vec<[f64; L]>,
+    /// Echelon stock of children, summed during pass 1.
+    ech_below: Vec<[f64; L]>,
+    /// Per-location daily totals [orders, demand received] (per lane), for location bullwhip.
+    loc_day: Vec<[[f64; L]; 2]>,
+    /// Stocks at the start of measurement.
+    start: Vec<Stocks<L>>,
+    /// Random streams of the table-sampled demand, `[stream][lane]`.
+    table_rng: Vec<[SimRng; L]>,
+    lanes: [Lane; L],
     /// Rationing scratch.
     scratch: Vec<(f64, u32)>,
     scratch2: Vec<(f64, u32)>,
     req: Vec<f64>,
-    /// Per-location requested totals (capacity rationing).
-    loc_req: Vec<f64>,
-    /// Positions owed anything by their source today, ascending (first `n_pending` entries).
-    pending: Vec<u32>,
-    /// Each group's run in `pending`.
-    spans: Vec<std::ops::Range<usize>>,
 }
 
 /// Results of one replication: sums per position, per location and for the network.
@@ -151,119 +205,155 @@ pub struct Totals {
     pub net: ScopeAcc,
 }
 
-impl State {
+impl<const L: usize> State<L> {
     /// Allocates state for a model.
-    pub fn new(m: &Model) -> State {
+    pub fn new(m: &Model) -> State<L> {
         let n = m.n_pos();
         let blank = || stream(0, 0, Purpose::Demand, 0);
-        State {
-            stocks: vec![Stocks::default(); n],
-            flows: vec![Flows::default(); n],
+        let lane = || Lane {
             up: vec![true; m.n_loc],
-            sums: vec![Sums::default(); n],
-            demand: vec![0.0; n],
-            child_orders: vec![0.0; n + 1],
-            start: vec![Stocks::default(); n],
-            ring: vec![0.0; n * m.ring_len],
-            ech_below: vec![0.0; n],
             cap: vec![f64::INFINITY; m.n_loc],
             lead: vec![1; m.n_loc],
             arrive: vec![0; m.n_loc],
             markov_down: vec![false; m.disruptions.len()],
-            loc_day: vec![[0.0; 2]; m.multi_sku_locs.len() + 1],
-            table_rng: vec![blank(); m.table_streams.len()],
             demand_rng: vec![blank(); m.streams.len()],
             lane_rng: vec![blank(); m.random_lanes.len()],
             disruption_rng: vec![blank(); m.disruptions.len()],
+            pending: vec![0; n],
+            n_pending: 0,
             loc_bw: vec![[0.0; 4]; m.n_loc],
             net_bw: [0.0; 4],
+            loc_req: vec![0.0; m.n_loc],
+            flows: vec![Flows::default(); n],
+        };
+        State {
+            stocks: vec![Stocks::default(); n],
+            sums: vec![Sums::default(); n],
+            ring: vec![[0.0; L]; n * m.ring_len],
+            demand: vec![[0.0; L]; n],
+            child_orders: vec![[0.0; L]; n + 1],
+            ech_below: vec![[0.0; L]; n],
+            loc_day: vec![[[0.0; L]; 2]; m.multi_sku_locs.len() + 1],
+            start: vec![Stocks::default(); n],
+            table_rng: (0..m.table_streams.len()).map(|_| std::array::from_fn(|_| blank())).collect(),
+            lanes: std::array::from_fn(|_| lane()),
             scratch: Vec::with_capacity(n),
             scratch2: Vec::with_capacity(n),
             req: Vec::with_capacity(n),
-            loc_req: vec![0.0; m.n_loc],
-            pending: vec![0; n],
-            spans: Vec::with_capacity(m.groups.len()),
         }
     }
 
-    fn reset(&mut self, m: &Model, seed: u64, rep: u64) {
+    /// Stocks of position `q` in lane `l`.
+    pub fn stocks(&self, q: usize, l: usize) -> StockView {
+        let s = &self.stocks[q];
+        StockView {
+            on_hand: s.on_hand[l],
+            cust_bo: s.cust_bo[l],
+            owed_in: s.owed_in[l],
+            owed_out: s.owed_out[l],
+            in_transit: s.in_transit[l],
+        }
+    }
+
+    /// Today's flows of position `q` in lane `l` (recorded only for an active observer).
+    pub fn flows(&self, q: usize, l: usize) -> Flows {
+        self.lanes[l].flows[q]
+    }
+
+    /// Whether location `loc` can ship today in lane `l`.
+    pub fn is_up(&self, loc: usize, l: usize) -> bool {
+        self.lanes[l].up[loc]
+    }
+
+    fn reset(&mut self, m: &Model, seed: u64, reps: [u64; L]) {
         for (s, &init) in self.stocks.iter_mut().zip(&m.initial) {
-            *s = Stocks { on_hand: init, ..Stocks::default() };
+            *s = Stocks { on_hand: [init; L], ..Stocks::default() };
         }
-        self.flows.fill(Flows::default());
         self.sums.fill(Sums::default());
-        self.ring.fill(0.0);
-        self.demand.fill(0.0);
-        self.child_orders.fill(0.0);
-        self.markov_down.fill(false);
-        // Constant lanes keep this value; random lanes are redrawn every day.
-        for (l, s) in m.lanes.iter().enumerate() {
-            self.lead[l] = s.max_days().max(1);
+        for v in [&mut self.ring, &mut self.demand, &mut self.child_orders, &mut self.ech_below] {
+            v.fill([0.0; L]);
         }
-        self.up.fill(true);
-        self.cap.copy_from_slice(&m.capacity);
+        self.loc_day.fill([[0.0; L]; 2]);
         for (r, &key) in self.table_rng.iter_mut().zip(&m.table_keys) {
-            *r = stream(seed, rep, Purpose::Demand, key);
+            *r = std::array::from_fn(|l| stream(seed, reps[l], Purpose::Demand, key));
         }
-        for (r, s) in self.demand_rng.iter_mut().zip(&m.streams) {
-            *r = stream(seed, rep, Purpose::Demand, s.key);
+        for (lane, &rep) in self.lanes.iter_mut().zip(&reps) {
+            lane.markov_down.fill(false);
+            // Constant lanes keep this value; random lanes are redrawn every day.
+            for (l, s) in m.lanes.iter().enumerate() {
+                lane.lead[l] = s.max_days().max(1);
+            }
+            lane.up.fill(true);
+            lane.cap.copy_from_slice(&m.capacity);
+            for (r, s) in lane.demand_rng.iter_mut().zip(&m.streams) {
+                *r = stream(seed, rep, Purpose::Demand, s.key);
+            }
+            for (r, &l) in lane.lane_rng.iter_mut().zip(&m.random_lanes) {
+                *r = stream(seed, rep, Purpose::LeadTime, m.lane_key[l as usize]);
+            }
+            for (r, d) in lane.disruption_rng.iter_mut().zip(&m.disruptions) {
+                let key = match d {
+                    DisruptionRt::Markov { key, .. } => *key,
+                    DisruptionRt::Scheduled { .. } => 0,
+                };
+                *r = stream(seed, rep, Purpose::Disruption, key);
+            }
+            lane.loc_bw.fill([0.0; 4]);
+            lane.net_bw = [0.0; 4];
+            lane.flows.fill(Flows::default());
         }
-        for (r, &l) in self.lane_rng.iter_mut().zip(&m.random_lanes) {
-            *r = stream(seed, rep, Purpose::LeadTime, m.lane_key[l as usize]);
-        }
-        for (r, d) in self.disruption_rng.iter_mut().zip(&m.disruptions) {
-            let key = match d {
-                DisruptionRt::Markov { key, .. } => *key,
-                DisruptionRt::Scheduled { .. } => 0,
-            };
-            *r = stream(seed, rep, Purpose::Disruption, key);
-        }
-        self.loc_day.fill([0.0; 2]);
-        self.loc_bw.fill([0.0; 4]);
-        self.net_bw = [0.0; 4];
     }
 }
 
-/// Simulates replication `rep` with `seed` and returns its sums.
-pub fn run_replication<O: Observer>(m: &Model, seed: u64, rep: u64, st: &mut State, obs: &mut O) -> Totals {
-    st.reset(m, seed, rep);
+/// Simulates replications `reps` (one per lane) with `seed`; returns their sums in lane order.
+pub fn run_lanes<const L: usize, O: Observer>(
+    m: &Model,
+    seed: u64,
+    reps: [u64; L],
+    st: &mut State<L>,
+    obs: &mut O,
+) -> [Totals; L]
+where
+    Lanes<L>: HasVector<L>,
+{
+    st.reset(m, seed, reps);
     for t in 0..m.warmup {
-        day::<false, O>(m, st, t, obs);
+        day::<L, false, O>(m, st, t, obs);
     }
     st.start.copy_from_slice(&st.stocks);
     for t in m.warmup..m.total_days {
-        day::<true, O>(m, st, t, obs);
+        day::<L, true, O>(m, st, t, obs);
     }
-    totals(m, st)
+    std::array::from_fn(|l| totals(m, st, l))
 }
 
-/// The smaller of two numbers (no NaN can occur here, so no NaN handling is paid for).
-#[inline(always)]
-fn lesser(a: f64, b: f64) -> f64 {
-    if a < b { a } else { b }
+/// Simulates one replication.
+pub fn run_replication<O: Observer>(m: &Model, seed: u64, rep: u64, st: &mut State<1>, obs: &mut O) -> Totals {
+    let [t] = run_lanes(m, seed, [rep], st, obs);
+    t
 }
 
-/// Step 1: outages, capacities and today's lead times.
+/// Step 1 for one lane: outages, capacities and today's lead times.
 #[inline(always)]
-fn disruptions_and_lanes(m: &Model, st: &mut State, t: usize) {
+fn disruptions_and_lanes(m: &Model, lane: &mut Lane, t: usize) {
     if !m.disruptions.is_empty() {
-        st.up.fill(true);
-        st.cap.copy_from_slice(&m.capacity);
+        lane.up.fill(true);
+        lane.cap.copy_from_slice(&m.capacity);
         for (i, d) in m.disruptions.iter().enumerate() {
             match d {
                 DisruptionRt::Markov { loc, p_down, p_up, .. } => {
-                    let u = unit_f64(&mut st.disruption_rng[i]);
-                    let down = &mut st.markov_down[i];
+                    let u = unit_f64(&mut lane.disruption_rng[i]);
+                    let down = &mut lane.markov_down[i];
                     *down = if *down { u >= *p_up } else { u < *p_down };
                     if *down {
-                        st.up[*loc as usize] = false;
+                        lane.up[*loc as usize] = false;
                     }
                 }
                 DisruptionRt::Scheduled { loc, active, capacity } => {
                     if active[t] {
                         match capacity {
-                            None => st.up[*loc as usize] = false,
-                            Some(c) => st.cap[*loc as usize] = st.cap[*loc as usize].min(*c),
+                            None => lane.up[*loc as usize] = false,
+                            Some(c) => lane.cap[*loc as usize] = lane.cap[*loc as usize].min(*c),
                         }
                     }
                 }
@@ -271,223 +361,276 @@ fn disruptions_and_lanes(m: &Model, st: &mut State, t: usize) {
         }
     }
     for (i, &l) in m.random_lanes.iter().enumerate() {
-        st.lead[l as usize] = m.lanes[l as usize].draw(&mut st.lane_rng[i]);
+        lane.lead[l as usize] = m.lanes[l as usize].draw(&mut lane.lane_rng[i]);
     }
     let n = m.n_pos();
-    for (a, &l) in st.arrive.iter_mut().zip(&st.lead) {
+    for (a, &l) in lane.arrive.iter_mut().zip(&lane.lead) {
         *a = ((t + l as usize) % m.ring_len) * n;
     }
 }
 
-/// One simulated day `t` (0 = first warm-up day).
+/// Draws every table stream's demand into `demand` for every lane; returns the day's totals.
 #[inline(always)]
-fn day<const MEASURE: bool, O: Observer>(m: &Model, st: &mut State, t: usize, obs: &mut O) {
+fn draw_tables<const L: usize>(
+    streams: &[TableStream],
+    tables: &TableArena,
+    rngs: &mut [[SimRng; L]],
+    demand: &mut [[f64; L]],
+) -> [f64; L] {
+    let mut total = [0.0; L];
+    for (s, r) in streams.iter().zip(rngs) {
+        let d = &mut demand[s.pos as usize];
+        for l in 0..L {
+            let x = f64::from(tables.sample(s.table, &mut r[l]));
+            d[l] = x;
+            total[l] += x;
+        }
+    }
+    total
+}
+
+/// One simulated day `t` (0 = first warm-up day) for all lanes.
+#[inline(always)]
+fn day<const L: usize, const MEASURE: bool, O: Observer>(m: &Model, st: &mut State<L>, t: usize, obs: &mut O)
+where
+    Lanes<L>: HasVector<L>,
+{
     let n = m.n_pos();
     let mday = t as i64 - m.warmup as i64;
-    disruptions_and_lanes(m, st, t);
-    if m.has_echelon {
-        st.ech_below.fill(0.0);
+    for lane in &mut st.lanes {
+        disruptions_and_lanes(m, lane, t);
     }
+
     // Step 3's draws come first, in tight passes of their own: the table lookups are
     // independent, so the processor overlaps their cache misses. A position's first stream
     // stores its draw, later ones add (see `Model::table_streams`, `Stream::assign`); positions
     // without demand keep zero.
     let mut net_demand = draw_tables(&m.table_streams, &m.tables, &mut st.table_rng, &mut st.demand);
-    for (s, r) in m.streams.iter().zip(&mut st.demand_rng) {
-        let x = s.draw(r, t, 1.0);
-        let d = &mut st.demand[s.pos as usize];
-        *d = if s.assign { x } else { *d + x };
-        net_demand += x;
+    for (l, lane) in st.lanes.iter_mut().enumerate() {
+        for (s, r) in m.streams.iter().zip(&mut lane.demand_rng) {
+            let x = s.draw(r, t, 1.0);
+            let d = &mut st.demand[s.pos as usize][l];
+            *d = if s.assign { x } else { *d + x };
+            net_demand[l] += x;
+        }
     }
 
     let slot = (t % m.ring_len) * n;
-    let n_pending = pass1::<MEASURE, O>(
-        m,
-        mday,
-        Pass1 {
-            ring: &mut st.ring[slot..slot + n],
-            stocks: &mut st.stocks,
-            sums: &mut st.sums,
-            demand: &st.demand,
-            pending: &mut st.pending,
-            child: &mut st.child_orders,
-            ech_below: &mut st.ech_below,
-            loc_day: &mut st.loc_day,
-            flows: &mut st.flows,
-        },
-    );
+    pass1::<L, MEASURE, O>(m, mday, st, slot);
 
     // Pass 2 = step 5: every source ships, after every decision of the day. Groups are sorted
     // by their children's range, so each one's owed children are the next run of `pending`.
-    let mut spans = std::mem::take(&mut st.spans);
-    spans.clear();
-    let mut k = 0;
-    for g in &m.groups {
-        while k < n_pending && (st.pending[k] as usize) < g.lo as usize {
-            k += 1;
-        }
-        let a = k;
-        while k < n_pending && (st.pending[k] as usize) < g.hi as usize {
-            k += 1;
-        }
-        spans.push(a..k);
-    }
-    if m.capacity_limited {
-        st.loc_req.fill(0.0);
-        for (g, span) in m.groups.iter().zip(&spans) {
-            if st.cap[g.loc as usize].is_finite() {
-                st.loc_req[g.loc as usize] +=
-                    st.pending[span.clone()].iter().map(|&c| st.stocks[c as usize].owed_in).sum::<f64>();
+    for l in 0..L {
+        let np = st.lanes[l].n_pending;
+        if m.capacity_limited {
+            let lane = &mut st.lanes[l];
+            lane.loc_req.fill(0.0);
+            let mut k = 0;
+            for g in &m.groups {
+                let span = group_span(&lane.pending[..np], &mut k, g);
+                if lane.cap[g.loc as usize].is_finite() {
+                    lane.loc_req[g.loc as usize] +=
+                        lane.pending[span].iter().map(|&c| st.stocks[c as usize].owed_in[l]).sum::<f64>();
+                }
             }
         }
+        let mut k = 0;
+        for &g in &m.groups {
+            let span = group_span(&st.lanes[l].pending[..np], &mut k, &g);
+            fulfil::<L, MEASURE, O>(m, st, l, g, span);
+        }
     }
-    for (&g, span) in m.groups.iter().zip(&spans) {
-        fulfil::<MEASURE, O>(m, st, g, span.clone());
-    }
-    st.spans = spans;
 
     // The network's orders of the day (taken every day, warm-up included).
-    let net_orders = std::mem::take(&mut st.child_orders[n]);
+    let net_orders = std::mem::replace(&mut st.child_orders[n], [0.0; L]);
     if MEASURE {
-        for (i, &l) in m.multi_sku_locs.iter().enumerate() {
-            let [o, d] = std::mem::take(&mut st.loc_day[i]);
-            let b = &mut st.loc_bw[l as usize];
-            b[0] += o;
-            b[1] += o * o;
-            b[2] += d;
-            b[3] += d * d;
+        for l in 0..L {
+            let lane = &mut st.lanes[l];
+            for (i, &loc) in m.multi_sku_locs.iter().enumerate() {
+                let day = &mut st.loc_day[i];
+                let (o, d) = (std::mem::take(&mut day[0][l]), std::mem::take(&mut day[1][l]));
+                let b = &mut lane.loc_bw[loc as usize];
+                b[0] += o;
+                b[1] += o * o;
+                b[2] += d;
+                b[3] += d * d;
+            }
+            let b = &mut lane.net_bw;
+            b[0] += net_orders[l];
+            b[1] += net_orders[l] * net_orders[l];
+            b[2] += net_demand[l];
+            b[3] += net_demand[l] * net_demand[l];
         }
-        let b = &mut st.net_bw;
-        b[0] += net_orders;
-        b[1] += net_orders * net_orders;
-        b[2] += net_demand;
-        b[3] += net_demand * net_demand;
         if O::ACTIVE {
             obs.end_of_day(m, st, mday);
         }
     }
 }
 
-/// Draws every table stream's demand into `demand`; returns the day's total.
-#[inline(never)]
-fn draw_tables(streams: &[TableStream], tables: &TableArena, rngs: &mut [SimRng], demand: &mut [f64]) -> f64 {
-    let mut total = 0.0;
-    for (s, r) in streams.iter().zip(rngs) {
-        let x = f64::from(tables.sample(s.table, r));
-        demand[s.pos as usize] = x;
-        total += x;
-    }
-    total
-}
-
-/// The arrays pass 1 works on, borrowed separately so the compiler knows they do not overlap.
-struct Pass1<'a> {
-    ring: &'a mut [f64],
-    stocks: &'a mut [Stocks],
-    sums: &'a mut [Sums],
-    demand: &'a [f64],
-    pending: &'a mut [u32],
-    child: &'a mut [f64],
-    ech_below: &'a mut [f64],
-    loc_day: &'a mut [[f64; 2]],
-    flows: &'a mut [Flows],
-}
-
-/// Pass 1 over all positions: arrivals, serving demand, decisions, accounting. Returns how many
-/// positions are owed anything (listed first in `pending`).
+/// Pass 1 over all positions: arrivals, serving demand, decisions, accounting, for every lane
+/// at once (see [`lanes`]): the arithmetic is branch-free, so all lanes share each instruction.
 #[inline(always)]
-fn pass1<const MEASURE: bool, O: Observer>(m: &Model, mday: i64, a: Pass1<'_>) -> usize {
+fn pass1<const L: usize, const MEASURE: bool, O: Observer>(m: &Model, mday: i64, st: &mut State<L>, slot: usize)
+where
+    Lanes<L>: HasVector<L>,
+{
     let n = m.n_pos();
-    let (lost_mode, echelon) = (m.lost_sales, m.has_echelon);
-    let mut n_pending = 0usize;
-    let (ring, stocks, sums, demand) = (&mut a.ring[..n], &mut a.stocks[..n], &mut a.sums[..n], &a.demand[..n]);
-    let (policy, pending, child) = (&m.policy[..n], &mut a.pending[..n], &mut a.child[..=n]);
+    let echelon = m.has_echelon;
+    let keep = Vx::<L>::splat(if m.lost_sales { 0.0 } else { 1.0 });
+    let lose = Vx::<L>::splat(if m.lost_sales { 1.0 } else { 0.0 });
+    let zero = Vx::<L>::splat(0.0);
+    let mut n_pending = [0usize; L];
+    let ring = &mut st.ring[slot..slot + n];
+    let (stocks, sums, demand) = (&mut st.stocks[..n], &mut st.sums[..n], &st.demand[..n]);
+    let (policy, child, ech_below) = (&m.policy[..n], &mut st.child_orders[..=n], &mut st.ech_below[..n]);
     for q in 0..n {
-        // 2. Arrivals. The stocks live in registers during the turn (reading back fields just
-        // written would stall on store forwarding).
-        let arrived = std::mem::take(&mut ring[q]);
-        let mut s = stocks[q];
-        s.on_hand += arrived;
-        s.in_transit -= arrived;
-
-        // 3. Serve: waiting backorders first, then today's demand.
-        let d = demand[q];
-        let from_bo = lesser(s.cust_bo, s.on_hand);
-        let left = s.on_hand - from_bo;
-        let served = lesser(d, left);
-        s.on_hand = left - served;
+        // 2. Arrivals. The stocks live in registers during the turn.
+        let arrived = Vx::<L>::load(std::mem::replace(&mut ring[q], [0.0; L]));
+        let s = &stocks[q];
+        let (mut oh, mut bo, mut oi, mut oo, mut tr) = (
+            Vx::load(s.on_hand),
+            Vx::load(s.cust_bo),
+            Vx::load(s.owed_in),
+            Vx::load(s.owed_out),
+            Vx::load(s.in_transit),
+        );
+        let d = Vx::<L>::load(demand[q]);
+        let co = Vx::<L>::load(std::mem::replace(&mut child[q], [0.0; L]));
+        oh = oh + arrived;
+        tr = tr - arrived;
+        // 3. Serve: waiting backorders first, then today's demand; unmet demand waits
+        // (backorder mode) or is lost.
+        let from_bo = bo.lesser(oh);
+        let left = oh - from_bo;
+        let served = d.lesser(left);
+        oh = left - served;
         let unmet = d - served;
-        let lost = if lost_mode { unmet } else { 0.0 };
-        s.cust_bo += unmet - lost - from_bo;
-        let child_orders = std::mem::take(&mut child[q]);
-        s.owed_out += child_orders;
-        let dem_in = d + child_orders;
+        let lost = lose * unmet;
+        bo = bo + (keep * unmet - from_bo);
+        oo = oo + co;
 
         // 4. Decision on the inventory position.
         let pol = &policy[q];
         let parent = pol.parent;
-        let mut ech = 0.0;
+        let mut ech = zero;
         if echelon {
-            ech = s.on_hand - s.cust_bo + a.ech_below[q];
+            ech = oh - bo + Vx::load(ech_below[q]);
             if parent != NONE {
-                a.ech_below[parent as usize] += ech + s.in_transit;
+                let below = &mut ech_below[parent as usize];
+                *below = (Vx::load(*below) + (ech + tr)).store();
             }
         }
-        let mut qty = 0.0;
-        if pol.review_days == 1 || mday.rem_euclid(i64::from(pol.review_days)) == i64::from(pol.review_offset) {
-            let on_order = s.owed_in + s.in_transit;
-            let ip = s.on_hand - s.cust_bo - s.owed_out + on_order;
-            // Whole-unit positions have integer levels (`policy::whole_units`): qty is whole.
-            qty = lesser(order_quantity(pol.kind, ip, ech + on_order), pol.max_order);
-            s.owed_in += qty;
+        let review =
+            pol.review_days == 1 || mday.rem_euclid(i64::from(pol.review_days)) == i64::from(pol.review_offset);
+        let mut qty = zero;
+        // Whole-unit positions have integer levels (`policy::whole_units`): qty is whole.
+        if review && pol.simple {
+            // Threshold form: order up_to − IP when IP ≤ trigger, branch-free in every lane.
+            let on_order = oi + tr;
+            let ip = oh - bo - oo + on_order;
+            qty = ip.if_le(Vx::splat(pol.trigger), Vx::splat(pol.up_to) - ip).lesser(Vx::splat(pol.max_order));
+            oi = oi + qty;
+        } else if review {
+            let (ohs, bos, oos, ois, trs, echs) =
+                (oh.store(), bo.store(), oo.store(), oi.store(), tr.store(), ech.store());
+            let q_lanes: [f64; L] = std::array::from_fn(|l| {
+                let on_order = ois[l] + trs[l];
+                let ip = ohs[l] - bos[l] - oos[l] + on_order;
+                Vector::<1>::lesser(order_quantity(pol.kind, ip, echs[l] + on_order), pol.max_order)
+            });
+            qty = Vx::load(q_lanes);
+            oi = oi + qty;
         }
-        stocks[q] = s;
+        let oi_lanes = oi.store();
+        stocks[q] = Stocks {
+            on_hand: oh.store(),
+            cust_bo: bo.store(),
+            owed_in: oi_lanes,
+            owed_out: oo.store(),
+            in_transit: tr.store(),
+        };
         // Orders to an external supplier go to the extra last slot (the network's orders).
-        child[if parent == NONE { n } else { parent as usize }] += qty;
+        let to = &mut child[if parent == NONE { n } else { parent as usize }];
+        *to = (Vx::load(*to) + qty).store();
         // Remember who is owed anything (branch-free append).
-        pending[n_pending] = q as u32;
-        n_pending += usize::from(s.owed_in > 0.0);
+        for l in 0..L {
+            st.lanes[l].pending[n_pending[l]] = q as u32;
+            n_pending[l] += usize::from(oi_lanes[l] > 0.0);
+        }
 
         // 6. Accounting (shipments in pass 2 correct these sums).
         if MEASURE {
-            let a_ = &mut sums[q];
-            a_.on_hand += s.on_hand;
-            a_.bo_customer += s.cust_bo;
-            a_.bo_internal += s.owed_out;
-            a_.in_transit += s.in_transit;
-            a_.order_days += f64::from(u8::from(qty > 0.0));
-            a_.orders_sq += qty * qty;
-            a_.dem_in_sq += dem_in * dem_in;
-            a_.demand += d;
-            a_.served += served;
-            a_.stockout_days += f64::from(u8::from(d > served));
-            let l = &mut a.loc_day[pol.day_slot as usize];
-            l[0] += qty;
-            l[1] += dem_in;
+            let a = &mut sums[q];
+            let dem_in = d + co;
+            let add = |sum: &mut [f64; L], x: Vx<L>| *sum = (Vx::load(*sum) + x).store();
+            add(&mut a.on_hand, oh);
+            add(&mut a.bo_customer, bo);
+            add(&mut a.bo_internal, oo);
+            add(&mut a.in_transit, tr);
+            add(&mut a.order_days, qty.gt_one(zero));
+            add(&mut a.orders_sq, qty * qty);
+            add(&mut a.dem_in_sq, dem_in * dem_in);
+            add(&mut a.demand, d);
+            add(&mut a.served, served);
+            add(&mut a.stockout_days, d.gt_one(served));
+            let day = &mut st.loc_day[pol.day_slot as usize];
+            add(&mut day[0], qty);
+            add(&mut day[1], dem_in);
             if O::ACTIVE {
-                a.flows[q] =
-                    Flows { demand: d, sold: from_bo + served, lost, ordered: qty, received: arrived, shipped: 0.0 };
+                let (d, sold, lost, qty, arrived) =
+                    (d.store(), (from_bo + served).store(), lost.store(), qty.store(), arrived.store());
+                for l in 0..L {
+                    st.lanes[l].flows[q] = Flows {
+                        demand: d[l],
+                        sold: sold[l],
+                        lost: lost[l],
+                        ordered: qty[l],
+                        received: arrived[l],
+                        shipped: 0.0,
+                    };
+                }
             }
         }
     }
-    n_pending
+    for (lane, np) in st.lanes.iter_mut().zip(n_pending) {
+        lane.n_pending = np;
+    }
 }
 
-/// Step 5 for one shipping group: ship what is owed, rationing proportionally when short.
-/// `kids` are the group's children that are owed anything (ascending).
+/// The run of `pending` (from cursor `k` on) that holds the group's children.
 #[inline(always)]
-fn fulfil<const MEASURE: bool, O: Observer>(m: &Model, st: &mut State, g: Group, kids: std::ops::Range<usize>) {
+fn group_span(pending: &[u32], k: &mut usize, g: &Group) -> std::ops::Range<usize> {
+    while *k < pending.len() && pending[*k] < g.lo {
+        *k += 1;
+    }
+    let a = *k;
+    while *k < pending.len() && pending[*k] < g.hi {
+        *k += 1;
+    }
+    a..*k
+}
+
+/// Step 5 for one shipping group in lane `l`: ship what is owed, rationing proportionally when
+/// short. `kids` indexes the group's children that are owed anything (ascending) in `pending`.
+#[inline(always)]
+fn fulfil<const L: usize, const MEASURE: bool, O: Observer>(
+    m: &Model,
+    st: &mut State<L>,
+    l: usize,
+    g: Group,
+    kids: std::ops::Range<usize>,
+) {
     let loc = g.loc as usize;
-    if !st.up[loc] || kids.is_empty() {
+    if !st.lanes[l].up[loc] || kids.is_empty() {
         return;
     }
-    let total: f64 = st.pending[kids.clone()].iter().map(|&c| st.stocks[c as usize].owed_in).sum();
+    let total: f64 = st.lanes[l].pending[kids.clone()].iter().map(|&c| st.stocks[c as usize].owed_in[l]).sum();
     let stocked = g.stock_pos != NONE;
-    let mut avail = if stocked { st.stocks[g.stock_pos as usize].on_hand } else { f64::INFINITY };
-    let cap = st.cap[loc];
+    let mut avail = if stocked { st.stocks[g.stock_pos as usize].on_hand[l] } else { f64::INFINITY };
+    let cap = st.lanes[l].cap[loc];
     if cap.is_finite() {
         // Capacity is shared across SKUs in proportion to what each SKU's children asked for.
-        let req = st.loc_req[loc];
+        let req = st.lanes[l].loc_req[loc];
         if req > cap {
             avail = avail.min(cap * total / req);
         }
@@ -498,21 +641,22 @@ fn fulfil<const MEASURE: bool, O: Observer>(m: &Model, st: &mut State, g: Group,
     }
     let shipped = if avail >= total {
         for k in kids {
-            let c = st.pending[k] as usize;
-            let x = st.stocks[c].owed_in;
-            ship::<MEASURE, O>(m, st, c, x);
+            let c = st.lanes[l].pending[k] as usize;
+            let x = st.stocks[c].owed_in[l];
+            ship::<L, MEASURE>(m, st, l, c, x);
         }
         total
     } else if avail > 0.0 {
         // Children owed nothing would get nothing, so rationing over the owed ones is the same.
         let mut out = std::mem::take(&mut st.scratch);
         st.req.clear();
-        st.req.extend(st.pending[kids.clone()].iter().map(|&c| st.stocks[c as usize].owed_in));
+        st.req.extend(st.lanes[l].pending[kids.clone()].iter().map(|&c| st.stocks[c as usize].owed_in[l]));
         proportional(&st.req, avail, whole, &mut out, &mut st.scratch2);
         let mut sum = 0.0;
         for &(x, i) in &out {
             if x > 0.0 {
-                ship::<MEASURE, O>(m, st, st.pending[kids.start + i as usize] as usize, x);
+                let c = st.lanes[l].pending[kids.start + i as usize] as usize;
+                ship::<L, MEASURE>(m, st, l, c, x);
                 sum += x;
             }
         }
@@ -524,36 +668,36 @@ fn fulfil<const MEASURE: bool, O: Observer>(m: &Model, st: &mut State, g: Group,
     if stocked {
         let sp = g.stock_pos as usize;
         let s = &mut st.stocks[sp];
-        s.on_hand -= shipped;
+        s.on_hand[l] -= shipped;
         // When every child was served in full nothing is owed any more: set it exactly, so
         // rounding in continuous quantities never leaves a phantom backorder.
-        s.owed_out = if avail >= total { 0.0 } else { s.owed_out - shipped };
+        s.owed_out[l] = if avail >= total { 0.0 } else { s.owed_out[l] - shipped };
         if MEASURE {
             let a = &mut st.sums[sp];
-            a.on_hand -= shipped;
-            a.bo_internal -= shipped;
-            a.shipped += shipped;
+            a.on_hand[l] -= shipped;
+            a.bo_internal[l] -= shipped;
+            a.shipped[l] += shipped;
             if O::ACTIVE {
-                st.flows[sp].shipped += shipped;
+                st.lanes[l].flows[sp].shipped += shipped;
             }
         }
     }
 }
 
-/// Sends `x` units to position `c`, arriving after its lane's lead time for today; the child's
-/// sums already hold today's in-transit, so they are corrected.
+/// Sends `x` units to position `c` in lane `l`, arriving after its network lane's lead time for
+/// today; the child's sums already hold today's in-transit, so they are corrected.
 #[inline(always)]
-fn ship<const MEASURE: bool, O: Observer>(m: &Model, st: &mut State, c: usize, x: f64) {
-    st.ring[st.arrive[m.lane[c] as usize] + c] += x;
+fn ship<const L: usize, const MEASURE: bool>(m: &Model, st: &mut State<L>, l: usize, c: usize, x: f64) {
+    st.ring[st.lanes[l].arrive[m.lane[c] as usize] + c][l] += x;
     let s = &mut st.stocks[c];
-    s.in_transit += x;
-    s.owed_in -= x;
+    s.in_transit[l] += x;
+    s.owed_in[l] -= x;
     if MEASURE {
-        st.sums[c].in_transit += x;
+        st.sums[c].in_transit[l] += x;
     }
 }
 
-/// Turns the engine's sums into per-position, per-location and network accumulators.
+/// Turns lane `l`'s sums into per-position, per-location and network accumulators.
 ///
 /// Flows not summed daily follow from conservation of units over the measured days, for each
 /// position (Δ = end − start of measurement):
@@ -562,22 +706,25 @@ fn ship<const MEASURE: bool, O: Observer>(m: &Model, st: &mut State, c: usize, x
 /// - received = Δ on hand + sold + shipped;
 /// - ordered = received + Δ on order (owed to it + in transit);
 /// - demand received = demand + what its children ordered.
-fn totals(m: &Model, st: &State) -> Totals {
+fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
     let n = m.n_pos();
     let days = m.days as f64;
+    let lane = &st.lanes[l];
     let mut ordered = vec![0.0; n];
     let mut flows = Vec::with_capacity(n);
     for q in 0..n {
         let (s, a, b) = (&st.sums[q], &st.start[q], &st.stocks[q]);
+        let (dem, srv, shp) = (s.demand[l], s.served[l], s.shipped[l]);
+        let (oh0, oh1, bo0, bo1) = (a.on_hand[l], b.on_hand[l], a.cust_bo[l], b.cust_bo[l]);
+        let (oo0, oo1) = (a.owed_in[l] + a.in_transit[l], b.owed_in[l] + b.in_transit[l]);
         // Continuous quantities carry rounding noise of order 1e-16 × their magnitude; a
         // derived flow that small is zero (so a store that sold nothing reports exactly 0).
-        let scale =
-            1.0 + s.demand + s.shipped + a.on_hand + b.on_hand + a.owed_in + b.owed_in + a.in_transit + b.in_transit;
+        let scale = 1.0 + dem + shp + oh0 + oh1 + oo0 + oo1;
         let clean = |x: f64| if x.abs() <= 1e-9 * scale { 0.0 } else { x };
-        let lost = clean(if m.lost_sales { s.demand - s.served } else { 0.0 });
-        let sold = clean(s.demand - lost - (b.cust_bo - a.cust_bo));
-        let received = clean((b.on_hand - a.on_hand) + sold + s.shipped);
-        ordered[q] = clean(received + (b.owed_in + b.in_transit) - (a.owed_in + a.in_transit));
+        let lost = clean(if m.lost_sales { dem - srv } else { 0.0 });
+        let sold = clean(dem - lost - (bo1 - bo0));
+        let received = clean((oh1 - oh0) + sold + shp);
+        ordered[q] = clean(received + oo1 - oo0);
         flows.push((lost, sold, received));
     }
     let mut child_ordered = vec![0.0; n];
@@ -590,45 +737,46 @@ fn totals(m: &Model, st: &State) -> Totals {
     let mut loc = vec![ScopeAcc::default(); m.n_loc];
     let mut net = ScopeAcc { days, ..Default::default() };
     let mut from_suppliers = 0.0;
-    for (q, s) in st.sums.iter().enumerate() {
+    for q in 0..n {
+        let s = &st.sums[q];
         let cust = m.customer[q];
         let (lost, sold, received) = flows[q];
-        let initial = st.start[q].on_hand;
+        let initial = st.start[q].on_hand[l];
         let a = ScopeAcc {
             days,
             cust_pos_days: if cust { days } else { 0.0 },
             stock_pos_days: days,
-            demand: s.demand,
-            served_now: s.served,
+            demand: s.demand[l],
+            served_now: s.served[l],
             sold,
             lost,
-            stockout_days: s.stockout_days,
-            order_days: s.order_days,
+            stockout_days: s.stockout_days[l],
+            order_days: s.order_days[l],
             ordered: ordered[q],
-            on_hand: s.on_hand,
-            value: s.on_hand * m.unit_cost[q],
-            bo_customer: s.bo_customer,
-            bo_internal: s.bo_internal,
-            in_transit: s.in_transit,
-            holding_cost: m.h[q] * s.on_hand,
-            stockout_cost: m.p[q] * if m.lost_sales { lost } else { s.bo_customer },
-            order_cost: m.k[q] * s.order_days,
-            transit_cost: m.h_transit[q] * s.in_transit,
-            shipped: s.shipped,
+            on_hand: s.on_hand[l],
+            value: s.on_hand[l] * m.unit_cost[q],
+            bo_customer: s.bo_customer[l],
+            bo_internal: s.bo_internal[l],
+            in_transit: s.in_transit[l],
+            holding_cost: m.h[q] * s.on_hand[l],
+            stockout_cost: m.p[q] * if m.lost_sales { lost } else { s.bo_customer[l] },
+            order_cost: m.k[q] * s.order_days[l],
+            transit_cost: m.h_transit[q] * s.in_transit[l],
+            shipped: s.shipped[l],
             received,
             initial,
-            issued: sold + s.shipped,
+            issued: sold + s.shipped[l],
             inflow: initial + received,
             margin: m.margin[q] * sold,
             orders_sum: ordered[q],
-            orders_sq: s.orders_sq,
-            dem_sum: s.demand + child_ordered[q],
-            dem_sq: s.dem_in_sq,
+            orders_sq: s.orders_sq[l],
+            dem_sum: s.demand[l] + child_ordered[q],
+            dem_sq: s.dem_in_sq[l],
         };
-        let l = m.pos_loc[q] as usize;
-        loc[l].add_flows(&a);
-        if !m.loc_multi[l] {
-            let b = &mut loc[l];
+        let lc = m.pos_loc[q] as usize;
+        loc[lc].add_flows(&a);
+        if !m.loc_multi[lc] {
+            let b = &mut loc[lc];
             (b.orders_sum, b.orders_sq, b.dem_sum, b.dem_sq) = (a.orders_sum, a.orders_sq, a.dem_sum, a.dem_sq);
         }
         net.add_flows(&a);
@@ -637,21 +785,20 @@ fn totals(m: &Model, st: &State) -> Totals {
         }
         pos.push(a);
     }
-    for &l in &m.stock_locs {
-        loc[l as usize].days = days;
+    for &lc in &m.stock_locs {
+        loc[lc as usize].days = days;
     }
-    for &l in &m.multi_sku_locs {
-        let a = &mut loc[l as usize];
-        let [o, o2, d, d2] = st.loc_bw[l as usize];
+    for &lc in &m.multi_sku_locs {
+        let a = &mut loc[lc as usize];
+        let [o, o2, d, d2] = lane.loc_bw[lc as usize];
         (a.orders_sum, a.orders_sq, a.dem_sum, a.dem_sq) = (o, o2, d, d2);
     }
-    // The network's boundary: only sales leave, only supplier receipts enter.
+    // The network's boundary: only sales leave, only supplier receipts enter. Units already
+    // travelling between locations when measuring starts are stock of the network too.
+    let internal_pipeline: f64 = (0..n).filter(|&q| m.parent[q] != NONE).map(|q| st.start[q].in_transit[l]).sum();
     net.issued = net.sold;
-    // Units already travelling between locations when measuring starts are stock of the
-    // network too: they will be sold without being received from a supplier.
-    let internal_pipeline: f64 = (0..n).filter(|&q| m.parent[q] != NONE).map(|q| st.start[q].in_transit).sum();
     net.inflow = net.initial + internal_pipeline + from_suppliers;
-    let [o, o2, d, d2] = st.net_bw;
+    let [o, o2, d, d2] = lane.net_bw;
     (net.orders_sum, net.orders_sq, net.dem_sum, net.dem_sq) = (o, o2, d, d2);
     Totals { pos, loc, net }
 }

@@ -15,7 +15,7 @@ pub use leadtime::LeadSampler;
 
 use crate::calendar::weekday_and_month;
 use crate::distribution::{Dist, Sampler, TableArena, TableRef, sample_scaled};
-use crate::policy::whole_units;
+use crate::policy::{threshold_form, whole_units};
 use crate::rng::entity_key;
 use crate::scenario::{Disruption, LocationKind, PolicyKind, Scenario, UnmetDemand};
 
@@ -37,6 +37,24 @@ pub struct PosRt {
     pub parent: u32,
     /// Slot for location daily totals (see `loc_day_slot`).
     pub day_slot: u32,
+    /// The rule in threshold form (`policy::threshold_form`): order `up_to − IP` when
+    /// `IP ≤ trigger`; `simple` is false for rules without that form.
+    pub trigger: f64,
+    /// Order-up-to level of the threshold form.
+    pub up_to: f64,
+    /// Whether the rule has the threshold form.
+    pub simple: bool,
+}
+
+impl PosRt {
+    /// Sets the rule and its threshold form.
+    pub fn set_kind(&mut self, kind: PolicyKind) {
+        self.kind = kind;
+        match threshold_form(kind) {
+            Some((trigger, up_to)) => (self.trigger, self.up_to, self.simple) = (trigger, up_to, true),
+            None => (self.trigger, self.up_to, self.simple) = (f64::NEG_INFINITY, 0.0, false),
+        }
+    }
 }
 
 /// A stationary demand stream drawn from an inverse-CDF table (the fast path).
@@ -291,14 +309,19 @@ impl Model {
             lane[q] = l as u32;
             whole[q] = sku.discrete;
             let max_order = spec.policy.max_order.unwrap_or(f64::INFINITY);
-            policy.push(PosRt {
-                kind: if whole[q] { whole_units(spec.policy.kind) } else { spec.policy.kind },
+            let mut rt = PosRt {
+                kind: spec.policy.kind,
                 review_days: spec.policy.review_days,
                 review_offset: spec.policy.review_offset,
                 max_order: if whole[q] { max_order.floor().max(1.0) } else { max_order },
                 parent: parent[q],
                 day_slot: 0,
-            });
+                trigger: 0.0,
+                up_to: 0.0,
+                simple: false,
+            };
+            rt.set_kind(if whole[q] { whole_units(spec.policy.kind) } else { spec.policy.kind });
+            policy.push(rt);
             h[q] = spec.holding_cost;
             p[q] = spec.stockout_cost;
             kk[q] = spec.order_cost;
@@ -574,10 +597,9 @@ impl Model {
 
     /// Replaces one position's policy (used by safety-stock search without recompiling).
     pub fn set_policy(&mut self, q: usize, kind: PolicyKind) {
-        self.policy[q].kind = if self.whole[q] { whole_units(kind) } else { kind };
+        self.policy[q].set_kind(if self.whole[q] { whole_units(kind) } else { kind });
         if self.scenario.positions[self.pos_spec[q] as usize].initial_on_hand.is_none() {
-            let v = kind.order_up_to();
-            self.initial[q] = if self.whole[q] { v.round() } else { v };
+            self.initial[q] = self.policy[q].kind.order_up_to();
         }
     }
 }

@@ -24,6 +24,17 @@ pub fn order_quantity(kind: PolicyKind, ip: f64, eip: f64) -> f64 {
     }
 }
 
+/// The rule as "order `up_to − IP` when `IP ≤ trigger`", if it has that form: base-stock S is
+/// (S − tolerance, S) — the tolerance is the one of [`order_quantity`] — and (s, S) is (s, S).
+/// The day loop applies this form to many replications at once without branching.
+pub fn threshold_form(kind: PolicyKind) -> Option<(f64, f64)> {
+    match kind {
+        PolicyKind::BaseStock { level } => Some((level - 1e-9 * level.abs().max(1.0), level)),
+        PolicyKind::SS { s, big_s } => Some((s, big_s)),
+        PolicyKind::RQ { .. } | PolicyKind::EchelonBaseStock { .. } => None,
+    }
+}
+
 /// The same rule for whole-unit stock: with integer inventory positions, `IP < S` is `IP < ⌈S⌉`
 /// and `IP ≤ s` is `IP ≤ ⌊s⌋`, so rounding the levels once makes every order a whole number
 /// without rounding inside the day loop. Batches are rounded up to at least one unit.

@@ -60,11 +60,11 @@ impl TraceWriter {
 
 impl Observer for TraceWriter {
     const ACTIVE: bool = true;
-    fn end_of_day(&mut self, m: &Model, st: &State, day: i64) {
+    fn end_of_day<const L: usize>(&mut self, m: &Model, st: &State<L>, day: i64) {
         for &q in &self.order {
             let line = &mut self.csv;
             let _ = write!(line, "{day},{}", self.names[q]);
-            let (s, f) = (st.stocks[q], st.flows[q]);
+            let (s, f) = (st.stocks(q, 0), st.flows(q, 0));
             let stockout_units = if m.lost_sales { f.lost } else { s.cust_bo };
             let placed = if f.ordered > 0.0 { 1.0 } else { 0.0 };
             let src = m.scenario.locations[m.pos_loc[q] as usize].source.unwrap_or(0);
@@ -88,7 +88,7 @@ impl Observer for TraceWriter {
                 line.push(',');
                 csv_num(line, if m.whole[q] { clean(v) } else { v + 0.0 });
             }
-            line.push_str(if st.up[src] { ",1\n" } else { ",0\n" });
+            line.push_str(if st.is_up(src, 0) { ",1\n" } else { ",0\n" });
         }
     }
 }
@@ -102,7 +102,7 @@ fn clean(v: f64) -> f64 {
 
 /// Runs replication `rep` with a trace and returns the CSV text.
 pub fn trace_csv(m: &Model, seed: u64, rep: u64) -> String {
-    let mut st = State::new(m);
+    let mut st = State::<1>::new(m);
     let mut w = TraceWriter::new(m);
     run_replication(m, seed, rep, &mut st, &mut w);
     w.csv

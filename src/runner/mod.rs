@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 pub use progress::Progress;
 
-use crate::engine::{NoObserver, State, Totals, run_replication};
+use crate::engine::{NoObserver, State, Totals, run_lanes, run_replication};
 use crate::kpi::{Kpi, ScopeAcc};
 use crate::model::Model;
 use crate::stats::Summary;
@@ -128,19 +128,11 @@ pub fn run(m: &Model, opts: &RunOptions, progress: &Progress) -> RunResult {
     while start < reps {
         let end = (start + BLOCK).min(reps);
         let block: Vec<Vec<f64>> = pool.install(|| {
-            (start as u64..end as u64)
-                .into_par_iter()
-                .map_init(
-                    || State::new(m),
-                    |st, rep| {
-                        let t = run_replication(m, opts.seed, rep, st, &mut NoObserver);
-                        let mut v = Vec::with_capacity(per);
-                        kpi_values(&t, &scopes, &mut v);
-                        progress.inc();
-                        v
-                    },
-                )
-                .collect()
+            replications(m, opts.seed, start as u64..end as u64, progress, &|_, t| {
+                let mut v = Vec::with_capacity(per);
+                kpi_values(&t, &scopes, &mut v);
+                v
+            })
         });
         // Transpose the block into the scope-major matrix: each (scope, KPI) receives a run of
         // consecutive replications, while the block's vectors are read in order.
@@ -162,17 +154,98 @@ pub fn run_totals<T: Send>(
     progress: &Progress,
     f: impl Fn(u64, Totals) -> T + Sync,
 ) -> Vec<T> {
-    pool(opts.threads).install(|| {
-        (0..opts.replications as u64)
-            .into_par_iter()
-            .map_init(
-                || State::new(m),
-                |st, rep| {
-                    let t = run_replication(m, opts.seed, rep, st, &mut NoObserver);
+    pool(opts.threads).install(|| replications(m, opts.seed, 0..opts.replications as u64, progress, &f))
+}
+
+/// Runs replications `range` in parallel, two at a time in the engine's lanes (a lone last one
+/// alone); returns `f` of each one's totals in replication order. A replication's result does
+/// not depend on its partner, so this is the same as running them one by one.
+fn replications<T: Send>(
+    m: &Model,
+    seed: u64,
+    range: std::ops::Range<u64>,
+    progress: &Progress,
+    f: &(impl Fn(u64, Totals) -> T + Sync),
+) -> Vec<T> {
+    let pairs = (range.end - range.start).div_ceil(2);
+    let nested: Vec<Vec<T>> = (0..pairs)
+        .into_par_iter()
+        .map_init(
+            || (State::<2>::new(m), None::<State<1>>),
+            |(two, one), p| {
+                let rep = range.start + 2 * p;
+                if rep + 1 < range.end {
+                    let [a, b] = run_lanes(m, seed, [rep, rep + 1], two, &mut NoObserver);
                     progress.inc();
-                    f(rep, t)
-                },
-            )
-            .collect()
-    })
+                    progress.inc();
+                    vec![f(rep, a), f(rep + 1, b)]
+                } else {
+                    let one = one.get_or_insert_with(|| State::new(m));
+                    let t = run_replication(m, seed, rep, one, &mut NoObserver);
+                    progress.inc();
+                    vec![f(rep, t)]
+                }
+            },
+        )
+        .collect();
+    nested.into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Scenario;
+
+    const TWO_ECHELON: &str = r#"
+[simulation]
+days = 120
+warmup_days = 10
+[[skus]]
+id = "a"
+holding_cost = 1
+stockout_cost = 4
+[[locations]]
+id = "sup"
+type = "supplier"
+disruption = { type = "markov", mean_days_up = 15, mean_days_down = 3 }
+[[locations]]
+id = "dc"
+type = "warehouse"
+source = "sup"
+lead_time = { type = "poisson", mean = 3 }
+policy = { type = "base_stock", level = 60 }
+[[locations]]
+id = "s1"
+type = "store"
+source = "dc"
+lead_time = 1
+policy = { type = "s_S", s = 8, S = 20 }
+[[locations]]
+id = "s2"
+type = "store"
+source = "dc"
+lead_time = 2
+policy = { type = "r_Q", r = 9, Q = 7 }
+[[demand]]
+location = "s1"
+distribution = { type = "poisson", mean = 4 }
+[[demand]]
+location = "s2"
+distribution = { type = "normal", mean = 5, sd = 2 }
+"#;
+
+    /// Two replications in lockstep give exactly what each gives alone.
+    #[test]
+    fn lanes_do_not_change_results() {
+        let m = Model::compile(&Scenario::parse("t.toml", TWO_ECHELON).unwrap());
+        let opts = RunOptions { replications: 5, seed: 9, threads: Some(1) };
+        let paired = run_totals(&m, &opts, &Progress::hidden(), |_, t| t.net.kpis());
+        let mut st = State::<1>::new(&m);
+        for (rep, kpis) in paired.iter().enumerate() {
+            let alone = run_replication(&m, 9, rep as u64, &mut st, &mut NoObserver).net.kpis();
+            for (a, b) in kpis.iter().zip(&alone) {
+                assert!(a.to_bits() == b.to_bits(), "replication {rep}: {a} vs {b}");
+            }
+        }
+    }
 }

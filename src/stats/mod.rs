@@ -59,7 +59,18 @@ impl Summary {
         let p95 = quantile_select(v, 0.95);
         let p50 = quantile_select(v, 0.5);
         let p5 = quantile_select(v, 0.05);
-        Some(Summary { mean, sd, se, ci95: [mean - half, mean + half], p5, p50, p95, min: unkey(lo), max: unkey(hi), n })
+        Some(Summary {
+            mean,
+            sd,
+            se,
+            ci95: [mean - half, mean + half],
+            p5,
+            p50,
+            p95,
+            min: unkey(lo),
+            max: unkey(hi),
+            n,
+        })
     }
 }
 
