@@ -363,9 +363,12 @@ fn disruptions_and_lanes(m: &Model, lane: &mut Lane, t: usize) {
     for (i, &l) in m.random_lanes.iter().enumerate() {
         lane.lead[l as usize] = m.lanes[l as usize].draw(&mut lane.lane_rng[i]);
     }
-    let n = m.n_pos();
+    let (n, r) = (m.n_pos(), m.ring_len);
+    let today = t % r;
     for (a, &l) in lane.arrive.iter_mut().zip(&lane.lead) {
-        *a = ((t + l as usize) % m.ring_len) * n;
+        // (t + l) mod r without a division per lane: 1 ≤ l ≤ r.
+        let slot = today + l as usize;
+        *a = if slot >= r { slot - r } else { slot } * n;
     }
 }
 

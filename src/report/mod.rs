@@ -1,7 +1,8 @@
 //! Reports: JSON and CSV files, terminal tables, the network tree, the day-by-day trace.
 //!
 //! Files are written atomically: each is written to a temporary name in the same folder and
-//! renamed into place only when complete, so an interrupted run never leaves half a file.
+//! renamed into place only when complete, so an interrupted run never leaves half a file (the
+//! rename is atomic; the data is not forced to disk, which a crash of the program does not need).
 
 pub mod check;
 pub mod plot;
@@ -32,7 +33,6 @@ impl Staged {
         let tmp = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
         let mut f = fs::File::create(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
         self.files.push((tmp, final_path));
         Ok(())
     }

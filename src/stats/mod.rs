@@ -55,10 +55,9 @@ impl Summary {
         let se = sd / (n as f64).sqrt();
         let half = if n > 1 { special::t_quantile(0.975, (n - 1) as f64) * se } else { 0.0 };
         let (lo, hi) = v.iter().fold((u64::MAX, 0), |(a, b), &x| (a.min(x), b.max(x)));
-        // Quantiles by selection (linear time) rather than a full sort.
-        let p95 = quantile_select(v, 0.95);
-        let p50 = quantile_select(v, 0.5);
-        let p5 = quantile_select(v, 0.05);
+        // Quantiles by selection (linear time) rather than a full sort: the median first, then
+        // p5 among the values below it and p95 among those above it.
+        let (p5, p50, p95) = quantiles3(v);
         Some(Summary {
             mean,
             sd,
@@ -83,6 +82,35 @@ fn key(x: f64) -> u64 {
 /// The inverse of [`key`].
 fn unkey(k: u64) -> f64 {
     f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
+}
+
+/// Type-7 quantiles p5, p50 and p95 by nested selection over keys; reorders `v`.
+fn quantiles3(v: &mut [u64]) -> (f64, f64, f64) {
+    let n = v.len();
+    let rank = |q: f64| {
+        let h = (n - 1) as f64 * q;
+        (h.floor() as usize, h - h.floor())
+    };
+    let ((k5, f5), (k50, f50), (k95, f95)) = (rank(0.05), rank(0.5), rank(0.95));
+    if n < 4 || k5 + 1 >= k50 || k95 <= k50 + 1 || k95 + 1 >= n {
+        return (quantile_select(v, 0.05), quantile_select(v, 0.5), quantile_select(v, 0.95));
+    }
+    let (below, &mut m, above) = v.select_nth_unstable(k50);
+    // Each quantile interpolates between order statistics k and k + 1; for p5 the (k+1)-th is
+    // the smallest value right of it inside `below` (k5 + 1 < k50), for p95 inside `above`.
+    let after = |part: &[u64]| part.iter().copied().min().unwrap_or(m);
+    let p50 = interpolate(m, if f50 > 0.0 { after(above) } else { m }, f50);
+    let (_, &mut a5, right5) = below.select_nth_unstable(k5);
+    let p5 = interpolate(a5, if f5 > 0.0 { after(right5) } else { a5 }, f5);
+    let (_, &mut a95, right95) = above.select_nth_unstable(k95 - k50 - 1);
+    let p95 = interpolate(a95, if f95 > 0.0 { after(right95) } else { a95 }, f95);
+    (p5, p50, p95)
+}
+
+/// `a + f·(b − a)` on the values behind two keys.
+fn interpolate(a: u64, b: u64, f: f64) -> f64 {
+    let (a, b) = (unkey(a), unkey(b));
+    if f == 0.0 { a } else { a + f * (b - a) }
 }
 
 /// Type-7 quantile by selection over keys; reorders `v`.
@@ -152,11 +180,14 @@ mod tests {
 
     #[test]
     fn selection_matches_sorting() {
-        let mut x: Vec<f64> = (0..301).map(|i| ((i * 7919) % 301) as f64 * 0.37).collect();
-        let s = Summary::of(&x).unwrap();
-        x.sort_by(f64::total_cmp);
-        for (q, got) in [(0.05, s.p5), (0.5, s.p50), (0.95, s.p95)] {
-            assert_eq!(got, quantile_sorted(&x, q));
+        for n in [1usize, 2, 3, 4, 5, 10, 20, 21, 22, 41, 100, 301, 512] {
+            let mut x: Vec<f64> = (0..n).map(|i| ((i * 7919) % n) as f64 * 0.37 - 20.0).collect();
+            let s = Summary::of(&x).unwrap();
+            x.sort_by(f64::total_cmp);
+            for (q, got) in [(0.05, s.p5), (0.5, s.p50), (0.95, s.p95)] {
+                assert_eq!(got, quantile_sorted(&x, q), "n = {n}, q = {q}");
+            }
+            assert_eq!((s.min, s.max), (x[0], x[n - 1]));
         }
     }
 
