@@ -9,9 +9,7 @@
 //! range, and a chart with nothing to show says "no data". Inconsistent input (series whose
 //! lengths disagree) is a [`PlotError::Input`] that names the offending series.
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
@@ -252,42 +250,12 @@ fn ensure_font() -> Result<(), PlotError> {
 /// backend writes to a path; so the picture goes through a private temporary file that is
 /// removed again. With `image` as a direct dependency this becomes an in-memory encode.
 fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
-    let tmp = TempFile::create()?;
-    {
-        let mut backend = BitMapBackend::new(&tmp.0, (w, h));
-        backend.blit_bitmap((0, 0), (w, h), rgb).map_err(|e| PlotError::Encode(e.to_string()))?;
-        backend.present().map_err(|e| PlotError::Encode(e.to_string()))?;
-    }
-    std::fs::read(&tmp.0).map_err(|e| PlotError::Encode(format!("reading back {}: {e}", tmp.0.display())))
-}
-
-/// A uniquely named file in the system temporary folder, deleted on drop.
-struct TempFile(PathBuf);
-
-impl TempFile {
-    fn create() -> Result<TempFile, PlotError> {
-        static SEQ: AtomicU64 = AtomicU64::new(0);
-        let dir = std::env::temp_dir();
-        for _ in 0..100 {
-            let n = SEQ.fetch_add(1, Ordering::Relaxed);
-            let path = dir.join(format!("echelon-plot-{}-{n}.png", std::process::id()));
-            // create_new refuses an existing file or symlink, so the name is ours alone.
-            match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(_) => return Ok(TempFile(path)),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => {
-                    return Err(PlotError::Encode(format!("cannot create a temporary file in {}: {e}", dir.display())));
-                }
-            }
-        }
-        Err(PlotError::Encode(format!("cannot find a free temporary file name in {}", dir.display())))
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
+    use image::ImageEncoder;
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut out)
+        .write_image(rgb, w, h, image::ColorType::Rgb8)
+        .map_err(|e| PlotError::Encode(e.to_string()))?;
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------------
