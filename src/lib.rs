@@ -69,6 +69,7 @@
 pub mod calendar;
 pub mod distribution;
 pub mod engine;
+pub mod experiment;
 pub mod kpi;
 pub mod model;
 pub mod policy;

@@ -1,0 +1,1 @@
+//! Experiments: compare variants on common random numbers, parameter sweeps, safety-stock sizing.
