@@ -12,7 +12,7 @@ use echelon::model::Model;
 use echelon::report::summary::{RunMeta, replications_csv, summary_json};
 use echelon::report::{Staged, check, table, trace, write_atomic};
 use echelon::runner::{self, Progress, RunOptions};
-use echelon::scenario::{Patch, Scenario, ScenarioError};
+use echelon::scenario::{Patch, Scenario, ScenarioError, Variant};
 
 /// Exit code for bad input (scenario or arguments).
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -61,6 +61,12 @@ struct ScenarioArgs {
     /// Measured days per replication (overrides simulation.days).
     #[arg(long)]
     days: Option<u64>,
+    /// Run the strategy of this name ([strategies.NAME] in the file) instead of the default.
+    #[arg(long, value_name = "NAME")]
+    strategy: Option<String>,
+    /// Apply the stress test of this name ([stress.NAME] in the file).
+    #[arg(long, value_name = "NAME")]
+    stress: Option<String>,
 }
 
 #[derive(Args)]
@@ -148,16 +154,26 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Loads and validates the scenario with `--set` and `--days` applied.
-fn load(a: &ScenarioArgs) -> Result<Scenario, Failure> {
+/// The variant the arguments ask for: strategy, stress test, `--set` and `--days`.
+fn variant(a: &ScenarioArgs) -> Result<Variant, Failure> {
     let mut patches = Vec::new();
     for s in &a.set {
         patches.push(Patch::parse(s, "--set").map_err(|e| bad_input(format!("error: --set {e}")))?);
     }
     if let Some(d) = a.days {
-        patches.push(Patch { path: "simulation.days".into(), value: d.to_string(), origin: "--days".into() });
+        patches.push(Patch {
+            path: "simulation.days".into(),
+            value: d.to_string(),
+            origin: "--days".into(),
+            ..Patch::default()
+        });
     }
-    Ok(Scenario::load_with(&a.scenario, &patches)?)
+    Ok(Variant { strategy: a.strategy.clone(), stress: a.stress.clone(), patches })
+}
+
+/// Loads and validates the scenario variant the arguments ask for.
+fn load(a: &ScenarioArgs) -> Result<Scenario, Failure> {
+    Ok(Scenario::load_variant(&a.scenario, &variant(a)?)?)
 }
 
 fn stem(p: &Path) -> String {
@@ -196,7 +212,12 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
     let t0 = Instant::now();
     let sums = result.summaries();
     let t_sum = t0.elapsed().as_secs_f64();
-    let meta = RunMeta { scenario: name.clone(), file: a.input.scenario.display().to_string(), ..Default::default() };
+    let meta = RunMeta {
+        scenario: name.clone(),
+        file: a.input.scenario.display().to_string(),
+        strategy: model.scenario.strategy.clone(),
+        stress: model.scenario.stress.clone(),
+    };
     let json = summary_json(&model, &result, &sums, &meta);
     let position_rows = a.position_rows || model.n_pos() <= 200;
     let t_json = t0.elapsed().as_secs_f64();
@@ -214,8 +235,15 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
     let total_secs = started.elapsed().as_secs_f64();
 
     if !a.quiet {
+        let mut label = name.clone();
+        if let Some(st) = &model.scenario.strategy {
+            label.push_str(&format!(" · strategy {st}"));
+        }
+        if let Some(st) = &model.scenario.stress {
+            label.push_str(&format!(" · stress {st}"));
+        }
         let title = format!(
-            "{name} — {} replications × {} days{}, seed {}",
+            "{label} — {} replications × {} days{}, seed {}",
             opts.replications,
             model.days,
             if model.warmup > 0 { format!(" (after {} warm-up days)", model.warmup) } else { String::new() },

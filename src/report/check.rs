@@ -81,6 +81,25 @@ pub fn check_text(sc: &Scenario, file: &str) -> String {
             if k.discrete { ", whole units" } else { "" }
         );
     }
+    for (title, list, current) in
+        [("strategies", &sc.strategies, &sc.strategy), ("stress tests", &sc.stresses, &sc.stress)]
+    {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(s, "\n{title}:");
+        for (i, x) in list.iter().enumerate() {
+            let mut tags = Vec::new();
+            if title == "strategies" && i == 0 {
+                tags.push("default");
+            }
+            if current.as_deref() == Some(x.name.as_str()) {
+                tags.push("shown below");
+            }
+            let tags = if tags.is_empty() { String::new() } else { format!(" ({})", tags.join(", ")) };
+            let _ = writeln!(s, "  {:<16} {}{tags}", x.name, x.description);
+        }
+    }
     let _ = writeln!(s, "\nnetwork:");
     let roots: Vec<usize> = (0..sc.locations.len()).filter(|&i| sc.locations[i].source.is_none()).collect();
     for r in roots {

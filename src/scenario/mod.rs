@@ -4,6 +4,7 @@
 //! what was expected and how to fix it; see [`ScenarioError`].
 
 mod diag;
+mod overlay;
 mod patch;
 mod raw;
 mod validate;
@@ -293,9 +294,48 @@ pub struct Scenario {
     pub positions: Vec<Position>,
     /// Demand streams.
     pub demand: Vec<Demand>,
+    /// Named strategies defined in the file (`[strategies.<name>]`), the default first.
+    pub strategies: Vec<Named>,
+    /// Named stress tests defined in the file (`[stress.<name>]`).
+    pub stresses: Vec<Named>,
+    /// The strategy applied, if any.
+    pub strategy: Option<String>,
+    /// The stress test applied, if any.
+    pub stress: Option<String>,
+}
+
+/// A named strategy or stress test and its description.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Named {
+    /// Name as written after `strategies.` or `stress.`.
+    pub name: String,
+    /// Its `description` (may be empty).
+    pub description: String,
+}
+
+/// Which variant of a scenario file to load: a strategy, a stress test, and `--set` patches.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Variant {
+    /// Strategy name (`None` = the file's default strategy, or its own policies).
+    pub strategy: Option<String>,
+    /// Stress test name (`None` = none).
+    pub stress: Option<String>,
+    /// Patches applied before validation.
+    pub patches: Vec<Patch>,
 }
 
 impl Scenario {
+    /// Loads a variant of a scenario file: patches, then a strategy and a stress test applied.
+    pub fn load_variant(path: &Path, v: &Variant) -> Result<Scenario, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::io(path, e))?;
+        validate::load_variant(&Source::new(path.display().to_string(), text), v)
+    }
+
+    /// Parses a variant of scenario text.
+    pub fn parse_variant(name: &str, text: &str, v: &Variant) -> Result<Scenario, ScenarioError> {
+        validate::load_variant(&Source::new(name.to_string(), text.to_string()), v)
+    }
+
     /// Loads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         Self::load_with(path, &[])
@@ -314,7 +354,7 @@ impl Scenario {
 
     /// Parses and validates a [`Source`] with patches.
     pub fn from_source(src: &Source, patches: &[Patch]) -> Result<Scenario, ScenarioError> {
-        validate::load(src, patches)
+        validate::load_variant(src, &Variant { patches: patches.to_vec(), ..Variant::default() })
     }
 
     /// Index of the location with this id.

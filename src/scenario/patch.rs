@@ -9,10 +9,10 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use toml::Spanned;
-use toml::de::{DeTable, DeValue};
+use toml::de::{DeArray, DeTable, DeValue};
 
 /// One change to a scenario: a dotted path and a TOML value.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Patch {
     /// Dotted path, e.g. `locations.store-3.policy.level`.
     pub path: String,
@@ -21,6 +21,12 @@ pub struct Patch {
     pub value: String,
     /// Where the patch came from, for messages (e.g. `--set`).
     pub origin: String,
+    /// Append the value to the array at `path` (created if missing; a single value there becomes
+    /// the array's first element) instead of replacing it.
+    pub append: bool,
+    /// Where in the file the change was written (a strategy or stress entry): messages about the
+    /// patched value point there.
+    pub span: Option<Range<usize>>,
 }
 
 impl Patch {
@@ -33,7 +39,12 @@ impl Patch {
         if path.is_empty() {
             return Err(format!("'{text}' has an empty path before '='"));
         }
-        Ok(Patch { path: path.to_string(), value: value.trim().to_string(), origin: origin.to_string() })
+        Ok(Patch {
+            path: path.to_string(),
+            value: value.trim().to_string(),
+            origin: origin.to_string(),
+            ..Patch::default()
+        })
     }
 }
 
@@ -97,8 +108,24 @@ pub(crate) fn apply<'a>(doc: &mut Spanned<DeTable<'a>>, patch: &'a Patch) -> Res
         let last = i + 1 == segs.len();
         if last {
             let mut value = parse_value(&patch.value);
-            let at = table.get(seg).map_or(span.clone(), |v| v.span());
+            let at = patch.span.clone().unwrap_or_else(|| table.get(seg).map_or(span.clone(), |v| v.span()));
             respan(&mut value, &at);
+            let value = if patch.append {
+                let mut list = match table.get_mut(seg).map(|v| std::mem::replace(v.get_mut(), DeValue::Boolean(false)))
+                {
+                    Some(DeValue::Array(a)) => a,
+                    Some(other) => {
+                        let mut a = DeArray::new();
+                        a.push(Spanned::new(at.clone(), other));
+                        a
+                    }
+                    None => DeArray::new(),
+                };
+                list.push(Spanned::new(at.clone(), value));
+                DeValue::Array(list)
+            } else {
+                value
+            };
             table.insert(Spanned::new(at.clone(), Cow::Borrowed(seg)), Spanned::new(at, value));
             return Ok(());
         }

@@ -11,6 +11,7 @@ use toml::Value;
 use toml::de::{DeTable, DeValue};
 
 use super::diag::{Diags, closest};
+use super::overlay;
 use super::patch::{self, Patch};
 use super::raw::*;
 use super::*;
@@ -18,7 +19,8 @@ use crate::distribution::Dist;
 use crate::stats::special::norm_quantile;
 
 /// Top-level keys a scenario file may contain.
-const TOP_KEYS: &[&str] = &["name", "description", "simulation", "skus", "locations", "demand", "positions"];
+const TOP_KEYS: &[&str] =
+    &["name", "description", "simulation", "skus", "locations", "demand", "positions", "strategies", "stress"];
 
 /// Decodes a spanned TOML subtree into `T`, recording a diagnostic on failure.
 fn decode<'a, T: Deserialize<'a>>(v: Spanned<DeValue<'a>>, key: &str, d: &mut Diags) -> Option<T> {
@@ -129,7 +131,8 @@ struct Raw {
     doc_span: Range<usize>,
 }
 
-pub(super) fn load(src: &Source, patches: &[Patch]) -> Result<Scenario, ScenarioError> {
+pub(super) fn load_variant(src: &Source, v: &Variant) -> Result<Scenario, ScenarioError> {
+    let patches = &v.patches;
     let mut d = Diags::new(src);
     let (mut doc, syntax) = DeTable::parse_recoverable(&src.text);
     if !syntax.is_empty() {
@@ -143,23 +146,35 @@ pub(super) fn load(src: &Source, patches: &[Patch]) -> Result<Scenario, Scenario
         }
         return Err(ScenarioError::Invalid(d.list));
     }
-    for p in patches {
+    // Strategy and stress overlays become patches; the command line's `--set`s come last, so
+    // they win over anything a strategy or stress test sets.
+    let (strategies, stresses, strategy, stress, overlay_patches) = overlay::apply(&mut doc, v, &mut d);
+    let all: Vec<Patch> = overlay_patches.into_iter().chain(patches.iter().cloned()).collect();
+    let mut doc = doc;
+    for p in &all {
         if let Err(msg) = patch::apply(&mut doc, p) {
-            d.list.push(Diagnostic {
-                file: p.origin.clone(),
-                line: 0,
-                column: 0,
-                key: p.path.clone(),
-                message: msg,
-                help: Some("paths look like locations.<id>.policy.level or simulation.days".into()),
-            });
+            match &p.span {
+                Some(span) => {
+                    d.err(span.clone(), p.path.clone(), msg, "check the location ids and keys this entry names")
+                }
+                None => d.list.push(Diagnostic {
+                    file: p.origin.clone(),
+                    line: 0,
+                    column: 0,
+                    key: p.path.clone(),
+                    message: msg,
+                    help: Some("paths look like locations.<id>.policy.level or simulation.days".into()),
+                }),
+            }
         }
     }
     if !d.is_empty() {
         return Err(ScenarioError::Invalid(d.list));
     }
     let raw = decode_doc(doc, &mut d);
-    let scenario = check(raw, &mut d);
+    let mut scenario = check(raw, &mut d);
+    (scenario.strategies, scenario.stresses, scenario.strategy, scenario.stress) =
+        (strategies, stresses, strategy, stress);
     if d.is_empty() { Ok(scenario) } else { Err(ScenarioError::Invalid(d.list)) }
 }
 
@@ -1324,5 +1339,9 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
         locations,
         positions,
         demand,
+        strategies: Vec::new(),
+        stresses: Vec::new(),
+        strategy: None,
+        stress: None,
     }
 }
