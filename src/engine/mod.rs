@@ -27,7 +27,9 @@ use lanes::{HasVector, Lanes, Vector};
 
 use crate::distribution::TableArena;
 use crate::kpi::ScopeAcc;
-use crate::model::{DisruptionRt, Group, Model, NONE, TableStream};
+use rand_distr::{Distribution, StandardNormal};
+
+use crate::model::{DisruptionRt, Group, LeadSampler, Model, NONE, TableStream};
 use crate::policy::order_quantity;
 use crate::rng::{Purpose, SimRng, stream, unit_f64};
 
@@ -165,6 +167,24 @@ struct Lane {
     loc_req: Vec<f64>,
     /// Today's flows per position (kept only for an active observer).
     flows: Vec<Flows>,
+    /// Random delay processes: days left in the current event and its extra days.
+    delay_state: Vec<(u32, u32)>,
+    delay_rng: Vec<SimRng>,
+    /// Random shock processes: days left in the current event and its multiplier.
+    shock_state: Vec<(u32, f64)>,
+    /// Common factors: current logarithm.
+    factor_state: Vec<f64>,
+    shock_rng: Vec<SimRng>,
+    factor_rng: Vec<SimRng>,
+    /// Today's extra demand multiplier of each general stream (shocks × factors).
+    dyn_mult: Vec<f64>,
+    /// Whether a disruption is active today.
+    disrupted_today: bool,
+    /// Per measured day (when recording): network [demand, served the same day, on hand,
+    /// backlog (owed to customers and downstream), value of demand not served that day].
+    daily: Vec<[f64; 5]>,
+    /// Per measured day (when recording): whether a disruption was active.
+    disrupted: Vec<bool>,
 }
 
 /// Per-replication state for `L` replications in lockstep, allocated once per thread and reset
@@ -225,6 +245,16 @@ impl<const L: usize> State<L> {
             net_bw: [0.0; 4],
             loc_req: vec![0.0; m.n_loc],
             flows: vec![Flows::default(); n],
+            delay_state: vec![(0, 0); m.delays.len()],
+            delay_rng: vec![blank(); m.delays.len()],
+            shock_state: vec![(0, 1.0); m.shocks.len()],
+            factor_state: vec![0.0; m.factors.len()],
+            shock_rng: vec![blank(); m.shocks.len()],
+            factor_rng: vec![blank(); m.factors.len()],
+            dyn_mult: vec![1.0; m.streams.len()],
+            disrupted_today: false,
+            daily: vec![[0.0; 5]; if m.records_days() { m.days } else { 0 }],
+            disrupted: vec![false; if m.records_days() { m.days } else { 0 }],
         };
         State {
             stocks: vec![Stocks::default(); n],
@@ -301,6 +331,21 @@ impl<const L: usize> State<L> {
             lane.loc_bw.fill([0.0; 4]);
             lane.net_bw = [0.0; 4];
             lane.flows.fill(Flows::default());
+            lane.delay_state.fill((0, 0));
+            lane.shock_state.fill((0, 1.0));
+            for (r, d) in lane.delay_rng.iter_mut().zip(&m.delays) {
+                *r = stream(seed, rep, Purpose::Delay, d.key);
+            }
+            for (r, x) in lane.shock_rng.iter_mut().zip(&m.shocks) {
+                *r = stream(seed, rep, Purpose::Shock, x.key);
+            }
+            for ((r, x), v) in lane.factor_rng.iter_mut().zip(&m.factors).zip(&mut lane.factor_state) {
+                *r = stream(seed, rep, Purpose::Shock, x.key);
+                // Start from the factor's stationary distribution.
+                let z: f64 = StandardNormal.sample(r);
+                *v = x.sigma * z;
+            }
+            lane.dyn_mult.fill(1.0);
         }
     }
 }
@@ -363,6 +408,69 @@ fn disruptions_and_lanes(m: &Model, lane: &mut Lane, t: usize) {
     for (i, &l) in m.random_lanes.iter().enumerate() {
         lane.lead[l as usize] = m.lanes[l as usize].draw(&mut lane.lane_rng[i]);
     }
+    let mut disrupted = lane.markov_down.iter().any(|&d| d);
+    if !m.delays.is_empty() {
+        // Delayed lanes start from their base lead time (constant, or drawn above) every day.
+        for &l in &m.delayed_lanes {
+            if let LeadSampler::Const(c) = m.lanes[l as usize] {
+                lane.lead[l as usize] = c;
+            }
+        }
+        for (i, d) in m.delays.iter().enumerate() {
+            let extra = match &d.schedule {
+                Some(active) => {
+                    if active[t] {
+                        d.extra.draw(&mut lane.delay_rng[i])
+                    } else {
+                        0
+                    }
+                }
+                None => {
+                    let (left, extra) = &mut lane.delay_state[i];
+                    if *left == 0 && unit_f64(&mut lane.delay_rng[i]) < d.p_start {
+                        *left = d.duration.draw(&mut lane.delay_rng[i]);
+                        *extra = d.extra.draw(&mut lane.delay_rng[i]);
+                    }
+                    if *left > 0 {
+                        *left -= 1;
+                        disrupted = true;
+                        *extra
+                    } else {
+                        0
+                    }
+                }
+            };
+            lane.lead[d.lane as usize] += extra;
+        }
+    }
+    if !m.shocks.is_empty() || !m.factors.is_empty() {
+        lane.dyn_mult.fill(1.0);
+        for (i, x) in m.shocks.iter().enumerate() {
+            let (left, mult) = &mut lane.shock_state[i];
+            if *left == 0 && unit_f64(&mut lane.shock_rng[i]) < x.p_start {
+                *left = x.duration.draw(&mut lane.shock_rng[i]);
+                *mult = x.multiplier.sample(&mut lane.shock_rng[i], 0);
+            }
+            if *left > 0 {
+                *left -= 1;
+                disrupted = true;
+                for &s in &x.streams {
+                    lane.dyn_mult[s as usize] *= *mult;
+                }
+            }
+        }
+        for (i, x) in m.factors.iter().enumerate() {
+            // AR(1) on the logarithm, stationary N(0, σ²); exp(v − σ²/2) has mean 1.
+            let z: f64 = StandardNormal.sample(&mut lane.factor_rng[i]);
+            let v = &mut lane.factor_state[i];
+            *v = x.rho * *v + (1.0 - x.rho * x.rho).sqrt() * x.sigma * z;
+            let f = (*v - 0.5 * x.sigma * x.sigma).exp();
+            for &s in &x.streams {
+                lane.dyn_mult[s as usize] *= f;
+            }
+        }
+    }
+    lane.disrupted_today = disrupted;
     let (n, r) = (m.n_pos(), m.ring_len);
     let today = t % r;
     for (a, &l) in lane.arrive.iter_mut().zip(&lane.lead) {
@@ -410,8 +518,8 @@ where
     // without demand keep zero.
     let mut net_demand = draw_tables(&m.table_streams, &m.tables, &mut st.table_rng, &mut st.demand);
     for (l, lane) in st.lanes.iter_mut().enumerate() {
-        for (s, r) in m.streams.iter().zip(&mut lane.demand_rng) {
-            let x = s.draw(r, t, 1.0);
+        for ((s, r), &shock) in m.streams.iter().zip(&mut lane.demand_rng).zip(&lane.dyn_mult) {
+            let x = s.draw(r, t, shock);
             let d = &mut st.demand[s.pos as usize][l];
             *d = if s.assign { x } else { *d + x };
             net_demand[l] += x;
@@ -419,7 +527,7 @@ where
     }
 
     let slot = (t % m.ring_len) * n;
-    pass1::<L, MEASURE, O>(m, mday, st, slot);
+    let [served, unserved] = pass1::<L, MEASURE, O>(m, mday, st, slot);
 
     // Pass 2 = step 5: every source ships, after every decision of the day. Groups are sorted
     // by their children's range, so each one's owed children are the next run of `pending`.
@@ -446,6 +554,21 @@ where
 
     // The network's orders of the day (taken every day, warm-up included).
     let net_orders = std::mem::replace(&mut st.child_orders[n], [0.0; L]);
+    if MEASURE && m.records_days() {
+        let (served, unserved) = (served.store(), unserved.store());
+        let (mut oh, mut backlog) = ([0.0; L], [0.0; L]);
+        for s in &st.stocks {
+            for l in 0..L {
+                oh[l] += s.on_hand[l];
+                backlog[l] += s.cust_bo[l] + s.owed_out[l];
+            }
+        }
+        let d = mday as usize;
+        for (l, lane) in st.lanes.iter_mut().enumerate() {
+            lane.daily[d] = [net_demand[l], served[l], oh[l], backlog[l], unserved[l]];
+            lane.disrupted[d] = lane.disrupted_today || m.disrupted_static[d];
+        }
+    }
     if MEASURE {
         for l in 0..L {
             let lane = &mut st.lanes[l];
@@ -473,10 +596,14 @@ where
 /// Pass 1 over all positions: arrivals, serving demand, decisions, accounting, for every lane
 /// at once (see [`lanes`]): the arithmetic is branch-free, so all lanes share each instruction.
 #[inline(always)]
-fn pass1<const L: usize, const MEASURE: bool, O: Observer>(m: &Model, mday: i64, st: &mut State<L>, slot: usize)
+fn pass1<const L: usize, const MEASURE: bool, O: Observer>(m: &Model, mday: i64, st: &mut State<L>, slot: usize) -> [Vx<L>; 2]
 where
     Lanes<L>: HasVector<L>,
 {
+    // Network totals of the day when days are recorded: served the same day, and the value of
+    // demand that was not.
+    let record = MEASURE && m.records_days();
+    let (mut rec_served, mut rec_unserved) = (Vx::<L>::splat(0.0), Vx::<L>::splat(0.0));
     let n = m.n_pos();
     let echelon = m.has_echelon;
     let keep = Vx::<L>::splat(if m.lost_sales { 0.0 } else { 1.0 });
@@ -561,6 +688,11 @@ where
             n_pending[l] += usize::from(oi_lanes[l] > 0.0);
         }
 
+        if record {
+            rec_served = rec_served + served;
+            rec_unserved = rec_unserved + Vx::splat(m.price[q]) * unmet;
+        }
+
         // 6. Accounting (shipments in pass 2 correct these sums).
         if MEASURE {
             let a = &mut sums[q];
@@ -598,6 +730,7 @@ where
     for (lane, np) in st.lanes.iter_mut().zip(n_pending) {
         lane.n_pending = np;
     }
+    [rec_served, rec_unserved]
 }
 
 /// The run of `pending` (from cursor `k` on) that holds the group's children.
@@ -775,6 +908,7 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
             orders_sq: s.orders_sq[l],
             dem_sum: s.demand[l] + child_ordered[q],
             dem_sq: s.dem_in_sq[l],
+            resilience: None,
         };
         let lc = m.pos_loc[q] as usize;
         loc[lc].add_flows(&a);
@@ -803,5 +937,8 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
     net.inflow = net.initial + internal_pipeline + from_suppliers;
     let [o, o2, d, d2] = lane.net_bw;
     (net.orders_sum, net.orders_sq, net.dem_sum, net.dem_sq) = (o, o2, d, d2);
+    if m.resilience {
+        net.resilience = Some(crate::kpi::resilience(&lane.daily, &lane.disrupted));
+    }
     Totals { pos, loc, net }
 }

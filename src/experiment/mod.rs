@@ -1,1 +1,203 @@
 //! Experiments: compare variants on common random numbers, parameter sweeps, safety-stock sizing.
+//!
+//! All three run one network several times with the same seed and replication count. Random
+//! streams are keyed by (seed, replication, purpose, entity name) (DESIGN.md §5), so every
+//! variant, grid point or candidate level sees the same demand, lead-time and disruption draws:
+//! differences between runs come from the change alone, paired differences have far smaller
+//! standard errors than independent runs would give, and a KPI that rises with a stock level does
+//! so in every replication — which makes a bisection on the level well defined.
+//!
+//! - [`compare`]: strategies × stress tests of one file, or several files, against a baseline;
+//! - [`sweep`]: a grid of values of dotted scenario keys (`--set PATH=V1,V2,...`);
+//! - [`size`]: the smallest stock level per customer-facing position that meets a service
+//!   target, next to the textbook normal-approximation level.
+//!
+//! Each experiment is a function from loaded scenarios (or a compiled model) to a result struct;
+//! the result renders itself as files ([`OutputFile`]) and a terminal table.
+
+pub mod compare;
+pub mod size;
+pub mod sweep;
+
+use std::path::{Path, PathBuf};
+
+use crate::kpi::Kpi;
+use crate::report::plot::{Format, PlotError};
+use crate::report::{Staged, fmt_num};
+use crate::runner::{Progress, RunOptions, RunResult, Scope};
+use crate::scenario::{Scenario, ScenarioError};
+use crate::stats::Summary;
+
+/// Why an experiment could not run or write its results.
+#[derive(Debug, thiserror::Error)]
+pub enum ExperimentError {
+    /// A scenario (variant) did not load.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// Bad arguments: what is wrong and what to type instead.
+    #[error("error: {message}\n    help: {help}")]
+    Input {
+        /// What is wrong.
+        message: String,
+        /// How to fix it.
+        help: String,
+    },
+    /// An output file could not be written.
+    #[error("error: cannot write into {path}: {source}")]
+    Io {
+        /// Output folder.
+        path: String,
+        /// The operating system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl ExperimentError {
+    /// A bad-input error with a help line.
+    pub fn input(message: impl Into<String>, help: impl Into<String>) -> Self {
+        ExperimentError::Input { message: message.into(), help: help.into() }
+    }
+
+    /// Whether the user can fix this by changing the input (exit code 2) rather than a failure
+    /// of the machine (exit code 1).
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, ExperimentError::Io { .. })
+    }
+}
+
+/// Overrides shared by every experiment; `None` keeps the scenario's own setting.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// Replications per run.
+    pub replications: Option<usize>,
+    /// Base seed.
+    pub seed: Option<u64>,
+    /// Worker threads (`None` = all cores); results do not depend on it.
+    pub threads: Option<usize>,
+    /// No progress bar.
+    pub quiet: bool,
+}
+
+impl Settings {
+    /// Run options for a scenario: its own replications and seed unless overridden.
+    pub fn options(&self, sc: &Scenario) -> RunOptions {
+        RunOptions {
+            replications: self.replications.unwrap_or(sc.simulation.replications).max(1),
+            seed: self.seed.unwrap_or(sc.simulation.seed),
+            threads: self.threads,
+        }
+    }
+
+    /// A progress bar over `total` replications.
+    fn progress(&self, total: usize, label: &str) -> Progress {
+        Progress::new(total as u64, label, self.quiet)
+    }
+}
+
+/// One output file, ready to be staged.
+#[derive(Clone, Debug)]
+pub struct OutputFile {
+    /// File name inside the output folder.
+    pub name: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+impl OutputFile {
+    fn new(name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        OutputFile { name: name.into(), bytes: bytes.into() }
+    }
+}
+
+/// Writes files into `dir` atomically (all are staged first, then renamed into place).
+pub fn write_files(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>, ExperimentError> {
+    let io = |source| ExperimentError::Io { path: dir.display().to_string(), source };
+    let mut staged = Staged::new(dir).map_err(io)?;
+    for f in files {
+        staged.add(&f.name, &f.bytes).map_err(io)?;
+    }
+    staged.commit().map_err(io)
+}
+
+/// Draws a chart as PNG and SVG into `files`; a chart that cannot be drawn becomes a warning,
+/// because the numbers (JSON, CSV) matter more than the picture.
+fn plot_both(
+    files: &mut Vec<OutputFile>,
+    warnings: &mut Vec<String>,
+    stem: &str,
+    draw: impl Fn(Format) -> Result<Vec<u8>, PlotError>,
+) {
+    for fmt in [Format::Png, Format::Svg] {
+        match draw(fmt) {
+            Ok(bytes) => files.push(OutputFile::new(format!("{stem}.{}", fmt.extension()), bytes)),
+            Err(e) => warnings.push(format!("{stem}.{} not drawn: {e}", fmt.extension())),
+        }
+    }
+}
+
+/// Per-replication values of every KPI of one scope: `[kpi][replication]`.
+fn scope_series(r: &RunResult, scope: Scope) -> Vec<Vec<f64>> {
+    let i = r.scope_index(scope).unwrap_or(0);
+    Kpi::ALL.iter().map(|&k| r.series(i, k).to_vec()).collect()
+}
+
+/// Summaries of every KPI of one scope.
+fn scope_summaries(r: &RunResult, i: usize) -> Vec<Option<Summary>> {
+    let mut buf = Vec::new();
+    Kpi::ALL.iter().map(|&k| Summary::of_with(r.series(i, k), &mut buf)).collect()
+}
+
+/// A difference of a KPI for people: percentage points for shares, signed numbers otherwise.
+pub fn fmt_diff(k: Kpi, d: f64) -> String {
+    if d.is_nan() {
+        return "–".into();
+    }
+    if k.unit() == "share" {
+        format!("{:+.2} pp", 100.0 * d)
+    } else {
+        let s = fmt_num(d);
+        if s.starts_with('-') { s } else { format!("+{s}") }
+    }
+}
+
+/// "the 200 replications × 365 days" line shared by the experiment titles.
+fn horizon(replications: usize, days: usize, warmup: usize, seed: u64) -> String {
+    let warm = if warmup > 0 { format!(" (after {warmup} warm-up days)") } else { String::new() };
+    format!("{replications} replications × {days} days{warm}, seed {seed}")
+}
+
+/// Shortens a label to `n` characters for table columns.
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_string() } else { format!("{}…", s.chars().take(n - 1).collect::<String>()) }
+}
+
+/// Whether a scenario has a single SKU (then stock is reported in units, else at cost).
+fn single_sku(sc: &Scenario) -> bool {
+    sc.skus.len() <= 1
+}
+
+/// The inventory KPI of trade-off charts: units when there is one SKU (comparable), inventory
+/// value at cost when there are several (units of different SKUs do not add up meaningfully).
+fn inventory_kpi(sc: &Scenario) -> Kpi {
+    if single_sku(sc) { Kpi::AvgOnHand } else { Kpi::AvgInventoryValue }
+}
+
+/// Axis label of [`inventory_kpi`].
+fn inventory_label(k: Kpi) -> &'static str {
+    if k == Kpi::AvgOnHand { "average on hand (units)" } else { "average inventory value (at cost)" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn differences_are_signed() {
+        assert_eq!(fmt_diff(Kpi::FillRate, 0.0123), "+1.23 pp");
+        assert_eq!(fmt_diff(Kpi::FillRate, -0.0123), "-1.23 pp");
+        assert_eq!(fmt_diff(Kpi::TotalCost, 12.3456), "+12.35");
+        assert_eq!(fmt_diff(Kpi::TotalCost, -1.5), "-1.500");
+        assert_eq!(fmt_diff(Kpi::TotalCost, f64::NAN), "–");
+    }
+}

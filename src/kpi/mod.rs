@@ -50,11 +50,21 @@ pub enum Kpi {
     AvgInventoryValue,
     /// Units per day ordered from the scope's sources.
     UnitsOrdered,
+    /// Network only: days from the start of the first disruption until the 7-day fill rate is
+    /// back at 99 % of its level before it (0 if it never dropped below).
+    TimeToRecover,
+    /// Network only: 1 if the fill rate recovered within the horizon, else 0.
+    Recovered,
+    /// Network only: largest end-of-day backlog (units owed) from the disruption on.
+    PeakBacklog,
+    /// Network only: value at price of the demand not served on its day, from the start of the
+    /// disruption until recovery (lost sales, or revenue delayed by backorders).
+    DisruptionLostRevenue,
 }
 
 impl Kpi {
     /// All KPIs in report order.
-    pub const ALL: [Kpi; 20] = [
+    pub const ALL: [Kpi; 24] = [
         Kpi::FillRate,
         Kpi::StockoutRate,
         Kpi::AvgOnHand,
@@ -75,6 +85,10 @@ impl Kpi {
         Kpi::Bullwhip,
         Kpi::AvgInventoryValue,
         Kpi::UnitsOrdered,
+        Kpi::TimeToRecover,
+        Kpi::Recovered,
+        Kpi::PeakBacklog,
+        Kpi::DisruptionLostRevenue,
     ];
     /// Number of KPIs.
     pub const COUNT: usize = Self::ALL.len();
@@ -102,7 +116,16 @@ impl Kpi {
             Kpi::Bullwhip => "bullwhip",
             Kpi::AvgInventoryValue => "avg_inventory_value",
             Kpi::UnitsOrdered => "units_ordered",
+            Kpi::TimeToRecover => "time_to_recover",
+            Kpi::Recovered => "recovered",
+            Kpi::PeakBacklog => "peak_backlog",
+            Kpi::DisruptionLostRevenue => "disruption_lost_revenue",
         }
+    }
+
+    /// Resilience KPIs, defined for the network of a disrupted scenario only.
+    pub fn resilience(self) -> bool {
+        matches!(self, Kpi::TimeToRecover | Kpi::Recovered | Kpi::PeakBacklog | Kpi::DisruptionLostRevenue)
     }
 
     /// Looks a KPI up by name.
@@ -122,7 +145,11 @@ impl Kpi {
             | Kpi::OrderCost
             | Kpi::InTransitHoldingCost
             | Kpi::TotalCost
-            | Kpi::Bullwhip => Some(false),
+            | Kpi::Bullwhip
+            | Kpi::TimeToRecover
+            | Kpi::PeakBacklog
+            | Kpi::DisruptionLostRevenue => Some(false),
+            Kpi::Recovered => Some(true),
             _ => None,
         }
     }
@@ -140,6 +167,10 @@ impl Kpi {
             Kpi::Gmroi => "margin $ per $ inventory/year",
             Kpi::Bullwhip => "ratio",
             Kpi::AvgInventoryValue => "cost units",
+            Kpi::TimeToRecover => "days",
+            Kpi::Recovered => "share",
+            Kpi::PeakBacklog => "units",
+            Kpi::DisruptionLostRevenue => "revenue",
         }
     }
 }
@@ -205,6 +236,8 @@ pub struct ScopeAcc {
     pub dem_sum: f64,
     /// Σ squared daily demand received.
     pub dem_sq: f64,
+    /// Resilience KPIs [time to recover, recovered, peak backlog, lost revenue] (network only).
+    pub resilience: Option<[f64; 4]>,
 }
 
 impl ScopeAcc {
@@ -286,7 +319,60 @@ impl ScopeAcc {
             }
             Kpi::AvgInventoryValue => ratio(self.value, d),
             Kpi::UnitsOrdered => ratio(self.ordered, d),
+            Kpi::TimeToRecover => self.resilience.map_or(f64::NAN, |r| r[0]),
+            Kpi::Recovered => self.resilience.map_or(f64::NAN, |r| r[1]),
+            Kpi::PeakBacklog => self.resilience.map_or(f64::NAN, |r| r[2]),
+            Kpi::DisruptionLostRevenue => self.resilience.map_or(f64::NAN, |r| r[3]),
         }
+    }
+}
+
+/// Days over which the recovering fill rate is measured.
+pub const RECOVERY_WINDOW: usize = 7;
+/// Days before a disruption that set the level to recover to.
+pub const PRE_DISRUPTION_DAYS: usize = 28;
+/// Share of the pre-disruption fill rate that counts as recovered (so that a level of 100 %
+/// can be regained despite a single short day).
+pub const RECOVERY_SHARE: f64 = 0.99;
+
+/// Resilience KPIs of one replication from its daily network record (per measured day:
+/// `[demand, served the same day, on hand, backlog, value of unserved demand]`) and the days
+/// on which a disruption was active: `[time to recover, recovered, peak backlog, lost
+/// revenue]`, all NaN when no disruption happened or too little history precedes it.
+///
+/// The disruption starts on its first day S and ends on the last day E of that first spell.
+/// The level to recover to is the fill rate of the 28 days before S (at least 7 are needed);
+/// the fill rate is then followed over trailing 7-day windows. If it never falls below 99 % of
+/// the level the time to recover is 0; otherwise recovery is the first day R ≥ E after the dip
+/// at which it is back at 99 % of the level, and the time to recover is R − S + 1 days.
+pub fn resilience(daily: &[[f64; 5]], disrupted: &[bool]) -> [f64; 4] {
+    let nan = [f64::NAN; 4];
+    let Some(start) = disrupted.iter().position(|&x| x) else { return nan };
+    let end = start + disrupted[start..].iter().take_while(|&&x| x).count() - 1;
+    let pre = &daily[start.saturating_sub(PRE_DISRUPTION_DAYS)..start];
+    let (pd, ps) = pre.iter().fold((0.0, 0.0), |(d, s), x| (d + x[0], s + x[1]));
+    if pre.len() < RECOVERY_WINDOW || pd <= 0.0 {
+        return nan;
+    }
+    let threshold = RECOVERY_SHARE * ps / pd;
+    let trailing = |day: usize| {
+        let w = &daily[(day + 1).saturating_sub(RECOVERY_WINDOW)..=day];
+        let (d, s) = w.iter().fold((0.0, 0.0), |(d, s), x| (d + x[0], s + x[1]));
+        if d > 0.0 { s / d } else { 1.0 }
+    };
+    let horizon = daily.len();
+    let dip = (start..horizon).find(|&day| trailing(day) < threshold);
+    let recovery = match dip {
+        None => Some(start),
+        Some(dip) => (dip.max(end)..horizon).find(|&day| trailing(day) >= threshold),
+    };
+    let until = recovery.unwrap_or(horizon - 1);
+    let peak = daily[start..].iter().map(|x| x[3]).fold(0.0, f64::max);
+    let lost: f64 = daily[start..=until].iter().map(|x| x[4]).sum();
+    match (dip, recovery) {
+        (None, _) => [0.0, 1.0, peak, lost],
+        (Some(_), Some(r)) => [(r - start + 1) as f64, 1.0, peak, lost],
+        (Some(_), None) => [f64::NAN, 0.0, peak, lost],
     }
 }
 
@@ -307,6 +393,26 @@ mod tests {
         assert!(a.kpi(Kpi::FillRate).is_nan());
         assert!(a.kpi(Kpi::Bullwhip).is_nan());
         assert_eq!(a.kpi(Kpi::AvgOnHand), 0.0);
+    }
+
+    #[test]
+    fn resilience_of_a_hand_made_record() {
+        // 100 days of demand 10; nothing served on days 31..=40 (outage 30..=39), backlog
+        // building to 100 and cleared on day 41.
+        let mut daily = vec![[10.0, 10.0, 0.0, 0.0, 0.0]; 100];
+        let mut disrupted = vec![false; 100];
+        for d in 30..=39 {
+            disrupted[d] = true;
+        }
+        for d in 31..=40 {
+            daily[d] = [10.0, 0.0, 0.0, 10.0 * (d - 30) as f64, 150.0];
+        }
+        let [ttr, rec, peak, lost] = resilience(&daily, &disrupted);
+        // The 7-day fill rate is back to 100 % on day 47 (days 41..=47 all served): 47 − 30 + 1.
+        assert_eq!((ttr, rec, peak), (18.0, 1.0, 100.0));
+        assert_eq!(lost, 1500.0);
+        // No disruption: undefined.
+        assert!(resilience(&daily, &[false; 100]).iter().all(|x| x.is_nan()));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::calendar::weekday_and_month;
 use crate::distribution::{Dist, Sampler, TableArena, TableRef, sample_scaled};
 use crate::policy::{threshold_form, whole_units};
 use crate::rng::entity_key;
-use crate::scenario::{Disruption, LocationKind, PolicyKind, Scenario, UnmetDemand};
+use crate::scenario::{Delay, Disruption, LeadTime, LocationKind, PolicyKind, Scenario, UnmetDemand};
 
 /// "No index" marker in `u32` index arrays.
 pub const NONE: u32 = u32::MAX;
@@ -81,6 +81,8 @@ pub struct Stream {
     pub whole: bool,
     /// Round draws to whole units (a whole-unit SKU with a continuous distribution).
     pub round: bool,
+    /// Index of its entry in `Scenario::demand`.
+    pub demand_index: u32,
     /// The first stream of its position (stores its draw; later streams add to it).
     pub assign: bool,
     /// Stream key (hash of its name).
@@ -127,6 +129,51 @@ pub enum DisruptionRt {
         /// Capacity while active (`None` = fully down).
         capacity: Option<f64>,
     },
+}
+
+/// A transport-delay process on one lane.
+#[derive(Clone, Debug)]
+pub struct DelayRt {
+    /// The lane (receiving location).
+    pub lane: u32,
+    /// Scheduled: whether active on each simulated day. `None` = random events.
+    pub schedule: Option<Box<[bool]>>,
+    /// Random: probability that an event starts on a day without one.
+    pub p_start: f64,
+    /// Random: length of an event in days.
+    pub duration: LeadSampler,
+    /// Days added to the lead time (drawn per event, or per day of a scheduled window).
+    pub extra: LeadSampler,
+    /// Stream key.
+    pub key: u64,
+}
+
+/// A random demand-shock process.
+#[derive(Clone, Debug)]
+pub struct ShockRt {
+    /// General streams it multiplies.
+    pub streams: Vec<u32>,
+    /// Probability that an event starts on a day without one.
+    pub p_start: f64,
+    /// Length of an event in days.
+    pub duration: LeadSampler,
+    /// Multiplier of an event.
+    pub multiplier: Sampler,
+    /// Stream key.
+    pub key: u64,
+}
+
+/// A common demand factor: log-normal, mean 1, AR(1) on its logarithm.
+#[derive(Clone, Debug)]
+pub struct FactorRt {
+    /// General streams it multiplies.
+    pub streams: Vec<u32>,
+    /// Standard deviation of the logarithm.
+    pub sigma: f64,
+    /// Day-to-day correlation of the logarithm.
+    pub rho: f64,
+    /// Stream key.
+    pub key: u64,
 }
 
 /// A shipping point: a location that ships one SKU to a range of child positions.
@@ -214,6 +261,23 @@ pub struct Model {
     pub random_lanes: Vec<u32>,
     /// Outage processes.
     pub disruptions: Vec<DisruptionRt>,
+    /// Transport-delay processes.
+    pub delays: Vec<DelayRt>,
+    /// Lanes with delays (their lead time is recomputed every day).
+    pub delayed_lanes: Vec<u32>,
+    /// Random demand-shock processes.
+    pub shocks: Vec<ShockRt>,
+    /// Common demand factors.
+    pub factors: Vec<FactorRt>,
+    /// Measured days on which a scheduled disruption is active (outage, capacity cut, delay,
+    /// stress-test demand surge).
+    pub disrupted_static: Vec<bool>,
+    /// Any disruption at all (then resilience KPIs are computed).
+    pub resilience: bool,
+    /// Selling price of each position's SKU.
+    pub price: Vec<f64>,
+    /// Record network totals day by day even without disruptions (for charts).
+    pub record_daily: bool,
     /// Shipping capacity per location and day (∞ = unlimited).
     pub capacity: Vec<f64>,
     /// Any echelon policy (echelon positions are computed only if so).
@@ -404,7 +468,14 @@ impl Model {
         let mut table_streams = Vec::new();
         let mut has_table = vec![false; n];
         let start = sc.simulation.start_date;
-        for dm in &sc.demand {
+        // Streams hit by random shocks or common factors need a multiplier each day, so they
+        // take the general sampling path.
+        let mut dynamic = vec![false; sc.demand.len()];
+        for &i in sc.shocks.iter().flat_map(|x| &x.streams).chain(sc.factors.iter().flat_map(|x| &x.streams)) {
+            dynamic[i] = true;
+        }
+        let mut disrupted_static = vec![false; days];
+        for (di, dm) in sc.demand.iter().enumerate() {
             let q = pos_index[dm.location][dm.sku];
             if q == NONE {
                 continue;
@@ -426,7 +497,13 @@ impl Model {
                 for pr in &dm.promotions {
                     if day >= pr.first_day && day <= pr.last_day {
                         *m *= pr.multiplier;
+                        if pr.shock && day >= 0 {
+                            disrupted_static[day as usize] = true;
+                        }
                     }
+                }
+                if dm.trend_per_year != 0.0 {
+                    *m *= (1.0 + dm.trend_per_year).powf(day as f64 / 365.0);
                 }
             }
             let varies = mult.iter().any(|&m| m != 1.0);
@@ -434,7 +511,7 @@ impl Model {
             let whole = sc.skus[dm.sku].discrete;
             let key = entity_key(&dm.key);
             match sampler {
-                Sampler::Table(table) if !varies && !has_table[q as usize] => {
+                Sampler::Table(table) if !varies && !dynamic[di] && !has_table[q as usize] => {
                     has_table[q as usize] = true;
                     table_streams.push((q, table, key))
                 }
@@ -447,6 +524,7 @@ impl Model {
                     round: whole && !dm.dist.is_integral(),
                     assign: false,
                     key,
+                    demand_index: di as u32,
                 }),
             }
         }
@@ -472,7 +550,80 @@ impl Model {
         let random_lanes = (0..n_loc as u32)
             .filter(|&l| sc.locations[l as usize].kind != LocationKind::Supplier && lanes[l as usize].is_random())
             .collect();
-        let ring_len = lanes.iter().map(LeadSampler::max_days).max().unwrap_or(1).max(1) as usize;
+        // Transport delays per lane, and how many days they can add at most.
+        let mut delays = Vec::new();
+        let mut max_extra = vec![0u32; n_loc];
+        for (l, loc) in sc.locations.iter().enumerate() {
+            for (j, dl) in loc.delays.iter().enumerate() {
+                match dl {
+                    Delay::Scheduled { windows, extra_days } => {
+                        let extra = LeadSampler::new(&LeadTime::Random(extra_days.clone()));
+                        max_extra[l] += extra.max_days();
+                        for (day, flag) in disrupted_static.iter_mut().enumerate() {
+                            if windows.iter().any(|&(a, b)| day as i64 >= a && day as i64 <= b) {
+                                *flag = true;
+                            }
+                        }
+                        let active = (0..total_days)
+                            .map(|t| {
+                                let day = t as i64 - warmup as i64;
+                                windows.iter().any(|&(a, b)| day >= a && day <= b)
+                            })
+                            .collect();
+                        delays.push(DelayRt {
+                            lane: l as u32,
+                            schedule: Some(active),
+                            p_start: 0.0,
+                            duration: LeadSampler::Const(1),
+                            extra,
+                            key: entity_key(&format!("delay/{}/{j}", loc.id)),
+                        });
+                    }
+                    Delay::Random { mean_days_between, duration, extra_days } => {
+                        let extra = LeadSampler::new(&LeadTime::Random(extra_days.clone()));
+                        max_extra[l] += extra.max_days();
+                        delays.push(DelayRt {
+                            lane: l as u32,
+                            schedule: None,
+                            p_start: 1.0 / mean_days_between,
+                            duration: LeadSampler::new(&LeadTime::Random(duration.clone())),
+                            extra,
+                            key: entity_key(&format!("delay/{}/{j}", loc.id)),
+                        });
+                    }
+                }
+            }
+        }
+        let ring_len =
+            lanes.iter().zip(&max_extra).map(|(s, e)| s.max_days() + e).max().unwrap_or(1).max(1) as usize;
+        let mut delayed_lanes: Vec<u32> = delays.iter().map(|d| d.lane).collect();
+        delayed_lanes.dedup();
+
+        // Random demand shocks and common factors, on the general streams they hit.
+        let general_of = |di: &usize| streams.iter().position(|s: &Stream| s.demand_index as usize == *di).map(|i| i as u32);
+        let shocks = sc
+            .shocks
+            .iter()
+            .enumerate()
+            .map(|(i, x)| ShockRt {
+                streams: x.streams.iter().filter_map(general_of).collect(),
+                p_start: 1.0 / x.mean_days_between,
+                duration: LeadSampler::new(&LeadTime::Random(x.duration.clone())),
+                multiplier: Sampler::new(&x.multiplier),
+                key: entity_key(&format!("shock/{i}")),
+            })
+            .collect();
+        let factors = sc
+            .factors
+            .iter()
+            .enumerate()
+            .map(|(i, x)| FactorRt {
+                streams: x.streams.iter().filter_map(general_of).collect(),
+                sigma: (1.0 + x.cv * x.cv).ln().sqrt(),
+                rho: x.autocorrelation,
+                key: entity_key(&format!("factor/{i}")),
+            })
+            .collect();
 
         // Disruptions and capacity.
         let mut disruptions = Vec::new();
@@ -490,6 +641,11 @@ impl Model {
                         key: entity_key(&format!("disruption/{}/{j}", loc.id)),
                     }),
                     Disruption::Scheduled { windows, capacity_per_day } => {
+                        for (day, flag) in disrupted_static.iter_mut().enumerate() {
+                            if windows.iter().any(|&(a, b)| day as i64 >= a && day as i64 <= b) {
+                                *flag = true;
+                            }
+                        }
                         let active = (0..total_days)
                             .map(|t| {
                                 let day = t as i64 - warmup as i64;
@@ -515,6 +671,11 @@ impl Model {
         let capacity_limited = loc_capped.iter().any(|&c| c);
         groups.sort_by_key(|g| g.lo);
 
+        let resilience = disrupted_static.iter().any(|&x| x)
+            || disruptions.iter().any(|d| matches!(d, DisruptionRt::Markov { .. }))
+            || delays.iter().any(|d: &DelayRt| d.schedule.is_none())
+            || !sc.shocks.is_empty();
+        let price: Vec<f64> = (0..n).map(|q| unit_cost[q] + margin[q]).collect();
         let has_echelon = policy.iter().any(|p| matches!(p.kind, PolicyKind::EchelonBaseStock { .. }));
         let stock_locs: Vec<u32> =
             (0..n_loc as u32).filter(|&l| sc.locations[l as usize].kind != LocationKind::Supplier).collect();
@@ -567,6 +728,14 @@ impl Model {
             lanes,
             random_lanes,
             disruptions,
+            delays,
+            delayed_lanes,
+            shocks,
+            factors,
+            disrupted_static,
+            resilience,
+            price,
+            record_daily: false,
             capacity,
             has_echelon,
             capacity_limited,
@@ -582,6 +751,11 @@ impl Model {
     /// Number of positions.
     pub fn n_pos(&self) -> usize {
         self.pos_loc.len()
+    }
+
+    /// Whether replications record network totals day by day (for resilience KPIs and charts).
+    pub fn records_days(&self) -> bool {
+        self.resilience || self.record_daily
     }
 
     /// `location/sku` name of a position.

@@ -25,13 +25,17 @@ pub struct RunMeta {
     pub stress: Option<String>,
 }
 
-/// A KPI table `{kpi: summary | null}`, serialised in KPI order.
+/// A KPI table `{kpi: summary | null}`, serialised in KPI order. Resilience KPIs are written
+/// only where they are defined (the network of a disrupted scenario).
 pub struct KpiTable<'a>(pub &'a [Option<Summary>]);
 
 impl Serialize for KpiTable<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(Kpi::COUNT))?;
+        let mut map = s.serialize_map(None)?;
         for (k, v) in Kpi::ALL.iter().zip(self.0) {
+            if k.resilience() && v.is_none() {
+                continue;
+            }
             map.serialize_entry(k.name(), v)?;
         }
         map.end()

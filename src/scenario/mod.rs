@@ -149,6 +149,58 @@ pub struct Location {
     pub region: Option<String>,
     /// Tier label (tier-based allocation).
     pub tier: Option<String>,
+    /// Transport delays on the lane into this location.
+    pub delays: Vec<Delay>,
+}
+
+/// A transport delay on a lane: shipments leaving while it is active take longer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Delay {
+    /// On fixed inclusive windows of measured days.
+    Scheduled {
+        /// Inclusive `[first, last]` day windows (days of departure).
+        windows: Vec<(i64, i64)>,
+        /// Days added to the lead time.
+        extra_days: Dist,
+    },
+    /// Random events: each day an event starts with probability 1/mean_days_between (when
+    /// none is active) and lasts a drawn number of days.
+    Random {
+        /// Mean days between event starts.
+        mean_days_between: f64,
+        /// Length of an event in days.
+        duration: Dist,
+        /// Days added to the lead time during an event (drawn per event).
+        extra_days: Dist,
+    },
+}
+
+/// Random demand shocks (weather, a social-media spike): events arriving at a rate, each
+/// multiplying the demand of a group of streams for a random duration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shock {
+    /// Indices into `Scenario::demand` of the streams it hits.
+    pub streams: Vec<usize>,
+    /// Mean days between event starts.
+    pub mean_days_between: f64,
+    /// Length of an event in days.
+    pub duration: Dist,
+    /// Demand multiplier during an event (drawn per event).
+    pub multiplier: Dist,
+    /// What it represents.
+    pub description: String,
+}
+
+/// A daily random factor shared by a group of demand streams (e.g. a region's weather):
+/// log-normal with mean 1 and the given coefficient of variation, optionally autocorrelated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CommonFactor {
+    /// Indices into `Scenario::demand` of the streams it multiplies.
+    pub streams: Vec<usize>,
+    /// Coefficient of variation of the factor.
+    pub cv: f64,
+    /// Day-to-day correlation of the factor's logarithm (0 = independent days).
+    pub autocorrelation: f64,
 }
 
 /// How a stock level was given in the file, kept for reports.
@@ -256,6 +308,8 @@ pub struct Promotion {
     pub last_day: i64,
     /// Demand multiplier.
     pub multiplier: f64,
+    /// Counts as a disruption for the resilience KPIs (demand surges of stress tests).
+    pub shock: bool,
 }
 
 /// One stream of customer demand at a position.
@@ -273,6 +327,8 @@ pub struct Demand {
     pub monthly: Option<[f64; 12]>,
     /// Promotions.
     pub promotions: Vec<Promotion>,
+    /// Growth of the mean per year (0.1 = +10 %/year, compounding daily).
+    pub trend_per_year: f64,
     /// Stable name of the stream (seeds its random numbers).
     pub key: String,
 }
@@ -294,6 +350,10 @@ pub struct Scenario {
     pub positions: Vec<Position>,
     /// Demand streams.
     pub demand: Vec<Demand>,
+    /// Random demand shocks.
+    pub shocks: Vec<Shock>,
+    /// Common demand factors.
+    pub factors: Vec<CommonFactor>,
     /// Named strategies defined in the file (`[strategies.<name>]`), the default first.
     pub strategies: Vec<Named>,
     /// Named stress tests defined in the file (`[stress.<name>]`).

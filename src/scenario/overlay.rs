@@ -393,7 +393,10 @@ pub(super) fn stress_patches(o: &Overlay, lay: &Layout, d: &mut Diags) -> Vec<Pa
             }
             Ok(ids) => {
                 let sku = e.get("sku").and_then(Value::as_str);
-                let promo = inline(&Value::Table(without_targets(&e)));
+                // A stress test's surge counts as a disruption for the resilience KPIs.
+                let mut promo = without_targets(&e);
+                promo.insert("shock".into(), Value::Boolean(true));
+                let promo = inline(&Value::Table(promo));
                 let mut hit = false;
                 for (i, (loc, s)) in lay.demand.iter().enumerate() {
                     if ids.contains(loc) && sku.is_none_or(|k| s.as_deref() == Some(k)) {

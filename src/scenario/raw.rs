@@ -58,6 +58,9 @@ pub struct RawLocation {
     pub region: Option<S<String>>,
     pub tier: Option<S<String>>,
     pub description: Option<String>,
+    pub delays: Option<S<Value>>,
+    pub lead_time_variance_factor: Option<S<f64>>,
+    pub lead_time_extra_sd: Option<S<f64>>,
 }
 
 /// One `[[demand]]` entry.
@@ -70,6 +73,7 @@ pub struct RawDemand {
     pub seasonality: Option<S<RawSeasonality>>,
     pub promotions: Option<Vec<S<RawPromotion>>>,
     pub channel: Option<String>,
+    pub trend_per_year: Option<S<f64>>,
 }
 
 /// `seasonality = { weekly = [...7], monthly = [...12] }`.
@@ -87,6 +91,50 @@ pub struct RawPromotion {
     pub first_day: i64,
     pub last_day: i64,
     pub multiplier: f64,
+    /// Counts as a disruption for the resilience KPIs (stress tests set it).
+    pub shock: Option<bool>,
+}
+
+/// A transport delay on a lane: scheduled (`first_day`, `last_day`) or random (`type =
+/// "random"`, `mean_days_between`, `duration`); shipments leaving during it take `extra_days`
+/// more.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDelay {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub first_day: Option<i64>,
+    pub last_day: Option<i64>,
+    pub mean_days_between: Option<f64>,
+    pub duration: Option<Value>,
+    pub extra_days: Value,
+}
+
+/// One `[[shocks]]` entry: random demand shocks arriving at a rate.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShock {
+    pub location: Option<S<String>>,
+    pub locations: Option<S<Vec<String>>>,
+    pub region: Option<S<String>>,
+    pub sku: Option<S<String>>,
+    pub mean_days_between: S<f64>,
+    pub duration: S<Value>,
+    pub multiplier: S<Value>,
+    pub description: Option<String>,
+}
+
+/// One `[[common_factors]]` entry: a daily random factor shared by the demand of a group.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFactor {
+    pub location: Option<S<String>>,
+    pub locations: Option<S<Vec<String>>>,
+    pub region: Option<S<String>>,
+    pub sku: Option<S<String>>,
+    pub cv: S<f64>,
+    pub autocorrelation: Option<S<f64>>,
+    pub description: Option<String>,
 }
 
 /// One `[[positions]]` entry: per-SKU settings at a location.

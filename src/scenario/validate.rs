@@ -20,7 +20,7 @@ use crate::stats::special::norm_quantile;
 
 /// Top-level keys a scenario file may contain.
 const TOP_KEYS: &[&str] =
-    &["name", "description", "simulation", "skus", "locations", "demand", "positions", "strategies", "stress"];
+    &["name", "description", "simulation", "skus", "locations", "demand", "positions", "shocks", "common_factors", "strategies", "stress"];
 
 /// Decodes a spanned TOML subtree into `T`, recording a diagnostic on failure.
 fn decode<'a, T: Deserialize<'a>>(v: Spanned<DeValue<'a>>, key: &str, d: &mut Diags) -> Option<T> {
@@ -126,6 +126,8 @@ struct Raw {
     locations: Vec<(usize, RawLocation)>,
     demand: Vec<(usize, RawDemand)>,
     positions: Vec<(usize, RawPosition)>,
+    shocks: Vec<(usize, RawShock)>,
+    factors: Vec<(usize, RawFactor)>,
     /// Ids of entries that failed to decode: references to them are not reported again.
     broken_ids: HashSet<String>,
     doc_span: Range<usize>,
@@ -188,6 +190,8 @@ fn decode_doc<'a>(doc: Spanned<DeTable<'a>>, d: &mut Diags) -> Raw {
         locations: Vec::new(),
         demand: Vec::new(),
         positions: Vec::new(),
+        shocks: Vec::new(),
+        factors: Vec::new(),
         broken_ids: HashSet::new(),
         doc_span,
     };
@@ -197,7 +201,7 @@ fn decode_doc<'a>(doc: Spanned<DeTable<'a>>, d: &mut Diags) -> Raw {
             "name" => raw.name = decode(v, "name", d),
             "description" => raw.description = decode(v, "description", d),
             "simulation" => raw.simulation = decode(v, "simulation", d).unwrap_or_default(),
-            "skus" | "locations" | "demand" | "positions" => {
+            "skus" | "locations" | "demand" | "positions" | "shocks" | "common_factors" => {
                 for (i, e) in elements(v, &key, d).into_iter().enumerate() {
                     let path = format!("{key}[{i}]");
                     let id = peek_str(&e, "id");
@@ -205,7 +209,9 @@ fn decode_doc<'a>(doc: Spanned<DeTable<'a>>, d: &mut Diags) -> Raw {
                         "skus" => decode(e, &path, d).map(|x| raw.skus.push((i, x))),
                         "locations" => decode(e, &path, d).map(|x| raw.locations.push((i, x))),
                         "demand" => decode(e, &path, d).map(|x| raw.demand.push((i, x))),
-                        _ => decode(e, &path, d).map(|x| raw.positions.push((i, x))),
+                        "positions" => decode(e, &path, d).map(|x| raw.positions.push((i, x))),
+                        "shocks" => decode(e, &path, d).map(|x| raw.shocks.push((i, x))),
+                        _ => decode(e, &path, d).map(|x| raw.factors.push((i, x))),
                     };
                     if ok.is_none() {
                         raw.broken_ids.extend(id);
@@ -958,8 +964,20 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
                 }
             }
         }
-        let lead_time =
+        let mut lead_time =
             l.lead_time.as_ref().map_or(LeadTime::Days(1), |v| check_lead_time(v, &format!("{key}.lead_time"), d));
+        if let Some(f) = &l.lead_time_variance_factor {
+            let f = num_at_least(d, f, &format!("{key}.lead_time_variance_factor"), 0.0, "lead_time_variance_factor");
+            lead_time = scale_lead_time_variance(lead_time, f);
+        }
+        if let Some(x) = &l.lead_time_extra_sd {
+            let x = num_at_least(d, x, &format!("{key}.lead_time_extra_sd"), 0.0, "lead_time_extra_sd");
+            lead_time = add_lead_time_noise(lead_time, x);
+        }
+        let delays = l.delays.as_ref().map_or_else(Vec::new, |v| check_delays(v, &format!("{key}.delays"), d));
+        if kind == LocationKind::Supplier && !delays.is_empty() {
+            d.err(l.id.span(), format!("{key}.delays"), format!("supplier '{id}' has no inbound lane to delay"), "put delays on the location that receives the shipments");
+        }
         let holding_cost = opt_cost(d, &l.holding_cost, &format!("{key}.holding_cost"));
         let disruptions =
             l.disruption.as_ref().map_or_else(Vec::new, |v| check_disruptions(v, &format!("{key}.disruption"), d));
@@ -985,6 +1003,7 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
             capacity_per_day,
             region: l.region.as_ref().map(|r| r.get_ref().clone()),
             tier: l.tier.as_ref().map(|t| t.get_ref().clone()),
+            delays,
         });
     }
 
@@ -1104,13 +1123,27 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
                 );
                 continue;
             }
-            promotions.push(Promotion { first_day: pr.first_day, last_day: pr.last_day, multiplier: pr.multiplier });
+            promotions.push(Promotion {
+                first_day: pr.first_day,
+                last_day: pr.last_day,
+                multiplier: pr.multiplier,
+                shock: pr.shock.unwrap_or(false),
+            });
         }
         if let (Some(location), Some(sku), Some(dist)) = (loc, sku, dist) {
             let nth = per_pair.entry((location, sku)).or_insert(0);
             let key = format!("demand/{}/{}/{}", locations[location].id, skus[sku].id, nth);
             *nth += 1;
-            demand.push(Demand { location, sku, dist, weekly, monthly, promotions, key });
+            let trend_per_year = r.trend_per_year.as_ref().map_or(0.0, |t| {
+                let x = *t.get_ref();
+                if x.is_finite() && x > -1.0 {
+                    x
+                } else {
+                    d.err(t.span(), format!("demand[{i}].trend_per_year"), format!("trend must be a finite number above -1, found {x}"), "0.1 = demand grows 10 % a year; -0.2 = shrinks 20 %");
+                    0.0
+                }
+            });
+            demand.push(Demand { location, sku, dist, weekly, monthly, promotions, trend_per_year, key });
         }
     }
 
@@ -1331,6 +1364,9 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
     }
     let _ = sku_spans;
 
+    let shocks = check_shocks(&raw, &locations, &skus, &demand, d);
+    let factors = check_factors(&raw, &locations, &skus, &demand, d);
+
     Scenario {
         name: raw.name.unwrap_or_default(),
         description: raw.description.unwrap_or_default(),
@@ -1339,9 +1375,182 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
         locations,
         positions,
         demand,
+        shocks,
+        factors,
         strategies: Vec::new(),
         stresses: Vec::new(),
         strategy: None,
         stress: None,
     }
+}
+
+/// A whole number of days ≥ `min` or a distribution of them (for durations and extra days).
+fn check_days(v: &Value, span: &Range<usize>, key: &str, min: f64, d: &mut Diags) -> Option<Dist> {
+    match v {
+        Value::Integer(n) if *n as f64 >= min => Some(Dist::Constant { value: *n as f64 }),
+        Value::Integer(n) => {
+            d.err(span.clone(), key, format!("must be at least {min} days, found {n}"), format!("use a whole number ≥ {min}"));
+            None
+        }
+        Value::Table(_) => {
+            let raw: RawDist = decode_value(&Spanned::new(span.clone(), v.clone()), key, d)?;
+            check_dist(raw, span.clone(), key, true, d)
+        }
+        other => {
+            d.err(span.clone(), key, format!("expected a whole number of days or a distribution, found {}", other.type_str()), "e.g. 7 or { type = \"uniform\", min = 3, max = 10 }");
+            None
+        }
+    }
+}
+
+fn check_delays(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Vec<Delay> {
+    let items: Vec<Value> = match v.get_ref() {
+        Value::Array(a) => a.clone(),
+        other => vec![other.clone()],
+    };
+    let mut out = Vec::new();
+    for (j, it) in items.iter().enumerate() {
+        let k = format!("{key}[{j}]");
+        let Some(raw) = decode_value::<RawDelay>(&Spanned::new(v.span(), it.clone()), &k, d) else { continue };
+        let Some(extra_days) = check_days(&raw.extra_days, &v.span(), &format!("{k}.extra_days"), 1.0, d) else { continue };
+        match raw.kind.as_deref() {
+            None | Some("scheduled") => match (raw.first_day, raw.last_day) {
+                (Some(a), Some(b)) if a <= b => out.push(Delay::Scheduled { windows: vec![(a, b)], extra_days }),
+                _ => d.err(v.span(), k, "a scheduled delay needs first_day ≤ last_day", "e.g. { first_day = 30, last_day = 51, extra_days = 7 }"),
+            },
+            Some("random") => {
+                let mdb = raw.mean_days_between.unwrap_or(f64::NAN);
+                let dur = raw.duration.as_ref().and_then(|x| check_days(x, &v.span(), &format!("{k}.duration"), 1.0, d));
+                if !(mdb.is_finite() && mdb >= 1.0) {
+                    d.err(v.span(), format!("{k}.mean_days_between"), format!("a random delay needs mean_days_between ≥ 1, found {mdb}"), "e.g. { type = \"random\", mean_days_between = 90, duration = 10, extra_days = 7 }");
+                    continue;
+                }
+                if let Some(duration) = dur {
+                    out.push(Delay::Random { mean_days_between: mdb, duration, extra_days });
+                } else if raw.duration.is_none() {
+                    d.err(v.span(), format!("{k}.duration"), "a random delay needs `duration` (days)", "e.g. duration = 10 or { type = \"poisson\", mean = 10 }");
+                }
+            }
+            Some(other) => d.err(v.span(), format!("{k}.type"), format!("unknown delay type '{other}'"), "type = \"scheduled\" (default, with first_day/last_day) or \"random\""),
+        }
+    }
+    out
+}
+
+/// Lead time with its variance scaled by `f` around the same mean (whole days ≥ 1).
+fn scale_lead_time_variance(lt: LeadTime, f: f64) -> LeadTime {
+    let k = f.sqrt();
+    let LeadTime::Random(dist) = lt else { return lt };
+    let m = dist.mean();
+    let spread = |v: f64| (m + (v - m) * k).round().max(1.0);
+    LeadTime::Random(match dist {
+        Dist::Normal { mean, sd } => Dist::Normal { mean, sd: sd * k },
+        Dist::Gamma { mean, sd } => Dist::Gamma { mean, sd: sd * k },
+        Dist::Poisson { mean } => Dist::Gamma { mean, sd: (mean * f).sqrt() },
+        Dist::NegativeBinomial { mean, sd } => Dist::Gamma { mean, sd: sd * k },
+        Dist::Uniform { min, max } => Dist::Uniform { min: spread(min), max: spread(max) },
+        Dist::Empirical { values } => Dist::Empirical { values: values.iter().map(|&v| spread(v)).collect() },
+        Dist::Sequence { values } => Dist::Sequence { values: values.iter().map(|&v| spread(v)).collect() },
+        c @ Dist::Constant { .. } => c,
+    })
+}
+
+/// Lead time with normal noise of standard deviation `x` added (becomes a normal lead time).
+fn add_lead_time_noise(lt: LeadTime, x: f64) -> LeadTime {
+    if x == 0.0 {
+        return lt;
+    }
+    let (mean, sd) = (lt.mean(), lt.sd());
+    LeadTime::Random(Dist::Normal { mean, sd: (sd * sd + x * x).sqrt() })
+}
+
+/// How an entry names demand streams: `location`, `locations`, `region`, `sku` (none: all).
+struct Targets<'r> {
+    location: &'r Option<Spanned<String>>,
+    locations: &'r Option<Spanned<Vec<String>>>,
+    region: &'r Option<Spanned<String>>,
+    sku: &'r Option<Spanned<String>>,
+}
+
+/// Which demand streams `t` names; reports unknown names.
+fn demand_targets(at: &str, span: Range<usize>, t: Targets<'_>, sc: (&[Location], &[Sku], &[Demand]), d: &mut Diags) -> Vec<usize> {
+    let (locations, skus, demand) = sc;
+    let mut names: Vec<String> = t.location.iter().map(|l| l.get_ref().clone()).collect();
+    names.extend(t.locations.iter().flat_map(|l| l.get_ref().clone()));
+    for n in &names {
+        if !locations.iter().any(|l| &l.id == n) {
+            d.err(span.clone(), format!("{at}.location"), format!("unknown location '{n}'"), "name a location of this file");
+        }
+    }
+    if let Some(r) = t.region
+        && !locations.iter().any(|l| l.region.as_deref() == Some(r.get_ref().as_str()))
+    {
+        d.err(r.span(), format!("{at}.region"), format!("no location has region = \"{}\"", r.get_ref()), "set region = \"...\" on the locations it should cover");
+    }
+    if let Some(k) = t.sku
+        && !skus.iter().any(|x| &x.id == k.get_ref())
+    {
+        d.err(k.span(), format!("{at}.sku"), format!("unknown SKU '{}'", k.get_ref()), "name a SKU of this file");
+    }
+    let hit: Vec<usize> = demand
+        .iter()
+        .enumerate()
+        .filter(|(_, dm)| {
+            let l = &locations[dm.location];
+            (names.is_empty() || names.contains(&l.id))
+                && t.region.as_ref().is_none_or(|r| l.region.as_deref() == Some(r.get_ref().as_str()))
+                && t.sku.as_ref().is_none_or(|k| skus[dm.sku].id == *k.get_ref())
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if hit.is_empty() && d.is_empty() {
+        d.err(span, at, "matches no [[demand]] entry", "check location, region and sku");
+    }
+    hit
+}
+
+fn check_shocks(raw: &Raw, locations: &[Location], skus: &[Sku], demand: &[Demand], d: &mut Diags) -> Vec<Shock> {
+    let mut out = Vec::new();
+    for (i, r) in &raw.shocks {
+        let at = format!("shocks[{i}]");
+        let span = r.mean_days_between.span();
+        let t = Targets { location: &r.location, locations: &r.locations, region: &r.region, sku: &r.sku };
+        let streams = demand_targets(&at, span.clone(), t, (locations, skus, demand), d);
+        let mdb = num_at_least(d, &r.mean_days_between, &format!("{at}.mean_days_between"), 1.0, "mean_days_between");
+        let duration = check_days(r.duration.get_ref(), &r.duration.span(), &format!("{at}.duration"), 1.0, d);
+        let multiplier = match r.multiplier.get_ref() {
+            Value::Integer(n) if *n >= 0 => Some(Dist::Constant { value: *n as f64 }),
+            Value::Float(x) if x.is_finite() && *x >= 0.0 => Some(Dist::Constant { value: *x }),
+            Value::Table(_) => check_dist_value(&r.multiplier, &format!("{at}.multiplier"), false, d),
+            _ => {
+                d.err(r.multiplier.span(), format!("{at}.multiplier"), "expected a number ≥ 0 or a distribution", "e.g. multiplier = 3.0 or { type = \"uniform\", min = 1.5, max = 4 }");
+                None
+            }
+        };
+        if let (Some(duration), Some(multiplier)) = (duration, multiplier) {
+            out.push(Shock { streams, mean_days_between: mdb, duration, multiplier, description: r.description.clone().unwrap_or_default() });
+        }
+    }
+    out
+}
+
+fn check_factors(raw: &Raw, locations: &[Location], skus: &[Sku], demand: &[Demand], d: &mut Diags) -> Vec<CommonFactor> {
+    let mut out = Vec::new();
+    for (i, r) in &raw.factors {
+        let at = format!("common_factors[{i}]");
+        let t = Targets { location: &r.location, locations: &r.locations, region: &r.region, sku: &r.sku };
+        let streams = demand_targets(&at, r.cv.span(), t, (locations, skus, demand), d);
+        let cv = num_at_least(d, &r.cv, &format!("{at}.cv"), 0.0, "cv");
+        let rho = r.autocorrelation.as_ref().map_or(0.0, |a| {
+            let x = *a.get_ref();
+            if (0.0..1.0).contains(&x) {
+                x
+            } else {
+                d.err(a.span(), format!("{at}.autocorrelation"), format!("autocorrelation must be in [0, 1), found {x}"), "0 = independent days; 0.8 = spells of similar days");
+                0.0
+            }
+        });
+        out.push(CommonFactor { streams, cv, autocorrelation: rho });
+    }
+    out
 }
