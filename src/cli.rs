@@ -1,5 +1,6 @@
 //! Command-line interface: argument parsing (clap) and one function per command.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -8,6 +9,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use echelon::experiment::{self, ExperimentError, OutputFile, Settings, compare, size, sweep};
 use echelon::model::Model;
 use echelon::report::summary::{RunMeta, replications_csv, summary_json};
 use echelon::report::{Staged, check, table, trace, write_atomic};
@@ -23,7 +25,7 @@ pub const EXIT_BAD_INPUT: u8 = 2;
     version,
     about = "Monte Carlo simulator of inventory networks: suppliers, warehouses, stores, strategies, KPI distributions",
     long_about = None,
-    after_help = "Examples:\n  echelon run scenarios/winter-jackets.toml\n  echelon check scenarios/base-stock.toml\n  echelon trace scenarios/newsvendor.toml --out output/trace.csv\n\nExit codes: 0 success, 1 failure (e.g. cannot write output), 2 bad input."
+    after_help = "Examples:\n  echelon run scenarios/winter-jackets.toml\n  echelon check scenarios/base-stock.toml\n  echelon trace scenarios/newsvendor.toml --out output/trace.csv\n  echelon compare scenarios/newsvendor.toml scenarios/base-stock.toml\n  echelon sweep scenarios/base-stock.toml --set locations.store.policy.level=150,160,170\n  echelon size scenarios/base-stock.toml --target fill_rate=0.97\n\nExit codes: 0 success, 1 failure (e.g. cannot write output), 2 bad input."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -47,6 +49,114 @@ enum Command {
         after_help = "Examples:\n  echelon trace scenarios/newsvendor.toml --out output/newsvendor-trace.csv\n  echelon trace scenarios/base-stock.toml --replication 3 --days 30 --out trace.csv\n\nColumns: day, location, sku, demand, sold, lost, backorders, on_hand, on_order, ordered,\nreceived, shipped, in_transit, holding_cost, stockout_cost, order_cost,\nin_transit_holding_cost, supplier_up."
     )]
     Trace(TraceArgs),
+    /// Compare strategies, stress tests or scenario files on common random numbers.
+    #[command(
+        after_help = "Examples:\n  echelon compare scenarios/newsvendor.toml scenarios/base-stock.toml\n  echelon compare network.toml                       every strategy of the file\n  echelon compare network.toml --strategies push,pull --stress port-strike\n  echelon compare a.toml b.toml --replications 500 --out output/a-vs-b\n\nVariants: with one file, each strategy ([strategies.NAME]; all, or --strategies a,b) times\n(no stress + each --stress test), named `strategy` and `strategy+stress`; with several files,\neach file (named by its stem) times the stress tests. The first variant is the baseline unless\n--baseline names another. Every variant runs with the baseline's seed and replications, so they\nall see the same demand, lead times and disruptions (common random numbers).\n\nWrites into DIR (default output/<first stem>-compare/):\n  comparison.json   {variants, baseline, replications, kpis: {variant: {kpi: summary}},\n                    paired: [{variant, baseline, kpi, mean, se, ci95, share_greater}]}\n  comparison.csv    one row per variant and KPI: summary and paired difference\n  box_fill_rate, box_total_cost, box_avg_on_hand (.png, .svg)   one box per variant"
+    )]
+    Compare(CompareArgs),
+    /// Run a scenario over a grid of values of one or more keys (common random numbers).
+    #[command(
+        after_help = "Examples:\n  echelon sweep scenarios/base-stock.toml --set locations.store.policy.level=150,155,160,165,170\n  echelon sweep scenarios/newsvendor.toml --set locations.store.policy.level=50,55,60 --set locations.store.lead_time=1,2\n  echelon sweep scenarios/base-stock.toml --set 'demand.store.distribution={ type = \"poisson\", mean = 50 },{ type = \"normal\", mean = 50, sd = 8 }'\n\nEach --set PATH=V1,V2,... is one axis (commas inside [], {} or quotes belong to a value);\nseveral make a grid, the last varying fastest. A PATH=V with one value just sets it.\nEvery point runs with the same seed. Points that change only policy levels share one\ncompiled model.\n\nWrites into DIR (default output/<stem>-sweep/):\n  sweep.json       axes, then per point its values and the KPI summaries of the network and\n                   of every location\n  sweep.csv        one row per point: values, then mean, se, p5, p95 of every network KPI\n  frontier.png/.svg  fill rate against average stock along the last axis"
+    )]
+    Sweep(SweepArgs),
+    /// Find the smallest stock level per customer-facing position that meets a service target.
+    #[command(
+        after_help = "Examples:\n  echelon size scenarios/base-stock.toml --target fill_rate=0.97\n  echelon size scenarios/risk-pooling-decentralised.toml --target fill_rate=0.99 --confidence 0.9\n  echelon size scenarios/winter-jackets.toml --target 'stockout_rate<=0.05' --replications 200\n\nTargets: fill_rate=x (or >=), stockout_rate<=x, cycle_service=x; met by the mean across\nreplications, or with --confidence c in a share c of replications. Searched: the order-up-to\nlevel S of base-stock, the reorder point s of (s, S) keeping S - s, the reorder point r of\n(r, Q) keeping Q; upstream positions keep their levels. All positions are searched at once by\nbracketing and bisection on common random numbers.\n\nWrites into DIR (default output/<stem>-size/):\n  sizing.json   target, then per position: level, order_up_to, safety_stock (level - expected\n                demand over lead time + review - 1 days), achieved (summary), textbook_level\n                (normal approximation) and what it achieves; inventory investment at cost\n  sizing.csv    one row per position\n  frontier.png/.svg  network fill rate against stock with all safety stocks scaled x0..x2"
+    )]
+    Size(SizeArgs),
+}
+
+/// Options shared by the experiment commands (compare, sweep, size).
+#[derive(Args, Clone)]
+struct ExperimentArgs {
+    /// Output folder [default: output/<scenario stem>-<command>/].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Replications per run (overrides simulation.replications).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    replications: Option<u64>,
+    /// Base seed (overrides simulation.seed); every run of the experiment uses it.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads [default: all cores]; results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    threads: Option<u64>,
+    /// No progress bar and no table; only errors.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+impl ExperimentArgs {
+    fn settings(&self) -> Settings {
+        Settings {
+            replications: self.replications.map(|r| r as usize),
+            seed: self.seed,
+            threads: self.threads.map(|t| t as usize),
+            quiet: self.quiet,
+        }
+    }
+
+    fn out_dir(&self, scenario: &Path, command: &str) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| Path::new("output").join(format!("{}-{command}", stem(scenario))))
+    }
+}
+
+#[derive(Args)]
+struct CompareArgs {
+    /// One scenario file with strategies, or several files: variants of one network.
+    #[arg(required = true, value_name = "SCENARIO")]
+    scenarios: Vec<PathBuf>,
+    /// Strategies to compare, in order (one file only) [default: all of the file's].
+    #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
+    strategies: Vec<String>,
+    /// Stress tests: every variant is also run under each of them.
+    #[arg(long, value_name = "S1,S2,...", value_delimiter = ',')]
+    stress: Vec<String>,
+    /// The variant the others are compared with [default: the first].
+    #[arg(long, value_name = "NAME")]
+    baseline: Option<String>,
+    /// Override a scenario value in every variant before validation (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    /// Measured days per replication (overrides simulation.days).
+    #[arg(long)]
+    days: Option<u64>,
+    #[command(flatten)]
+    exp: ExperimentArgs,
+}
+
+#[derive(Args)]
+struct SweepArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// An axis of the grid: PATH=V1,V2,... (repeatable; several make a grid).
+    #[arg(long = "set", value_name = "PATH=V1,V2,...", required = true)]
+    set: Vec<String>,
+    /// Measured days per replication (overrides simulation.days).
+    #[arg(long)]
+    days: Option<u64>,
+    /// Run the strategy of this name ([strategies.NAME] in the file) instead of the default.
+    #[arg(long, value_name = "NAME")]
+    strategy: Option<String>,
+    /// Apply the stress test of this name ([stress.NAME] in the file).
+    #[arg(long, value_name = "NAME")]
+    stress: Option<String>,
+    #[command(flatten)]
+    exp: ExperimentArgs,
+}
+
+#[derive(Args)]
+struct SizeArgs {
+    #[command(flatten)]
+    input: ScenarioArgs,
+    /// Service target: fill_rate=0.97, stockout_rate<=0.05 or cycle_service=0.95.
+    #[arg(long, value_name = "MEASURE=VALUE")]
+    target: String,
+    /// Meet the target in this share of replications instead of on the mean, e.g. 0.9.
+    #[arg(long, value_name = "C")]
+    confidence: Option<f64>,
+    #[command(flatten)]
+    exp: ExperimentArgs,
 }
 
 /// Options shared by commands that load a scenario.
@@ -137,6 +247,12 @@ impl From<ScenarioError> for Failure {
     }
 }
 
+impl From<ExperimentError> for Failure {
+    fn from(e: ExperimentError) -> Self {
+        Failure { code: if e.is_bad_input() { EXIT_BAD_INPUT } else { 1 }, message: e.to_string() }
+    }
+}
+
 /// Parses arguments and runs the command.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -144,6 +260,9 @@ pub fn main() -> ExitCode {
         Command::Run(a) => cmd_run(a),
         Command::Check(a) => cmd_check(a),
         Command::Trace(a) => cmd_trace(a),
+        Command::Compare(a) => cmd_compare(a),
+        Command::Sweep(a) => cmd_sweep(a),
+        Command::Size(a) => cmd_size(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -156,11 +275,16 @@ pub fn main() -> ExitCode {
 
 /// The variant the arguments ask for: strategy, stress test, `--set` and `--days`.
 fn variant(a: &ScenarioArgs) -> Result<Variant, Failure> {
+    Ok(Variant { strategy: a.strategy.clone(), stress: a.stress.clone(), patches: patches(&a.set, a.days)? })
+}
+
+/// Patches of `--set PATH=VALUE` options and `--days`.
+fn patches(set: &[String], days: Option<u64>) -> Result<Vec<Patch>, Failure> {
     let mut patches = Vec::new();
-    for s in &a.set {
+    for s in set {
         patches.push(Patch::parse(s, "--set").map_err(|e| bad_input(format!("error: --set {e}")))?);
     }
-    if let Some(d) = a.days {
+    if let Some(d) = days {
         patches.push(Patch {
             path: "simulation.days".into(),
             value: d.to_string(),
@@ -168,7 +292,7 @@ fn variant(a: &ScenarioArgs) -> Result<Variant, Failure> {
             ..Patch::default()
         });
     }
-    Ok(Variant { strategy: a.strategy.clone(), stress: a.stress.clone(), patches })
+    Ok(patches)
 }
 
 /// Loads and validates the scenario variant the arguments ask for.
@@ -273,4 +397,91 @@ fn cmd_trace(a: TraceArgs) -> Result<(), Failure> {
     let rows = csv.lines().count().saturating_sub(1);
     println!("wrote {} ({rows} rows: {} days × {} positions)", a.out.display(), model.days, model.n_pos());
     Ok(())
+}
+
+/// Writes an experiment's files and, unless quiet, prints its table, warnings and the paths.
+fn finish_experiment(
+    table: String,
+    (files, warnings): (Vec<OutputFile>, Vec<String>),
+    out: &Path,
+    quiet: bool,
+) -> Result<(), Failure> {
+    let written = experiment::write_files(out, &files)?;
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    if !quiet {
+        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+        // The files are written; a closed pipe (`| head`) is no reason to fail or panic.
+        let _ = write!(std::io::stdout().lock(), "{table}\nwrote {}\n", names.join(", "));
+    }
+    Ok(())
+}
+
+fn cmd_compare(a: CompareArgs) -> Result<(), Failure> {
+    let patches = patches(&a.set, a.days)?;
+    let variants = if let [one] = a.scenarios.as_slice() {
+        compare::strategy_variants(one, &a.strategies, &a.stress, &patches)?
+    } else {
+        if !a.strategies.is_empty() {
+            return Err(bad_input(
+                "error: --strategies picks strategies of one file, but several files were given\n    help: \
+                 compare either the strategies of one file or several files"
+                    .into(),
+            ));
+        }
+        let paths: Vec<&Path> = a.scenarios.iter().map(PathBuf::as_path).collect();
+        compare::file_variants(&paths, &a.stress, &patches)?
+    };
+    let baseline = match &a.baseline {
+        None => 0,
+        Some(b) => variants.iter().position(|v| &v.name == b).ok_or_else(|| {
+            let names: Vec<&str> = variants.iter().map(|v| v.name.as_str()).collect();
+            bad_input(format!("error: --baseline: no variant named '{b}'\n    help: variants: {}", names.join(", ")))
+        })?,
+    };
+    let c = compare::compare(variants, baseline, &a.exp.settings())?;
+    let out = a.exp.out_dir(&a.scenarios[0], "compare");
+    finish_experiment(c.table(), c.files(), &out, a.exp.quiet)
+}
+
+fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
+    let mut axes = Vec::new();
+    let mut fixed = patches(&[], a.days)?;
+    for s in &a.set {
+        let axis = sweep::Axis::parse(s)?;
+        // A single value is no axis: it is a plain override of every point.
+        if axis.values.len() == 1 {
+            fixed.push(Patch::parse(s, "--set").map_err(|e| bad_input(format!("error: --set {e}")))?);
+        } else {
+            axes.push(axis);
+        }
+    }
+    if axes.is_empty() {
+        return Err(bad_input(
+            "error: no --set lists more than one value, so there is nothing to sweep\n    help: give a list, \
+             e.g. --set locations.store.policy.level=40,50,60"
+                .into(),
+        ));
+    }
+    let load = |point: &[Patch]| {
+        let mut p = fixed.clone();
+        p.extend_from_slice(point);
+        Scenario::load_variant(
+            &a.scenario,
+            &Variant { strategy: a.strategy.clone(), stress: a.stress.clone(), patches: p },
+        )
+    };
+    let result = sweep::sweep(load, &axes, &a.exp.settings())?;
+    let out = a.exp.out_dir(&a.scenario, "sweep");
+    finish_experiment(result.table(), result.files(), &out, a.exp.quiet)
+}
+
+fn cmd_size(a: SizeArgs) -> Result<(), Failure> {
+    let target = size::Target::parse(&a.target, a.confidence)?;
+    let sc = load(&a.input)?;
+    let mut model = Model::compile_arc(Arc::new(sc));
+    let result = size::size(&mut model, &target, &a.exp.settings())?;
+    let out = a.exp.out_dir(&a.input.scenario, "size");
+    finish_experiment(result.table(), result.files(), &out, a.exp.quiet)
 }

@@ -12,9 +12,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use super::{
-    ExperimentError, OutputFile, Settings, fmt_diff, horizon, plot_both, scope_series, single_sku, truncate,
-};
+use super::{ExperimentError, OutputFile, Settings, fmt_diff, horizon, plot_both, scope_series, single_sku, truncate};
 use crate::kpi::Kpi;
 use crate::model::Model;
 use crate::report::plot::box_plots;
@@ -88,7 +86,11 @@ pub fn strategy_variants(
 /// Loads several files as variants of one network, each × (no stress + each of `stresses`); a
 /// variant is named by its file stem (the path where stems repeat); the first file is the
 /// baseline.
-pub fn file_variants(paths: &[&Path], stresses: &[String], patches: &[Patch]) -> Result<Vec<NamedScenario>, ExperimentError> {
+pub fn file_variants(
+    paths: &[&Path],
+    stresses: &[String],
+    patches: &[Patch],
+) -> Result<Vec<NamedScenario>, ExperimentError> {
     duplicates("--stress", stresses)?;
     let stems: Vec<String> = paths.iter().map(|p| stem(p)).collect();
     let mut out = Vec::new();
@@ -371,13 +373,8 @@ impl Comparison {
         let w = self.variants.iter().map(|v| v.name.chars().count()).max().unwrap_or(8).clamp(8, 28) + 2;
         let _ = writeln!(
             s,
-            "  {:<w$} {:>10}   {:<22} {:>11}   {:<24} {}",
-            "",
-            "mean",
-            "90 % of replications",
-            "vs baseline",
-            "95 % CI",
-            "greater in"
+            "  {:<w$} {:>10}   {:<22} {:>11}   {:<24} greater in",
+            "", "mean", "90 % of replications", "vs baseline", "95 % CI"
         );
         let any_lost = self.variants.iter().any(|v| v.lost_sales);
         for (k, label) in HEADLINE {
@@ -423,7 +420,8 @@ impl Comparison {
     /// Every output file: `comparison.json`, `comparison.csv` and box plots (PNG and SVG) of fill
     /// rate, total cost and on-hand; plus warnings for charts that could not be drawn.
     pub fn files(&self) -> (Vec<OutputFile>, Vec<String>) {
-        let mut files = vec![OutputFile::new("comparison.json", self.json()), OutputFile::new("comparison.csv", self.csv())];
+        let mut files =
+            vec![OutputFile::new("comparison.json", self.json()), OutputFile::new("comparison.csv", self.csv())];
         let mut warnings = Vec::new();
         for (k, label) in BOX_KPIS {
             let groups: Vec<(String, Vec<f64>)> =

@@ -42,6 +42,14 @@ pub enum ExperimentError {
         /// How to fix it.
         help: String,
     },
+    /// One point of a sweep did not load.
+    #[error("error: sweep point {point} does not load:\n{source}")]
+    Point {
+        /// The point's values, `path=value, ...`.
+        point: String,
+        /// Why.
+        source: ScenarioError,
+    },
     /// An output file could not be written.
     #[error("error: cannot write into {path}: {source}")]
     Io {

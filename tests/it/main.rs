@@ -4,11 +4,14 @@
 //! - `traces`: hand-computed day-by-day traces, cell by cell;
 //! - `determinism`: same seed, same bytes, for any thread count;
 //! - `props`: invariants on random small networks (proptest);
-//! - `cli`: the binary — bad input, outputs, help.
+//! - `cli`: the binary — bad input, outputs, help;
+//! - `experiments`: compare (common random numbers), sweep, size (against theory), and their
+//!   commands.
 
 mod cli;
 mod common;
 mod determinism;
+mod experiments;
 mod golden;
 mod props;
 mod traces;
