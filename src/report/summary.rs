@@ -33,7 +33,7 @@ impl Serialize for KpiTable<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(None)?;
         for (k, v) in Kpi::ALL.iter().zip(self.0) {
-            if k.resilience() && v.is_none() {
+            if k.optional() && v.is_none() {
                 continue;
             }
             map.serialize_entry(k.name(), v)?;

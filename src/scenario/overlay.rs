@@ -269,6 +269,16 @@ pub(super) fn strategy_patches(o: &Overlay, lay: &Layout, d: &mut Diags) -> Vec<
             settings(&|l| &l.0 == id, v, &span, &mut out);
         }
     }
+    // Segment settings and rebalancing are scenario-level tables.
+    if let Some(Value::Table(segs)) = o.table.get("segments") {
+        let span = o.span_of("segments");
+        for (label, v) in segs {
+            out.push(set_patch(format!("segments.{label}"), v, &at, &span));
+        }
+    }
+    if let Some(v) = o.table.get("rebalancing") {
+        out.push(set_patch("rebalancing".into(), v, &at, &o.span_of("rebalancing")));
+    }
     if let Some(Value::Table(set)) = o.table.get("set") {
         let span = o.span_of("set");
         for (path, v) in set {
