@@ -232,6 +232,10 @@ pub struct Totals {
     pub loc: Vec<ScopeAcc>,
     /// Whole network.
     pub net: ScopeAcc,
+    /// Per tier label (`Model::alloc.tiers`).
+    pub tiers: Vec<ScopeAcc>,
+    /// Per ABC×XYZ segment (`Model::alloc.segments`).
+    pub segments: Vec<ScopeAcc>,
     /// Day by day (when the model records days for charts): network [demand, served the same
     /// day, on hand, backlog, value of unserved demand] per measured day.
     pub daily: Vec<[f64; 5]>,
@@ -1076,5 +1080,17 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
     }
     let (daily, loc_daily) =
         if m.record_daily { (lane.daily.clone(), lane.loc_daily.clone()) } else { (Vec::new(), Vec::new()) };
-    Totals { pos, loc, net, daily, loc_daily }
+    // Tiers and segments: their positions' sums (flows and stocks add up; no bullwhip).
+    let group = |labels: usize, of: &dyn Fn(usize) -> u32| {
+        let mut v = vec![ScopeAcc { days, ..Default::default() }; labels];
+        for (q, a) in pos.iter().enumerate() {
+            if let Some(x) = v.get_mut(of(q) as usize) {
+                x.add_flows(a);
+            }
+        }
+        v
+    };
+    let tiers = group(m.alloc.tiers.len(), &|q| m.alloc.tier_rank[q]);
+    let segments = group(m.alloc.segments.len(), &|q| m.alloc.segment[q]);
+    Totals { pos, loc, net, tiers, segments, daily, loc_daily }
 }

@@ -119,6 +119,10 @@ pub struct Allocation {
     pub tier_rank: Vec<u32>,
     /// Tier labels in rank order.
     pub tiers: Vec<String>,
+    /// Segment labels (AX … CZ) present, sorted.
+    pub segments: Vec<String>,
+    /// Per position: index of its segment in `segments`, u32::MAX without one.
+    pub segment: Vec<u32>,
     /// Per position: expected daily demand at and below it (fair share, rebalancing).
     pub mu: Vec<f64>,
     /// Reserves.
@@ -163,6 +167,15 @@ pub fn compile(sc: &Scenario, m: &mut Model) {
         }
     }
     a.tiers = tiers;
+    let mut segments: Vec<String> = (0..n).filter_map(|q| spec(q).segment.clone()).collect();
+    segments.sort();
+    segments.dedup();
+    a.segment = (0..n)
+        .map(|q| {
+            spec(q).segment.as_ref().and_then(|s| segments.iter().position(|x| x == s)).map_or(u32::MAX, |i| i as u32)
+        })
+        .collect();
+    a.segments = segments;
 
     // Rationing rules and priority ranks.
     a.rules = m

@@ -39,6 +39,10 @@ pub enum Scope {
     Location(usize),
     /// A position (model index).
     Position(usize),
+    /// A tier label (index in `Model::alloc.tiers`).
+    Tier(usize),
+    /// An ABC×XYZ segment (index in `Model::alloc.segments`).
+    Segment(usize),
 }
 
 /// Per-replication KPI values of every scope.
@@ -101,6 +105,8 @@ impl RunResult {
 pub fn scopes_of(m: &Model) -> Vec<Scope> {
     let mut v = vec![Scope::Network];
     v.extend(m.stock_locs.iter().map(|&l| Scope::Location(l as usize)));
+    v.extend((0..m.alloc.tiers.len()).map(Scope::Tier));
+    v.extend((0..m.alloc.segments.len()).map(Scope::Segment));
     for &l in &m.stock_locs {
         v.extend(m.positions_of(l as usize).into_iter().map(Scope::Position));
     }
@@ -114,6 +120,8 @@ pub fn kpi_values(t: &Totals, scopes: &[Scope], out: &mut Vec<f64>) {
             Scope::Network => &t.net,
             Scope::Location(l) => &t.loc[l],
             Scope::Position(q) => &t.pos[q],
+            Scope::Tier(i) => &t.tiers[i],
+            Scope::Segment(i) => &t.segments[i],
         };
         out.extend_from_slice(&acc.kpis());
     }

@@ -169,8 +169,18 @@ fn key(k: &str) -> String {
 }
 
 /// Keys a strategy may contain.
-const STRATEGY_KEYS: &[&str] =
-    &["stores", "warehouses", "regions", "tiers", "locations", "set", "description", "default"];
+const STRATEGY_KEYS: &[&str] = &[
+    "stores",
+    "warehouses",
+    "regions",
+    "tiers",
+    "locations",
+    "segments",
+    "rebalancing",
+    "set",
+    "description",
+    "default",
+];
 /// Keys a stress test may contain.
 const STRESS_KEYS: &[&str] = &["outages", "demand", "delays", "lead_time", "shocks", "set", "description"];
 
