@@ -6,8 +6,9 @@ use rand_distr::{Distribution, StandardNormal};
 use super::{Lane, Stocks};
 use crate::model::allocation::{ForecastRt, PushRt};
 use crate::model::{Model, NONE};
+use crate::policy::whole_units;
 use crate::rng::{Purpose, SimRng, entity_key, stream};
-use crate::scenario::ForecastMethod;
+use crate::scenario::{ForecastMethod, PolicyKind};
 
 /// Per-position sums kept only when allocation features are used.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -151,17 +152,44 @@ pub(super) fn update_forecasts<const L: usize>(
     t: usize,
     measure: bool,
 ) {
-    for f in &m.alloc.forecasts {
+    for f in m.alloc.forecasts.iter().filter(|f| !f.inline) {
         let actual: f64 = f.observes.iter().map(|&q| demand[q as usize][l]).sum();
-        if measure && f.pos != NONE && t > 0 {
-            let fc = rate(f, &lane.alloc.forecast, t - 1, 1) * f.share;
-            let e = &mut lane.alloc.extras[f.pos as usize];
-            e.fc_abs += (fc - actual).abs();
-            e.fc_err += fc - actual;
-            e.fc_actual += actual;
-        }
-        observe(f, &mut lane.alloc.forecast, t, actual);
+        feed(f, lane, t, actual, measure);
     }
+}
+
+/// Charges the error of yesterday's 1-day forecast of `f` against `actual`, then feeds it day
+/// `t`'s demand.
+fn feed(f: &ForecastRt, lane: &mut Lane, t: usize, actual: f64, measure: bool) {
+    if measure && f.pos != NONE && t > 0 {
+        let fc = rate(f, &lane.alloc.forecast, t - 1, 1) * f.share;
+        let e = &mut lane.alloc.extras[f.pos as usize];
+        e.fc_abs += (fc - actual).abs();
+        e.fc_err += fc - actual;
+        e.fc_actual += actual;
+    }
+    observe(f, &mut lane.alloc.forecast, t, actual);
+}
+
+/// Feeds the forecast of forecast-driven levels `dl` the demand that arrived at its position on
+/// day `t` (customer demand plus orders from below), at the position's turn.
+pub(super) fn observe_policy(m: &Model, lane: &mut Lane, dl: u32, t: usize, actual: f64, measure: bool) {
+    let f = &m.alloc.forecasts[m.alloc.dyn_levels[dl as usize].forecast as usize];
+    feed(f, lane, t, actual, measure);
+}
+
+/// Today's rule of forecast-driven levels `dl`: each level is a × forecast + b.
+pub(super) fn dyn_kind(m: &Model, dl: u32, lane: &Lane, t: usize, whole: bool) -> PolicyKind {
+    let d = &m.alloc.dyn_levels[dl as usize];
+    let f = &m.alloc.forecasts[d.forecast as usize];
+    let r = rate(f, &lane.alloc.forecast, t, d.horizon) * (1.0 + d.bias);
+    let level = |i: usize| (d.a[i] * r + d.b[i]).max(0.0);
+    let kind = if d.s_s {
+        PolicyKind::SS { s: level(0), big_s: level(1).max(level(0)) }
+    } else {
+        PolicyKind::BaseStock { level: level(1) }
+    };
+    if whole { whole_units(kind) } else { kind }
 }
 
 /// Whether push `p` allocates on measured day `mday`.

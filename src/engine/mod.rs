@@ -68,11 +68,14 @@ struct Stocks<const L: usize> {
     owed_in: [f64; L],
     owed_out: [f64; L],
     in_transit: [f64; L],
+    /// Ordered, but the order has not reached the source yet (`order_delay`).
+    in_mail: [f64; L],
 }
 
 impl<const L: usize> Default for Stocks<L> {
     fn default() -> Self {
-        Stocks { on_hand: [0.0; L], cust_bo: [0.0; L], owed_in: [0.0; L], owed_out: [0.0; L], in_transit: [0.0; L] }
+        let z = [0.0; L];
+        Stocks { on_hand: z, cust_bo: z, owed_in: z, owed_out: z, in_transit: z, in_mail: z }
     }
 }
 
@@ -89,6 +92,8 @@ pub struct StockView {
     pub owed_out: f64,
     /// Units in transit to it.
     pub in_transit: f64,
+    /// Units ordered whose order has not reached the source yet.
+    pub in_mail: f64,
 }
 
 /// Today's flows of one position in one replication (recorded only for an active observer).
@@ -203,6 +208,9 @@ pub struct State<const L: usize> {
     sums: Vec<Sums<L>>,
     /// Pipeline: `ring[(day % ring_len) * n + q]` = units arriving at q on that day.
     ring: Vec<[f64; L]>,
+    /// Orders in the mail: `mail[(day % ring_len) * n + q]` = what q's orders bring its source
+    /// that day (empty when no location has an `order_delay`).
+    mail: Vec<[f64; L]>,
     /// Today's customer demand per position.
     demand: Vec<[f64; L]>,
     /// Orders placed today by each position's children (slot n: orders to suppliers).
@@ -281,6 +289,7 @@ impl<const L: usize> State<L> {
             stocks: vec![Stocks::default(); n],
             sums: vec![Sums::default(); n],
             ring: vec![[0.0; L]; n * m.ring_len],
+            mail: vec![[0.0; L]; if m.policy.iter().any(|p| p.order_delay > 0) { n * m.ring_len } else { 0 }],
             demand: vec![[0.0; L]; n],
             child_orders: vec![[0.0; L]; n + 1],
             ech_below: vec![[0.0; L]; n],
@@ -304,6 +313,7 @@ impl<const L: usize> State<L> {
             owed_in: s.owed_in[l],
             owed_out: s.owed_out[l],
             in_transit: s.in_transit[l],
+            in_mail: s.in_mail[l],
         }
     }
 
@@ -322,10 +332,24 @@ impl<const L: usize> State<L> {
             *s = Stocks { on_hand: [init; L], ..Stocks::default() };
         }
         self.sums.fill(Sums::default());
-        for v in [&mut self.ring, &mut self.demand, &mut self.child_orders, &mut self.ech_below] {
+        for v in [&mut self.ring, &mut self.mail, &mut self.demand, &mut self.child_orders, &mut self.ech_below] {
             v.fill([0.0; L]);
         }
         self.loc_day.fill([[0.0; L]; 2]);
+        // Full pipelines: what was shipped and mailed on each of the days before the start.
+        let n = m.n_pos();
+        for &(q, x, lead, delay) in &m.pipeline {
+            let q = q as usize;
+            for k in 0..lead as usize {
+                self.ring[(k % m.ring_len) * n + q] = [x; L];
+            }
+            for k in 0..delay as usize {
+                self.mail[(k % m.ring_len) * n + q] = [x; L];
+            }
+            let s = &mut self.stocks[q];
+            s.in_transit = [x * f64::from(lead); L];
+            s.in_mail = [x * f64::from(delay); L];
+        }
         for (r, &key) in self.table_rng.iter_mut().zip(&m.table_keys) {
             *r = std::array::from_fn(|l| stream(seed, reps[l], Purpose::Demand, key));
         }
@@ -699,6 +723,7 @@ where
             Vx::load(s.in_transit),
         );
         let d = Vx::<L>::load(demand[q]);
+        let pol = &policy[q];
         let mut co = Vx::<L>::load(std::mem::replace(&mut child[q], [0.0; L]));
         // A push warehouse allocates to its children (all processed already) before it decides,
         // so its own order sees what it just committed.
@@ -721,9 +746,21 @@ where
         let lost = lose * unmet;
         bo = bo + (keep * unmet - from_bo);
         oo = oo + co;
+        // Orders in the mail reach the source today; forecast-driven levels see today's demand.
+        let (mut im, got) = if pol.order_delay > 0 {
+            let got = Vx::<L>::load(std::mem::replace(&mut st.mail[slot + q], [0.0; L]));
+            (Vx::load(stocks[q].in_mail) - got, got)
+        } else {
+            (zero, zero)
+        };
+        if pol.dynamic != NONE {
+            let dem_in = (d + co).store();
+            for (l, lane) in st.lanes.iter_mut().enumerate() {
+                alloc::observe_policy(m, lane, pol.dynamic, t, dem_in[l], MEASURE);
+            }
+        }
 
         // 4. Decision on the inventory position.
-        let pol = &policy[q];
         let parent = pol.parent;
         let mut ech = zero;
         if echelon {
@@ -742,29 +779,41 @@ where
             let on_order = oi + tr;
             let ip = oh - bo - oo + on_order;
             qty = ip.if_le(Vx::splat(pol.trigger), Vx::splat(pol.up_to) - ip).lesser(Vx::splat(pol.max_order));
-            oi = oi + qty;
         } else if review {
-            let (ohs, bos, oos, ois, trs, echs) =
-                (oh.store(), bo.store(), oo.store(), oi.store(), tr.store(), ech.store());
+            let (ohs, bos, oos, ois, trs, echs, ims) =
+                (oh.store(), bo.store(), oo.store(), (oi + got).store(), tr.store(), ech.store(), im.store());
             let q_lanes: [f64; L] = std::array::from_fn(|l| {
-                let on_order = ois[l] + trs[l];
+                let on_order = ois[l] + trs[l] + ims[l];
                 let ip = ohs[l] - bos[l] - oos[l] + on_order;
-                Vector::<1>::lesser(order_quantity(pol.kind, ip, echs[l] + on_order), pol.max_order)
+                let kind = match pol.dynamic {
+                    NONE => pol.kind,
+                    dl => alloc::dyn_kind(m, dl, &st.lanes[l], t, m.whole[q]),
+                };
+                Vector::<1>::lesser(order_quantity(kind, ip, echs[l] + on_order), pol.max_order)
             });
             qty = Vx::load(q_lanes);
-            oi = oi + qty;
         }
-        let oi_lanes = oi.store();
-        stocks[q] = Stocks {
-            on_hand: oh.store(),
-            cust_bo: bo.store(),
-            owed_in: oi_lanes,
-            owed_out: oo.store(),
-            in_transit: tr.store(),
+        // The order reaches the source today, or goes in the mail and what was mailed
+        // `order_delay` days ago arrives instead.
+        let sent = if pol.order_delay == 0 {
+            qty
+        } else {
+            let at = ((t + pol.order_delay as usize) % m.ring_len) * n + q;
+            st.mail[at] = (Vx::load(st.mail[at]) + qty).store();
+            im = im + qty;
+            got
         };
+        oi = oi + sent;
+        let oi_lanes = oi.store();
+        let s = &mut stocks[q];
+        (s.on_hand, s.cust_bo, s.owed_in, s.owed_out, s.in_transit) =
+            (oh.store(), bo.store(), oi_lanes, oo.store(), tr.store());
+        if pol.order_delay > 0 {
+            s.in_mail = im.store();
+        }
         // Orders to an external supplier go to the extra last slot (the network's orders).
         let to = &mut child[if parent == NONE { n } else { parent as usize }];
-        *to = (Vx::load(*to) + qty).store();
+        *to = (Vx::load(*to) + sent).store();
         // Remember who is owed anything (branch-free append).
         for l in 0..L {
             st.lanes[l].pending[n_pending[l]] = q as u32;
@@ -968,7 +1017,7 @@ fn ship<const L: usize, const MEASURE: bool>(m: &Model, st: &mut State<L>, l: us
 /// - lost = demand − served in lost-sales mode (unmet demand), else 0;
 /// - sold = demand − lost − Δ customer backorders;
 /// - received = Δ on hand + sold + shipped;
-/// - ordered = received + Δ on order (owed to it + in transit);
+/// - ordered = received + Δ on order (in the mail + owed to it + in transit);
 /// - demand received = demand + what its children ordered.
 fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
     let n = m.n_pos();
@@ -980,7 +1029,7 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
         let (s, a, b) = (&st.sums[q], &st.start[q], &st.stocks[q]);
         let (dem, srv, shp) = (s.demand[l], s.served[l], s.shipped[l]);
         let (oh0, oh1, bo0, bo1) = (a.on_hand[l], b.on_hand[l], a.cust_bo[l], b.cust_bo[l]);
-        let (oo0, oo1) = (a.owed_in[l] + a.in_transit[l], b.owed_in[l] + b.in_transit[l]);
+        let (oo0, oo1) = (a.owed_in[l] + a.in_transit[l] + a.in_mail[l], b.owed_in[l] + b.in_transit[l] + b.in_mail[l]);
         // Continuous quantities carry rounding noise of order 1e-16 × their magnitude; a
         // derived flow that small is zero (so a store that sold nothing reports exactly 0).
         let scale = 1.0 + dem + shp + oh0 + oh1 + oo0 + oo1;
@@ -996,7 +1045,9 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
     let mut child_ordered = vec![0.0; n];
     for q in 0..n {
         if m.parent[q] != NONE {
-            child_ordered[m.parent[q] as usize] += ordered[q];
+            // What reached it: orders still in the mail at the end had not.
+            let (a, b) = (&st.start[q], &st.stocks[q]);
+            child_ordered[m.parent[q] as usize] += ordered[q] - (b.in_mail[l] - a.in_mail[l]);
         }
     }
     let mut pos = Vec::with_capacity(n);

@@ -3,7 +3,7 @@
 
 use super::{Model, NONE};
 use crate::scenario::{
-    ForecastMethod, LaunchBy, LevelSpec, LocationKind, Rationing, RebalanceWithin, Scenario, resolve_level,
+    ForecastMethod, LaunchBy, LevelSpec, LocationKind, PolicyKind, Rationing, RebalanceWithin, Scenario, resolve_level,
 };
 
 /// How a source shares scarce stock among the positions it supplies.
@@ -75,6 +75,26 @@ pub struct ForecastRt {
     pub state: u32,
     /// Position its error is charged to (NONE for a national forecast).
     pub pos: u32,
+    /// A policy's forecast: fed in the day loop at its position's turn with the demand arriving
+    /// there (customer demand plus orders from below), not with the other forecasts.
+    pub inline: bool,
+}
+
+/// Forecast-driven levels of a policy: each level is `a × forecast + b`, re-set every day.
+#[derive(Clone, Copy, Debug)]
+pub struct DynLevel {
+    /// Index of its forecast in `Allocation::forecasts`.
+    pub forecast: u32,
+    /// Days ahead the forecast rate is taken over (lead time + review period − 1, at least 1).
+    pub horizon: usize,
+    /// Coefficients of [s, S] (base-stock: both the level).
+    pub a: [f64; 2],
+    /// See `a`.
+    pub b: [f64; 2],
+    /// Forecasts × (1 + bias).
+    pub bias: f64,
+    /// s_S (else base-stock).
+    pub s_s: bool,
 }
 
 impl ForecastRt {
@@ -135,6 +155,8 @@ pub struct Allocation {
     pub push_of: Vec<u32>,
     /// Forecasts.
     pub forecasts: Vec<ForecastRt>,
+    /// Forecast-driven policy levels (see `PosRt::dynamic`).
+    pub dyn_levels: Vec<DynLevel>,
     /// Length of the per-replication forecast arena.
     pub forecast_state: usize,
     /// Lateral transshipment, if any.
@@ -300,6 +322,52 @@ pub fn compile(sc: &Scenario, m: &mut Model) {
         a.push_of[g.stock_pos as usize] = a.pushes.len() as u32;
         a.pushes.push(rt);
     }
+    // Policies whose levels follow a forecast of the demand arriving at the position.
+    for q in 0..n {
+        let pol = &spec(q).policy;
+        let Some(fc) = &pol.forecast else { continue };
+        let lt = &sc.locations[m.pos_loc[q] as usize].lead_time;
+        let period = lt.mean() + f64::from(pol.review_days) - 1.0;
+        let (mean, var) = (a.mu[q], spec(q).sd_daily_demand.powi(2));
+        let mut coef = [(0.0, 0.0); 2];
+        for (i, &(_, level)) in pol.specs.iter().enumerate().take(2) {
+            coef[i] = match level {
+                LevelSpec::Units(u) => (0.0, u),
+                LevelSpec::Days(d) => (d, 0.0),
+                LevelSpec::Cover(f) => (f * period, 0.0),
+                LevelSpec::Service(_) => (period, resolve_level(level, mean, var, lt, pol.review_days) - mean * period),
+            };
+        }
+        let s_s = matches!(pol.kind, PolicyKind::SS { .. });
+        if !s_s {
+            coef[1] = coef[0];
+        }
+        let mut f = if m.customer[q] {
+            new_forecast(m, &fc.method, vec![q as u32], 1.0, q as u32)
+        } else {
+            ForecastRt {
+                method: fc.method.clone(),
+                observes: vec![q as u32],
+                share: 1.0,
+                plan: vec![mean; m.total_days],
+                state: 0,
+                pos: q as u32,
+                inline: true,
+            }
+        };
+        f.inline = true;
+        a.forecasts.push(f);
+        a.dyn_levels.push(DynLevel {
+            forecast: a.forecasts.len() as u32 - 1,
+            horizon: period.ceil().max(1.0) as usize,
+            a: [coef[0].0, coef[1].0],
+            b: [coef[0].1, coef[1].1],
+            bias: fc.bias,
+            s_s,
+        });
+        m.policy[q].dynamic = a.dyn_levels.len() as u32 - 1;
+        m.policy[q].simple = false;
+    }
     let mut offset = 0;
     for f in &mut a.forecasts {
         f.state = offset as u32;
@@ -358,5 +426,5 @@ fn new_forecast(m: &Model, method: &ForecastMethod, observes: Vec<u32>, share: f
             }
         }
     }
-    ForecastRt { method: method.clone(), observes, share, plan, state: 0, pos }
+    ForecastRt { method: method.clone(), observes, share, plan, state: 0, pos, inline: false }
 }

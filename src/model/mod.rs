@@ -79,8 +79,13 @@ pub struct PosRt {
     pub trigger: f64,
     /// Order-up-to level of the threshold form.
     pub up_to: f64,
-    /// Whether the rule has the threshold form.
+    /// Whether the rule has the threshold form with fixed levels and orders reach the source the
+    /// same day (the fast path).
     pub simple: bool,
+    /// Days its orders take to reach the source (0 = the same day).
+    pub order_delay: u32,
+    /// Index of its forecast-driven levels in `Allocation::dyn_levels`, or NONE.
+    pub dynamic: u32,
 }
 
 impl PosRt {
@@ -91,6 +96,7 @@ impl PosRt {
             Some((trigger, up_to)) => (self.trigger, self.up_to, self.simple) = (trigger, up_to, true),
             None => (self.trigger, self.up_to, self.simple) = (f64::NEG_INFINITY, 0.0, false),
         }
+        self.simple &= self.order_delay == 0 && self.dynamic == NONE;
     }
 }
 
@@ -317,6 +323,8 @@ pub struct Model {
     pub record_daily: bool,
     /// Rationing rules, reserves, pushes, forecasts, rebalancing.
     pub alloc: Allocation,
+    /// Pipelines full at the start: (position, units per day, lead time, order delay).
+    pub pipeline: Vec<(u32, f64, u32, u32)>,
     /// Shipping capacity per location and day (∞ = unlimited).
     pub capacity: Vec<f64>,
     /// Any echelon policy (echelon positions are computed only if so).
@@ -422,6 +430,8 @@ impl Model {
                 trigger: 0.0,
                 up_to: 0.0,
                 simple: false,
+                order_delay: sc.locations[l].order_delay,
+                dynamic: NONE,
             };
             rt.set_kind(if whole[q] { whole_units(spec.policy.kind) } else { spec.policy.kind });
             policy.push(rt);
@@ -614,7 +624,10 @@ impl Model {
                 }
             }
         }
-        let ring_len = lanes.iter().zip(&max_extra).map(|(s, e)| s.max_days() + e).max().unwrap_or(1).max(1) as usize;
+        // The ring also carries orders in the mail (`order_delay`).
+        let max_delay = sc.locations.iter().map(|l| l.order_delay + 1).max().unwrap_or(1);
+        let ring_len =
+            lanes.iter().zip(&max_extra).map(|(s, e)| s.max_days() + e).max().unwrap_or(1).max(max_delay) as usize;
         let mut delayed_lanes: Vec<u32> = delays.iter().map(|d| d.lane).collect();
         delayed_lanes.dedup();
 
@@ -714,6 +727,17 @@ impl Model {
         }
         let lane_key = sc.locations.iter().map(|l| entity_key(&format!("lane/{}", l.id))).collect();
 
+        let pipeline = (0..n)
+            .filter_map(|q| {
+                let loc = &sc.locations[pos_loc[q] as usize];
+                match loc.lead_time {
+                    LeadTime::Days(lead) if loc.initial_pipeline > 0.0 => {
+                        Some((q as u32, loc.initial_pipeline, lead, loc.order_delay))
+                    }
+                    _ => None,
+                }
+            })
+            .collect();
         let mut model = Model {
             days,
             warmup,
@@ -765,6 +789,7 @@ impl Model {
             loc_day_slot,
             lane_key,
             alloc: Allocation::default(),
+            pipeline,
             scenario: sc,
         };
         let sc = model.scenario.clone();

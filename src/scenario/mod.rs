@@ -131,6 +131,11 @@ pub enum Disruption {
 /// A location of the network.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Location {
+    /// Days an order takes to reach the source (information delay; 0 = the same day).
+    pub order_delay: u32,
+    /// Units per day already on their way at the start, in every slot of the inbound pipeline
+    /// and of the order mail (a steady state such as the Beer Game's "4 in each slot").
+    pub initial_pipeline: f64,
     /// Identifier.
     pub id: String,
     /// Supplier, warehouse or store.
@@ -418,6 +423,9 @@ pub struct Policy {
     pub review_offset: u32,
     /// Largest quantity per order.
     pub max_order: Option<f64>,
+    /// Levels re-set every day from this forecast of the demand arriving at the position
+    /// (customer demand plus orders from below) instead of the scenario's average demand.
+    pub forecast: Option<Forecast>,
 }
 
 /// A stocking point: one SKU at one warehouse or store.

@@ -67,6 +67,8 @@ pub struct RawLocation {
     pub push: Option<S<RawPush>>,
     pub launch: Option<S<RawLaunch>>,
     pub weight: Option<S<f64>>,
+    pub order_delay: Option<S<i64>>,
+    pub initial_pipeline: Option<S<f64>>,
 }
 
 /// `reserve = { share = 0.3, release_sell_through = 0.4, tier = "A" }`.
@@ -242,7 +244,13 @@ pub enum RawDisruption {
 #[serde(tag = "type", deny_unknown_fields)]
 pub enum RawPolicy {
     #[serde(rename = "base_stock")]
-    BaseStock { level: Value, review_days: Option<i64>, review_offset: Option<i64>, max_order: Option<f64> },
+    BaseStock {
+        level: Value,
+        review_days: Option<i64>,
+        review_offset: Option<i64>,
+        max_order: Option<f64>,
+        forecast: Option<RawForecast>,
+    },
     #[serde(rename = "s_S")]
     SS {
         s: Value,
@@ -251,9 +259,17 @@ pub enum RawPolicy {
         review_days: Option<i64>,
         review_offset: Option<i64>,
         max_order: Option<f64>,
+        forecast: Option<RawForecast>,
     },
     #[serde(rename = "min_max")]
-    MinMax { min: Value, max: Value, review_days: Option<i64>, review_offset: Option<i64>, max_order: Option<f64> },
+    MinMax {
+        min: Value,
+        max: Value,
+        review_days: Option<i64>,
+        review_offset: Option<i64>,
+        max_order: Option<f64>,
+        forecast: Option<RawForecast>,
+    },
     #[serde(rename = "r_Q")]
     RQ {
         r: Value,

@@ -631,6 +631,7 @@ struct PolicyDraft {
     review_days: u32,
     review_offset: u32,
     max_order: Option<f64>,
+    forecast: Option<Forecast>,
     span: Range<usize>,
     key: String,
 }
@@ -672,30 +673,60 @@ fn check_policy(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Option<PolicyDr
             Some(l) => levels.push((name, l)),
             None => ok = false,
         };
-    let (name, rd, ro, mo) = match &raw {
-        RawPolicy::BaseStock { level, review_days, review_offset, max_order } => {
+    let (name, rd, ro, mo, fc) = match &raw {
+        RawPolicy::BaseStock { level, review_days, review_offset, max_order, forecast } => {
             lv("level", level, d);
-            ("base_stock", review_days, review_offset, max_order)
+            ("base_stock", review_days, review_offset, max_order, forecast)
         }
         RawPolicy::EchelonBaseStock { level, review_days, review_offset, max_order } => {
             lv("level", level, d);
-            ("echelon_base_stock", review_days, review_offset, max_order)
+            ("echelon_base_stock", review_days, review_offset, max_order, &None)
         }
-        RawPolicy::SS { s, big_s, review_days, review_offset, max_order } => {
+        RawPolicy::SS { s, big_s, review_days, review_offset, max_order, forecast } => {
             lv("s", s, d);
             lv("S", big_s, d);
-            ("s_S", review_days, review_offset, max_order)
+            ("s_S", review_days, review_offset, max_order, forecast)
         }
-        RawPolicy::MinMax { min, max, review_days, review_offset, max_order } => {
+        RawPolicy::MinMax { min, max, review_days, review_offset, max_order, forecast } => {
             lv("s", min, d);
             lv("S", max, d);
-            ("s_S", review_days, review_offset, max_order)
+            ("s_S", review_days, review_offset, max_order, forecast)
         }
-        RawPolicy::None {} => ("none", &None, &None, &None),
+        RawPolicy::None {} => ("none", &None, &None, &None, &None),
         RawPolicy::RQ { r, q, review_days, review_offset, max_order } => {
             lv("r", r, d);
             lv("Q", q, d);
-            ("r_Q", review_days, review_offset, max_order)
+            ("r_Q", review_days, review_offset, max_order, &None)
+        }
+    };
+    // A forecast re-sets the levels every day from the demand seen so far: only levels that
+    // scale with demand (days of cover, service targets, lead-time cover) can follow it.
+    let forecast = match fc {
+        None => None,
+        Some(f) => {
+            let f = check_forecast(f, &span, &format!("{key}.forecast"), d);
+            if let Some(f) = &f {
+                if f.national || f.noise_cv > 0.0 {
+                    d.err(
+                        span.clone(),
+                        format!("{key}.forecast"),
+                        "a policy's forecast is its own location's demand: scope and noise_cv apply to push only",
+                        "remove scope and noise_cv (bias is allowed)",
+                    );
+                    ok = false;
+                }
+            }
+            if let Some((name, _)) = levels.iter().find(|(_, l)| matches!(l, LevelSpec::Units(_))) {
+                d.err(
+                    span.clone(),
+                    format!("{key}.{name}"),
+                    format!("with a forecast, {name} must follow demand, found a fixed number of units"),
+                    format!("write {name} = {{ days = 3 }}, {{ service = 0.95 }} or {{ lead_time_cover = 1.0 }}"),
+                );
+                ok = false;
+            }
+            ok &= f.is_some();
+            f
         }
     };
     let review_days = match rd {
@@ -740,7 +771,16 @@ fn check_policy(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Option<PolicyDr
             None
         }
     };
-    ok.then(|| PolicyDraft { name, levels, review_days, review_offset, max_order, span, key: key.to_string() })
+    ok.then(|| PolicyDraft {
+        name,
+        levels,
+        review_days,
+        review_offset,
+        max_order,
+        forecast,
+        span,
+        key: key.to_string(),
+    })
 }
 
 /// Demand statistics of a position: mean and variance of daily demand at it and below.
@@ -795,6 +835,7 @@ fn finish_policy(p: &PolicyDraft, st: DemandStats, lt: &LeadTime, at: &str, d: &
         review_days: p.review_days,
         review_offset: p.review_offset,
         max_order: p.max_order,
+        forecast: p.forecast.clone(),
     })
 }
 
@@ -961,6 +1002,8 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
                 (l.lead_time.is_some(), "lead_time"),
                 (l.policy.is_some(), "policy"),
                 (l.initial_on_hand.is_some(), "initial_on_hand"),
+                (l.order_delay.is_some(), "order_delay"),
+                (l.initial_pipeline.is_some(), "initial_pipeline"),
             ] {
                 if present {
                     d.err(
@@ -1035,9 +1078,39 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
             .capacity_per_day
             .as_ref()
             .map(|c| num_at_least(d, c, &format!("{key}.capacity_per_day"), 0.0, "capacity_per_day"));
+        let order_delay = match &l.order_delay {
+            None => 0,
+            Some(v) if (0..=365).contains(v.get_ref()) => *v.get_ref() as u32,
+            Some(v) => {
+                d.err(
+                    v.span(),
+                    format!("{key}.order_delay"),
+                    format!("order_delay must be a whole number of days in 0..=365, found {}", v.get_ref()),
+                    "order_delay = 2: an order takes two days to reach the source (the Beer Game's mail)",
+                );
+                0
+            }
+        };
+        let initial_pipeline = match &l.initial_pipeline {
+            None => 0.0,
+            Some(v) => {
+                let x = num_at_least(d, v, &format!("{key}.initial_pipeline"), 0.0, "initial_pipeline");
+                if x > 0.0 && !matches!(lead_time, LeadTime::Days(_)) {
+                    d.err(
+                        v.span(),
+                        format!("{key}.initial_pipeline"),
+                        "initial_pipeline needs a fixed lead_time (a whole number of days)",
+                        "write lead_time = 2, or remove initial_pipeline",
+                    );
+                }
+                x
+            }
+        };
         locations.push(Location {
             id,
             kind,
+            order_delay,
+            initial_pipeline,
             source,
             lead_time,
             holding_cost,
