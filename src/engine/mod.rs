@@ -20,6 +20,7 @@
 //! Only what cannot be derived is summed daily: units received, sold, lost and ordered follow at
 //! the end from conservation of units (see `totals`), which keeps pass 1 short.
 
+mod alloc;
 pub mod lanes;
 mod ration;
 
@@ -34,6 +35,9 @@ use crate::policy::order_quantity;
 use crate::rng::{Purpose, SimRng, stream, unit_f64};
 
 pub use ration::proportional;
+use ration::{Claim, allocate};
+
+use crate::model::allocation::Rule;
 
 /// The vector type of `L` lanes.
 type Vx<const L: usize> = <Lanes<L> as HasVector<L>>::V;
@@ -64,11 +68,14 @@ struct Stocks<const L: usize> {
     owed_in: [f64; L],
     owed_out: [f64; L],
     in_transit: [f64; L],
+    /// Ordered, but the order has not reached the source yet (`order_delay`).
+    in_mail: [f64; L],
 }
 
 impl<const L: usize> Default for Stocks<L> {
     fn default() -> Self {
-        Stocks { on_hand: [0.0; L], cust_bo: [0.0; L], owed_in: [0.0; L], owed_out: [0.0; L], in_transit: [0.0; L] }
+        let z = [0.0; L];
+        Stocks { on_hand: z, cust_bo: z, owed_in: z, owed_out: z, in_transit: z, in_mail: z }
     }
 }
 
@@ -85,6 +92,8 @@ pub struct StockView {
     pub owed_out: f64,
     /// Units in transit to it.
     pub in_transit: f64,
+    /// Units ordered whose order has not reached the source yet.
+    pub in_mail: f64,
 }
 
 /// Today's flows of one position in one replication (recorded only for an active observer).
@@ -185,6 +194,10 @@ struct Lane {
     daily: Vec<[f64; 5]>,
     /// Per measured day (when recording): whether a disruption was active.
     disrupted: Vec<bool>,
+    /// Per measured day and location (when the model asks for charts): [on hand, backlog].
+    loc_daily: Vec<[f64; 2]>,
+    /// Forecasts, reserves, transfers.
+    alloc: alloc::LaneAlloc,
 }
 
 /// Per-replication state for `L` replications in lockstep, allocated once per thread and reset
@@ -195,6 +208,9 @@ pub struct State<const L: usize> {
     sums: Vec<Sums<L>>,
     /// Pipeline: `ring[(day % ring_len) * n + q]` = units arriving at q on that day.
     ring: Vec<[f64; L]>,
+    /// Orders in the mail: `mail[(day % ring_len) * n + q]` = what q's orders bring its source
+    /// that day (empty when no location has an `order_delay`).
+    mail: Vec<[f64; L]>,
     /// Today's customer demand per position.
     demand: Vec<[f64; L]>,
     /// Orders placed today by each position's children (slot n: orders to suppliers).
@@ -210,8 +226,9 @@ pub struct State<const L: usize> {
     lanes: [Lane; L],
     /// Rationing scratch.
     scratch: Vec<(f64, u32)>,
-    scratch2: Vec<(f64, u32)>,
-    req: Vec<f64>,
+    ration: ration::Scratch,
+    claims: Vec<Claim>,
+    claim_pos: Vec<u32>,
 }
 
 /// Results of one replication: sums per position, per location and for the network.
@@ -223,6 +240,16 @@ pub struct Totals {
     pub loc: Vec<ScopeAcc>,
     /// Whole network.
     pub net: ScopeAcc,
+    /// Per tier label (`Model::alloc.tiers`).
+    pub tiers: Vec<ScopeAcc>,
+    /// Per ABC×XYZ segment (`Model::alloc.segments`).
+    pub segments: Vec<ScopeAcc>,
+    /// Day by day (when the model records days for charts): network [demand, served the same
+    /// day, on hand, backlog, value of unserved demand] per measured day.
+    pub daily: Vec<[f64; 5]>,
+    /// Day by day (when the model records days for charts): [on hand, backlog] per measured
+    /// day and location (`day * n_loc + location`).
+    pub loc_daily: Vec<[f64; 2]>,
 }
 
 impl<const L: usize> State<L> {
@@ -255,11 +282,14 @@ impl<const L: usize> State<L> {
             disrupted_today: false,
             daily: vec![[0.0; 5]; if m.records_days() { m.days } else { 0 }],
             disrupted: vec![false; if m.records_days() { m.days } else { 0 }],
+            loc_daily: vec![[0.0; 2]; if m.record_daily { m.days * m.n_loc } else { 0 }],
+            alloc: alloc::LaneAlloc::new(m),
         };
         State {
             stocks: vec![Stocks::default(); n],
             sums: vec![Sums::default(); n],
             ring: vec![[0.0; L]; n * m.ring_len],
+            mail: vec![[0.0; L]; if m.policy.iter().any(|p| p.order_delay > 0) { n * m.ring_len } else { 0 }],
             demand: vec![[0.0; L]; n],
             child_orders: vec![[0.0; L]; n + 1],
             ech_below: vec![[0.0; L]; n],
@@ -268,8 +298,9 @@ impl<const L: usize> State<L> {
             table_rng: (0..m.table_streams.len()).map(|_| std::array::from_fn(|_| blank())).collect(),
             lanes: std::array::from_fn(|_| lane()),
             scratch: Vec::with_capacity(n),
-            scratch2: Vec::with_capacity(n),
-            req: Vec::with_capacity(n),
+            ration: ration::Scratch::with_capacity(n),
+            claims: Vec::with_capacity(n),
+            claim_pos: Vec::with_capacity(n),
         }
     }
 
@@ -282,6 +313,7 @@ impl<const L: usize> State<L> {
             owed_in: s.owed_in[l],
             owed_out: s.owed_out[l],
             in_transit: s.in_transit[l],
+            in_mail: s.in_mail[l],
         }
     }
 
@@ -300,10 +332,24 @@ impl<const L: usize> State<L> {
             *s = Stocks { on_hand: [init; L], ..Stocks::default() };
         }
         self.sums.fill(Sums::default());
-        for v in [&mut self.ring, &mut self.demand, &mut self.child_orders, &mut self.ech_below] {
+        for v in [&mut self.ring, &mut self.mail, &mut self.demand, &mut self.child_orders, &mut self.ech_below] {
             v.fill([0.0; L]);
         }
         self.loc_day.fill([[0.0; L]; 2]);
+        // Full pipelines: what was shipped and mailed on each of the days before the start.
+        let n = m.n_pos();
+        for &(q, x, lead, delay) in &m.pipeline {
+            let q = q as usize;
+            for k in 0..lead as usize {
+                self.ring[(k % m.ring_len) * n + q] = [x; L];
+            }
+            for k in 0..delay as usize {
+                self.mail[(k % m.ring_len) * n + q] = [x; L];
+            }
+            let s = &mut self.stocks[q];
+            s.in_transit = [x * f64::from(lead); L];
+            s.in_mail = [x * f64::from(delay); L];
+        }
         for (r, &key) in self.table_rng.iter_mut().zip(&m.table_keys) {
             *r = std::array::from_fn(|l| stream(seed, reps[l], Purpose::Demand, key));
         }
@@ -346,6 +392,8 @@ impl<const L: usize> State<L> {
                 *v = x.sigma * z;
             }
             lane.dyn_mult.fill(1.0);
+            lane.loc_daily.fill([0.0; 2]);
+            lane.alloc.reset(m, seed, rep);
         }
     }
 }
@@ -527,7 +575,23 @@ where
     }
 
     let slot = (t % m.ring_len) * n;
-    let [served, unserved] = pass1::<L, MEASURE, O>(m, mday, st, slot);
+    let ([served, unserved], pushed) = pass1::<L, MEASURE, O>(m, t, mday, st, slot);
+    if !m.alloc.forecasts.is_empty() {
+        for (l, lane) in st.lanes.iter_mut().enumerate() {
+            alloc::update_forecasts(m, lane, l, &st.demand, t, MEASURE);
+        }
+    }
+    if pushed {
+        // Pushes made children owed after their turn: list who is owed anything afresh.
+        for (l, lane) in st.lanes.iter_mut().enumerate() {
+            let mut np = 0;
+            for (q, s) in st.stocks.iter().enumerate() {
+                lane.pending[np] = q as u32;
+                np += usize::from(s.owed_in[l] > 0.0);
+            }
+            lane.n_pending = np;
+        }
+    }
 
     // Pass 2 = step 5: every source ships, after every decision of the day. Groups are sorted
     // by their children's range, so each one's owed children are the next run of `pending`.
@@ -546,9 +610,25 @@ where
             }
         }
         let mut k = 0;
-        for &g in &m.groups {
+        for (gi, &g) in m.groups.iter().enumerate() {
             let span = group_span(&st.lanes[l].pending[..np], &mut k, &g);
-            fulfil::<L, MEASURE, O>(m, st, l, g, span);
+            fulfil::<L, MEASURE, O>(m, st, l, gi, g, span);
+        }
+    }
+
+    // Reserves are released when their tier sells through; transfers on review days.
+    if !m.alloc.reserves.is_empty() {
+        for (l, lane) in st.lanes.iter_mut().enumerate() {
+            let stocks = &st.stocks;
+            alloc::reserves(m, lane, l, |q| stocks[q].on_hand[l], MEASURE);
+        }
+    }
+    if let Some(rb) = &m.alloc.rebalance
+        && mday.rem_euclid(i64::from(rb.review)) == 0
+    {
+        let slot = ((t + rb.lead as usize) % m.ring_len) * n;
+        for (l, lane) in st.lanes.iter_mut().enumerate() {
+            alloc::rebalance(m, lane, l, &mut st.stocks, &mut st.ring, slot, MEASURE);
         }
     }
 
@@ -567,6 +647,16 @@ where
         for (l, lane) in st.lanes.iter_mut().enumerate() {
             lane.daily[d] = [net_demand[l], served[l], oh[l], backlog[l], unserved[l]];
             lane.disrupted[d] = lane.disrupted_today || m.disrupted_static[d];
+        }
+        if m.record_daily {
+            for (q, s) in st.stocks.iter().enumerate() {
+                let at = d * m.n_loc + m.pos_loc[q] as usize;
+                for (l, lane) in st.lanes.iter_mut().enumerate() {
+                    let x = &mut lane.loc_daily[at];
+                    x[0] += s.on_hand[l];
+                    x[1] += s.cust_bo[l] + s.owed_out[l];
+                }
+            }
         }
     }
     if MEASURE {
@@ -596,7 +686,13 @@ where
 /// Pass 1 over all positions: arrivals, serving demand, decisions, accounting, for every lane
 /// at once (see [`lanes`]): the arithmetic is branch-free, so all lanes share each instruction.
 #[inline(always)]
-fn pass1<const L: usize, const MEASURE: bool, O: Observer>(m: &Model, mday: i64, st: &mut State<L>, slot: usize) -> [Vx<L>; 2]
+fn pass1<const L: usize, const MEASURE: bool, O: Observer>(
+    m: &Model,
+    t: usize,
+    mday: i64,
+    st: &mut State<L>,
+    slot: usize,
+) -> ([Vx<L>; 2], bool)
 where
     Lanes<L>: HasVector<L>,
 {
@@ -610,6 +706,8 @@ where
     let lose = Vx::<L>::splat(if m.lost_sales { 1.0 } else { 0.0 });
     let zero = Vx::<L>::splat(0.0);
     let mut n_pending = [0usize; L];
+    let mut any_push = false;
+    let track = m.alloc.track_sell_through;
     let ring = &mut st.ring[slot..slot + n];
     let (stocks, sums, demand) = (&mut st.stocks[..n], &mut st.sums[..n], &st.demand[..n]);
     let (policy, child, ech_below) = (&m.policy[..n], &mut st.child_orders[..=n], &mut st.ech_below[..n]);
@@ -625,7 +723,17 @@ where
             Vx::load(s.in_transit),
         );
         let d = Vx::<L>::load(demand[q]);
-        let co = Vx::<L>::load(std::mem::replace(&mut child[q], [0.0; L]));
+        let pol = &policy[q];
+        let mut co = Vx::<L>::load(std::mem::replace(&mut child[q], [0.0; L]));
+        // A push warehouse allocates to its children (all processed already) before it decides,
+        // so its own order sees what it just committed.
+        let pi = m.alloc.push_of[q];
+        if pi != NONE && alloc::push_day(&m.alloc.pushes[pi as usize], mday) {
+            let p = &m.alloc.pushes[pi as usize];
+            let pushed: [f64; L] = std::array::from_fn(|l| alloc::push(m, p, &mut st.lanes[l], l, t, stocks));
+            co = co + Vx::load(pushed);
+            any_push = true;
+        }
         oh = oh + arrived;
         tr = tr - arrived;
         // 3. Serve: waiting backorders first, then today's demand; unmet demand waits
@@ -638,9 +746,21 @@ where
         let lost = lose * unmet;
         bo = bo + (keep * unmet - from_bo);
         oo = oo + co;
+        // Orders in the mail reach the source today; forecast-driven levels see today's demand.
+        let (mut im, got) = if pol.order_delay > 0 {
+            let got = Vx::<L>::load(std::mem::replace(&mut st.mail[slot + q], [0.0; L]));
+            (Vx::load(stocks[q].in_mail) - got, got)
+        } else {
+            (zero, zero)
+        };
+        if pol.dynamic != NONE {
+            let dem_in = (d + co).store();
+            for (l, lane) in st.lanes.iter_mut().enumerate() {
+                alloc::observe_policy(m, lane, pol.dynamic, t, dem_in[l], MEASURE);
+            }
+        }
 
         // 4. Decision on the inventory position.
-        let pol = &policy[q];
         let parent = pol.parent;
         let mut ech = zero;
         if echelon {
@@ -659,35 +779,54 @@ where
             let on_order = oi + tr;
             let ip = oh - bo - oo + on_order;
             qty = ip.if_le(Vx::splat(pol.trigger), Vx::splat(pol.up_to) - ip).lesser(Vx::splat(pol.max_order));
-            oi = oi + qty;
         } else if review {
-            let (ohs, bos, oos, ois, trs, echs) =
-                (oh.store(), bo.store(), oo.store(), oi.store(), tr.store(), ech.store());
+            let (ohs, bos, oos, ois, trs, echs, ims) =
+                (oh.store(), bo.store(), oo.store(), (oi + got).store(), tr.store(), ech.store(), im.store());
             let q_lanes: [f64; L] = std::array::from_fn(|l| {
-                let on_order = ois[l] + trs[l];
+                let on_order = ois[l] + trs[l] + ims[l];
                 let ip = ohs[l] - bos[l] - oos[l] + on_order;
-                Vector::<1>::lesser(order_quantity(pol.kind, ip, echs[l] + on_order), pol.max_order)
+                let kind = match pol.dynamic {
+                    NONE => pol.kind,
+                    dl => alloc::dyn_kind(m, dl, &st.lanes[l], t, m.whole[q]),
+                };
+                Vector::<1>::lesser(order_quantity(kind, ip, echs[l] + on_order), pol.max_order)
             });
             qty = Vx::load(q_lanes);
-            oi = oi + qty;
         }
-        let oi_lanes = oi.store();
-        stocks[q] = Stocks {
-            on_hand: oh.store(),
-            cust_bo: bo.store(),
-            owed_in: oi_lanes,
-            owed_out: oo.store(),
-            in_transit: tr.store(),
+        // The order reaches the source today, or goes in the mail and what was mailed
+        // `order_delay` days ago arrives instead.
+        let sent = if pol.order_delay == 0 {
+            qty
+        } else {
+            let at = ((t + pol.order_delay as usize) % m.ring_len) * n + q;
+            st.mail[at] = (Vx::load(st.mail[at]) + qty).store();
+            im = im + qty;
+            got
         };
+        oi = oi + sent;
+        let oi_lanes = oi.store();
+        let s = &mut stocks[q];
+        (s.on_hand, s.cust_bo, s.owed_in, s.owed_out, s.in_transit) =
+            (oh.store(), bo.store(), oi_lanes, oo.store(), tr.store());
+        if pol.order_delay > 0 {
+            s.in_mail = im.store();
+        }
         // Orders to an external supplier go to the extra last slot (the network's orders).
         let to = &mut child[if parent == NONE { n } else { parent as usize }];
-        *to = (Vx::load(*to) + qty).store();
+        *to = (Vx::load(*to) + sent).store();
         // Remember who is owed anything (branch-free append).
         for l in 0..L {
             st.lanes[l].pending[n_pending[l]] = q as u32;
             n_pending[l] += usize::from(oi_lanes[l] > 0.0);
         }
 
+        if track {
+            let (sold, arrived) = ((from_bo + served).store(), arrived.store());
+            for (l, lane) in st.lanes.iter_mut().enumerate() {
+                lane.alloc.cum_sold[q] += sold[l];
+                lane.alloc.cum_in[q] += arrived[l];
+            }
+        }
         if record {
             rec_served = rec_served + served;
             rec_unserved = rec_unserved + Vx::splat(m.price[q]) * unmet;
@@ -730,7 +869,7 @@ where
     for (lane, np) in st.lanes.iter_mut().zip(n_pending) {
         lane.n_pending = np;
     }
-    [rec_served, rec_unserved]
+    ([rec_served, rec_unserved], any_push)
 }
 
 /// The run of `pending` (from cursor `k` on) that holds the group's children.
@@ -746,13 +885,15 @@ fn group_span(pending: &[u32], k: &mut usize, g: &Group) -> std::ops::Range<usiz
     a..*k
 }
 
-/// Step 5 for one shipping group in lane `l`: ship what is owed, rationing proportionally when
-/// short. `kids` indexes the group's children that are owed anything (ascending) in `pending`.
+/// Step 5 for one shipping group in lane `l`: ship what is owed, rationing by the group's rule
+/// when short, and keeping a tier's reserve from the others until it is released. `kids`
+/// indexes the group's children that are owed anything (ascending) in `pending`.
 #[inline(always)]
 fn fulfil<const L: usize, const MEASURE: bool, O: Observer>(
     m: &Model,
     st: &mut State<L>,
     l: usize,
+    gi: usize,
     g: Group,
     kids: std::ops::Range<usize>,
 ) {
@@ -775,7 +916,11 @@ fn fulfil<const L: usize, const MEASURE: bool, O: Observer>(
     if whole {
         avail = avail.floor();
     }
-    let shipped = if avail >= total {
+    let reserve = match m.alloc.group_reserve.get(gi) {
+        Some(&r) if r != NONE && !st.lanes[l].alloc.released[r as usize] => Some(&m.alloc.reserves[r as usize]),
+        _ => None,
+    };
+    let shipped = if avail >= total && reserve.is_none() {
         for k in kids {
             let c = st.lanes[l].pending[k] as usize;
             let x = st.stocks[c].owed_in[l];
@@ -783,21 +928,53 @@ fn fulfil<const L: usize, const MEASURE: bool, O: Observer>(
         }
         total
     } else if avail > 0.0 {
-        // Children owed nothing would get nothing, so rationing over the owed ones is the same.
-        let mut out = std::mem::take(&mut st.scratch);
-        st.req.clear();
-        st.req.extend(st.lanes[l].pending[kids.clone()].iter().map(|&c| st.stocks[c as usize].owed_in[l]));
-        proportional(&st.req, avail, whole, &mut out, &mut st.scratch2);
-        let mut sum = 0.0;
-        for &(x, i) in &out {
-            if x > 0.0 {
-                let c = st.lanes[l].pending[kids.start + i as usize] as usize;
-                ship::<L, MEASURE>(m, st, l, c, x);
-                sum += x;
+        let rule = m.alloc.rules.get(gi).copied().unwrap_or(Rule::Proportional);
+        let mut sent = 0.0;
+        // With a reserve, the protected tier is served first from all the stock; the others
+        // share what is left above the reserve.
+        let phases: [(Option<bool>, f64); 2] = match reserve {
+            None => [(None, avail), (Some(false), 0.0)],
+            Some(_) => [(Some(true), avail), (Some(false), 0.0)],
+        };
+        for (phase, (protected, budget)) in phases.into_iter().enumerate() {
+            let budget = match (phase, reserve) {
+                (0, _) => budget,
+                (_, Some(r)) => (avail - sent - r.units).max(0.0),
+                (_, None) => continue,
+            };
+            st.claims.clear();
+            st.claim_pos.clear();
+            for k in kids.clone() {
+                let c = st.lanes[l].pending[k] as usize;
+                let in_tier = reserve.is_some_and(|r| m.alloc.tier_rank[c] == r.tier_rank);
+                if protected.is_some_and(|p| p != in_tier) {
+                    continue;
+                }
+                let s = &st.stocks[c];
+                st.claims.push(Claim {
+                    owed: s.owed_in[l],
+                    rank: m.alloc.rank[c],
+                    tier: m.alloc.tier_rank[c],
+                    stock: s.on_hand[l] + s.in_transit[l] - s.cust_bo[l],
+                    mu: m.alloc.mu[c],
+                });
+                st.claim_pos.push(c as u32);
             }
+            if st.claims.is_empty() || budget <= 0.0 {
+                continue;
+            }
+            let mut out = std::mem::take(&mut st.scratch);
+            allocate(rule, &st.claims, budget, whole, &mut out, &mut st.ration);
+            for &(x, i) in &out {
+                if x > 0.0 {
+                    let c = st.claim_pos[i as usize] as usize;
+                    ship::<L, MEASURE>(m, st, l, c, x);
+                    sent += x;
+                }
+            }
+            st.scratch = out;
         }
-        st.scratch = out;
-        sum
+        sent
     } else {
         0.0
     };
@@ -807,7 +984,7 @@ fn fulfil<const L: usize, const MEASURE: bool, O: Observer>(
         s.on_hand[l] -= shipped;
         // When every child was served in full nothing is owed any more: set it exactly, so
         // rounding in continuous quantities never leaves a phantom backorder.
-        s.owed_out[l] = if avail >= total { 0.0 } else { s.owed_out[l] - shipped };
+        s.owed_out[l] = if shipped >= total { 0.0 } else { s.owed_out[l] - shipped };
         if MEASURE {
             let a = &mut st.sums[sp];
             a.on_hand[l] -= shipped;
@@ -840,7 +1017,7 @@ fn ship<const L: usize, const MEASURE: bool>(m: &Model, st: &mut State<L>, l: us
 /// - lost = demand − served in lost-sales mode (unmet demand), else 0;
 /// - sold = demand − lost − Δ customer backorders;
 /// - received = Δ on hand + sold + shipped;
-/// - ordered = received + Δ on order (owed to it + in transit);
+/// - ordered = received + Δ on order (in the mail + owed to it + in transit);
 /// - demand received = demand + what its children ordered.
 fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
     let n = m.n_pos();
@@ -852,21 +1029,25 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
         let (s, a, b) = (&st.sums[q], &st.start[q], &st.stocks[q]);
         let (dem, srv, shp) = (s.demand[l], s.served[l], s.shipped[l]);
         let (oh0, oh1, bo0, bo1) = (a.on_hand[l], b.on_hand[l], a.cust_bo[l], b.cust_bo[l]);
-        let (oo0, oo1) = (a.owed_in[l] + a.in_transit[l], b.owed_in[l] + b.in_transit[l]);
+        let (oo0, oo1) = (a.owed_in[l] + a.in_transit[l] + a.in_mail[l], b.owed_in[l] + b.in_transit[l] + b.in_mail[l]);
         // Continuous quantities carry rounding noise of order 1e-16 × their magnitude; a
         // derived flow that small is zero (so a store that sold nothing reports exactly 0).
         let scale = 1.0 + dem + shp + oh0 + oh1 + oo0 + oo1;
         let clean = |x: f64| if x.abs() <= 1e-9 * scale { 0.0 } else { x };
+        let x = lane.alloc.extras.get(q).copied().unwrap_or_default();
         let lost = clean(if m.lost_sales { dem - srv } else { 0.0 });
         let sold = clean(dem - lost - (bo1 - bo0));
-        let received = clean((oh1 - oh0) + sold + shp);
-        ordered[q] = clean(received + oo1 - oo0);
+        let received = clean((oh1 - oh0) + sold + shp + x.transfer_out);
+        // Transfers in arrive and travel like orders but were not ordered.
+        ordered[q] = clean(received + oo1 - oo0 - x.transfer_in);
         flows.push((lost, sold, received));
     }
     let mut child_ordered = vec![0.0; n];
     for q in 0..n {
         if m.parent[q] != NONE {
-            child_ordered[m.parent[q] as usize] += ordered[q];
+            // What reached it: orders still in the mail at the end had not.
+            let (a, b) = (&st.start[q], &st.stocks[q]);
+            child_ordered[m.parent[q] as usize] += ordered[q] - (b.in_mail[l] - a.in_mail[l]);
         }
     }
     let mut pos = Vec::with_capacity(n);
@@ -878,6 +1059,7 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
         let cust = m.customer[q];
         let (lost, sold, received) = flows[q];
         let initial = st.start[q].on_hand[l];
+        let xt = lane.alloc.extras.get(q).copied().unwrap_or_default();
         let a = ScopeAcc {
             days,
             cust_pos_days: if cust { days } else { 0.0 },
@@ -901,7 +1083,7 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
             shipped: s.shipped[l],
             received,
             initial,
-            issued: sold + s.shipped[l],
+            issued: sold + s.shipped[l] + xt.transfer_out,
             inflow: initial + received,
             margin: m.margin[q] * sold,
             orders_sum: ordered[q],
@@ -909,6 +1091,13 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
             dem_sum: s.demand[l] + child_ordered[q],
             dem_sq: s.dem_in_sq[l],
             resilience: None,
+            transfer_in: xt.transfer_in,
+            transfer_out: xt.transfer_out,
+            transfer_cost: xt.transfer_out * m.alloc.rebalance.as_ref().map_or(0.0, |r| r.cost),
+            reserve_held: xt.reserve_held,
+            fc_abs: xt.fc_abs,
+            fc_err: xt.fc_err,
+            fc_actual: xt.fc_actual,
         };
         let lc = m.pos_loc[q] as usize;
         loc[lc].add_flows(&a);
@@ -940,5 +1129,19 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
     if m.resilience {
         net.resilience = Some(crate::kpi::resilience(&lane.daily, &lane.disrupted));
     }
-    Totals { pos, loc, net }
+    let (daily, loc_daily) =
+        if m.record_daily { (lane.daily.clone(), lane.loc_daily.clone()) } else { (Vec::new(), Vec::new()) };
+    // Tiers and segments: their positions' sums (flows and stocks add up; no bullwhip).
+    let group = |labels: usize, of: &dyn Fn(usize) -> u32| {
+        let mut v = vec![ScopeAcc { days, ..Default::default() }; labels];
+        for (q, a) in pos.iter().enumerate() {
+            if let Some(x) = v.get_mut(of(q) as usize) {
+                x.add_flows(a);
+            }
+        }
+        v
+    };
+    let tiers = group(m.alloc.tiers.len(), &|q| m.alloc.tier_rank[q]);
+    let segments = group(m.alloc.segments.len(), &|q| m.alloc.segment[q]);
+    Totals { pos, loc, net, tiers, segments, daily, loc_daily }
 }

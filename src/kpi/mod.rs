@@ -60,11 +60,21 @@ pub enum Kpi {
     /// Network only: value at price of the demand not served on its day, from the start of the
     /// disruption until recovery (lost sales, or revenue delayed by backorders).
     DisruptionLostRevenue,
+    /// Units per day moved out to other stores by lateral transfers.
+    UnitsTransferred,
+    /// Cost of lateral transfers per day (included in total cost).
+    TransferCost,
+    /// Units held back in a tier's reserve at the end of a day.
+    ReserveHeld,
+    /// Weighted mean absolute percentage error of 1-day demand forecasts: Σ|F − D| ÷ ΣD.
+    ForecastMape,
+    /// Relative bias of 1-day demand forecasts: Σ(F − D) ÷ ΣD (> 0: over-forecasting).
+    ForecastBias,
 }
 
 impl Kpi {
     /// All KPIs in report order.
-    pub const ALL: [Kpi; 24] = [
+    pub const ALL: [Kpi; 29] = [
         Kpi::FillRate,
         Kpi::StockoutRate,
         Kpi::AvgOnHand,
@@ -89,6 +99,11 @@ impl Kpi {
         Kpi::Recovered,
         Kpi::PeakBacklog,
         Kpi::DisruptionLostRevenue,
+        Kpi::UnitsTransferred,
+        Kpi::TransferCost,
+        Kpi::ReserveHeld,
+        Kpi::ForecastMape,
+        Kpi::ForecastBias,
     ];
     /// Number of KPIs.
     pub const COUNT: usize = Self::ALL.len();
@@ -120,7 +135,17 @@ impl Kpi {
             Kpi::Recovered => "recovered",
             Kpi::PeakBacklog => "peak_backlog",
             Kpi::DisruptionLostRevenue => "disruption_lost_revenue",
+            Kpi::UnitsTransferred => "units_transferred",
+            Kpi::TransferCost => "transfer_cost",
+            Kpi::ReserveHeld => "reserve_held",
+            Kpi::ForecastMape => "forecast_mape",
+            Kpi::ForecastBias => "forecast_bias",
         }
+    }
+
+    /// KPIs of optional features, written only where they are defined (like resilience).
+    pub fn optional(self) -> bool {
+        self.resilience() || matches!(self, Kpi::ForecastMape | Kpi::ForecastBias)
     }
 
     /// Resilience KPIs, defined for the network of a disrupted scenario only.
@@ -148,7 +173,9 @@ impl Kpi {
             | Kpi::Bullwhip
             | Kpi::TimeToRecover
             | Kpi::PeakBacklog
-            | Kpi::DisruptionLostRevenue => Some(false),
+            | Kpi::DisruptionLostRevenue
+            | Kpi::TransferCost
+            | Kpi::ForecastMape => Some(false),
             Kpi::Recovered => Some(true),
             _ => None,
         }
@@ -171,6 +198,10 @@ impl Kpi {
             Kpi::Recovered => "share",
             Kpi::PeakBacklog => "units",
             Kpi::DisruptionLostRevenue => "revenue",
+            Kpi::UnitsTransferred => "units/day",
+            Kpi::TransferCost => "cost/day",
+            Kpi::ReserveHeld => "units",
+            Kpi::ForecastMape | Kpi::ForecastBias => "share",
         }
     }
 }
@@ -238,6 +269,20 @@ pub struct ScopeAcc {
     pub dem_sq: f64,
     /// Resilience KPIs [time to recover, recovered, peak backlog, lost revenue] (network only).
     pub resilience: Option<[f64; 4]>,
+    /// Units transferred in by lateral transfers.
+    pub transfer_in: f64,
+    /// Units transferred out.
+    pub transfer_out: f64,
+    /// Cost of transfers out.
+    pub transfer_cost: f64,
+    /// Σ end-of-day units held in reserve.
+    pub reserve_held: f64,
+    /// Σ |1-day forecast − demand| over forecast positions.
+    pub fc_abs: f64,
+    /// Σ (1-day forecast − demand).
+    pub fc_err: f64,
+    /// Σ demand of forecast positions.
+    pub fc_actual: f64,
 }
 
 impl ScopeAcc {
@@ -268,6 +313,13 @@ impl ScopeAcc {
         self.issued += o.issued;
         self.inflow += o.inflow;
         self.margin += o.margin;
+        self.transfer_in += o.transfer_in;
+        self.transfer_out += o.transfer_out;
+        self.transfer_cost += o.transfer_cost;
+        self.reserve_held += o.reserve_held;
+        self.fc_abs += o.fc_abs;
+        self.fc_err += o.fc_err;
+        self.fc_actual += o.fc_actual;
     }
 
     /// Computes every KPI; NaN marks an undefined value (reported as null).
@@ -296,7 +348,10 @@ impl ScopeAcc {
             Kpi::StockoutCost => ratio(self.stockout_cost, d),
             Kpi::OrderCost => ratio(self.order_cost, d),
             Kpi::InTransitHoldingCost => ratio(self.transit_cost, d),
-            Kpi::TotalCost => ratio(self.holding_cost + self.stockout_cost + self.order_cost + self.transit_cost, d),
+            Kpi::TotalCost => ratio(
+                self.holding_cost + self.stockout_cost + self.order_cost + self.transit_cost + self.transfer_cost,
+                d,
+            ),
             Kpi::OrdersPerDay => ratio(self.order_days, self.stock_pos_days),
             Kpi::InventoryTurnover => ratio(self.issued * 365.0, self.on_hand),
             Kpi::SellThrough => ratio(self.issued, self.inflow),
@@ -323,6 +378,11 @@ impl ScopeAcc {
             Kpi::Recovered => self.resilience.map_or(f64::NAN, |r| r[1]),
             Kpi::PeakBacklog => self.resilience.map_or(f64::NAN, |r| r[2]),
             Kpi::DisruptionLostRevenue => self.resilience.map_or(f64::NAN, |r| r[3]),
+            Kpi::UnitsTransferred => ratio(self.transfer_out, d),
+            Kpi::TransferCost => ratio(self.transfer_cost, d),
+            Kpi::ReserveHeld => ratio(self.reserve_held, d),
+            Kpi::ForecastMape => ratio(self.fc_abs, self.fc_actual),
+            Kpi::ForecastBias => ratio(self.fc_err, self.fc_actual),
         }
     }
 }

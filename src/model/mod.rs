@@ -7,10 +7,12 @@
 //! - siblings (positions with the same source) are consecutive, so each source's children are an
 //!   index range `child_lo..child_hi` and fulfilment needs no lookup tables.
 
+pub mod allocation;
 mod leadtime;
 
 use std::sync::Arc;
 
+pub use allocation::Allocation;
 pub use leadtime::LeadSampler;
 
 use crate::calendar::weekday_and_month;
@@ -18,6 +20,41 @@ use crate::distribution::{Dist, Sampler, TableArena, TableRef, sample_scaled};
 use crate::policy::{threshold_form, whole_units};
 use crate::rng::entity_key;
 use crate::scenario::{Delay, Disruption, LeadTime, LocationKind, PolicyKind, Scenario, UnmetDemand};
+
+/// Multiplier of a demand entry's mean on simulated day `t`: weekday and month factors,
+/// promotions and trend.
+pub fn demand_multiplier(dm: &crate::scenario::Demand, start: (i32, u32, u32), warmup: usize, t: usize) -> f64 {
+    let day = t as i64 - warmup as i64;
+    let mut m = 1.0;
+    if dm.weekly.is_some() || dm.monthly.is_some() {
+        let (wd, mo) = weekday_and_month(start, day);
+        if let Some(w) = &dm.weekly {
+            m *= w[wd];
+        }
+        if let Some(y) = &dm.monthly {
+            m *= y[mo];
+        }
+    }
+    for pr in &dm.promotions {
+        if day >= pr.first_day && day <= pr.last_day {
+            m *= pr.multiplier;
+        }
+    }
+    if dm.trend_per_year != 0.0 {
+        m *= (1.0 + dm.trend_per_year).powf(day as f64 / 365.0);
+    }
+    m
+}
+
+/// [`demand_multiplier`] for each of the first `days` simulated days.
+pub fn demand_multipliers(
+    dm: &crate::scenario::Demand,
+    start: (i32, u32, u32),
+    warmup: usize,
+    days: usize,
+) -> Vec<f64> {
+    (0..days).map(|t| demand_multiplier(dm, start, warmup, t)).collect()
+}
 
 /// "No index" marker in `u32` index arrays.
 pub const NONE: u32 = u32::MAX;
@@ -42,8 +79,13 @@ pub struct PosRt {
     pub trigger: f64,
     /// Order-up-to level of the threshold form.
     pub up_to: f64,
-    /// Whether the rule has the threshold form.
+    /// Whether the rule has the threshold form with fixed levels and orders reach the source the
+    /// same day (the fast path).
     pub simple: bool,
+    /// Days its orders take to reach the source (0 = the same day).
+    pub order_delay: u32,
+    /// Index of its forecast-driven levels in `Allocation::dyn_levels`, or NONE.
+    pub dynamic: u32,
 }
 
 impl PosRt {
@@ -54,6 +96,7 @@ impl PosRt {
             Some((trigger, up_to)) => (self.trigger, self.up_to, self.simple) = (trigger, up_to, true),
             None => (self.trigger, self.up_to, self.simple) = (f64::NEG_INFINITY, 0.0, false),
         }
+        self.simple &= self.order_delay == 0 && self.dynamic == NONE;
     }
 }
 
@@ -278,6 +321,10 @@ pub struct Model {
     pub price: Vec<f64>,
     /// Record network totals day by day even without disruptions (for charts).
     pub record_daily: bool,
+    /// Rationing rules, reserves, pushes, forecasts, rebalancing.
+    pub alloc: Allocation,
+    /// Pipelines full at the start: (position, units per day, lead time, order delay).
+    pub pipeline: Vec<(u32, f64, u32, u32)>,
     /// Shipping capacity per location and day (∞ = unlimited).
     pub capacity: Vec<f64>,
     /// Any echelon policy (echelon positions are computed only if so).
@@ -383,6 +430,8 @@ impl Model {
                 trigger: 0.0,
                 up_to: 0.0,
                 simple: false,
+                order_delay: sc.locations[l].order_delay,
+                dynamic: NONE,
             };
             rt.set_kind(if whole[q] { whole_units(spec.policy.kind) } else { spec.policy.kind });
             policy.push(rt);
@@ -481,29 +530,10 @@ impl Model {
                 continue;
             }
             customer[q as usize] = true;
-            let mut mult = vec![1.0; total_days];
-            let seasonal = dm.weekly.is_some() || dm.monthly.is_some();
-            for (t, m) in mult.iter_mut().enumerate() {
-                let day = t as i64 - warmup as i64;
-                if seasonal {
-                    let (wd, mo) = weekday_and_month(start, day);
-                    if let Some(w) = &dm.weekly {
-                        *m *= w[wd];
-                    }
-                    if let Some(y) = &dm.monthly {
-                        *m *= y[mo];
-                    }
-                }
-                for pr in &dm.promotions {
-                    if day >= pr.first_day && day <= pr.last_day {
-                        *m *= pr.multiplier;
-                        if pr.shock && day >= 0 {
-                            disrupted_static[day as usize] = true;
-                        }
-                    }
-                }
-                if dm.trend_per_year != 0.0 {
-                    *m *= (1.0 + dm.trend_per_year).powf(day as f64 / 365.0);
+            let mult = demand_multipliers(dm, start, warmup, total_days);
+            for pr in dm.promotions.iter().filter(|p| p.shock) {
+                for day in pr.first_day.max(0)..=pr.last_day.min(days as i64 - 1) {
+                    disrupted_static[day as usize] = true;
                 }
             }
             let varies = mult.iter().any(|&m| m != 1.0);
@@ -594,13 +624,16 @@ impl Model {
                 }
             }
         }
+        // The ring also carries orders in the mail (`order_delay`).
+        let max_delay = sc.locations.iter().map(|l| l.order_delay + 1).max().unwrap_or(1);
         let ring_len =
-            lanes.iter().zip(&max_extra).map(|(s, e)| s.max_days() + e).max().unwrap_or(1).max(1) as usize;
+            lanes.iter().zip(&max_extra).map(|(s, e)| s.max_days() + e).max().unwrap_or(1).max(max_delay) as usize;
         let mut delayed_lanes: Vec<u32> = delays.iter().map(|d| d.lane).collect();
         delayed_lanes.dedup();
 
         // Random demand shocks and common factors, on the general streams they hit.
-        let general_of = |di: &usize| streams.iter().position(|s: &Stream| s.demand_index as usize == *di).map(|i| i as u32);
+        let general_of =
+            |di: &usize| streams.iter().position(|s: &Stream| s.demand_index as usize == *di).map(|i| i as u32);
         let shocks = sc
             .shocks
             .iter()
@@ -694,7 +727,18 @@ impl Model {
         }
         let lane_key = sc.locations.iter().map(|l| entity_key(&format!("lane/{}", l.id))).collect();
 
-        Model {
+        let pipeline = (0..n)
+            .filter_map(|q| {
+                let loc = &sc.locations[pos_loc[q] as usize];
+                match loc.lead_time {
+                    LeadTime::Days(lead) if loc.initial_pipeline > 0.0 => {
+                        Some((q as u32, loc.initial_pipeline, lead, loc.order_delay))
+                    }
+                    _ => None,
+                }
+            })
+            .collect();
+        let mut model = Model {
             days,
             warmup,
             total_days,
@@ -744,8 +788,13 @@ impl Model {
             loc_multi,
             loc_day_slot,
             lane_key,
+            alloc: Allocation::default(),
+            pipeline,
             scenario: sc,
-        }
+        };
+        let sc = model.scenario.clone();
+        allocation::compile(&sc, &mut model);
+        model
     }
 
     /// Number of positions.
@@ -756,6 +805,18 @@ impl Model {
     /// Whether replications record network totals day by day (for resilience KPIs and charts).
     pub fn records_days(&self) -> bool {
         self.resilience || self.record_daily
+    }
+
+    /// Expected customer demand of position `q` on simulated day `t` (seasonality, promotions and
+    /// trend included; shocks and common factors have mean 1).
+    pub fn expected_demand(&self, q: usize, t: usize) -> f64 {
+        let sc = &self.scenario;
+        let (l, k) = (self.pos_loc[q] as usize, self.pos_sku[q] as usize);
+        sc.demand
+            .iter()
+            .filter(|d| d.location == l && d.sku == k)
+            .map(|d| d.dist.mean() * demand_multiplier(d, sc.simulation.start_date, self.warmup, t))
+            .sum()
     }
 
     /// `location/sku` name of a position.

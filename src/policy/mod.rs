@@ -21,6 +21,7 @@ pub fn order_quantity(kind: PolicyKind, ip: f64, eip: f64) -> f64 {
         // than a call to floor on processors without SSE4.1).
         PolicyKind::RQ { r, q } => when(ip <= r, (((r - ip) / q) as i64 as f64 + 1.0) * q),
         PolicyKind::EchelonBaseStock { level } => when(short(level, eip), level - eip),
+        PolicyKind::None => 0.0,
     }
 }
 
@@ -32,6 +33,7 @@ pub fn threshold_form(kind: PolicyKind) -> Option<(f64, f64)> {
         PolicyKind::BaseStock { level } => Some((level - 1e-9 * level.abs().max(1.0), level)),
         PolicyKind::SS { s, big_s } => Some((s, big_s)),
         PolicyKind::RQ { .. } | PolicyKind::EchelonBaseStock { .. } => None,
+        PolicyKind::None => Some((f64::NEG_INFINITY, 0.0)),
     }
 }
 
@@ -46,6 +48,7 @@ pub fn whole_units(kind: PolicyKind) -> PolicyKind {
         PolicyKind::EchelonBaseStock { level } => PolicyKind::EchelonBaseStock { level: up(level) },
         PolicyKind::SS { s, big_s } => PolicyKind::SS { s: down(s), big_s: up(big_s) },
         PolicyKind::RQ { r, q } => PolicyKind::RQ { r: down(r), q: up(q).max(1.0) },
+        PolicyKind::None => PolicyKind::None,
     }
 }
 

@@ -17,6 +17,7 @@ fn level(v: f64, spec: LevelSpec) -> String {
         LevelSpec::Units(_) => num(v),
         LevelSpec::Days(d) => format!("{} (= {} days of cover)", num(v), num(d)),
         LevelSpec::Service(p) => format!("{} (= {} % cycle service)", num(v), num(100.0 * p)),
+        LevelSpec::Cover(f) => format!("{} (= {} × demand over lead time + review)", num(v), num(f)),
     }
 }
 
@@ -32,6 +33,7 @@ pub fn policy_text(p: &Policy) -> String {
         PolicyKind::RQ { r, q } => {
             format!("(r, Q) = ({}, {})", level(r, spec(0)), level(q, spec(1)))
         }
+        PolicyKind::None => "no orders (stock is pushed to it)".to_string(),
     };
     if p.review_days > 1 {
         let _ = write!(s, ", review every {} days", p.review_days);

@@ -33,7 +33,7 @@ impl Serialize for KpiTable<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(None)?;
         for (k, v) in Kpi::ALL.iter().zip(self.0) {
-            if k.resilience() && v.is_none() {
+            if k.optional() && v.is_none() {
                 continue;
             }
             map.serialize_entry(k.name(), v)?;
@@ -53,13 +53,21 @@ struct Locations<'a> {
     sums: &'a [Vec<Option<Summary>>],
 }
 
-impl Serialize for Locations<'_> {
+/// The scopes of one kind (locations, tiers or segments) as `{name: kpis}`.
+struct Named<'a>(&'a Locations<'a>, u8);
+
+impl Serialize for Named<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Locations { m, r, sums } = self.0;
         let mut map = s.serialize_map(None)?;
-        for (i, scope) in self.r.scopes.iter().enumerate() {
-            if let Scope::Location(l) = *scope {
-                map.serialize_entry(&self.m.scenario.locations[l].id, &KpiTable(&self.sums[i]))?;
-            }
+        for (i, scope) in r.scopes.iter().enumerate() {
+            let name = match (*scope, self.1) {
+                (Scope::Location(l), 0) => &m.scenario.locations[l].id,
+                (Scope::Tier(t), 1) => &m.alloc.tiers[t],
+                (Scope::Segment(x), 2) => &m.alloc.segments[x],
+                _ => continue,
+            };
+            map.serialize_entry(name, &KpiTable(&sums[i]))?;
         }
         map.end()
     }
@@ -105,7 +113,11 @@ struct SummaryDoc<'a> {
     seed: u64,
     unmet_demand: &'a str,
     network: KpiTable<'a>,
-    locations: &'a Locations<'a>,
+    locations: Named<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tiers: Option<Named<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    segments: Option<Named<'a>>,
     positions: Positions<'a>,
 }
 
@@ -124,7 +136,9 @@ pub fn summary_json(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], met
         seed: r.seed,
         unmet_demand: if m.lost_sales { "lost_sales" } else { "backorder" },
         network: KpiTable(&sums[net]),
-        locations: &locations,
+        locations: Named(&locations, 0),
+        tiers: (!m.alloc.tiers.is_empty()).then_some(Named(&locations, 1)),
+        segments: (!m.alloc.segments.is_empty()).then_some(Named(&locations, 2)),
         positions: Positions(&locations),
     };
     let mut out = Vec::with_capacity(1 << 20);
@@ -144,6 +158,8 @@ fn scope_cols(m: &Model, s: Scope) -> [String; 3] {
             csv_field(&sc.locations[m.pos_loc[q] as usize].id),
             csv_field(&sc.skus[m.pos_sku[q] as usize].id),
         ],
+        Scope::Tier(t) => ["tier".into(), csv_field(&m.alloc.tiers[t]), String::new()],
+        Scope::Segment(x) => ["segment".into(), csv_field(&m.alloc.segments[x]), String::new()],
     }
 }
 

@@ -74,7 +74,7 @@ impl Observer for TraceWriter {
                 f.lost,
                 s.cust_bo + s.owed_out,
                 s.on_hand,
-                s.owed_in + s.in_transit,
+                s.owed_in + s.in_transit + s.in_mail,
                 f.ordered,
                 f.received,
                 f.shipped,

@@ -39,6 +39,10 @@ pub enum Scope {
     Location(usize),
     /// A position (model index).
     Position(usize),
+    /// A tier label (index in `Model::alloc.tiers`).
+    Tier(usize),
+    /// An ABC×XYZ segment (index in `Model::alloc.segments`).
+    Segment(usize),
 }
 
 /// Per-replication KPI values of every scope.
@@ -53,7 +57,22 @@ pub struct RunResult {
     pub replications: usize,
     /// Seed used.
     pub seed: u64,
+    /// Day-by-day records of the first replications (empty unless the model records days):
+    /// see [`Totals::daily`] and [`Totals::loc_daily`].
+    pub days: Vec<DayRecord>,
 }
+
+/// The day-by-day record of one replication, for charts over time.
+#[derive(Clone, Debug, Default)]
+pub struct DayRecord {
+    /// Network [demand, served the same day, on hand, backlog, value of unserved demand] per day.
+    pub network: Vec<[f64; 5]>,
+    /// [on hand, backlog] per day and location (`day * n_loc + location`).
+    pub locations: Vec<[f64; 2]>,
+}
+
+/// How many replications keep their day-by-day record for charts.
+pub const DAY_RECORDS: usize = 200;
 
 impl RunResult {
     /// The value of one KPI of one scope in one replication.
@@ -86,6 +105,8 @@ impl RunResult {
 pub fn scopes_of(m: &Model) -> Vec<Scope> {
     let mut v = vec![Scope::Network];
     v.extend(m.stock_locs.iter().map(|&l| Scope::Location(l as usize)));
+    v.extend((0..m.alloc.tiers.len()).map(Scope::Tier));
+    v.extend((0..m.alloc.segments.len()).map(Scope::Segment));
     for &l in &m.stock_locs {
         v.extend(m.positions_of(l as usize).into_iter().map(Scope::Position));
     }
@@ -99,6 +120,8 @@ pub fn kpi_values(t: &Totals, scopes: &[Scope], out: &mut Vec<f64>) {
             Scope::Network => &t.net,
             Scope::Location(l) => &t.loc[l],
             Scope::Position(q) => &t.pos[q],
+            Scope::Tier(i) => &t.tiers[i],
+            Scope::Segment(i) => &t.segments[i],
         };
         out.extend_from_slice(&acc.kpis());
     }
@@ -124,16 +147,25 @@ pub fn run(m: &Model, opts: &RunOptions, progress: &Progress) -> RunResult {
     let reps = opts.replications;
     let mut values = vec![0.0; per * reps];
     let pool = pool(opts.threads);
+    let mut days = Vec::new();
     let mut start = 0;
     while start < reps {
         let end = (start + BLOCK).min(reps);
-        let block: Vec<Vec<f64>> = pool.install(|| {
-            replications(m, opts.seed, start as u64..end as u64, progress, &|_, t| {
+        let block: Vec<(Vec<f64>, Option<DayRecord>)> = pool.install(|| {
+            replications(m, opts.seed, start as u64..end as u64, progress, &|rep, t| {
                 let mut v = Vec::with_capacity(per);
                 kpi_values(&t, &scopes, &mut v);
-                v
+                let keep = m.record_daily && (rep as usize) < DAY_RECORDS;
+                (v, keep.then(|| DayRecord { network: t.daily, locations: t.loc_daily }))
             })
         });
+        let block: Vec<Vec<f64>> = block
+            .into_iter()
+            .map(|(v, rec)| {
+                days.extend(rec);
+                v
+            })
+            .collect();
         // Transpose the block into the scope-major matrix: each (scope, KPI) receives a run of
         // consecutive replications, while the block's vectors are read in order.
         for (j, run) in values.chunks_exact_mut(reps).enumerate() {
@@ -143,7 +175,7 @@ pub fn run(m: &Model, opts: &RunOptions, progress: &Progress) -> RunResult {
         }
         start = end;
     }
-    RunResult { scopes, values, replications: reps, seed: opts.seed }
+    RunResult { scopes, values, replications: reps, seed: opts.seed, days }
 }
 
 /// Runs replications and hands each one's totals to `f` in replication order (for callers that

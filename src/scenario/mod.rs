@@ -131,6 +131,11 @@ pub enum Disruption {
 /// A location of the network.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Location {
+    /// Days an order takes to reach the source (information delay; 0 = the same day).
+    pub order_delay: u32,
+    /// Units per day already on their way at the start, in every slot of the inbound pipeline
+    /// and of the order mail (a steady state such as the Beer Game's "4 in each slot").
+    pub initial_pipeline: f64,
     /// Identifier.
     pub id: String,
     /// Supplier, warehouse or store.
@@ -151,6 +156,141 @@ pub struct Location {
     pub tier: Option<String>,
     /// Transport delays on the lane into this location.
     pub delays: Vec<Delay>,
+    /// How it rations scarce stock among the locations it supplies.
+    pub rationing: Rationing,
+    /// Stock held back from lower tiers until early sales confirm demand (warehouses).
+    pub reserve: Option<Reserve>,
+    /// Forecast-driven allocation to the locations it supplies (warehouses).
+    pub push: Option<Push>,
+    /// Split of a launch quantity between it and the locations it supplies (warehouses).
+    pub launch: Option<Launch>,
+    /// Weight in launch allocations (default 1).
+    pub weight: f64,
+}
+
+/// How a location shares scarce stock among the locations it supplies.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Rationing {
+    /// In proportion to what each asked for (the default).
+    Proportional,
+    /// In full, one after another, in this order of location indices (then file order).
+    Priority(Vec<usize>),
+    /// So that their days of cover after allocation are as equal as possible.
+    FairShare,
+    /// Tier by tier in label order, proportionally within a tier.
+    TierPriority,
+}
+
+/// Stock a warehouse holds back for one tier until that tier's sell-through reaches a threshold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reserve {
+    /// Share of the warehouse's initial stock held back.
+    pub share: f64,
+    /// Sell-through of the protected tier that releases the reserve.
+    pub release_sell_through: f64,
+    /// The protected tier (it may always use the reserve).
+    pub tier: String,
+}
+
+/// Forecast-driven push: on every cycle, the warehouse ships each location it supplies its
+/// forecast need for the cycle and the lead time, plus a buffer, minus what it has.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Push {
+    /// Days between allocations.
+    pub cycle_days: u32,
+    /// Allocations happen on measured days d with d mod cycle_days = offset.
+    pub offset: u32,
+    /// Buffer on top of the forecast need (units, days of cover, or a service target).
+    pub buffer: LevelSpec,
+    /// How demand is forecast.
+    pub forecast: Forecast,
+}
+
+/// A demand forecast, updated from the demand seen so far in the replication.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Forecast {
+    /// The method.
+    pub method: ForecastMethod,
+    /// Forecast the national total and split it evenly (instead of each location's own).
+    pub national: bool,
+    /// Systematic error: forecasts are multiplied by 1 + bias.
+    pub bias: f64,
+    /// Random error: forecasts are multiplied by a log-normal factor with this coefficient of
+    /// variation, drawn at every allocation.
+    pub noise_cv: f64,
+}
+
+/// Forecasting methods.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ForecastMethod {
+    /// Mean of the last `window` days.
+    MovingAverage {
+        /// Days averaged.
+        window: u32,
+    },
+    /// Simple exponential smoothing.
+    ExpSmoothing {
+        /// Weight of the newest day.
+        alpha: f64,
+    },
+    /// The same days one season ago.
+    SeasonalNaive {
+        /// Season length in days.
+        season: u32,
+    },
+    /// The plan: the scenario's own expected demand (seasonality, promotions and trend
+    /// included) — perfect knowledge of the mean.
+    Plan,
+}
+
+/// A launch: a total quantity per SKU split between a warehouse and the locations it supplies.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Launch {
+    /// Total units per SKU (indexed by SKU; `None` = this SKU is not launched).
+    pub total: Vec<Option<f64>>,
+    /// Share of the total the warehouse keeps.
+    pub keep: f64,
+    /// How the rest is split between the locations it supplies.
+    pub by: LaunchBy,
+}
+
+/// Shares of a launch allocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LaunchBy {
+    /// By the locations' `weight`.
+    Weights,
+    /// By their expected demand.
+    Demand,
+    /// By expected demand × weight.
+    WeightedDemand,
+}
+
+/// Lateral transshipment between stores.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rebalancing {
+    /// Days between reviews.
+    pub review_days: u32,
+    /// A store below this many days of cover receives.
+    pub trigger_days: f64,
+    /// Receivers are filled up to, and donors keep, this many days of cover.
+    pub target_days: f64,
+    /// Transfer lead time in days.
+    pub lead_time: u32,
+    /// Cost per unit transferred.
+    pub cost_per_unit: f64,
+    /// Which stores may exchange stock.
+    pub within: RebalanceWithin,
+}
+
+/// Groups of stores that may exchange stock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RebalanceWithin {
+    /// Stores with the same `region`.
+    Region,
+    /// Stores with the same source.
+    Source,
+    /// All stores.
+    All,
 }
 
 /// A transport delay on a lane: shipments leaving while it is active take longer.
@@ -212,6 +352,9 @@ pub enum LevelSpec {
     Days(f64),
     /// Cycle-service target: expected demand over lead time + review period + z·σ.
     Service(f64),
+    /// Pipeline cover: this multiple of the expected demand over the protection period (lead
+    /// time + review period − 1 days); 1 = no safety stock (just-in-time).
+    Cover(f64),
 }
 
 /// A replenishment rule with resolved numeric levels.
@@ -241,6 +384,8 @@ pub enum PolicyKind {
         /// Echelon order-up-to level.
         level: f64,
     },
+    /// Never orders (stock arrives only by push or transfers).
+    None,
 }
 
 impl PolicyKind {
@@ -250,6 +395,7 @@ impl PolicyKind {
             PolicyKind::BaseStock { level } | PolicyKind::EchelonBaseStock { level } => level,
             PolicyKind::SS { big_s, .. } => big_s,
             PolicyKind::RQ { r, q } => r + q,
+            PolicyKind::None => 0.0,
         }
     }
     /// Name as written in scenario files.
@@ -259,6 +405,7 @@ impl PolicyKind {
             PolicyKind::SS { .. } => "s_S",
             PolicyKind::RQ { .. } => "r_Q",
             PolicyKind::EchelonBaseStock { .. } => "echelon_base_stock",
+            PolicyKind::None => "none",
         }
     }
 }
@@ -276,6 +423,9 @@ pub struct Policy {
     pub review_offset: u32,
     /// Largest quantity per order.
     pub max_order: Option<f64>,
+    /// Levels re-set every day from this forecast of the demand arriving at the position
+    /// (customer demand plus orders from below) instead of the scenario's average demand.
+    pub forecast: Option<Forecast>,
 }
 
 /// A stocking point: one SKU at one warehouse or store.
@@ -297,6 +447,10 @@ pub struct Position {
     pub order_cost: f64,
     /// Expected daily customer demand here and below (for levels in days of cover, reports).
     pub mean_daily_demand: f64,
+    /// Standard deviation of daily customer demand here and below.
+    pub sd_daily_demand: f64,
+    /// ABC (volume) × XYZ (variability) segment of a customer-facing position, e.g. "AX".
+    pub segment: Option<String>,
 }
 
 /// A promotion: demand × multiplier on an inclusive window of measured days.
@@ -354,6 +508,8 @@ pub struct Scenario {
     pub shocks: Vec<Shock>,
     /// Common demand factors.
     pub factors: Vec<CommonFactor>,
+    /// Lateral transshipment between stores.
+    pub rebalancing: Option<Rebalancing>,
     /// Named strategies defined in the file (`[strategies.<name>]`), the default first.
     pub strategies: Vec<Named>,
     /// Named stress tests defined in the file (`[stress.<name>]`).
@@ -382,6 +538,21 @@ pub struct Variant {
     pub stress: Option<String>,
     /// Patches applied before validation.
     pub patches: Vec<Patch>,
+}
+
+/// A stock level in units from its specification, for a position whose daily demand (at and
+/// below it) has this mean and variance, with this inbound lead time and review period.
+pub fn resolve_level(spec: LevelSpec, mean: f64, var: f64, lt: &LeadTime, review: u32) -> f64 {
+    let period = lt.mean() + f64::from(review) - 1.0;
+    match spec {
+        LevelSpec::Units(u) => u,
+        LevelSpec::Days(days) => days * mean,
+        LevelSpec::Service(p) => {
+            let sd = (period * var + mean * mean * lt.sd().powi(2)).sqrt();
+            (mean * period + crate::stats::special::norm_quantile(p) * sd).max(0.0)
+        }
+        LevelSpec::Cover(f) => f * mean * period,
+    }
 }
 
 impl Scenario {

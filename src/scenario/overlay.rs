@@ -169,8 +169,18 @@ fn key(k: &str) -> String {
 }
 
 /// Keys a strategy may contain.
-const STRATEGY_KEYS: &[&str] =
-    &["stores", "warehouses", "regions", "tiers", "locations", "set", "description", "default"];
+const STRATEGY_KEYS: &[&str] = &[
+    "stores",
+    "warehouses",
+    "regions",
+    "tiers",
+    "locations",
+    "segments",
+    "rebalancing",
+    "set",
+    "description",
+    "default",
+];
 /// Keys a stress test may contain.
 const STRESS_KEYS: &[&str] = &["outages", "demand", "delays", "lead_time", "shocks", "set", "description"];
 
@@ -268,6 +278,16 @@ pub(super) fn strategy_patches(o: &Overlay, lay: &Layout, d: &mut Diags) -> Vec<
             }
             settings(&|l| &l.0 == id, v, &span, &mut out);
         }
+    }
+    // Segment settings and rebalancing are scenario-level tables.
+    if let Some(Value::Table(segs)) = o.table.get("segments") {
+        let span = o.span_of("segments");
+        for (label, v) in segs {
+            out.push(set_patch(format!("segments.{label}"), v, &at, &span));
+        }
+    }
+    if let Some(v) = o.table.get("rebalancing") {
+        out.push(set_patch("rebalancing".into(), v, &at, &o.span_of("rebalancing")));
     }
     if let Some(Value::Table(set)) = o.table.get("set") {
         let span = o.span_of("set");

@@ -61,6 +61,68 @@ pub struct RawLocation {
     pub delays: Option<S<Value>>,
     pub lead_time_variance_factor: Option<S<f64>>,
     pub lead_time_extra_sd: Option<S<f64>>,
+    pub rationing: Option<S<String>>,
+    pub priority: Option<S<Vec<String>>>,
+    pub reserve: Option<S<RawReserve>>,
+    pub push: Option<S<RawPush>>,
+    pub launch: Option<S<RawLaunch>>,
+    pub weight: Option<S<f64>>,
+    pub order_delay: Option<S<i64>>,
+    pub initial_pipeline: Option<S<f64>>,
+}
+
+/// `reserve = { share = 0.3, release_sell_through = 0.4, tier = "A" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReserve {
+    pub share: f64,
+    pub release_sell_through: f64,
+    pub tier: String,
+}
+
+/// `push = { cycle_days = 7, buffer = { days = 2 }, forecast = { ... } }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPush {
+    pub cycle_days: i64,
+    pub offset: Option<i64>,
+    pub buffer: Option<Value>,
+    pub forecast: Option<RawForecast>,
+}
+
+/// `forecast = { method = "moving_average", window = 28, scope = "store", bias = 0, noise_cv = 0 }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawForecast {
+    pub method: String,
+    pub window: Option<i64>,
+    pub alpha: Option<f64>,
+    pub season: Option<i64>,
+    pub scope: Option<String>,
+    pub bias: Option<f64>,
+    pub noise_cv: Option<f64>,
+}
+
+/// `launch = { total = 2000, keep = 0.3, by = "weights" }` (total: a number for every SKU, or
+/// a table `{ sku = units }`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLaunch {
+    pub total: Value,
+    pub keep: Option<f64>,
+    pub by: Option<String>,
+}
+
+/// `[rebalancing]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRebalancing {
+    pub review_days: Option<i64>,
+    pub trigger_days: f64,
+    pub target_days: f64,
+    pub lead_time: Option<i64>,
+    pub cost_per_unit: Option<f64>,
+    pub within: Option<String>,
 }
 
 /// One `[[demand]]` entry.
@@ -182,7 +244,13 @@ pub enum RawDisruption {
 #[serde(tag = "type", deny_unknown_fields)]
 pub enum RawPolicy {
     #[serde(rename = "base_stock")]
-    BaseStock { level: Value, review_days: Option<i64>, review_offset: Option<i64>, max_order: Option<f64> },
+    BaseStock {
+        level: Value,
+        review_days: Option<i64>,
+        review_offset: Option<i64>,
+        max_order: Option<f64>,
+        forecast: Option<RawForecast>,
+    },
     #[serde(rename = "s_S")]
     SS {
         s: Value,
@@ -191,9 +259,17 @@ pub enum RawPolicy {
         review_days: Option<i64>,
         review_offset: Option<i64>,
         max_order: Option<f64>,
+        forecast: Option<RawForecast>,
     },
     #[serde(rename = "min_max")]
-    MinMax { min: Value, max: Value, review_days: Option<i64>, review_offset: Option<i64>, max_order: Option<f64> },
+    MinMax {
+        min: Value,
+        max: Value,
+        review_days: Option<i64>,
+        review_offset: Option<i64>,
+        max_order: Option<f64>,
+        forecast: Option<RawForecast>,
+    },
     #[serde(rename = "r_Q")]
     RQ {
         r: Value,
@@ -205,10 +281,12 @@ pub enum RawPolicy {
     },
     #[serde(rename = "echelon_base_stock")]
     EchelonBaseStock { level: Value, review_days: Option<i64>, review_offset: Option<i64>, max_order: Option<f64> },
+    #[serde(rename = "none")]
+    None {},
 }
 
 /// Names accepted for `type` in a policy table.
-pub const POLICY_TYPES: &[&str] = &["base_stock", "s_S", "min_max", "r_Q", "echelon_base_stock"];
+pub const POLICY_TYPES: &[&str] = &["base_stock", "s_S", "min_max", "r_Q", "echelon_base_stock", "none"];
 
 /// A stock level that is not a plain number: `{ days = 5 }` or `{ service = 0.97 }`.
 #[derive(Debug, Deserialize)]
@@ -216,4 +294,13 @@ pub const POLICY_TYPES: &[&str] = &["base_stock", "s_S", "min_max", "r_Q", "eche
 pub struct RawLevel {
     pub days: Option<f64>,
     pub service: Option<f64>,
+    pub lead_time_cover: Option<f64>,
+}
+
+/// One entry of `[segments]`: settings for every position of an ABC×XYZ segment.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSegment {
+    pub policy: Option<S<Value>>,
+    pub initial_on_hand: Option<S<Value>>,
 }

@@ -16,11 +16,23 @@ use super::patch::{self, Patch};
 use super::raw::*;
 use super::*;
 use crate::distribution::Dist;
-use crate::stats::special::norm_quantile;
 
 /// Top-level keys a scenario file may contain.
-const TOP_KEYS: &[&str] =
-    &["name", "description", "simulation", "skus", "locations", "demand", "positions", "shocks", "common_factors", "strategies", "stress"];
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "simulation",
+    "skus",
+    "locations",
+    "demand",
+    "positions",
+    "shocks",
+    "common_factors",
+    "rebalancing",
+    "segments",
+    "strategies",
+    "stress",
+];
 
 /// Decodes a spanned TOML subtree into `T`, recording a diagnostic on failure.
 fn decode<'a, T: Deserialize<'a>>(v: Spanned<DeValue<'a>>, key: &str, d: &mut Diags) -> Option<T> {
@@ -128,6 +140,8 @@ struct Raw {
     positions: Vec<(usize, RawPosition)>,
     shocks: Vec<(usize, RawShock)>,
     factors: Vec<(usize, RawFactor)>,
+    rebalancing: Option<(Range<usize>, RawRebalancing)>,
+    segments: Vec<(String, Range<usize>, RawSegment)>,
     /// Ids of entries that failed to decode: references to them are not reported again.
     broken_ids: HashSet<String>,
     doc_span: Range<usize>,
@@ -192,6 +206,8 @@ fn decode_doc<'a>(doc: Spanned<DeTable<'a>>, d: &mut Diags) -> Raw {
         positions: Vec::new(),
         shocks: Vec::new(),
         factors: Vec::new(),
+        rebalancing: None,
+        segments: Vec::new(),
         broken_ids: HashSet::new(),
         doc_span,
     };
@@ -199,6 +215,30 @@ fn decode_doc<'a>(doc: Spanned<DeTable<'a>>, d: &mut Diags) -> Raw {
         let key = k.get_ref().to_string();
         match key.as_str() {
             "name" => raw.name = decode(v, "name", d),
+            "rebalancing" => {
+                let span = v.span();
+                raw.rebalancing = decode(v, "rebalancing", d).map(|r| (span, r));
+            }
+            "segments" => {
+                let span = v.span();
+                match v.into_inner() {
+                    DeValue::Table(t) => {
+                        for (label, e) in t {
+                            let label = label.get_ref().to_string();
+                            let sp = e.span();
+                            if let Some(r) = decode::<RawSegment>(e, &format!("segments.{label}"), d) {
+                                raw.segments.push((label, sp, r));
+                            }
+                        }
+                    }
+                    _ => d.err(
+                        span,
+                        "segments",
+                        "expected [segments.<label>] tables",
+                        "e.g. [segments.AX] policy = { ... }",
+                    ),
+                }
+            }
             "description" => raw.description = decode(v, "description", d),
             "simulation" => raw.simulation = decode(v, "simulation", d).unwrap_or_default(),
             "skus" | "locations" | "demand" | "positions" | "shocks" | "common_factors" => {
@@ -547,9 +587,12 @@ fn check_level(v: &Value, span: &Range<usize>, key: &str, d: &mut Diags) -> Opti
                 }
             };
             match (r.days, r.service) {
-                (Some(days), None) => num(days, d).map(LevelSpec::Days),
-                (None, Some(s)) if s > 0.0 && s < 1.0 => Some(LevelSpec::Service(s)),
-                (None, Some(s)) => {
+                (None, None) if r.lead_time_cover.is_some() => {
+                    num(r.lead_time_cover.unwrap_or(1.0), d).map(LevelSpec::Cover)
+                }
+                (Some(days), None) if r.lead_time_cover.is_none() => num(days, d).map(LevelSpec::Days),
+                (None, Some(s)) if s > 0.0 && s < 1.0 && r.lead_time_cover.is_none() => Some(LevelSpec::Service(s)),
+                (None, Some(s)) if r.lead_time_cover.is_none() => {
                     d.err(
                         span.clone(),
                         key,
@@ -562,7 +605,7 @@ fn check_level(v: &Value, span: &Range<usize>, key: &str, d: &mut Diags) -> Opti
                     d.err(
                         span.clone(),
                         key,
-                        "give exactly one of `days` or `service`".to_string(),
+                        "give exactly one of `days`, `service` or `lead_time_cover`".to_string(),
                         "e.g. { days = 5 } or { service = 0.95 }",
                     );
                     None
@@ -588,6 +631,7 @@ struct PolicyDraft {
     review_days: u32,
     review_offset: u32,
     max_order: Option<f64>,
+    forecast: Option<Forecast>,
     span: Range<usize>,
     key: String,
 }
@@ -629,29 +673,60 @@ fn check_policy(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Option<PolicyDr
             Some(l) => levels.push((name, l)),
             None => ok = false,
         };
-    let (name, rd, ro, mo) = match &raw {
-        RawPolicy::BaseStock { level, review_days, review_offset, max_order } => {
+    let (name, rd, ro, mo, fc) = match &raw {
+        RawPolicy::BaseStock { level, review_days, review_offset, max_order, forecast } => {
             lv("level", level, d);
-            ("base_stock", review_days, review_offset, max_order)
+            ("base_stock", review_days, review_offset, max_order, forecast)
         }
         RawPolicy::EchelonBaseStock { level, review_days, review_offset, max_order } => {
             lv("level", level, d);
-            ("echelon_base_stock", review_days, review_offset, max_order)
+            ("echelon_base_stock", review_days, review_offset, max_order, &None)
         }
-        RawPolicy::SS { s, big_s, review_days, review_offset, max_order } => {
+        RawPolicy::SS { s, big_s, review_days, review_offset, max_order, forecast } => {
             lv("s", s, d);
             lv("S", big_s, d);
-            ("s_S", review_days, review_offset, max_order)
+            ("s_S", review_days, review_offset, max_order, forecast)
         }
-        RawPolicy::MinMax { min, max, review_days, review_offset, max_order } => {
+        RawPolicy::MinMax { min, max, review_days, review_offset, max_order, forecast } => {
             lv("s", min, d);
             lv("S", max, d);
-            ("s_S", review_days, review_offset, max_order)
+            ("s_S", review_days, review_offset, max_order, forecast)
         }
+        RawPolicy::None {} => ("none", &None, &None, &None, &None),
         RawPolicy::RQ { r, q, review_days, review_offset, max_order } => {
             lv("r", r, d);
             lv("Q", q, d);
-            ("r_Q", review_days, review_offset, max_order)
+            ("r_Q", review_days, review_offset, max_order, &None)
+        }
+    };
+    // A forecast re-sets the levels every day from the demand seen so far: only levels that
+    // scale with demand (days of cover, service targets, lead-time cover) can follow it.
+    let forecast = match fc {
+        None => None,
+        Some(f) => {
+            let f = check_forecast(f, &span, &format!("{key}.forecast"), d);
+            if let Some(f) = &f {
+                if f.national || f.noise_cv > 0.0 {
+                    d.err(
+                        span.clone(),
+                        format!("{key}.forecast"),
+                        "a policy's forecast is its own location's demand: scope and noise_cv apply to push only",
+                        "remove scope and noise_cv (bias is allowed)",
+                    );
+                    ok = false;
+                }
+            }
+            if let Some((name, _)) = levels.iter().find(|(_, l)| matches!(l, LevelSpec::Units(_))) {
+                d.err(
+                    span.clone(),
+                    format!("{key}.{name}"),
+                    format!("with a forecast, {name} must follow demand, found a fixed number of units"),
+                    format!("write {name} = {{ days = 3 }}, {{ service = 0.95 }} or {{ lead_time_cover = 1.0 }}"),
+                );
+                ok = false;
+            }
+            ok &= f.is_some();
+            f
         }
     };
     let review_days = match rd {
@@ -696,7 +771,16 @@ fn check_policy(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Option<PolicyDr
             None
         }
     };
-    ok.then(|| PolicyDraft { name, levels, review_days, review_offset, max_order, span, key: key.to_string() })
+    ok.then(|| PolicyDraft {
+        name,
+        levels,
+        review_days,
+        review_offset,
+        max_order,
+        forecast,
+        span,
+        key: key.to_string(),
+    })
 }
 
 /// Demand statistics of a position: mean and variance of daily demand at it and below.
@@ -707,15 +791,7 @@ struct DemandStats {
 }
 
 fn resolve_level(spec: LevelSpec, st: DemandStats, lt: &LeadTime, review: u32) -> f64 {
-    match spec {
-        LevelSpec::Units(u) => u,
-        LevelSpec::Days(days) => days * st.mean,
-        LevelSpec::Service(p) => {
-            let period = lt.mean() + f64::from(review) - 1.0;
-            let sd = (period * st.var + st.mean * st.mean * lt.sd().powi(2)).sqrt();
-            (st.mean * period + norm_quantile(p) * sd).max(0.0)
-        }
-    }
+    super::resolve_level(spec, st.mean, st.var, lt, review)
 }
 
 fn finish_policy(p: &PolicyDraft, st: DemandStats, lt: &LeadTime, at: &str, d: &mut Diags) -> Option<Policy> {
@@ -723,6 +799,7 @@ fn finish_policy(p: &PolicyDraft, st: DemandStats, lt: &LeadTime, at: &str, d: &
     let kind = match p.name {
         "base_stock" => PolicyKind::BaseStock { level: v[0] },
         "echelon_base_stock" => PolicyKind::EchelonBaseStock { level: v[0] },
+        "none" => PolicyKind::None,
         "s_S" => {
             if v[0] >= v[1] {
                 d.err(
@@ -758,6 +835,7 @@ fn finish_policy(p: &PolicyDraft, st: DemandStats, lt: &LeadTime, at: &str, d: &
         review_days: p.review_days,
         review_offset: p.review_offset,
         max_order: p.max_order,
+        forecast: p.forecast.clone(),
     })
 }
 
@@ -924,6 +1002,8 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
                 (l.lead_time.is_some(), "lead_time"),
                 (l.policy.is_some(), "policy"),
                 (l.initial_on_hand.is_some(), "initial_on_hand"),
+                (l.order_delay.is_some(), "order_delay"),
+                (l.initial_pipeline.is_some(), "initial_pipeline"),
             ] {
                 if present {
                     d.err(
@@ -976,7 +1056,12 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
         }
         let delays = l.delays.as_ref().map_or_else(Vec::new, |v| check_delays(v, &format!("{key}.delays"), d));
         if kind == LocationKind::Supplier && !delays.is_empty() {
-            d.err(l.id.span(), format!("{key}.delays"), format!("supplier '{id}' has no inbound lane to delay"), "put delays on the location that receives the shipments");
+            d.err(
+                l.id.span(),
+                format!("{key}.delays"),
+                format!("supplier '{id}' has no inbound lane to delay"),
+                "put delays on the location that receives the shipments",
+            );
         }
         let holding_cost = opt_cost(d, &l.holding_cost, &format!("{key}.holding_cost"));
         let disruptions =
@@ -993,9 +1078,39 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
             .capacity_per_day
             .as_ref()
             .map(|c| num_at_least(d, c, &format!("{key}.capacity_per_day"), 0.0, "capacity_per_day"));
+        let order_delay = match &l.order_delay {
+            None => 0,
+            Some(v) if (0..=365).contains(v.get_ref()) => *v.get_ref() as u32,
+            Some(v) => {
+                d.err(
+                    v.span(),
+                    format!("{key}.order_delay"),
+                    format!("order_delay must be a whole number of days in 0..=365, found {}", v.get_ref()),
+                    "order_delay = 2: an order takes two days to reach the source (the Beer Game's mail)",
+                );
+                0
+            }
+        };
+        let initial_pipeline = match &l.initial_pipeline {
+            None => 0.0,
+            Some(v) => {
+                let x = num_at_least(d, v, &format!("{key}.initial_pipeline"), 0.0, "initial_pipeline");
+                if x > 0.0 && !matches!(lead_time, LeadTime::Days(_)) {
+                    d.err(
+                        v.span(),
+                        format!("{key}.initial_pipeline"),
+                        "initial_pipeline needs a fixed lead_time (a whole number of days)",
+                        "write lead_time = 2, or remove initial_pipeline",
+                    );
+                }
+                x
+            }
+        };
         locations.push(Location {
             id,
             kind,
+            order_delay,
+            initial_pipeline,
             source,
             lead_time,
             holding_cost,
@@ -1004,8 +1119,14 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
             region: l.region.as_ref().map(|r| r.get_ref().clone()),
             tier: l.tier.as_ref().map(|t| t.get_ref().clone()),
             delays,
+            rationing: Rationing::Proportional,
+            reserve: None,
+            push: None,
+            launch: None,
+            weight: 1.0,
         });
     }
+    allocation_keys(&raw, &mut locations, &skus, d);
 
     // Cycles in `source`.
     let mut on_cycle = vec![false; locations.len()];
@@ -1139,7 +1260,12 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
                 if x.is_finite() && x > -1.0 {
                     x
                 } else {
-                    d.err(t.span(), format!("demand[{i}].trend_per_year"), format!("trend must be a finite number above -1, found {x}"), "0.1 = demand grows 10 % a year; -0.2 = shrinks 20 %");
+                    d.err(
+                        t.span(),
+                        format!("demand[{i}].trend_per_year"),
+                        format!("trend must be a finite number above -1, found {x}"),
+                        "0.1 = demand grows 10 % a year; -0.2 = shrinks 20 %",
+                    );
                     0.0
                 }
             });
@@ -1273,6 +1399,20 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
         }
     }
 
+    // Segments of the customer-facing (location, SKU) pairs, and unknown segment labels.
+    let segment_of = segment_labels(&demand);
+    for (label, span, _) in &raw.segments {
+        let valid = label.len() == 2 && "ABC".contains(&label[..1]) && "XYZ".contains(&label[1..]);
+        if !valid {
+            d.err(
+                span.clone(),
+                format!("segments.{label}"),
+                format!("'{label}' is not an ABC×XYZ segment"),
+                "segments are AX, AY, AZ, BX, ..., CZ (volume class, then variability class)",
+            );
+        }
+    }
+
     // Positions.
     let mut positions = Vec::new();
     let mut loc_policy: Vec<Option<PolicyDraft>> = Vec::with_capacity(n_loc);
@@ -1304,10 +1444,15 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
             let ov_policy = ov
                 .and_then(|o| o.policy.as_ref())
                 .and_then(|p| check_policy(p, &format!("positions[{}/{}].policy", locations[l].id, skus[k].id), d));
-            let draft = match (&ov_policy, &loc_policy[l]) {
-                (Some(p), _) => Some(p),
-                (None, Some(p)) => Some(p),
-                (None, None) => {
+            let segment = segment_of.get(&(l, k)).cloned();
+            let seg = segment.as_ref().and_then(|s| raw.segments.iter().find(|x| &x.0 == s));
+            let seg_policy = seg
+                .and_then(|x| x.2.policy.as_ref())
+                .and_then(|p| check_policy(p, &format!("segments.{}.policy", seg.map_or("", |x| x.0.as_str())), d));
+            let draft = match (&ov_policy, &seg_policy, &loc_policy[l]) {
+                (Some(p), _, _) | (None, Some(p), _) => Some(p),
+                (None, None, Some(p)) => Some(p),
+                (None, None, None) => {
                     if rl.policy.is_none()
                         && ov.and_then(|o| o.policy.as_ref()).is_none()
                         && !policy_missing_reported[l]
@@ -1324,7 +1469,10 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
                 continue;
             };
             let sku = &skus[k];
-            let init_raw = ov.and_then(|o| o.initial_on_hand.as_ref()).or(rl.initial_on_hand.as_ref());
+            let init_raw = ov
+                .and_then(|o| o.initial_on_hand.as_ref())
+                .or(seg.and_then(|x| x.2.initial_on_hand.as_ref()))
+                .or(rl.initial_on_hand.as_ref());
             let initial_on_hand = init_raw.and_then(|v| {
                 check_level(v.get_ref(), &v.span(), &format!("locations[{i}].initial_on_hand"), d)
                     .map(|s| resolve_level(s, stats[l][k], &locations[l].lead_time, policy.review_days))
@@ -1351,6 +1499,8 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
                 stockout_cost,
                 order_cost,
                 mean_daily_demand: stats[l][k].mean,
+                sd_daily_demand: stats[l][k].var.sqrt(),
+                segment,
             });
         }
     }
@@ -1366,6 +1516,7 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
 
     let shocks = check_shocks(&raw, &locations, &skus, &demand, d);
     let factors = check_factors(&raw, &locations, &skus, &demand, d);
+    let rebalancing = raw.rebalancing.as_ref().and_then(|(span, r)| check_rebalancing(span, r, d));
 
     Scenario {
         name: raw.name.unwrap_or_default(),
@@ -1377,6 +1528,7 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
         demand,
         shocks,
         factors,
+        rebalancing,
         strategies: Vec::new(),
         stresses: Vec::new(),
         strategy: None,
@@ -1389,7 +1541,12 @@ fn check_days(v: &Value, span: &Range<usize>, key: &str, min: f64, d: &mut Diags
     match v {
         Value::Integer(n) if *n as f64 >= min => Some(Dist::Constant { value: *n as f64 }),
         Value::Integer(n) => {
-            d.err(span.clone(), key, format!("must be at least {min} days, found {n}"), format!("use a whole number ≥ {min}"));
+            d.err(
+                span.clone(),
+                key,
+                format!("must be at least {min} days, found {n}"),
+                format!("use a whole number ≥ {min}"),
+            );
             None
         }
         Value::Table(_) => {
@@ -1397,7 +1554,12 @@ fn check_days(v: &Value, span: &Range<usize>, key: &str, min: f64, d: &mut Diags
             check_dist(raw, span.clone(), key, true, d)
         }
         other => {
-            d.err(span.clone(), key, format!("expected a whole number of days or a distribution, found {}", other.type_str()), "e.g. 7 or { type = \"uniform\", min = 3, max = 10 }");
+            d.err(
+                span.clone(),
+                key,
+                format!("expected a whole number of days or a distribution, found {}", other.type_str()),
+                "e.g. 7 or { type = \"uniform\", min = 3, max = 10 }",
+            );
             None
         }
     }
@@ -1412,26 +1574,49 @@ fn check_delays(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Vec<Delay> {
     for (j, it) in items.iter().enumerate() {
         let k = format!("{key}[{j}]");
         let Some(raw) = decode_value::<RawDelay>(&Spanned::new(v.span(), it.clone()), &k, d) else { continue };
-        let Some(extra_days) = check_days(&raw.extra_days, &v.span(), &format!("{k}.extra_days"), 1.0, d) else { continue };
+        let Some(extra_days) = check_days(&raw.extra_days, &v.span(), &format!("{k}.extra_days"), 1.0, d) else {
+            continue;
+        };
         match raw.kind.as_deref() {
             None | Some("scheduled") => match (raw.first_day, raw.last_day) {
                 (Some(a), Some(b)) if a <= b => out.push(Delay::Scheduled { windows: vec![(a, b)], extra_days }),
-                _ => d.err(v.span(), k, "a scheduled delay needs first_day ≤ last_day", "e.g. { first_day = 30, last_day = 51, extra_days = 7 }"),
+                _ => d.err(
+                    v.span(),
+                    k,
+                    "a scheduled delay needs first_day ≤ last_day",
+                    "e.g. { first_day = 30, last_day = 51, extra_days = 7 }",
+                ),
             },
             Some("random") => {
                 let mdb = raw.mean_days_between.unwrap_or(f64::NAN);
-                let dur = raw.duration.as_ref().and_then(|x| check_days(x, &v.span(), &format!("{k}.duration"), 1.0, d));
+                let dur =
+                    raw.duration.as_ref().and_then(|x| check_days(x, &v.span(), &format!("{k}.duration"), 1.0, d));
                 if !(mdb.is_finite() && mdb >= 1.0) {
-                    d.err(v.span(), format!("{k}.mean_days_between"), format!("a random delay needs mean_days_between ≥ 1, found {mdb}"), "e.g. { type = \"random\", mean_days_between = 90, duration = 10, extra_days = 7 }");
+                    d.err(
+                        v.span(),
+                        format!("{k}.mean_days_between"),
+                        format!("a random delay needs mean_days_between ≥ 1, found {mdb}"),
+                        "e.g. { type = \"random\", mean_days_between = 90, duration = 10, extra_days = 7 }",
+                    );
                     continue;
                 }
                 if let Some(duration) = dur {
                     out.push(Delay::Random { mean_days_between: mdb, duration, extra_days });
                 } else if raw.duration.is_none() {
-                    d.err(v.span(), format!("{k}.duration"), "a random delay needs `duration` (days)", "e.g. duration = 10 or { type = \"poisson\", mean = 10 }");
+                    d.err(
+                        v.span(),
+                        format!("{k}.duration"),
+                        "a random delay needs `duration` (days)",
+                        "e.g. duration = 10 or { type = \"poisson\", mean = 10 }",
+                    );
                 }
             }
-            Some(other) => d.err(v.span(), format!("{k}.type"), format!("unknown delay type '{other}'"), "type = \"scheduled\" (default, with first_day/last_day) or \"random\""),
+            Some(other) => d.err(
+                v.span(),
+                format!("{k}.type"),
+                format!("unknown delay type '{other}'"),
+                "type = \"scheduled\" (default, with first_day/last_day) or \"random\"",
+            ),
         }
     }
     out
@@ -1473,19 +1658,35 @@ struct Targets<'r> {
 }
 
 /// Which demand streams `t` names; reports unknown names.
-fn demand_targets(at: &str, span: Range<usize>, t: Targets<'_>, sc: (&[Location], &[Sku], &[Demand]), d: &mut Diags) -> Vec<usize> {
+fn demand_targets(
+    at: &str,
+    span: Range<usize>,
+    t: Targets<'_>,
+    sc: (&[Location], &[Sku], &[Demand]),
+    d: &mut Diags,
+) -> Vec<usize> {
     let (locations, skus, demand) = sc;
     let mut names: Vec<String> = t.location.iter().map(|l| l.get_ref().clone()).collect();
     names.extend(t.locations.iter().flat_map(|l| l.get_ref().clone()));
     for n in &names {
         if !locations.iter().any(|l| &l.id == n) {
-            d.err(span.clone(), format!("{at}.location"), format!("unknown location '{n}'"), "name a location of this file");
+            d.err(
+                span.clone(),
+                format!("{at}.location"),
+                format!("unknown location '{n}'"),
+                "name a location of this file",
+            );
         }
     }
     if let Some(r) = t.region
         && !locations.iter().any(|l| l.region.as_deref() == Some(r.get_ref().as_str()))
     {
-        d.err(r.span(), format!("{at}.region"), format!("no location has region = \"{}\"", r.get_ref()), "set region = \"...\" on the locations it should cover");
+        d.err(
+            r.span(),
+            format!("{at}.region"),
+            format!("no location has region = \"{}\"", r.get_ref()),
+            "set region = \"...\" on the locations it should cover",
+        );
     }
     if let Some(k) = t.sku
         && !skus.iter().any(|x| &x.id == k.get_ref())
@@ -1523,18 +1724,35 @@ fn check_shocks(raw: &Raw, locations: &[Location], skus: &[Sku], demand: &[Deman
             Value::Float(x) if x.is_finite() && *x >= 0.0 => Some(Dist::Constant { value: *x }),
             Value::Table(_) => check_dist_value(&r.multiplier, &format!("{at}.multiplier"), false, d),
             _ => {
-                d.err(r.multiplier.span(), format!("{at}.multiplier"), "expected a number ≥ 0 or a distribution", "e.g. multiplier = 3.0 or { type = \"uniform\", min = 1.5, max = 4 }");
+                d.err(
+                    r.multiplier.span(),
+                    format!("{at}.multiplier"),
+                    "expected a number ≥ 0 or a distribution",
+                    "e.g. multiplier = 3.0 or { type = \"uniform\", min = 1.5, max = 4 }",
+                );
                 None
             }
         };
         if let (Some(duration), Some(multiplier)) = (duration, multiplier) {
-            out.push(Shock { streams, mean_days_between: mdb, duration, multiplier, description: r.description.clone().unwrap_or_default() });
+            out.push(Shock {
+                streams,
+                mean_days_between: mdb,
+                duration,
+                multiplier,
+                description: r.description.clone().unwrap_or_default(),
+            });
         }
     }
     out
 }
 
-fn check_factors(raw: &Raw, locations: &[Location], skus: &[Sku], demand: &[Demand], d: &mut Diags) -> Vec<CommonFactor> {
+fn check_factors(
+    raw: &Raw,
+    locations: &[Location],
+    skus: &[Sku],
+    demand: &[Demand],
+    d: &mut Diags,
+) -> Vec<CommonFactor> {
     let mut out = Vec::new();
     for (i, r) in &raw.factors {
         let at = format!("common_factors[{i}]");
@@ -1546,11 +1764,373 @@ fn check_factors(raw: &Raw, locations: &[Location], skus: &[Sku], demand: &[Dema
             if (0.0..1.0).contains(&x) {
                 x
             } else {
-                d.err(a.span(), format!("{at}.autocorrelation"), format!("autocorrelation must be in [0, 1), found {x}"), "0 = independent days; 0.8 = spells of similar days");
+                d.err(
+                    a.span(),
+                    format!("{at}.autocorrelation"),
+                    format!("autocorrelation must be in [0, 1), found {x}"),
+                    "0 = independent days; 0.8 = spells of similar days",
+                );
                 0.0
             }
         });
         out.push(CommonFactor { streams, cv, autocorrelation: rho });
+    }
+    out
+}
+
+/// Shipping-side allocation keys of each location: rationing, reserve, push, launch, weight.
+fn allocation_keys(raw: &Raw, locations: &mut [Location], skus: &[Sku], d: &mut Diags) {
+    let ids: Vec<String> = locations.iter().map(|l| l.id.clone()).collect();
+    for (n, (i, l)) in raw.locations.iter().enumerate() {
+        let key = format!("locations[{i}]");
+        let loc = &mut locations[n];
+        if let Some(r) = &l.rationing {
+            loc.rationing = match r.get_ref().as_str() {
+                "proportional" => Rationing::Proportional,
+                "fair_share" => Rationing::FairShare,
+                "tier_priority" => Rationing::TierPriority,
+                "priority" => {
+                    let mut order = Vec::new();
+                    for id in l.priority.iter().flat_map(|p| p.get_ref()) {
+                        match ids.iter().position(|x| x == id) {
+                            Some(j) => order.push(j),
+                            None => d.err(
+                                l.priority.as_ref().map_or(r.span(), |p| p.span()),
+                                format!("{key}.priority"),
+                                format!("unknown location '{id}'"),
+                                "list the ids of the locations it supplies, most important first",
+                            ),
+                        }
+                    }
+                    Rationing::Priority(order)
+                }
+                other => {
+                    let all = ["proportional", "priority", "fair_share", "tier_priority"];
+                    let help = match closest(other, all) {
+                        Some(b) => format!("did you mean \"{b}\"? (rules: {})", all.join(", ")),
+                        None => format!("rules: {}", all.join(", ")),
+                    };
+                    d.err(r.span(), format!("{key}.rationing"), format!("unknown rationing rule '{other}'"), help);
+                    Rationing::Proportional
+                }
+            };
+        } else if l.priority.is_some() {
+            d.err(
+                l.priority.as_ref().map_or(l.id.span(), |p| p.span()),
+                format!("{key}.priority"),
+                "`priority` is used only with rationing = \"priority\"",
+                "add rationing = \"priority\" or remove the list",
+            );
+        }
+        if let Some(r) = &l.reserve {
+            let x = r.get_ref();
+            if !(0.0..=1.0).contains(&x.share) || !(0.0..=1.0).contains(&x.release_sell_through) {
+                d.err(
+                    r.span(),
+                    format!("{key}.reserve"),
+                    format!(
+                        "share and release_sell_through must be between 0 and 1, found {} and {}",
+                        x.share, x.release_sell_through
+                    ),
+                    "e.g. reserve = { share = 0.3, release_sell_through = 0.4, tier = \"A\" }",
+                );
+            } else {
+                loc.reserve = Some(Reserve {
+                    share: x.share,
+                    release_sell_through: x.release_sell_through,
+                    tier: x.tier.clone(),
+                });
+            }
+        }
+        if let Some(p) = &l.push {
+            loc.push = check_push(p, &format!("{key}.push"), d);
+        }
+        if let Some(la) = &l.launch {
+            loc.launch = check_launch(la, &format!("{key}.launch"), skus, d);
+        }
+        if let Some(w) = &l.weight {
+            loc.weight = num_at_least(d, w, &format!("{key}.weight"), 0.0, "weight");
+        }
+        if loc.kind == LocationKind::Store && (loc.push.is_some() || loc.reserve.is_some() || loc.launch.is_some()) {
+            d.err(
+                l.id.span(),
+                key.clone(),
+                format!("store '{}' supplies no one: push, reserve and launch belong on the warehouse", loc.id),
+                "move the key to the warehouse the stores order from",
+            );
+        }
+    }
+}
+
+fn check_push(p: &Spanned<RawPush>, key: &str, d: &mut Diags) -> Option<Push> {
+    let r = p.get_ref();
+    let span = p.span();
+    if !(1..=3650).contains(&r.cycle_days) {
+        d.err(
+            span,
+            format!("{key}.cycle_days"),
+            format!("cycle_days must be between 1 and 3650, found {}", r.cycle_days),
+            "7 = a weekly allocation",
+        );
+        return None;
+    }
+    let offset = r.offset.unwrap_or(0);
+    if offset < 0 || offset >= r.cycle_days {
+        d.err(
+            span,
+            format!("{key}.offset"),
+            format!("offset must be in 0..{}, found {offset}", r.cycle_days),
+            "allocations happen on days d with d mod cycle_days = offset",
+        );
+        return None;
+    }
+    let buffer = match &r.buffer {
+        None => LevelSpec::Units(0.0),
+        Some(v) => check_level(v, &span, &format!("{key}.buffer"), d)?,
+    };
+    let forecast = match &r.forecast {
+        None => {
+            Forecast { method: ForecastMethod::MovingAverage { window: 28 }, national: false, bias: 0.0, noise_cv: 0.0 }
+        }
+        Some(f) => check_forecast(f, &span, &format!("{key}.forecast"), d)?,
+    };
+    Some(Push { cycle_days: r.cycle_days as u32, offset: offset as u32, buffer, forecast })
+}
+
+fn check_forecast(f: &RawForecast, span: &Range<usize>, key: &str, d: &mut Diags) -> Option<Forecast> {
+    let int = |x: Option<i64>, name: &str, default: i64, d: &mut Diags| -> Option<u32> {
+        let v = x.unwrap_or(default);
+        if (1..=3650).contains(&v) {
+            Some(v as u32)
+        } else {
+            d.err(
+                span.clone(),
+                format!("{key}.{name}"),
+                format!("{name} must be between 1 and 3650 days, found {v}"),
+                "e.g. window = 28",
+            );
+            None
+        }
+    };
+    let method = match f.method.as_str() {
+        "moving_average" => ForecastMethod::MovingAverage { window: int(f.window, "window", 28, d)? },
+        "exp_smoothing" => {
+            let a = f.alpha.unwrap_or(0.2);
+            if !(a > 0.0 && a <= 1.0) {
+                d.err(
+                    span.clone(),
+                    format!("{key}.alpha"),
+                    format!("alpha must be in (0, 1], found {a}"),
+                    "e.g. alpha = 0.2",
+                );
+                return None;
+            }
+            ForecastMethod::ExpSmoothing { alpha: a }
+        }
+        "seasonal_naive" => ForecastMethod::SeasonalNaive { season: int(f.season, "season", 7, d)? },
+        "plan" => ForecastMethod::Plan,
+        other => {
+            let all = ["moving_average", "exp_smoothing", "seasonal_naive", "plan"];
+            let help = match closest(other, all) {
+                Some(b) => format!("did you mean \"{b}\"? (methods: {})", all.join(", ")),
+                None => format!("methods: {}", all.join(", ")),
+            };
+            d.err(span.clone(), format!("{key}.method"), format!("unknown forecast method '{other}'"), help);
+            return None;
+        }
+    };
+    let national = match f.scope.as_deref() {
+        None | Some("store") | Some("location") | Some("regional") => false,
+        Some("national") => true,
+        Some(other) => {
+            d.err(
+                span.clone(),
+                format!("{key}.scope"),
+                format!("unknown forecast scope '{other}'"),
+                "scope = \"store\" (each location's own demand) or \"national\" (the total split evenly)",
+            );
+            return None;
+        }
+    };
+    let bias = f.bias.unwrap_or(0.0);
+    let noise_cv = f.noise_cv.unwrap_or(0.0);
+    if !(bias.is_finite() && bias > -1.0) || !(noise_cv.is_finite() && noise_cv >= 0.0) {
+        d.err(
+            span.clone(),
+            key.to_string(),
+            format!("bias must be above -1 and noise_cv ≥ 0, found {bias} and {noise_cv}"),
+            "bias = 0.1 over-forecasts by 10 %; noise_cv = 0.2 adds 20 % random error",
+        );
+        return None;
+    }
+    Some(Forecast { method, national, bias, noise_cv })
+}
+
+fn check_launch(la: &Spanned<RawLaunch>, key: &str, skus: &[Sku], d: &mut Diags) -> Option<Launch> {
+    let r = la.get_ref();
+    let span = la.span();
+    let ok = |x: f64| x.is_finite() && x >= 0.0;
+    let total = match &r.total {
+        Value::Integer(n) if *n >= 0 => vec![Some(*n as f64); skus.len()],
+        Value::Float(x) if ok(*x) => vec![Some(*x); skus.len()],
+        Value::Table(t) => {
+            let mut v = vec![None; skus.len()];
+            for (id, x) in t {
+                let Some(k) = skus.iter().position(|s| &s.id == id) else {
+                    d.err(
+                        span.clone(),
+                        format!("{key}.total.{id}"),
+                        format!("unknown SKU '{id}'"),
+                        "give totals by SKU id",
+                    );
+                    continue;
+                };
+                match x.as_float().or_else(|| x.as_integer().map(|i| i as f64)) {
+                    Some(x) if ok(x) => v[k] = Some(x),
+                    _ => d.err(
+                        span.clone(),
+                        format!("{key}.total.{id}"),
+                        "expected a number of units ≥ 0",
+                        "e.g. total = { jacket-m = 1200 }",
+                    ),
+                }
+            }
+            v
+        }
+        _ => {
+            d.err(
+                span,
+                format!("{key}.total"),
+                "expected a number of units ≥ 0, or a table by SKU",
+                "e.g. total = 2000 or { jacket-m = 1200, jacket-l = 800 }",
+            );
+            return None;
+        }
+    };
+    let keep = r.keep.unwrap_or(0.0);
+    if !(0.0..=1.0).contains(&keep) {
+        d.err(
+            span,
+            format!("{key}.keep"),
+            format!("keep must be a share between 0 and 1, found {keep}"),
+            "keep = 0.3 holds 30 % at the warehouse",
+        );
+        return None;
+    }
+    let by = match r.by.as_deref() {
+        None | Some("demand") => LaunchBy::Demand,
+        Some("weights") => LaunchBy::Weights,
+        Some("weighted_demand") => LaunchBy::WeightedDemand,
+        Some(other) => {
+            d.err(
+                span,
+                format!("{key}.by"),
+                format!("unknown split '{other}'"),
+                "by = \"demand\" (expected demand), \"weights\" (location weights) or \"weighted_demand\"",
+            );
+            return None;
+        }
+    };
+    Some(Launch { total, keep, by })
+}
+
+fn check_rebalancing(span: &Range<usize>, r: &RawRebalancing, d: &mut Diags) -> Option<Rebalancing> {
+    let key = "rebalancing";
+    let review = r.review_days.unwrap_or(7);
+    let lead = r.lead_time.unwrap_or(1);
+    let cost = r.cost_per_unit.unwrap_or(0.0);
+    let mut ok = true;
+    let mut bad = |cond: bool, k: &str, msg: String, help: &str| {
+        if cond {
+            d.err(span.clone(), format!("{key}.{k}"), msg, help);
+            ok = false;
+        }
+    };
+    bad(
+        !(1..=3650).contains(&review),
+        "review_days",
+        format!("review_days must be between 1 and 3650, found {review}"),
+        "7 = weekly",
+    );
+    bad(
+        !(1..=365).contains(&lead),
+        "lead_time",
+        format!("lead_time must be between 1 and 365 days, found {lead}"),
+        "transfers arrive lead_time days after they leave",
+    );
+    bad(
+        !(cost.is_finite() && cost >= 0.0),
+        "cost_per_unit",
+        format!("cost_per_unit must be ≥ 0, found {cost}"),
+        "cost of moving one unit between stores",
+    );
+    bad(
+        !(r.trigger_days.is_finite()
+            && r.target_days.is_finite()
+            && r.trigger_days >= 0.0
+            && r.target_days > r.trigger_days),
+        "target_days",
+        format!("need 0 ≤ trigger_days < target_days, found {} and {}", r.trigger_days, r.target_days),
+        "e.g. trigger_days = 3, target_days = 10",
+    );
+    let within = match r.within.as_deref() {
+        None | Some("region") => RebalanceWithin::Region,
+        Some("source") => RebalanceWithin::Source,
+        Some("all") => RebalanceWithin::All,
+        Some(other) => {
+            bad(true, "within", format!("unknown grouping '{other}'"), "within = \"region\", \"source\" or \"all\"");
+            RebalanceWithin::All
+        }
+    };
+    ok.then_some(Rebalancing {
+        review_days: review as u32,
+        trigger_days: r.trigger_days,
+        target_days: r.target_days,
+        lead_time: lead as u32,
+        cost_per_unit: cost,
+        within,
+    })
+}
+
+/// ABC × XYZ segments of the customer-facing (location, SKU) pairs: ABC by share of total
+/// expected volume (A: the largest pairs making up the first 80 %, B: the next 15 %, C: the
+/// rest), XYZ by the coefficient of variation of daily demand (X ≤ 0.5 < Y ≤ 1 < Z).
+fn segment_labels(demand: &[Demand]) -> HashMap<(usize, usize), String> {
+    let mut own: Vec<((usize, usize), f64, f64)> = Vec::new();
+    for x in demand {
+        let key = (x.location, x.sku);
+        match own.iter_mut().find(|o| o.0 == key) {
+            Some(o) => {
+                o.1 += x.dist.mean();
+                o.2 += x.dist.sd().powi(2);
+            }
+            None => own.push((key, x.dist.mean(), x.dist.sd().powi(2))),
+        }
+    }
+    own.retain(|o| o.1 > 0.0);
+    own.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let total: f64 = own.iter().map(|o| o.1).sum();
+    let mut before = 0.0;
+    let mut out = HashMap::new();
+    for (key, mean, var) in own {
+        let share_before = before / total;
+        before += mean;
+        let abc = if share_before < 0.80 {
+            'A'
+        } else if share_before < 0.95 {
+            'B'
+        } else {
+            'C'
+        };
+        let cv = var.sqrt() / mean;
+        let xyz = if cv <= 0.5 {
+            'X'
+        } else if cv <= 1.0 {
+            'Y'
+        } else {
+            'Z'
+        };
+        out.insert(key, format!("{abc}{xyz}"));
     }
     out
 }

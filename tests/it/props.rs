@@ -579,7 +579,7 @@ fn check_trace(text: &str) -> Result<(), TestCaseError> {
                         prop_assert!(ip > rr - EPS, "{}: (r,Q) IP {} left at or below r {}", at, ip, rr);
                     }
                 }
-                PolicyKind::EchelonBaseStock { .. } => {}
+                PolicyKind::EchelonBaseStock { .. } | PolicyKind::None => {}
             }
         }
     }
@@ -799,6 +799,7 @@ fn generator_covers_the_cases() {
                 PolicyKind::SS { .. } => "s_S",
                 PolicyKind::RQ { .. } => "r_Q",
                 PolicyKind::EchelonBaseStock { .. } => "echelon",
+                PolicyKind::None => "none",
             };
             mark(k, true);
         }
