@@ -23,7 +23,7 @@ use super::{
     truncate,
 };
 use crate::kpi::Kpi;
-use crate::model::Model;
+use crate::model::{Model, NONE};
 use crate::report::plot::{FrontierSeries, frontier};
 use crate::report::{csv_field, csv_num, fmt_num, fmt_pct};
 use crate::runner::{self, Progress, RunResult, Scope};
@@ -305,6 +305,7 @@ pub fn searched_level(kind: PolicyKind) -> f64 {
         PolicyKind::BaseStock { level } | PolicyKind::EchelonBaseStock { level } => level,
         PolicyKind::SS { s, .. } => s,
         PolicyKind::RQ { r, .. } => r,
+        PolicyKind::None => 0.0,
     }
 }
 
@@ -315,6 +316,7 @@ pub fn with_level(kind: PolicyKind, x: f64) -> PolicyKind {
         PolicyKind::EchelonBaseStock { .. } => PolicyKind::EchelonBaseStock { level: x },
         PolicyKind::SS { s, big_s } => PolicyKind::SS { s: x, big_s: x + (big_s - s) },
         PolicyKind::RQ { q, .. } => PolicyKind::RQ { r: x, q },
+        PolicyKind::None => PolicyKind::None,
     }
 }
 
@@ -324,6 +326,7 @@ fn cycle_demand(kind: PolicyKind, p: &Protection) -> f64 {
         PolicyKind::BaseStock { .. } | PolicyKind::EchelonBaseStock { .. } => p.mean_daily * f64::from(p.review_days),
         PolicyKind::SS { s, big_s } => big_s - s,
         PolicyKind::RQ { q, .. } => q,
+        PolicyKind::None => p.mean_daily,
     }
 }
 
@@ -596,8 +599,20 @@ pub fn size(model: &mut Model, target: &Target, settings: &Settings) -> Result<S
     let stats = demand_stats(model);
     let scopes = runner::scopes_of(model);
     let mut searches: Vec<Search> = Vec::new();
+    // Positions without a level to move (no policy, e.g. stores a warehouse pushes to) or whose
+    // levels follow a forecast are not sized.
+    let sizable = |q: usize| model.policy[q].kind != PolicyKind::None && model.policy[q].dynamic == NONE;
+    if !model.customer_list.iter().any(|&q| sizable(q as usize)) {
+        return Err(ExperimentError::input(
+            "no customer-facing position has a fixed stock level to size",
+            "size needs base_stock, s_S, min_max or r_Q policies without a forecast (try --strategy)",
+        ));
+    }
     for &q in &model.customer_list {
         let q = q as usize;
+        if !sizable(q) {
+            continue;
+        }
         let l = model.pos_loc[q] as usize;
         let k = model.pos_sku[q] as usize;
         let spec = &model.scenario.positions[model.pos_spec[q] as usize];
