@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use echelon::experiment::{self, ExperimentError, OutputFile, Settings, compare, size, sweep};
 use echelon::model::Model;
 use echelon::report::summary::{RunMeta, replications_csv, summary_json};
-use echelon::report::{Staged, check, table, trace, write_atomic};
+use echelon::report::{Staged, check, figures, html, table, trace, write_atomic};
 use echelon::runner::{self, Progress, RunOptions};
 use echelon::scenario::{Patch, Scenario, ScenarioError, Variant};
 
@@ -36,7 +36,7 @@ pub struct Cli {
 enum Command {
     /// Run a scenario's Monte Carlo replications and write KPI distributions.
     #[command(
-        after_help = "Examples:\n  echelon run scenarios/winter-jackets.toml\n  echelon run scenarios/base-stock.toml --replications 1000 --seed 7 --out output/bs\n  echelon run scenarios/newsvendor.toml --set locations.store.policy.level=60 --quiet\n\nWrites into DIR (default output/<scenario stem>/):\n  summary.json      KPI distributions (mean, sd, se, ci95, p5, p50, p95, min, max) for the\n                    network, every location and every position\n  replications.csv  one row per replication and scope, every KPI"
+        after_help = "Examples:\n  echelon run scenarios/winter-jackets.toml\n  echelon run scenarios/base-stock.toml --replications 1000 --seed 7 --out output/bs\n  echelon run scenarios/newsvendor.toml --set locations.store.policy.level=60 --quiet\n  echelon run scenarios/winter-jackets.toml --plot-locations chicago-loop,chicago-dc --plots svg\n\nWrites into DIR (default output/<scenario stem>/):\n  summary.json      KPI distributions (mean, sd, se, ci95, p5, p50, p95, min, max) for the\n                    network, every location and every position\n  replications.csv  one row per replication and scope, every KPI\n  report.html       one self-contained page: facts, tables, charts, how to read them\n  hist_fill_rate, hist_total_cost, hist_gmroi, hist_inventory_turnover (.png, .svg)\n                    network KPI across replications (mean, p5, p95 marked)\n  fan_network, fan_<location> (.png, .svg)   on hand and backorders per day: median,\n                    p25-p75 and p5-p95 bands (locations: --plot-locations, or the worst\n                    stores by fill rate and the warehouses)\n  bullwhip (.png, .svg)   variance of orders / variance of demand per location, by echelon\n(no plot files with --no-plots; --plots png|svg picks one format)"
     )]
     Run(RunArgs),
     /// Validate a scenario and print its network as a tree.
@@ -202,6 +202,28 @@ struct RunArgs {
     /// positions].
     #[arg(long)]
     position_rows: bool,
+    /// Write no plot files (report.html then has tables only); also skips the day-by-day
+    /// records the fan charts need.
+    #[arg(long, conflicts_with_all = ["plots", "plot_locations"])]
+    no_plots: bool,
+    /// Plot file formats.
+    #[arg(long, value_enum, default_value_t = PlotFormats::Both, value_name = "FORMAT")]
+    plots: PlotFormats,
+    /// Locations that get a fan chart of their stock over time [default: the up to 3
+    /// customer-facing locations with the lowest fill rate, then the warehouses; at most 6].
+    #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
+    plot_locations: Option<Vec<String>>,
+}
+
+/// Which plot files `run` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum PlotFormats {
+    /// PNG images only.
+    Png,
+    /// SVG drawings only.
+    Svg,
+    /// Both.
+    Both,
 }
 
 #[derive(Args)]
@@ -317,7 +339,16 @@ fn cmd_check(a: CheckArgs) -> Result<(), Failure> {
 fn cmd_run(a: RunArgs) -> Result<(), Failure> {
     let sc = load(&a.input)?;
     let name = display_name(&sc, &a.input.scenario);
-    let model = Model::compile_arc(Arc::new(sc));
+    let plot_locations = match &a.plot_locations {
+        Some(names) => Some(figures::resolve_locations(&sc, names).map_err(|e| {
+            bad_input(format!("error: --plot-locations: {e}\n    help: write e.g. --plot-locations store-1,dc"))
+        })?),
+        None => None,
+    };
+    let plots = !a.no_plots;
+    let mut model = Model::compile_arc(Arc::new(sc));
+    // The fan charts need the day-by-day records of the first replications.
+    model.record_daily = plots;
     let mut opts = RunOptions::from_model(&model);
     if let Some(r) = a.replications {
         opts.replications = r as usize;
@@ -348,14 +379,41 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
     let csv = replications_csv(&model, &result, position_rows);
     let t_csv = t0.elapsed().as_secs_f64();
 
+    // Charts never fail the run: what cannot be drawn or written is a warning.
+    let (figs, mut warnings) = if plots {
+        let fo = figures::FigureOptions { png: a.plots != PlotFormats::Svg, locations: plot_locations };
+        figures::run_figures(&model, &result, &sums, &name, &fo)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let t_plots = t0.elapsed().as_secs_f64();
+    let note = (!plots).then_some("Charts were not drawn for this run (--no-plots).");
+    let report = html::run_report(&model, &result, &sums, &meta, &figs, note);
+    let t_html = t0.elapsed().as_secs_f64();
+
     let mut staged = Staged::new(&out).with_context(|| format!("cannot create output folder {}", out.display()))?;
     staged.add("summary.json", &json).context("writing summary.json")?;
     staged.add("replications.csv", csv.as_bytes()).context("writing replications.csv")?;
+    let (png, svg) = (a.plots != PlotFormats::Svg, a.plots != PlotFormats::Png);
+    for f in &figs {
+        for (file, bytes) in f.files(png, svg) {
+            if let Err(e) = staged.add(&file, bytes) {
+                warnings.push(format!("{file} not written: {e}"));
+            }
+        }
+    }
+    staged.add("report.html", &report).context("writing report.html")?;
     let t_stage = t0.elapsed().as_secs_f64();
     if std::env::var_os("ECHELON_TIMING").is_some() {
-        eprintln!("summaries {t_sum:.3} json {t_json:.3} csv {t_csv:.3} staged {t_stage:.3}");
+        eprintln!(
+            "simulation {sim_secs:.3} summaries {t_sum:.3} json {t_json:.3} csv {t_csv:.3} plots {t_plots:.3} \
+             html {t_html:.3} staged {t_stage:.3}"
+        );
     }
     let written = staged.commit().with_context(|| format!("writing into {}", out.display()))?;
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
     let total_secs = started.elapsed().as_secs_f64();
 
     if !a.quiet {

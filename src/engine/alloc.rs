@@ -3,7 +3,7 @@
 
 use rand_distr::{Distribution, StandardNormal};
 
-use super::{Lane, Stocks};
+use super::{Lane, Stocks, Sums};
 use crate::model::allocation::{ForecastRt, PushRt};
 use crate::model::{Model, NONE};
 use crate::policy::whole_units;
@@ -261,6 +261,7 @@ pub(super) fn rebalance<const L: usize>(
     lane: &mut Lane,
     l: usize,
     stocks: &mut [Stocks<L>],
+    sums: &mut [Sums<L>],
     ring: &mut [[f64; L]],
     arrive_slot: usize,
     measure: bool,
@@ -315,6 +316,10 @@ pub(super) fn rebalance<const L: usize>(
                 if measure {
                     lane.alloc.extras[d].transfer_out += x;
                     lane.alloc.extras[r].transfer_in += x;
+                    // Today's end-of-day stocks were summed in pass 1: correct them, as `ship`
+                    // does for shipments.
+                    sums[d].on_hand[l] -= x;
+                    sums[r].in_transit[l] += x;
                 }
                 if spare - x <= 0.0 || m.whole[r] && spare - x < 1.0 {
                     gi += 1;

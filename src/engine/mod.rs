@@ -628,7 +628,7 @@ where
     {
         let slot = ((t + rb.lead as usize) % m.ring_len) * n;
         for (l, lane) in st.lanes.iter_mut().enumerate() {
-            alloc::rebalance(m, lane, l, &mut st.stocks, &mut st.ring, slot, MEASURE);
+            alloc::rebalance(m, lane, l, &mut st.stocks, &mut st.sums, &mut st.ring, slot, MEASURE);
         }
     }
 

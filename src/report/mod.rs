@@ -1,10 +1,13 @@
-//! Reports: JSON and CSV files, terminal tables, the network tree, the day-by-day trace.
+//! Reports: JSON and CSV files, terminal tables, the network tree, the day-by-day trace, charts
+//! and the self-contained HTML report.
 //!
 //! Files are written atomically: each is written to a temporary name in the same folder and
 //! renamed into place only when complete, so an interrupted run never leaves half a file (the
 //! rename is atomic; the data is not forced to disk, which a crash of the program does not need).
 
 pub mod check;
+pub mod figures;
+pub mod html;
 pub mod plot;
 pub mod summary;
 pub mod table;

@@ -12,6 +12,7 @@
 use std::sync::OnceLock;
 
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::coord::types::RangedCoordf64;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -136,6 +137,29 @@ pub fn fan_chart(
     bands: &[FanSeries],
     fmt: Format,
 ) -> Result<Vec<u8>, PlotError> {
+    fan_chart_over(title, y_label, days, TimeAxis::Days, bands, fmt)
+}
+
+/// How the time axis of a fan chart is labelled.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TimeAxis {
+    /// Day numbers as given.
+    #[default]
+    Days,
+    /// Calendar dates: day 0 is this date `(year, month 1–12, day 1–31)`; ticks fall on the
+    /// first of a month (or on weekly steps for short horizons).
+    Dates((i32, u32, u32)),
+}
+
+/// [`fan_chart`] with a choice of time axis (day numbers or calendar dates).
+pub fn fan_chart_over(
+    title: &str,
+    y_label: &str,
+    days: &[f64],
+    axis: TimeAxis,
+    bands: &[FanSeries],
+    fmt: Format,
+) -> Result<Vec<u8>, PlotError> {
     for s in bands {
         for (name, q) in [("p5", &s.p5), ("p25", &s.p25), ("p50", &s.p50), ("p75", &s.p75), ("p95", &s.p95)] {
             if q.len() != days.len() {
@@ -148,7 +172,7 @@ pub fn fan_chart(
             }
         }
     }
-    render(&Fan { title, y_label, days, bands }, fmt)
+    render(&Fan { title, y_label, days, axis, bands }, fmt)
 }
 
 /// One box per variant: the box spans p25–p75, a line marks the median, whiskers reach p5 and
@@ -192,7 +216,29 @@ pub fn bars(
     reference: Option<(f64, String)>,
     fmt: Format,
 ) -> Result<Vec<u8>, PlotError> {
-    render(&Bars { title, y_label, bars, reference: reference.as_ref() }, fmt)
+    let one = [BarGroup { label: String::new(), bars: bars.to_vec() }];
+    render(&Bars { title, y_label, groups: &one, reference: reference.as_ref() }, fmt)
+}
+
+/// A group of bars drawn in one colour and named in the legend (e.g. the stores of an echelon).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BarGroup {
+    /// Legend label of the group (an empty label gets no legend entry).
+    pub label: String,
+    /// (category, value) of each bar, left to right.
+    pub bars: Vec<(String, f64)>,
+}
+
+/// Bars in coloured groups, left to right with a gap between groups, each with its value written
+/// above it, and an optional horizontal reference line `(y, label)`.
+pub fn grouped_bars(
+    title: &str,
+    y_label: &str,
+    groups: &[BarGroup],
+    reference: Option<(f64, String)>,
+    fmt: Format,
+) -> Result<Vec<u8>, PlotError> {
+    render(&Bars { title, y_label, groups, reference: reference.as_ref() }, fmt)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -497,8 +543,10 @@ macro_rules! mesh {
     };
 }
 
-/// Category names centred under the given pixel columns, shrunk, wrapped onto two lines or cut
-/// so neighbours never overlap.
+/// Category names centred under the given pixel columns, in one size for all: the largest of
+/// 14, 12, 11 or 10 px at which every name fits its slot on one line or split onto two; names
+/// that fit on one line stay on one, the rest are split (and cut only if even that fails), so
+/// neighbours never overlap.
 fn draw_categories<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     names: &[&str],
@@ -507,15 +555,17 @@ fn draw_categories<DB: DrawingBackend>(
     slot: i32,
 ) -> Result<(), PlotError> {
     let max_w = (slot - 8).max(10);
-    for (name, &x) in names.iter().zip(centers) {
-        let mut lines = vec![name.to_string()];
-        let mut size = 14;
-        if text_width(root, name, &font(size)) > max_w {
-            size = 12;
-            if text_width(root, name, &font(size)) > max_w {
-                lines = split_two_lines(name);
-            }
+    let fits = |line: &str, size: u32| text_width(root, line, &font(size)) <= max_w;
+    let layout = |name: &str, size: u32| -> Option<Vec<String>> {
+        if fits(name, size) {
+            return Some(vec![name.to_string()]);
         }
+        let two = two_lines(name);
+        (two.len() == 2 && two.iter().all(|l| fits(l, size))).then_some(two)
+    };
+    let size = [14, 12, 11, 10].into_iter().find(|&s| names.iter().all(|n| layout(n, s).is_some())).unwrap_or(10);
+    for (name, &x) in names.iter().zip(centers) {
+        let lines = layout(name, size).unwrap_or_else(|| two_lines(name));
         for (k, line) in lines.iter().enumerate() {
             let style = text_style(size, &INK, HPos::Center, VPos::Top);
             let s = ellipsize(root, line, &style, max_w);
@@ -523,6 +573,17 @@ fn draw_categories<DB: DrawingBackend>(
         }
     }
     Ok(())
+}
+
+/// [`split_two_lines`], or a single word hyphenated in the middle.
+fn two_lines(s: &str) -> Vec<String> {
+    let v = split_two_lines(s);
+    let chars: Vec<char> = s.chars().collect();
+    if v.len() == 2 || chars.len() < 6 {
+        return v;
+    }
+    let mid = chars.len().div_ceil(2);
+    vec![chars[..mid].iter().collect::<String>() + "-", chars[mid..].iter().collect()]
 }
 
 /// Splits at the space nearest the middle (else at '-', '_' or '/'); a single line if there is none.
@@ -664,7 +725,93 @@ struct Fan<'a> {
     title: &'a str,
     y_label: &'a str,
     days: &'a [f64],
+    axis: TimeAxis,
     bands: &'a [FanSeries],
+}
+
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/// A day axis with the given ticks (plotters' own key-point binding loses the label formatter).
+struct TimeCoord {
+    inner: RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl Ranged for TimeCoord {
+    type ValueType = f64;
+    type FormatOption = DefaultFormatting;
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.inner.range()
+    }
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.inner.map(value, limit)
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() { Vec::new() } else { self.ticks.clone() }
+    }
+}
+
+/// Tick labels of a time axis.
+type TickLabel = Box<dyn Fn(&f64) -> String>;
+
+/// Ticks, their labels and the axis title of a time axis over days `x0..=x1`. Day numbers get
+/// round values as on any axis; dates get the first of every month (every 2nd, 3rd, 6th or 12th
+/// month on long horizons, weekly steps on short ones), with the year on the first tick and on
+/// every January.
+fn time_ticks(axis: TimeAxis, x0: f64, x1: f64) -> (Vec<f64>, TickLabel, &'static str) {
+    let TimeAxis::Dates(start) = axis else {
+        let ticks = RangedCoordf64::from(x0..x1).key_points(X_LABELS);
+        return (ticks, Box::new(tick_format(x0, x1, X_LABELS)), "day");
+    };
+    use crate::calendar::{civil_from_days, days_from_civil};
+    let z0 = days_from_civil(start.0, start.1, start.2);
+    let (first, last) = (x0.ceil() as i64, x1.floor() as i64);
+    let mut ticks: Vec<f64> = Vec::new();
+    if last - first <= 70 {
+        // Short horizons: every week from day 0's weekday on.
+        let step = if last - first <= 21 { 2 } else { 7 };
+        let mut d = first;
+        while d <= last {
+            ticks.push(d as f64);
+            d += step;
+        }
+    } else {
+        let months = ((last - first) as f64 / 30.44).ceil() as i64;
+        let step = [1, 2, 3, 6, 12, 24, 60, 120].into_iter().find(|s| months / s <= 12).unwrap_or(240);
+        let (mut y, mut m, _) = civil_from_days(z0 + first);
+        // The first tick month is a multiple of the step (January-aligned), at or after day x0.
+        loop {
+            let z = days_from_civil(y, m, 1) - z0;
+            if z > last {
+                break;
+            }
+            if z >= first && (i64::from(m) - 1) % step.min(12) == 0 && (step <= 12 || i64::from(y) % (step / 12) == 0) {
+                ticks.push(z as f64);
+            }
+            m += 1;
+            if m > 12 {
+                m = 1;
+                y += 1;
+            }
+        }
+    }
+    let first_tick = ticks.first().copied();
+    let monthly = last - first > 70;
+    let label = move |v: &f64| {
+        let (y, m, d) = civil_from_days(z0 + v.round() as i64);
+        let with_year = Some(*v) == first_tick || (m == 1 && (monthly || d <= 7));
+        let name = MONTHS[(m as usize - 1) % 12];
+        match (monthly, with_year) {
+            (true, true) => format!("{name} {y}"),
+            (true, false) => name.to_string(),
+            (false, true) => format!("{d} {name} {y}"),
+            (false, false) => format!("{d} {name}"),
+        }
+    };
+    (ticks, Box::new(label), "date")
 }
 
 /// Runs of consecutive indices where `keep` holds.
@@ -718,6 +865,7 @@ impl Chart for Fan<'_> {
         let (y0, y1) = padded(ylo, yhi, 0.05);
         let y0 = if ylo == 0.0 && yhi > 0.0 { 0.0 } else { y0 };
         let ya = y_area_width(root, y0, y1);
+        let (ticks, xf, x_desc) = time_ticks(self.axis, x0, x1);
         let mut chart = ChartBuilder::on(&body)
             .margin_left(8)
             .margin_right(28)
@@ -725,10 +873,9 @@ impl Chart for Fan<'_> {
             .margin_bottom(6)
             .x_label_area_size(48)
             .y_label_area_size(ya)
-            .build_cartesian_2d(x0..x1, y0..y1)?;
-        let xf = tick_format(x0, x1, X_LABELS);
+            .build_cartesian_2d(TimeCoord { inner: (x0..x1).into(), ticks }, y0..y1)?;
         let yf = tick_format(y0, y1, Y_LABELS);
-        mesh!(chart, &xf, &yf, "day", self.y_label).draw()?;
+        mesh!(chart, &*xf, &yf, x_desc, self.y_label).draw()?;
 
         for (k, s) in self.bands.iter().enumerate() {
             let c = PALETTE[k % PALETTE.len()];
@@ -977,20 +1124,43 @@ impl Chart for Frontier<'_> {
 struct Bars<'a> {
     title: &'a str,
     y_label: &'a str,
-    bars: &'a [(String, f64)],
+    groups: &'a [BarGroup],
     reference: Option<&'a (f64, String)>,
 }
+
+/// Gap between two groups of bars, in bar slots.
+const GROUP_GAP: f64 = 0.6;
 
 impl Chart for Bars<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let reference = self.reference.filter(|r| ok(r.0));
-        let vr = finite_range(self.bars.iter().map(|b| b.1));
+        // Every bar with its x position and group; groups are set apart by a gap.
+        let mut placed: Vec<(&str, f64, f64, usize)> = Vec::new();
+        let mut x = 0.0;
+        for (g, group) in self.groups.iter().enumerate().filter(|(_, g)| !g.bars.is_empty()) {
+            if !placed.is_empty() {
+                x += GROUP_GAP;
+            }
+            for (name, v) in &group.bars {
+                placed.push((name.as_str(), *v, x, g));
+                x += 1.0;
+            }
+        }
+        let vr = finite_range(placed.iter().map(|b| b.1));
         let Some((vlo, vhi)) = vr else {
             let body = draw_header(root, &Header { title: self.title, subtitle: None, legend: vec![] })?;
-            let note = if self.bars.is_empty() { "no bars given" } else { "no finite values" };
+            let note = if placed.is_empty() { "no bars given" } else { "no finite values" };
             return draw_no_data(&body, note);
         };
-        let legend = reference.map(|(_, label)| item(label.clone(), Swatch::Dashed(MARK))).into_iter().collect();
+        let colour = |g: usize| PALETTE[g % PALETTE.len()];
+        let mut legend: Vec<LegendItem> = self
+            .groups
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| !g.label.is_empty() && !g.bars.is_empty())
+            .map(|(i, g)| item(g.label.clone(), Swatch::Fill(colour(i).mix(0.9))))
+            .collect();
+        legend.extend(reference.map(|(_, label)| item(label.clone(), Swatch::Dashed(MARK))));
         let body = draw_header(root, &Header { title: self.title, subtitle: None, legend })?;
 
         // Bars grow from zero, so zero is always on the axis.
@@ -999,7 +1169,7 @@ impl Chart for Bars<'_> {
         let (p0, p1) = padded(lo, hi, 0.12);
         let (y0, y1) = (if lo >= 0.0 { 0.0 } else { p0 }, if hi <= 0.0 { 0.0 } else { p1 });
         let (y0, y1) = if y1 > y0 { (y0, y1) } else { (0.0, 1.0) };
-        let m = self.bars.len();
+        let x_end = x - 0.5;
         let ya = y_area_width(root, y0, y1);
         let mut chart = ChartBuilder::on(&body)
             .margin_left(8)
@@ -1008,51 +1178,49 @@ impl Chart for Bars<'_> {
             .margin_bottom(6)
             .x_label_area_size(44)
             .y_label_area_size(ya)
-            .build_cartesian_2d(-0.5..m as f64 - 0.5, y0..y1)?;
+            .build_cartesian_2d(-0.5..x_end, y0..y1)?;
         let none = |_: &f64| String::new();
         let yf = tick_format(y0, y1, Y_LABELS);
         mesh!(chart, &none, &yf, "", self.y_label).disable_x_mesh().x_labels(0).draw()?;
 
         let hw = 0.3;
-        let c = PALETTE[0];
         chart.draw_series(
-            self.bars
+            placed
                 .iter()
-                .enumerate()
-                .filter(|(_, b)| ok(b.1))
-                .map(|(i, b)| Rectangle::new([(i as f64 - hw, 0.0), (i as f64 + hw, b.1)], c.mix(0.9).filled())),
+                .filter(|b| ok(b.1))
+                .map(|&(_, v, x, g)| Rectangle::new([(x - hw, 0.0), (x + hw, v)], colour(g).mix(0.9).filled())),
         )?;
         if y0 < 0.0 {
-            chart.draw_series([PathElement::new(vec![(-0.5, 0.0), (m as f64 - 0.5, 0.0)], MUTED.stroke_width(1))])?;
+            chart.draw_series([PathElement::new(vec![(-0.5, 0.0), (x_end, 0.0)], MUTED.stroke_width(1))])?;
         }
         if let Some((ry, _)) = reference {
-            chart.draw_series(DashedLineSeries::new(
-                [(-0.5, *ry), (m as f64 - 0.5, *ry)],
-                8,
-                5,
-                MARK.stroke_width(2),
-            ))?;
+            chart.draw_series(DashedLineSeries::new([(-0.5, *ry), (x_end, *ry)], 8, 5, MARK.stroke_width(2)))?;
         }
 
         let area = chart.plotting_area();
-        for (i, (_, v)) in self.bars.iter().enumerate() {
-            let (text, at, vpos) = if ok(*v) {
-                let (x, y) = area.map_coordinate(&(i as f64, *v));
-                if *v >= 0.0 {
-                    (value_label(*v), (x, y - 4), VPos::Bottom)
+        // Value labels shrink when bars are narrow.
+        let slot = area.map_coordinate(&(1.0, y0)).0 - area.map_coordinate(&(0.0, y0)).0;
+        let size = if slot >= 44 { 13 } else { 11 };
+        for &(_, v, x, _) in &placed {
+            let (text, at, vpos) = if ok(v) {
+                let (px, py) = area.map_coordinate(&(x, v));
+                if v >= 0.0 {
+                    (value_label(v), (px, py - 4), VPos::Bottom)
                 } else {
-                    (value_label(*v), (x, y + 4), VPos::Top)
+                    (value_label(v), (px, py + 4), VPos::Top)
                 }
             } else {
-                let (x, y) = area.map_coordinate(&(i as f64, 0.0));
-                ("n/a".to_string(), (x, y - 4), VPos::Bottom)
+                let (px, py) = area.map_coordinate(&(x, 0.0));
+                ("n/a".to_string(), (px, py - 4), VPos::Bottom)
             };
-            root.draw(&Text::new(text, at, text_style(13, &INK, HPos::Center, vpos)))?;
+            let style = text_style(size, &INK, HPos::Center, vpos);
+            if text_width(root, &text, &style) <= slot + 6 {
+                root.draw(&Text::new(text, at, style))?;
+            }
         }
-        let centers: Vec<i32> = (0..m).map(|i| area.map_coordinate(&(i as f64, y0)).0).collect();
-        let slot = area.map_coordinate(&(1.0, y0)).0 - area.map_coordinate(&(0.0, y0)).0;
+        let centers: Vec<i32> = placed.iter().map(|b| area.map_coordinate(&(b.2, y0)).0).collect();
         let top = area.map_coordinate(&(0.0, y0)).1 + 8;
-        let names: Vec<&str> = self.bars.iter().map(|(n, _)| n.as_str()).collect();
+        let names: Vec<&str> = placed.iter().map(|b| b.0).collect();
         draw_categories(root, &names, &centers, top, slot)?;
         Ok(())
     }
@@ -1247,6 +1415,8 @@ mod tests {
         assert_eq!(split_two_lines("min max policy"), vec!["min max", "policy"]);
         assert_eq!(split_two_lines("echelon base-stock (fair share)"), vec!["echelon base-stock", "(fair share)"]);
         assert_eq!(split_two_lines("base-stock"), vec!["base-", "stock"]);
+        assert_eq!(two_lines("minneapolis"), vec!["minnea-", "polis"]);
+        assert_eq!(two_lines("dc-a"), vec!["dc-", "a"]);
         assert_eq!(runs(6, |i| i != 2 && i != 3), vec![0..2, 4..6]);
     }
 

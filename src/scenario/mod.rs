@@ -93,18 +93,56 @@ pub enum LeadTime {
 }
 
 impl LeadTime {
-    /// Mean lead time in days (before rounding/clamping of continuous draws).
+    /// Mean lead time in days, of the whole-day draws actually made (rounded, at least 1 day).
     pub fn mean(&self) -> f64 {
-        match self {
-            LeadTime::Days(d) => f64::from(*d),
-            LeadTime::Random(d) => d.mean().max(1.0),
-        }
+        self.moments().0
     }
-    /// Standard deviation in days.
+    /// Standard deviation in days, of the whole-day draws actually made.
     pub fn sd(&self) -> f64 {
+        self.moments().1
+    }
+    /// Mean and standard deviation of the drawn whole days: continuous and Poisson draws are
+    /// rounded and clamped to at least one day, which lengthens short noisy lead times (a
+    /// 2-day lead time with 1.5 days of normal noise averages about 2.2 days).
+    fn moments(&self) -> (f64, f64) {
+        let from_pmf = |pmf: &mut dyn Iterator<Item = (f64, f64)>| {
+            let (mut m0, mut m1, mut m2) = (0.0, 0.0, 0.0);
+            for (k, p) in pmf {
+                (m0, m1, m2) = (m0 + p, m1 + p * k, m2 + p * k * k);
+            }
+            let mean = m1 / m0;
+            (mean, (m2 / m0 - mean * mean).max(0.0).sqrt())
+        };
         match self {
-            LeadTime::Days(_) => 0.0,
-            LeadTime::Random(d) => d.sd(),
+            LeadTime::Days(d) => (f64::from(*d), 0.0),
+            LeadTime::Random(Dist::Normal { mean, sd }) if *sd > 0.0 => {
+                // Rounded and clamped to 1..=max as the sampler does.
+                let max = (mean + 10.0 * sd).ceil().max(1.0);
+                let cdf = |x: f64| crate::stats::special::norm_cdf((x - mean) / sd);
+                let mut pmf = (1..=max as u32).map(|k| {
+                    let k = f64::from(k);
+                    let lo = if k <= 1.0 { 0.0 } else { cdf(k - 0.5) };
+                    let hi = if k >= max { 1.0 } else { cdf(k + 0.5) };
+                    (k, hi - lo)
+                });
+                from_pmf(&mut pmf)
+            }
+            LeadTime::Random(Dist::Poisson { mean }) => {
+                // X = 0 becomes one day.
+                let p0 = (-mean).exp();
+                let m = mean + p0;
+                (m, (mean + mean * mean + p0 - m * m).max(0.0).sqrt())
+            }
+            LeadTime::Random(Dist::Uniform { min, max }) => {
+                let (a, b) = (min.round().max(1.0), max.round().max(1.0));
+                ((a + b) / 2.0, (((b - a + 1.0).powi(2) - 1.0) / 12.0).sqrt())
+            }
+            LeadTime::Random(Dist::Empirical { values } | Dist::Sequence { values }) => {
+                let w = 1.0 / values.len() as f64;
+                from_pmf(&mut values.iter().map(|v| (v.round().max(1.0), w)))
+            }
+            LeadTime::Random(Dist::Constant { value }) => (value.round().max(1.0), 0.0),
+            LeadTime::Random(d) => (d.mean().max(1.0), d.sd()),
         }
     }
 }

@@ -6,12 +6,14 @@
 //! - `props`: invariants on random small networks (proptest);
 //! - `cli`: the binary — bad input, outputs, help;
 //! - `experiments`: compare (common random numbers), sweep, size (against theory), and their
-//!   commands.
+//!   commands;
+//! - `gallery`: every file in `scenarios/` runs, and each teaching lesson's claim holds.
 
 mod cli;
 mod common;
 mod determinism;
 mod experiments;
+mod gallery;
 mod golden;
 mod props;
 mod traces;

@@ -1,0 +1,490 @@
+//! The charts of `run`: KPI histograms across replications, fan charts of stock over the days
+//! (network and chosen locations) and the bullwhip by echelon.
+//!
+//! Everything is drawn from the run's results ([`RunResult`] values and its day-by-day records),
+//! never from engine state. A chart that cannot be drawn becomes a warning, not an error: the
+//! numbers in `summary.json` matter more than the pictures. SVG is always drawn (the HTML report
+//! inlines it); PNG only when asked for.
+
+use super::plot::{self, BarGroup, FanSeries, Format, PlotError, TimeAxis};
+use crate::kpi::Kpi;
+use crate::model::Model;
+use crate::runner::{DayRecord, RunResult, Scope};
+use crate::scenario::{LocationKind, Scenario};
+use crate::stats::{Summary, quantile_sorted};
+
+/// Which section of the report a chart belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FigureKind {
+    /// Distribution of a KPI across replications.
+    Histogram,
+    /// Stock over time.
+    Fan,
+    /// Variance amplification by echelon.
+    Bullwhip,
+}
+
+/// One chart: its file stem, caption and encodings.
+#[derive(Clone, Debug)]
+pub struct Figure {
+    /// File name without extension, e.g. `hist_fill_rate`.
+    pub stem: String,
+    /// Report section.
+    pub kind: FigureKind,
+    /// One line saying what the chart shows.
+    pub caption: String,
+    /// The SVG document (`None` if it could not be drawn).
+    pub svg: Option<Vec<u8>>,
+    /// The PNG file (`None` if not asked for or not drawn).
+    pub png: Option<Vec<u8>>,
+}
+
+impl Figure {
+    /// The files of this chart to write: `(name, bytes)`, PNG first, each only if drawn and asked
+    /// for.
+    pub fn files(&self, png: bool, svg: bool) -> Vec<(String, &[u8])> {
+        let mut v = Vec::new();
+        if let (true, Some(b)) = (png, &self.png) {
+            v.push((format!("{}.png", self.stem), b.as_slice()));
+        }
+        if let (true, Some(b)) = (svg, &self.svg) {
+            v.push((format!("{}.svg", self.stem), b.as_slice()));
+        }
+        v
+    }
+}
+
+/// What to draw.
+#[derive(Clone, Debug, Default)]
+pub struct FigureOptions {
+    /// Draw PNG files too (SVG is always drawn, for the report).
+    pub png: bool,
+    /// Locations that get a fan chart (scenario indices); `None`: [`default_fan_locations`].
+    pub locations: Option<Vec<usize>>,
+}
+
+/// Most location fan charts chosen by default.
+pub const MAX_LOCATION_FANS: usize = 6;
+/// Most customer-facing locations (the worst by fill rate) among them.
+const WORST_LOCATIONS: usize = 3;
+/// Up to this many stocking locations the bullwhip chart has one bar per location; beyond, one
+/// bar per echelon.
+const MAX_BULLWHIP_BARS: usize = 16;
+
+/// The histograms: KPI, short label for titles, axis label with unit.
+const HISTOGRAMS: [(Kpi, &str, &str); 4] = [
+    (Kpi::FillRate, "fill rate", "fill rate (% of units demanded, served the same day)"),
+    (Kpi::TotalCost, "total cost per day", "total cost per day (holding + stockout + ordering + pipeline)"),
+    (Kpi::Gmroi, "GMROI", "GMROI (gross margin per year ÷ average inventory at cost)"),
+    (Kpi::InventoryTurnover, "inventory turnover", "inventory turnover (turns per year)"),
+];
+
+/// The time axis of charts over days: calendar dates when the scenario sets a start date other
+/// than the default or follows the calendar (monthly seasonality), day numbers otherwise.
+pub fn time_axis(sc: &Scenario) -> TimeAxis {
+    let start = sc.simulation.start_date;
+    if start != (2024, 1, 1) || sc.demand.iter().any(|d| d.monthly.is_some()) {
+        TimeAxis::Dates(start)
+    } else {
+        TimeAxis::Days
+    }
+}
+
+/// Locations that may get a fan chart: every stocking location (suppliers carry no stock).
+pub fn resolve_locations(sc: &Scenario, names: &[String]) -> Result<Vec<usize>, String> {
+    let mut out = Vec::new();
+    for n in names {
+        let n = n.trim();
+        match sc.location_index(n) {
+            Some(l) if sc.locations[l].kind != LocationKind::Supplier => {
+                if !out.contains(&l) {
+                    out.push(l);
+                }
+            }
+            Some(_) => return Err(format!("'{n}' is a supplier, which holds no stock to chart")),
+            None => {
+                let known: Vec<&str> =
+                    sc.locations.iter().filter(|l| l.kind != LocationKind::Supplier).map(|l| l.id.as_str()).collect();
+                return Err(format!("unknown location '{n}'; stocking locations: {}", known.join(", ")));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Default fan-chart locations with the reason each was chosen: the customer-facing locations
+/// with the lowest mean fill rate (up to 3; ties in file order), then every warehouse in file
+/// order, at most [`MAX_LOCATION_FANS`] in all.
+pub fn default_fan_locations(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>]) -> Vec<(usize, String)> {
+    let sc = &m.scenario;
+    let fill = |l: usize| {
+        r.scope_index(Scope::Location(l)).and_then(|i| sums[i][Kpi::FillRate as usize].as_ref()).map(|s| s.mean)
+    };
+    let mut customer: Vec<(usize, f64)> = (0..sc.locations.len())
+        .filter(|&l| sc.locations[l].kind != LocationKind::Supplier && sc.demand.iter().any(|d| d.location == l))
+        .filter_map(|l| fill(l).map(|f| (l, f)))
+        .collect();
+    // Stable sort: equal fill rates keep file order.
+    customer.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let mut out: Vec<(usize, String)> = customer
+        .iter()
+        .take(WORST_LOCATIONS)
+        .map(|&(l, f)| {
+            (l, format!("a customer-facing location with one of the lowest fill rates ({})", super::fmt_pct(f)))
+        })
+        .collect();
+    for (l, loc) in sc.locations.iter().enumerate() {
+        if out.len() >= MAX_LOCATION_FANS {
+            break;
+        }
+        if loc.kind == LocationKind::Warehouse && !out.iter().any(|o| o.0 == l) {
+            out.push((l, "a warehouse".into()));
+        }
+    }
+    out
+}
+
+/// A file-name-safe version of an id: letters, digits, `-`, `_` and `.` kept, others `_`.
+fn file_safe(id: &str) -> String {
+    let s: String =
+        id.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
+    let s = s.trim_start_matches('.').to_string();
+    if s.is_empty() { "location".into() } else { s }
+}
+
+/// Draws every chart of a run. Returns the charts (in report order) and warnings for those that
+/// could not be drawn.
+pub fn run_figures(
+    m: &Model,
+    r: &RunResult,
+    sums: &[Vec<Option<Summary>>],
+    name: &str,
+    opts: &FigureOptions,
+) -> (Vec<Figure>, Vec<String>) {
+    let mut figs = Vec::new();
+    let mut warnings = Vec::new();
+    let mut add =
+        |stem: String, kind: FigureKind, caption: String, draw: &dyn Fn(Format) -> Result<Vec<u8>, PlotError>| {
+            let mut get = |fmt: Format| {
+                draw(fmt).map_err(|e| warnings.push(format!("{stem}.{} not drawn: {e}", fmt.extension()))).ok()
+            };
+            let svg = get(Format::Svg);
+            let png = if opts.png { get(Format::Png) } else { None };
+            figs.push(Figure { stem, kind, caption, svg, png });
+        };
+    let mut no_records = false;
+    let multi = m.scenario.skus.len() > 1;
+    let net = r.scope_index(Scope::Network).unwrap_or(0);
+
+    // 1. Histograms of network KPIs across replications.
+    for (k, short, axis) in HISTOGRAMS {
+        let share = k.unit() == "share";
+        let values: Vec<f64> = r.series(net, k).iter().map(|&v| if share { 100.0 * v } else { v }).collect();
+        let title = format!("{name} — {short}");
+        let caption =
+            format!("Network {short} across {} replications, with the mean and the 90 % range.", r.replications);
+        add(format!("hist_{}", k.name()), FigureKind::Histogram, caption, &|fmt| {
+            plot::histogram(&title, axis, &values, fmt)
+        });
+    }
+
+    // 2. Fan charts of stock over the days.
+    let axis = time_axis(&m.scenario);
+    let days: Vec<f64> = (0..m.days).map(|d| d as f64).collect();
+    let recs = &r.days;
+    let y_label = if multi { "units (all SKUs)" } else { "units" };
+    let bo_net = "backorders (units owed to customers and to other locations)";
+    if recs.is_empty() {
+        no_records = true;
+    } else {
+        let bands = [
+            fan_series("on hand", recs, m.days, |rec, d| rec.network.get(d).map(|x| x[2])),
+            fan_series(bo_net, recs, m.days, |rec, d| rec.network.get(d).map(|x| x[3])),
+        ];
+        let title = format!("{name} — network stock over time");
+        let caption = format!(
+            "Network on hand and backorders per day: median, 25–75 % and 5–95 % of {} replications.",
+            recs.len()
+        );
+        add("fan_network".into(), FigureKind::Fan, caption, &|fmt| {
+            plot::fan_chart_over(&title, y_label, &days, axis, &bands, fmt)
+        });
+        let chosen: Vec<(usize, String)> = match &opts.locations {
+            Some(v) => v.iter().map(|&l| (l, "chosen with --plot-locations".to_string())).collect(),
+            None => default_fan_locations(m, r, sums),
+        };
+        let mut stems = vec!["fan_network".to_string()];
+        for (l, why) in chosen {
+            let loc = &m.scenario.locations[l];
+            let n_loc = m.n_loc;
+            let at = |rec: &DayRecord, d: usize, j: usize| rec.locations.get(d * n_loc + l).map(|x| x[j]);
+            let bo = match loc.kind {
+                LocationKind::Warehouse => "backorders (units owed to the locations it supplies)",
+                _ => "backorders (units owed)",
+            };
+            let bands = [
+                fan_series("on hand", recs, m.days, |rec, d| at(rec, d, 0)),
+                fan_series(bo, recs, m.days, |rec, d| at(rec, d, 1)),
+            ];
+            let mut stem = format!("fan_{}", file_safe(&loc.id));
+            let base = stem.clone();
+            let mut k = 2;
+            while stems.contains(&stem) {
+                stem = format!("{base}_{k}");
+                k += 1;
+            }
+            stems.push(stem.clone());
+            let title = format!("{} — stock at {}", name, loc.id);
+            let caption = format!("Stock at {} ({why}): median, 25–75 % and 5–95 % of replications.", loc.id);
+            add(stem, FigureKind::Fan, caption, &|fmt| plot::fan_chart_over(&title, y_label, &days, axis, &bands, fmt));
+        }
+    }
+
+    // 3. Bullwhip by echelon.
+    let groups = bullwhip_groups(m, r, sums);
+    let title = format!("{name} — bullwhip by echelon");
+    let caption = "Variance of daily orders placed ÷ variance of daily demand received, per location (mean over \
+                   replications), from the stores up to the top warehouse."
+        .to_string();
+    add("bullwhip".into(), FigureKind::Bullwhip, caption, &|fmt| {
+        plot::grouped_bars(
+            &title,
+            "variance of orders ÷ variance of demand",
+            &groups,
+            Some((1.0, "1 = orders as variable as demand".into())),
+            fmt,
+        )
+    });
+    if no_records {
+        warnings.push("fan charts not drawn: the run kept no day-by-day records".into());
+    }
+    (figs, warnings)
+}
+
+/// Percentiles per day of one quantity across the recorded replications.
+fn fan_series(
+    label: &str,
+    recs: &[DayRecord],
+    days: usize,
+    value: impl Fn(&DayRecord, usize) -> Option<f64>,
+) -> FanSeries {
+    let mut s = FanSeries { label: label.into(), ..FanSeries::default() };
+    let mut buf = Vec::with_capacity(recs.len());
+    for d in 0..days {
+        buf.clear();
+        buf.extend(recs.iter().filter_map(|r| value(r, d)).filter(|v| v.is_finite()));
+        buf.sort_by(f64::total_cmp);
+        let q = |p: f64| if buf.is_empty() { f64::NAN } else { quantile_sorted(&buf, p) };
+        s.p5.push(q(0.05));
+        s.p25.push(q(0.25));
+        s.p50.push(q(0.5));
+        s.p75.push(q(0.75));
+        s.p95.push(q(0.95));
+    }
+    s
+}
+
+/// Echelon height of every location: 1 for a stocking location that supplies no other stocking
+/// location, else 1 + the highest of those it supplies; 0 for suppliers.
+fn heights(sc: &Scenario) -> Vec<usize> {
+    let n = sc.locations.len();
+    let mut h = vec![0usize; n];
+    for (l, loc) in sc.locations.iter().enumerate() {
+        if loc.kind != LocationKind::Supplier {
+            h[l] = h[l].max(1);
+        }
+        // Walk up from every location: each source is at least one above what it supplies. A
+        // path is at most n long (sources form a tree), which bounds the walk on bad input too.
+        let (mut below, mut at, mut steps) = (h[l].max(1), loc.source, 0);
+        while let Some(s) = at {
+            if sc.locations[s].kind == LocationKind::Supplier || steps > n {
+                break;
+            }
+            h[s] = h[s].max(below + 1);
+            below = h[s];
+            at = sc.locations[s].source;
+            steps += 1;
+        }
+    }
+    h
+}
+
+/// Bullwhip bars grouped by echelon from the stores up: one bar per location when there are few,
+/// else one per echelon (the mean of its locations' means).
+pub fn bullwhip_groups(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>]) -> Vec<BarGroup> {
+    let sc = &m.scenario;
+    let h = heights(sc);
+    let locs: Vec<usize> = m.stock_locs.iter().map(|&l| l as usize).collect();
+    let mean = |l: usize| {
+        r.scope_index(Scope::Location(l))
+            .and_then(|i| sums[i][Kpi::Bullwhip as usize].as_ref())
+            .map_or(f64::NAN, |s| s.mean)
+    };
+    let top = locs.iter().map(|&l| h[l]).max().unwrap_or(0);
+    let mut levels: Vec<(String, Vec<usize>)> = Vec::new();
+    for level in 1..=top {
+        let members: Vec<usize> = locs.iter().copied().filter(|&l| h[l] == level).collect();
+        if members.is_empty() {
+            continue;
+        }
+        let stores = members.iter().all(|&l| sc.locations[l].kind == LocationKind::Store);
+        let whs = members.iter().all(|&l| sc.locations[l].kind == LocationKind::Warehouse);
+        let what = if stores {
+            "stores"
+        } else if whs {
+            "warehouses"
+        } else {
+            "stores and warehouses"
+        };
+        levels.push((what.to_string(), members));
+    }
+    // Name echelons by what they hold; number them when two would share a name.
+    let names: Vec<String> = levels.iter().map(|(n, _)| n.clone()).collect();
+    for (i, (label, _)) in levels.iter_mut().enumerate() {
+        if names.iter().filter(|n| **n == names[i]).count() > 1 {
+            *label = format!("{label}, echelon {}", i + 1);
+        }
+    }
+    if locs.len() <= MAX_BULLWHIP_BARS {
+        levels
+            .into_iter()
+            .map(|(label, members)| BarGroup {
+                label,
+                bars: members.iter().map(|&l| (sc.locations[l].id.clone(), mean(l))).collect(),
+            })
+            .collect()
+    } else {
+        levels
+            .into_iter()
+            .map(|(label, members)| {
+                let v: Vec<f64> = members.iter().map(|&l| mean(l)).filter(|x| x.is_finite()).collect();
+                let avg = if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 };
+                let n = members.len();
+                let cat = format!("{label} ({n} location{}, mean)", if n == 1 { "" } else { "s" });
+                BarGroup { label: String::new(), bars: vec![(cat, avg)] }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::{Progress, RunOptions, run};
+
+    const CHAIN: &str = r#"
+name = "Chain"
+[simulation]
+days = 40
+replications = 8
+seed = 5
+[[skus]]
+id = "a"
+[[locations]]
+id = "sup"
+type = "supplier"
+[[locations]]
+id = "dc"
+type = "warehouse"
+source = "sup"
+lead_time = 3
+policy = { type = "base_stock", level = 60 }
+[[locations]]
+id = "s 1/x"
+type = "store"
+source = "dc"
+lead_time = 1
+policy = { type = "s_S", s = 8, S = 20 }
+[[locations]]
+id = "s2"
+type = "store"
+source = "dc"
+lead_time = 1
+policy = { type = "base_stock", level = 6 }
+[[demand]]
+location = "s 1/x"
+distribution = { type = "poisson", mean = 4 }
+[[demand]]
+location = "s2"
+distribution = { type = "poisson", mean = 5 }
+"#;
+
+    fn setup() -> (Model, RunResult, Vec<Vec<Option<Summary>>>) {
+        let mut m = Model::compile(&Scenario::parse("t.toml", CHAIN).unwrap());
+        m.record_daily = true;
+        let r = run(&m, &RunOptions { replications: 8, seed: 5, threads: Some(1) }, &Progress::hidden());
+        let s = r.summaries();
+        (m, r, s)
+    }
+
+    #[test]
+    fn echelons_from_stores_up() {
+        let (m, r, s) = setup();
+        assert_eq!(heights(&m.scenario), vec![0, 2, 1, 1]);
+        let g = bullwhip_groups(&m, &r, &s);
+        assert_eq!(g.iter().map(|g| g.label.as_str()).collect::<Vec<_>>(), ["stores", "warehouses"]);
+        assert_eq!(g[0].bars.iter().map(|b| b.0.as_str()).collect::<Vec<_>>(), ["s 1/x", "s2"]);
+        assert_eq!(g[1].bars[0].0, "dc");
+    }
+
+    #[test]
+    fn fan_locations_default_and_explicit() {
+        let (m, r, s) = setup();
+        let d = default_fan_locations(&m, &r, &s);
+        // s2 (base-stock 6 against mean 5) serves worse than s 1/x; the DC comes last.
+        assert_eq!(d.iter().map(|x| x.0).collect::<Vec<_>>(), vec![3, 2, 1]);
+        let sc = &m.scenario;
+        assert_eq!(resolve_locations(sc, &["dc".into(), "s2".into(), "dc".into()]), Ok(vec![1, 3]));
+        assert!(resolve_locations(sc, &["sup".into()]).unwrap_err().contains("supplier"));
+        let e = resolve_locations(sc, &["nope".into()]).unwrap_err();
+        assert!(e.contains("'nope'") && e.contains("dc, s 1/x, s2"), "{e}");
+    }
+
+    #[test]
+    fn every_chart_is_drawn() {
+        let (m, r, s) = setup();
+        let (figs, warnings) = run_figures(&m, &r, &s, "Chain", &FigureOptions { png: true, locations: None });
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let stems: Vec<&str> = figs.iter().map(|f| f.stem.as_str()).collect();
+        assert_eq!(
+            stems,
+            [
+                "hist_fill_rate",
+                "hist_total_cost",
+                "hist_gmroi",
+                "hist_inventory_turnover",
+                "fan_network",
+                "fan_s2",
+                "fan_s_1_x",
+                "fan_dc",
+                "bullwhip"
+            ]
+        );
+        assert!(figs.iter().all(|f| f.svg.is_some() && f.png.is_some()));
+        assert_eq!(figs[0].files(false, true).len(), 1);
+    }
+
+    #[test]
+    fn no_day_records_is_a_warning() {
+        let (m, mut r, s) = setup();
+        r.days.clear();
+        let (figs, warnings) = run_figures(&m, &r, &s, "Chain", &FigureOptions::default());
+        assert!(figs.iter().all(|f| f.kind != FigureKind::Fan && f.png.is_none()));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+    }
+
+    #[test]
+    fn file_names_are_safe() {
+        assert_eq!(file_safe("store 1/ä"), "store_1__");
+        assert_eq!(file_safe("..x"), "x");
+        assert_eq!(file_safe(""), "location");
+    }
+
+    #[test]
+    fn dates_only_when_the_calendar_matters() {
+        let sc = Scenario::parse("t.toml", CHAIN).unwrap();
+        assert_eq!(time_axis(&sc), TimeAxis::Days);
+        let dated = CHAIN.replace("seed = 5", "seed = 5\nstart_date = \"2026-09-01\"");
+        assert_eq!(time_axis(&Scenario::parse("t.toml", &dated).unwrap()), TimeAxis::Dates((2026, 9, 1)));
+    }
+}
