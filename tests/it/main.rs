@@ -4,11 +4,17 @@
 //! - `traces`: hand-computed day-by-day traces, cell by cell;
 //! - `determinism`: same seed, same bytes, for any thread count;
 //! - `props`: invariants on random small networks (proptest);
-//! - `cli`: the binary — bad input, outputs, help.
+//! - `cli`: the binary — bad input, outputs, help;
+//! - `strategies`: each allocation strategy's defining behaviour (push, JIT, tiers, rationing
+//!   rules, transfers, forecasts, reserves, segments), by hand-computed traces and comparisons;
+//! - `stress`: stress features against hand-computed exact results (outages, Markov supplier,
+//!   promotions, delays, capacity, trend, shocks, common factors, named stress overlays).
 
 mod cli;
 mod common;
 mod determinism;
 mod golden;
 mod props;
+mod strategies;
+mod stress;
 mod traces;
