@@ -332,7 +332,7 @@ fn display_name(sc: &Scenario, path: &Path) -> String {
 
 fn cmd_check(a: CheckArgs) -> Result<(), Failure> {
     let sc = load(&a.input)?;
-    print!("{}", check::check_text(&sc, &a.input.scenario.display().to_string()));
+    say(format_args!("{}", check::check_text(&sc, &a.input.scenario.display().to_string())));
     Ok(())
 }
 
@@ -431,17 +431,17 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
             if model.warmup > 0 { format!(" (after {} warm-up days)", model.warmup) } else { String::new() },
             opts.seed
         );
-        print!("{}", table::run_table(&model, &result, &sums, &title));
         let pos_days = model.n_pos() as f64 * model.total_days as f64 * opts.replications as f64;
-        println!(
-            "\n{:.1} M location-SKU-days simulated in {:.2} s ({:.0} M/s); {:.2} s with output",
+        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+        say(format_args!(
+            "{}\n{:.1} M location-SKU-days simulated in {:.2} s ({:.0} M/s); {:.2} s with output\nwrote {}\n",
+            table::run_table(&model, &result, &sums, &title),
             pos_days / 1e6,
             sim_secs,
             pos_days / 1e6 / sim_secs.max(1e-9),
-            total_secs
-        );
-        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-        println!("wrote {}", names.join(", "));
+            total_secs,
+            names.join(", ")
+        ));
     }
     Ok(())
 }
@@ -453,8 +453,14 @@ fn cmd_trace(a: TraceArgs) -> Result<(), Failure> {
     let csv = trace::trace_csv(&model, seed, a.replication);
     write_atomic(&a.out, csv.as_bytes()).with_context(|| format!("writing {}", a.out.display()))?;
     let rows = csv.lines().count().saturating_sub(1);
-    println!("wrote {} ({rows} rows: {} days × {} positions)", a.out.display(), model.days, model.n_pos());
+    say(format_args!("wrote {} ({rows} rows: {} days × {} positions)\n", a.out.display(), model.days, model.n_pos()));
     Ok(())
+}
+
+/// Prints to stdout. The work is done when this runs: a closed pipe (`| head`) is no reason to
+/// fail or panic, so write errors are ignored.
+fn say(text: std::fmt::Arguments) {
+    let _ = std::io::stdout().lock().write_fmt(text);
 }
 
 /// Writes an experiment's files and, unless quiet, prints its table, warnings and the paths.
@@ -470,8 +476,7 @@ fn finish_experiment(
     }
     if !quiet {
         let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-        // The files are written; a closed pipe (`| head`) is no reason to fail or panic.
-        let _ = write!(std::io::stdout().lock(), "{table}\nwrote {}\n", names.join(", "));
+        say(format_args!("{table}\nwrote {}\n", names.join(", ")));
     }
     Ok(())
 }

@@ -174,6 +174,9 @@ struct Lane {
     net_bw: [f64; 4],
     /// Per-location requested totals (capacity rationing).
     loc_req: Vec<f64>,
+    /// Per-location requests of whole-unit groups already served today (capacity rationing:
+    /// their shares are rounded cumulatively, so rounding never loses capacity).
+    loc_cum: Vec<f64>,
     /// Today's flows per position (kept only for an active observer).
     flows: Vec<Flows>,
     /// Random delay processes: days left in the current event and its extra days.
@@ -271,6 +274,7 @@ impl<const L: usize> State<L> {
             loc_bw: vec![[0.0; 4]; m.n_loc],
             net_bw: [0.0; 4],
             loc_req: vec![0.0; m.n_loc],
+            loc_cum: vec![0.0; m.n_loc],
             flows: vec![Flows::default(); n],
             delay_state: vec![(0, 0); m.delays.len()],
             delay_rng: vec![blank(); m.delays.len()],
@@ -600,6 +604,7 @@ where
         if m.capacity_limited {
             let lane = &mut st.lanes[l];
             lane.loc_req.fill(0.0);
+            lane.loc_cum.fill(0.0);
             let mut k = 0;
             for g in &m.groups {
                 let span = group_span(&lane.pending[..np], &mut k, g);
@@ -764,7 +769,9 @@ where
         let parent = pol.parent;
         let mut ech = zero;
         if echelon {
-            ech = oh - bo + Vx::load(ech_below[q]);
+            // Today's echelon stock below q, summed by its children (all processed already);
+            // taken, so tomorrow's sum starts from zero.
+            ech = oh - bo + Vx::load(std::mem::replace(&mut ech_below[q], [0.0; L]));
             if parent != NONE {
                 let below = &mut ech_below[parent as usize];
                 *below = (Vx::load(*below) + (ech + tr)).store();
@@ -905,14 +912,24 @@ fn fulfil<const L: usize, const MEASURE: bool, O: Observer>(
     let stocked = g.stock_pos != NONE;
     let mut avail = if stocked { st.stocks[g.stock_pos as usize].on_hand[l] } else { f64::INFINITY };
     let cap = st.lanes[l].cap[loc];
+    let whole = m.whole[g.lo as usize];
     if cap.is_finite() {
         // Capacity is shared across SKUs in proportion to what each SKU's children asked for.
-        let req = st.lanes[l].loc_req[loc];
+        // Whole-unit shares are rounded on the running total (largest-remainder style), so the
+        // SKUs together still use all of the whole units of capacity.
+        let lane = &mut st.lanes[l];
+        let req = lane.loc_req[loc];
         if req > cap {
-            avail = avail.min(cap * total / req);
+            let share = if whole {
+                let before = lane.loc_cum[loc];
+                lane.loc_cum[loc] = before + total;
+                (cap * (before + total) / req).floor() - (cap * before / req).floor()
+            } else {
+                cap * total / req
+            };
+            avail = avail.min(share);
         }
     }
-    let whole = m.whole[g.lo as usize];
     if whole {
         avail = avail.floor();
     }

@@ -256,7 +256,12 @@ pub fn compile(sc: &Scenario, m: &mut Model) {
             continue;
         }
         let tier_rank = a.tiers.iter().position(|t| *t == r.tier).map_or(u32::MAX, |i| i as u32);
-        let watch = (g.lo..g.hi).filter(|&c| a.tier_rank[c as usize] == tier_rank).collect();
+        let watch: Vec<u32> = (g.lo..g.hi).filter(|&c| a.tier_rank[c as usize] == tier_rank).collect();
+        if watch.is_empty() {
+            // A warehouse that supplies none of the protected tier has nothing to hold a reserve
+            // for (it could never be released): its stock serves its own stores.
+            continue;
+        }
         a.group_reserve[gi] = a.reserves.len() as u32;
         a.reserves.push(ReserveRt {
             stock_pos: g.stock_pos,

@@ -8,6 +8,10 @@
 //! - `experiments`: compare (common random numbers), sweep, size (against theory), and their
 //!   commands;
 //! - `gallery`: every file in `scenarios/` runs, and each teaching lesson's claim holds.
+//! - `strategies`: each allocation strategy's defining behaviour (push, JIT, tiers, rationing
+//!   rules, transfers, forecasts, reserves, segments), by hand-computed traces and comparisons;
+//! - `stress`: stress features against hand-computed exact results (outages, Markov supplier,
+//!   promotions, delays, capacity, trend, shocks, common factors, named stress overlays).
 
 mod cli;
 mod common;
@@ -16,4 +20,6 @@ mod experiments;
 mod gallery;
 mod golden;
 mod props;
+mod strategies;
+mod stress;
 mod traces;
