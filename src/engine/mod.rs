@@ -207,6 +207,9 @@ struct Lane {
 /// for each set of replications.
 #[derive(Clone, Debug)]
 pub struct State<const L: usize> {
+    /// Whether the lanes' replications keep day-by-day records for charts (see
+    /// [`crate::model::DAY_RECORDS`]).
+    record: bool,
     stocks: Vec<Stocks<L>>,
     sums: Vec<Sums<L>>,
     /// Pipeline: `ring[(day % ring_len) * n + q]` = units arriving at q on that day.
@@ -290,6 +293,7 @@ impl<const L: usize> State<L> {
             alloc: alloc::LaneAlloc::new(m),
         };
         State {
+            record: false,
             stocks: vec![Stocks::default(); n],
             sums: vec![Sums::default(); n],
             ring: vec![[0.0; L]; n * m.ring_len],
@@ -332,6 +336,7 @@ impl<const L: usize> State<L> {
     }
 
     fn reset(&mut self, m: &Model, seed: u64, reps: [u64; L]) {
+        self.record = m.record_daily && reps.iter().any(|&r| r < crate::model::DAY_RECORDS as u64);
         for (s, &init) in self.stocks.iter_mut().zip(&m.initial) {
             *s = Stocks { on_hand: [init; L], ..Stocks::default() };
         }
@@ -639,7 +644,7 @@ where
 
     // The network's orders of the day (taken every day, warm-up included).
     let net_orders = std::mem::replace(&mut st.child_orders[n], [0.0; L]);
-    if MEASURE && m.records_days() {
+    if MEASURE && (m.resilience || st.record) {
         let (served, unserved) = (served.store(), unserved.store());
         let (mut oh, mut backlog) = ([0.0; L], [0.0; L]);
         for s in &st.stocks {
@@ -653,7 +658,7 @@ where
             lane.daily[d] = [net_demand[l], served[l], oh[l], backlog[l], unserved[l]];
             lane.disrupted[d] = lane.disrupted_today || m.disrupted_static[d];
         }
-        if m.record_daily {
+        if st.record {
             for (q, s) in st.stocks.iter().enumerate() {
                 let at = d * m.n_loc + m.pos_loc[q] as usize;
                 for (l, lane) in st.lanes.iter_mut().enumerate() {
@@ -703,7 +708,7 @@ where
 {
     // Network totals of the day when days are recorded: served the same day, and the value of
     // demand that was not.
-    let record = MEASURE && m.records_days();
+    let record = MEASURE && (m.resilience || st.record);
     let (mut rec_served, mut rec_unserved) = (Vx::<L>::splat(0.0), Vx::<L>::splat(0.0));
     let n = m.n_pos();
     let echelon = m.has_echelon;
@@ -713,6 +718,8 @@ where
     let mut n_pending = [0usize; L];
     let mut any_push = false;
     let track = m.alloc.track_sell_through;
+    // Features most models do not use, decided once per day rather than per position.
+    let (pushes, delays, dynamic) = (!m.alloc.pushes.is_empty(), !st.mail.is_empty(), !m.alloc.dyn_levels.is_empty());
     let ring = &mut st.ring[slot..slot + n];
     let (stocks, sums, demand) = (&mut st.stocks[..n], &mut st.sums[..n], &st.demand[..n]);
     let (policy, child, ech_below) = (&m.policy[..n], &mut st.child_orders[..=n], &mut st.ech_below[..n]);
@@ -732,7 +739,7 @@ where
         let mut co = Vx::<L>::load(std::mem::replace(&mut child[q], [0.0; L]));
         // A push warehouse allocates to its children (all processed already) before it decides,
         // so its own order sees what it just committed.
-        let pi = m.alloc.push_of[q];
+        let pi = if pushes { m.alloc.push_of[q] } else { NONE };
         if pi != NONE && alloc::push_day(&m.alloc.pushes[pi as usize], mday) {
             let p = &m.alloc.pushes[pi as usize];
             let pushed: [f64; L] = std::array::from_fn(|l| alloc::push(m, p, &mut st.lanes[l], l, t, stocks));
@@ -752,13 +759,14 @@ where
         bo = bo + (keep * unmet - from_bo);
         oo = oo + co;
         // Orders in the mail reach the source today; forecast-driven levels see today's demand.
-        let (mut im, got) = if pol.order_delay > 0 {
+        let delayed = delays && pol.order_delay > 0;
+        let (mut im, got) = if delayed {
             let got = Vx::<L>::load(std::mem::replace(&mut st.mail[slot + q], [0.0; L]));
             (Vx::load(stocks[q].in_mail) - got, got)
         } else {
             (zero, zero)
         };
-        if pol.dynamic != NONE {
+        if dynamic && pol.dynamic != NONE {
             let dem_in = (d + co).store();
             for (l, lane) in st.lanes.iter_mut().enumerate() {
                 alloc::observe_policy(m, lane, pol.dynamic, t, dem_in[l], MEASURE);
@@ -802,7 +810,7 @@ where
         }
         // The order reaches the source today, or goes in the mail and what was mailed
         // `order_delay` days ago arrives instead.
-        let sent = if pol.order_delay == 0 {
+        let sent = if !delayed {
             qty
         } else {
             let at = ((t + pol.order_delay as usize) % m.ring_len) * n + q;
@@ -815,7 +823,7 @@ where
         let s = &mut stocks[q];
         (s.on_hand, s.cust_bo, s.owed_in, s.owed_out, s.in_transit) =
             (oh.store(), bo.store(), oi_lanes, oo.store(), tr.store());
-        if pol.order_delay > 0 {
+        if delayed {
             s.in_mail = im.store();
         }
         // Orders to an external supplier go to the extra last slot (the network's orders).
@@ -1147,7 +1155,7 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
         net.resilience = Some(crate::kpi::resilience(&lane.daily, &lane.disrupted));
     }
     let (daily, loc_daily) =
-        if m.record_daily { (lane.daily.clone(), lane.loc_daily.clone()) } else { (Vec::new(), Vec::new()) };
+        if st.record { (lane.daily.clone(), lane.loc_daily.clone()) } else { (Vec::new(), Vec::new()) };
     // Tiers and segments: their positions' sums (flows and stocks add up; no bullwhip).
     let group = |labels: usize, of: &dyn Fn(usize) -> u32| {
         let mut v = vec![ScopeAcc { days, ..Default::default() }; labels];

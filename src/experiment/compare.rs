@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 use super::{ExperimentError, OutputFile, Settings, fmt_diff, horizon, plot_both, scope_series, single_sku, truncate};
 use crate::kpi::Kpi;
 use crate::model::Model;
+use crate::report::html::{Align, Cell, Page, Row, Table};
 use crate::report::plot::box_plots;
 use crate::report::summary::kpi_object;
 use crate::report::table::{HEADLINE, fmt_kpi};
@@ -150,6 +151,8 @@ pub struct VariantResult {
     pub strategy: Option<String>,
     /// Stress test applied, if any.
     pub stress: Option<String>,
+    /// What the strategy and the stress test change, from their `description`s ("" if none).
+    pub description: String,
     /// Lost-sales mode (lost sales are shown only then).
     pub lost_sales: bool,
     /// Per-replication network values, `[kpi][replication]` in [`Kpi::ALL`] order.
@@ -183,6 +186,8 @@ impl PairedDiff {
 pub struct Comparison {
     /// Display name of the baseline's scenario.
     pub scenario: String,
+    /// The baseline scenario's `description`.
+    pub description: String,
     /// Variants in the order given.
     pub variants: Vec<VariantResult>,
     /// Index of the baseline variant.
@@ -218,6 +223,7 @@ pub fn compare(
     // One seed and replication count for all: that is what makes the random numbers common.
     let opts = settings.options(&base.scenario);
     let scenario = if base.scenario.name.is_empty() { stem(Path::new(&base.file)) } else { base.scenario.name.clone() };
+    let description = base.scenario.description.clone();
     let (days, warmup) = (base.scenario.simulation.days, base.scenario.simulation.warmup_days);
     let single = single_sku(&base.scenario);
     let progress = settings.progress(variants.len() * opts.replications, &variants[0].name);
@@ -227,11 +233,21 @@ pub fn compare(
         let strategy = v.scenario.strategy.clone();
         let stress = v.scenario.stress.clone();
         let lost_sales = v.scenario.simulation.unmet_demand == crate::scenario::UnmetDemand::LostSales;
+        let description = variant_description(&v.scenario);
         let model = Model::compile_arc(Arc::new(v.scenario));
         let r = runner::run(&model, &opts, &progress);
         let series = scope_series(&r, Scope::Network);
         let summaries = series.iter().map(|s| Summary::of(s)).collect();
-        results.push(VariantResult { name: v.name, file: v.file, strategy, stress, lost_sales, series, summaries });
+        results.push(VariantResult {
+            name: v.name,
+            file: v.file,
+            strategy,
+            stress,
+            description,
+            lost_sales,
+            series,
+            summaries,
+        });
     }
     progress.finish();
     let mut diffs = Vec::new();
@@ -247,6 +263,7 @@ pub fn compare(
     }
     Ok(Comparison {
         scenario,
+        description,
         variants: results,
         baseline,
         replications: opts.replications,
@@ -256,6 +273,19 @@ pub fn compare(
         single_sku: single,
         paired: diffs,
     })
+}
+
+/// What a variant's strategy and stress test change, from their descriptions in the file.
+fn variant_description(sc: &Scenario) -> String {
+    let find = |list: &[crate::scenario::Named], name: &Option<String>| {
+        name.as_ref().and_then(|n| list.iter().find(|x| &x.name == n)).map(|x| x.description.trim().to_string())
+    };
+    [find(&sc.strategies, &sc.strategy), find(&sc.stresses, &sc.stress)]
+        .into_iter()
+        .flatten()
+        .filter(|d| !d.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// KPIs drawn as box plots, one box per variant.
@@ -376,14 +406,7 @@ impl Comparison {
             "  {:<w$} {:>10}   {:<22} {:>11}   {:<24} greater in",
             "", "mean", "90 % of replications", "vs baseline", "95 % CI"
         );
-        let any_lost = self.variants.iter().any(|v| v.lost_sales);
-        for (k, label) in HEADLINE {
-            if k == Kpi::LostSales && !any_lost {
-                continue;
-            }
-            if self.variants.iter().all(|v| v.summaries[k as usize].is_none()) {
-                continue;
-            }
+        for (k, label) in self.headline_kpis() {
             let _ = writeln!(s, "  {label}");
             for (i, v) in self.variants.iter().enumerate() {
                 let name = truncate(&v.name, w);
@@ -417,21 +440,195 @@ impl Comparison {
         s
     }
 
-    /// Every output file: `comparison.json`, `comparison.csv` and box plots (PNG and SVG) of fill
-    /// rate, total cost and on-hand; plus warnings for charts that could not be drawn.
+    /// The `report.html` page: the variants, each one's headline KPIs, the paired differences
+    /// to the baseline (the content of [`Comparison::table`]) and the box plots, whose SVG text
+    /// is given per KPI (`None`: not drawn).
+    pub fn html(&self, charts: &[(Kpi, Option<Vec<u8>>)]) -> Vec<u8> {
+        let base = &self.variants[self.baseline].name;
+        let subtitle = format!("Comparison of {} variants on common random numbers", self.variants.len());
+        let mut page = Page::new(&self.scenario, Some(&subtitle), &self.description);
+        page.sources("comparison.json and comparison.csv");
+        let mut files: Vec<&str> = Vec::new();
+        for v in &self.variants {
+            if !files.contains(&v.file.as_str()) {
+                files.push(&v.file);
+            }
+        }
+        page.facts(&[
+            (if files.len() == 1 { "Scenario file" } else { "Scenario files" }, files.join(", ")),
+            ("Run", format!("every variant: {}", horizon(self.replications, self.days, self.warmup, self.seed))),
+            ("Baseline", base.clone()),
+            (
+                "Random numbers",
+                format!(
+                    "common random numbers: every variant sees the same demand, lead-time and disruption draws{}",
+                    // Draws are keyed by entity name, so files share them where their names agree.
+                    if files.len() > 1 { " (for every location and SKU whose name the files share)" } else { "" }
+                ),
+            ),
+        ]);
+
+        page.section("Variants");
+        let mut t = Table::new(
+            &["variant", "file", "strategy", "stress test", "what it changes"],
+            &[Align::Left, Align::Left, Align::Left, Align::Left, Align::Left],
+        );
+        for (i, v) in self.variants.iter().enumerate() {
+            let name = if i == self.baseline { format!("{} (baseline)", v.name) } else { v.name.clone() };
+            let dash = |x: &Option<String>| x.clone().unwrap_or_else(|| "–".into());
+            t.row(vec![
+                name.into(),
+                v.file.clone().into(),
+                dash(&v.strategy).into(),
+                dash(&v.stress).into(),
+                v.description.clone().into(),
+            ]);
+        }
+        page.table(&t);
+
+        let kpis = self.headline_kpis();
+        page.section("Headline KPIs by variant");
+        let mut t = Table::new(
+            &["variant", "mean", "90 % of replications", "95 % CI of the mean"],
+            &[Align::Left, Align::Num, Align::Num, Align::Num],
+        );
+        t.caption = Some("Network KPIs; costs per day, turnover and GMROI per year.".into());
+        for &(k, label) in &kpis {
+            t.rows.push(Row { cells: vec![label.into()], class: Some("group") });
+            for (i, v) in self.variants.iter().enumerate() {
+                let cells = match &v.summaries[k as usize] {
+                    Some(x) => vec![
+                        v.name.clone().into(),
+                        fmt_kpi(k, x.mean).into(),
+                        format!("[{}, {}]", fmt_kpi(k, x.p5), fmt_kpi(k, x.p95)).into(),
+                        format!("[{}, {}]", fmt_kpi(k, x.ci95[0]), fmt_kpi(k, x.ci95[1])).into(),
+                    ],
+                    None => vec![v.name.clone().into(), "–".into(), "–".into(), "–".into()],
+                };
+                t.rows.push(Row { cells, class: (i == self.baseline).then_some("base") });
+            }
+        }
+        page.table(&t);
+        page.how_to_read(&format!(
+            "Every variant ran the same {} replications: each replication is one possible future, and \
+             replication i of every variant faced the same demand, lead times and disruptions. The mean is \
+             the average over replications; \"90 % of replications\" is the range from the 5th to the 95th \
+             percentile, i.e. how good or bad a single period can plausibly turn out under that variant; the \
+             95 % confidence interval says how precisely the mean is known. The baseline ({base}) is shown in \
+             grey. A dash means the KPI is undefined for that variant (for example no demand was measured).",
+            self.replications
+        ));
+
+        page.section(&format!("Differences to the baseline ({base})"));
+        let mut t = Table::new(
+            &["variant", "mean difference", "95 % CI", "greater in", "replications"],
+            &[Align::Left, Align::Num, Align::Num, Align::Num, Align::Num],
+        );
+        t.caption = Some(
+            "Variant − baseline, replication by replication; * and bold: the 95 % CI excludes zero. Shares \
+             differ in percentage points (pp)."
+                .into(),
+        );
+        for &(k, label) in &kpis {
+            t.rows.push(Row { cells: vec![label.into()], class: Some("group") });
+            for (i, v) in self.variants.iter().enumerate() {
+                if i == self.baseline {
+                    continue;
+                }
+                let cells = match self.diff(i, k) {
+                    Some(d) => {
+                        let mean = fmt_diff(k, d.diff.mean);
+                        let ci = format!("[{}, {}]", fmt_diff(k, d.diff.ci95[0]), fmt_diff(k, d.diff.ci95[1]));
+                        let share = if d.share_greater.is_nan() {
+                            "–".to_string()
+                        } else {
+                            format!("{:.0} %", 100.0 * d.share_greater)
+                        };
+                        vec![
+                            v.name.clone().into(),
+                            if d.significant() { Cell::with_class(format!("{mean} *"), "sig") } else { mean.into() },
+                            ci.into(),
+                            share.into(),
+                            d.diff.n.to_string().into(),
+                        ]
+                    }
+                    None => vec![v.name.clone().into(), "–".into(), "–".into(), "–".into(), "0".into()],
+                };
+                t.row(cells);
+            }
+        }
+        page.table(&t);
+        page.how_to_read(
+            "These are paired differences: for every replication the baseline's value is subtracted from the \
+             variant's, and the table summarises those differences. Because both faced the same random draws, \
+             the luck of a replication cancels out and what is left is the effect of the change itself. That \
+             is why a difference can be clearly non-zero even when the two variants' 90 % ranges in the table \
+             above overlap widely: comparing the ranges, or two independent runs (unpaired), mixes the effect \
+             with the luck of each run and needs far more replications to see the same difference.\n\n\
+             The 95 % CI is the confidence interval of the mean difference; when it excludes zero (marked *) \
+             the difference is unlikely to be chance at this number of replications. \"Greater in\" is the \
+             share of replications in which the variant's value was higher than the baseline's (ties count as \
+             not greater): 100 % means higher in every single future, 50 % a coin flip. Whether higher is \
+             better depends on the KPI: fill rate, turnover and GMROI up, costs, stockouts and backorders \
+             down.",
+        );
+
+        if !charts.is_empty() {
+            page.section("Distributions across replications");
+            page.how_to_read(
+                "One box per variant, drawn from the values of all replications. The box spans the middle \
+                 half of replications (25th to 75th percentile) and the thick line inside it is the median; the \
+                 whiskers reach the 5th and the 95th percentile, so nine replications in ten lie between their \
+                 ends (they are not the minimum and maximum: the most extreme tenth is left out). The dot is \
+                 the mean.\n\n\
+                 The boxes show the spread of each variant on its own, i.e. an unpaired view. Overlapping \
+                 boxes do not mean that the variants perform alike: the paired differences above are the \
+                 sharper test.",
+            );
+            for (k, svg) in charts {
+                let label =
+                    BOX_KPIS.iter().find(|(b, _)| b == k).map_or_else(|| k.name().replace('_', " "), |b| b.1.into());
+                let caption = format!(
+                    "Network {label} of each variant across {} replications: box 25–75 %, line median, \
+                     whiskers 5–95 %, dot mean.",
+                    self.replications
+                );
+                page.figure(svg.as_deref().unwrap_or_default(), &caption);
+            }
+        }
+        page.finish()
+    }
+
+    /// The headline KPIs of the tables: lost sales only when a variant loses sales, and none that
+    /// is undefined in every variant.
+    fn headline_kpis(&self) -> Vec<(Kpi, &'static str)> {
+        let any_lost = self.variants.iter().any(|v| v.lost_sales);
+        HEADLINE
+            .into_iter()
+            .filter(|&(k, _)| k != Kpi::LostSales || any_lost)
+            .filter(|&(k, _)| self.variants.iter().any(|v| v.summaries[k as usize].is_some()))
+            .collect()
+    }
+
+    /// Every output file: `comparison.json`, `comparison.csv`, box plots (PNG and SVG) of fill
+    /// rate, total cost and on-hand, and `report.html`; plus warnings for charts that could not
+    /// be drawn.
     pub fn files(&self) -> (Vec<OutputFile>, Vec<String>) {
         let mut files =
             vec![OutputFile::new("comparison.json", self.json()), OutputFile::new("comparison.csv", self.csv())];
         let mut warnings = Vec::new();
+        let mut svgs = Vec::with_capacity(BOX_KPIS.len());
         for (k, label) in BOX_KPIS {
             let groups: Vec<(String, Vec<f64>)> =
                 self.variants.iter().map(|v| (v.name.clone(), v.series[k as usize].clone())).collect();
             let unit = if k == Kpi::AvgOnHand && !self.single_sku { "units, all SKUs" } else { k.unit() };
             let title = format!("{} — {label} by variant", self.scenario);
-            plot_both(&mut files, &mut warnings, &format!("box_{}", k.name()), |fmt| {
+            let svg = plot_both(&mut files, &mut warnings, &format!("box_{}", k.name()), |fmt| {
                 box_plots(&title, &format!("{label} ({unit})"), &groups, fmt)
             });
+            svgs.push((k, svg));
         }
+        files.push(OutputFile::new("report.html", self.html(&svgs)));
         (files, warnings)
     }
 }
@@ -477,5 +674,23 @@ distribution = { type = "poisson", mean = 4 }
         let v: Value = serde_json::from_slice(&c.json()).unwrap();
         assert_eq!(v["baseline"], "a");
         assert_eq!(v["kpis"]["b"]["fill_rate"]["n"], 6);
+    }
+
+    #[test]
+    fn report_shows_undefined_values_as_dashes() {
+        let mut c =
+            compare(vec![named("a", "5"), named("b <i>", "6")], 0, &Settings { quiet: true, ..Settings::default() })
+                .unwrap();
+        // Odd data: a KPI undefined for one variant, its paired difference gone, another's share NaN.
+        c.variants[1].summaries[Kpi::FillRate as usize] = None;
+        c.paired.retain(|d| d.kpi != Kpi::FillRate);
+        for d in c.paired.iter_mut().filter(|d| d.kpi == Kpi::TotalCost) {
+            d.share_greater = f64::NAN;
+        }
+        let html = String::from_utf8(c.html(&[(Kpi::FillRate, None)])).unwrap();
+        assert!(html.contains("<tr><td>b &lt;i&gt;</td><td class=\"num\">–</td>"), "{html}");
+        assert!(html.contains("(chart not available)"));
+        assert!(!html.contains("NaN") && !html.contains("<i>"));
+        assert_eq!(html.matches("<tr class=\"group\"><td colspan=\"4\">fill rate</td></tr>").count(), 1);
     }
 }

@@ -129,19 +129,27 @@ pub fn write_files(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>, Exp
 }
 
 /// Draws a chart as PNG and SVG into `files`; a chart that cannot be drawn becomes a warning,
-/// because the numbers (JSON, CSV) matter more than the picture.
+/// because the numbers (JSON, CSV) matter more than the picture. Returns the SVG text, drawn
+/// once for both the file and the `report.html` that inlines it (`None` if it was not drawn).
 fn plot_both(
     files: &mut Vec<OutputFile>,
     warnings: &mut Vec<String>,
     stem: &str,
     draw: impl Fn(Format) -> Result<Vec<u8>, PlotError>,
-) {
+) -> Option<Vec<u8>> {
+    let mut svg = None;
     for fmt in [Format::Png, Format::Svg] {
         match draw(fmt) {
-            Ok(bytes) => files.push(OutputFile::new(format!("{stem}.{}", fmt.extension()), bytes)),
+            Ok(bytes) => {
+                if fmt == Format::Svg {
+                    svg = Some(bytes.clone());
+                }
+                files.push(OutputFile::new(format!("{stem}.{}", fmt.extension()), bytes));
+            }
             Err(e) => warnings.push(format!("{stem}.{} not drawn: {e}", fmt.extension())),
         }
     }
+    svg
 }
 
 /// Per-replication values of every KPI of one scope: `[kpi][replication]`.
@@ -161,12 +169,13 @@ pub fn fmt_diff(k: Kpi, d: f64) -> String {
     if d.is_nan() {
         return "–".into();
     }
-    if k.unit() == "share" {
-        format!("{:+.2} pp", 100.0 * d)
-    } else {
-        let s = fmt_num(d);
-        if s.starts_with('-') { s } else { format!("+{s}") }
-    }
+    if k.unit() == "share" { format!("{:+.2} pp", 100.0 * d) } else { fmt_signed(d) }
+}
+
+/// A number with its sign, as [`fmt_num`] writes it: `+12.35`, `-1.500`, `–` for NaN.
+fn fmt_signed(d: f64) -> String {
+    let s = fmt_num(d);
+    if s.starts_with('-') || d.is_nan() { s } else { format!("+{s}") }
 }
 
 /// "the 200 replications × 365 days" line shared by the experiment titles.

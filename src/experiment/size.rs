@@ -19,11 +19,12 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::{
-    ExperimentError, OutputFile, Settings, horizon, inventory_kpi, inventory_label, plot_both, scope_summaries,
-    truncate,
+    ExperimentError, OutputFile, Settings, fmt_signed, horizon, inventory_kpi, inventory_label, plot_both,
+    scope_summaries, truncate,
 };
 use crate::kpi::Kpi;
 use crate::model::{Model, NONE};
+use crate::report::html::{Align, Cell, Page, Table};
 use crate::report::plot::{FrontierSeries, frontier};
 use crate::report::{csv_field, csv_num, fmt_num, fmt_pct};
 use crate::runner::{self, Progress, RunResult, Scope};
@@ -239,6 +240,16 @@ impl Target {
 fn fmt_share(p: f64) -> String {
     let s = format!("{p:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// The level a rule's search moves, for tables: `S`, `s (S − s kept)`, ...
+fn searched_what(policy: &str) -> &'static str {
+    match policy {
+        "s_S" => "s (S − s kept)",
+        "r_Q" => "r (Q kept)",
+        "echelon_base_stock" => "echelon S",
+        _ => "S",
+    }
 }
 
 /// Demand a position must cover between placing an order and the next order's arrival.
@@ -500,6 +511,8 @@ pub struct FrontierPoint {
 pub struct Sizing {
     /// Display name of the scenario.
     pub scenario: String,
+    /// The scenario's `description`.
+    pub description: String,
     /// The target.
     pub target: Target,
     /// Sized positions, in model order (SKU-major, downstream first).
@@ -804,6 +817,7 @@ pub fn size(model: &mut Model, target: &Target, settings: &Settings) -> Result<S
     let name = if sc.name.is_empty() { "scenario".to_string() } else { sc.name.clone() };
     Ok(Sizing {
         scenario: name,
+        description: sc.description.clone(),
         target: *target,
         positions,
         runs: runs - (SCALES.len() - 1),
@@ -987,12 +1001,7 @@ impl Sizing {
         );
         const MAX_ROWS: usize = 40;
         for p in self.positions.iter().take(MAX_ROWS) {
-            let what = match p.policy {
-                "s_S" => "s (S − s kept)",
-                "r_Q" => "r (Q kept)",
-                "echelon_base_stock" => "echelon S",
-                _ => "S",
-            };
+            let what = searched_what(p.policy);
             let range = p.achieved.as_ref().map_or("–".into(), |a| format!("[{}, {}]", fmt_m(a.p5), fmt_m(a.p95)));
             let mark = if !p.reachable {
                 "  unreachable: more stock here stops helping"
@@ -1034,8 +1043,203 @@ impl Sizing {
         s
     }
 
-    /// Every output file: `sizing.json`, `sizing.csv`, `frontier.png` and `frontier.svg`; plus
-    /// warnings for charts that could not be drawn.
+    /// The `report.html` page: the target and the search, the level per position next to the
+    /// textbook level, the inventory investment and the frontier chart (its SVG text; `None`:
+    /// not drawn).
+    pub fn html(&self, frontier_svg: Option<&[u8]>) -> Vec<u8> {
+        let t = &self.target;
+        let n = self.positions.len();
+        let subtitle = format!("Safety-stock sizing for {}", t.label());
+        let mut page = Page::new(&self.scenario, Some(&subtitle), &self.description);
+        page.sources("sizing.json and sizing.csv");
+        let confidence = match t.confidence {
+            None => "none: the mean across replications must meet the target".to_string(),
+            Some(c) => format!(
+                "{} % of replications must meet the target (the {} across replications)",
+                fmt_share(100.0 * c),
+                t.statistic_name()
+            ),
+        };
+        let searched = if n == 1 {
+            "the one customer-facing position, grown from its textbook level until the target is met, then \
+             bisected"
+                .to_string()
+        } else {
+            format!(
+                "all {n} customer-facing positions together, each grown from its textbook level until the target \
+                 is met, then bisected"
+            )
+        };
+        page.facts(&[
+            ("Target", t.label()),
+            ("Measured as", t.definition()),
+            ("Confidence", confidence),
+            ("Every run", horizon(self.replications, self.days, self.warmup, self.seed)),
+            (
+                "Search",
+                format!(
+                    "{} simulation runs on common random numbers: {searched}; the final levels checked in one \
+                     more run; upstream positions keep their levels",
+                    self.runs
+                ),
+            ),
+        ]);
+        let missed = self.positions.iter().filter(|p| !p.met).count();
+        if missed > 0 {
+            page.paragraph(
+                &format!(
+                    "{missed} of {n} positions do not meet the target at the level found: more stock there stops \
+                     helping (its source runs short) or the search ran out of runs. Their rows are marked below."
+                ),
+                Some("warn"),
+            );
+        }
+
+        page.section("Levels by position");
+        let stat = t.statistic_name();
+        let mut head = vec![
+            "location".to_string(),
+            "SKU".into(),
+            "searched".into(),
+            "level".into(),
+            "expected demand".into(),
+            "safety stock".into(),
+            "achieved (mean)".into(),
+            "95 % CI".into(),
+        ];
+        if t.confidence.is_some() {
+            head.push(format!("achieved ({stat})"));
+        }
+        head.extend([
+            "textbook level".to_string(),
+            format!("textbook achieves ({stat})"),
+            "level − textbook".into(),
+            "".into(),
+        ]);
+        let align: Vec<Align> = head
+            .iter()
+            .enumerate()
+            .map(|(i, _)| if i < 3 || i == head.len() - 1 { Align::Left } else { Align::Num })
+            .collect();
+        let mut table = Table::new(&head.iter().map(String::as_str).collect::<Vec<_>>(), &align);
+        table.caption = Some(
+            "Levels, expected demand and safety stock in units; expected demand is over the protection period \
+             (lead time + review period − 1 day, see below)."
+                .into(),
+        );
+        const MAX_ROWS: usize = 300;
+        for p in self.positions.iter().take(MAX_ROWS) {
+            let (mean, ci) = p.achieved.as_ref().map_or(("–".to_string(), "–".to_string()), |a| {
+                (fmt_pct(a.mean), format!("[{}, {}]", fmt_pct(a.ci95[0]), fmt_pct(a.ci95[1])))
+            });
+            let mut row: Vec<Cell> = vec![
+                p.location.clone().into(),
+                p.sku.clone().into(),
+                searched_what(p.policy).into(),
+                fmt_num(p.level).into(),
+                fmt_num(p.expected_demand).into(),
+                fmt_num(p.safety_stock).into(),
+                mean.into(),
+                ci.into(),
+            ];
+            if t.confidence.is_some() {
+                row.push(fmt_pct(p.achieved_statistic).into());
+            }
+            let status = if !p.reachable {
+                Cell::with_class("unreachable: more stock here stops helping", "warn")
+            } else if !p.met {
+                Cell::with_class("misses the target", "warn")
+            } else {
+                "meets the target".into()
+            };
+            row.extend([
+                fmt_num(p.textbook_level).into(),
+                fmt_pct(p.textbook_statistic).into(),
+                fmt_signed(p.level - p.textbook_level).into(),
+                status,
+            ]);
+            table.row(row);
+        }
+        page.table(&table);
+        if n > MAX_ROWS {
+            page.paragraph(&format!("... {} more positions in sizing.csv.", n - MAX_ROWS), Some("note"));
+        }
+        page.how_to_read(&format!(
+            "One row per customer-facing position (location and SKU). The level is the lowest value of the \
+             searched parameter (S of base-stock, the reorder point s or r of (s, S) and (r, Q), whose S − s or Q \
+             is kept) at which the simulation meets the target; \"achieved\" is what the position then reaches, \
+             with the 95 % confidence interval of its mean over {} replications. Safety stock is the level minus \
+             the expected demand over the protection period — the lead time plus the review period (one day \
+             less, because an order placed on day t already serves day t + lead time): the stock held beyond \
+             what is expected to sell before the next order can arrive.\n\n\
+             The textbook level is the normal approximation for the same target: expected demand plus z \
+             standard deviations of demand over the protection period (for a fill rate, z from the standard \
+             loss-function formula; for cycle service or a stockout bound, the normal quantile), including the \
+             lead-time variance term; it speaks about the mean only and ignores a confidence requirement. \
+             \"Textbook achieves\" is what the simulation measures with every position at its textbook level, \
+             and \"level − textbook\" is how much the simulation adds (positive: the formula under-protects) \
+             or saves (negative: it over-protects).\n\n\
+             Where they differ, and why: Poisson and other low-volume demand comes in whole units and is skewed \
+             to the right, which the symmetric normal curve misjudges; intermittent demand (many days without a \
+             sale) and lumpy demand (few, large orders) have far heavier tails, so the formula usually sets too \
+             little; stochastic lead times make orders cross and the lead-time demand non-normal; (s, S) and (r, \
+             Q) rules undershoot the reorder point, which the formula ignores; and a warehouse that runs short \
+             lengthens the effective lead time, which no single-stage formula sees. Close agreement is expected \
+             only for high-volume, near-normal demand with fixed lead times.",
+            self.replications
+        ));
+
+        page.section("Inventory investment");
+        let mut inv = Table::new(
+            &["at cost (unit cost × units)", "sized levels", "textbook levels", "sized − textbook"],
+            &[Align::Left, Align::Num, Align::Num, Align::Num],
+        );
+        for (what, a, b) in [
+            (
+                "average inventory of the sized positions",
+                self.inventory_investment(),
+                self.textbook_inventory_investment(),
+            ),
+            ("safety stock of the sized positions", self.safety_stock_value(), self.textbook_safety_stock_value()),
+            (
+                "average inventory of the whole network",
+                self.network_inventory_value,
+                self.textbook_network_inventory_value,
+            ),
+        ] {
+            inv.row(vec![what.into(), fmt_num(a).into(), fmt_num(b).into(), fmt_signed(a - b).into()]);
+        }
+        page.table(&inv);
+        page.how_to_read(
+            "The inventory investment is the average stock on hand valued at unit cost, averaged over the \
+             measured days and the replications, with every sized position at its level found (\"sized \
+             levels\") or at its textbook level. Safety stock at cost is the planned buffer (safety stock × \
+             unit cost) and can be negative where a level lies below the expected demand. The whole network \
+             includes the warehouses, whose levels were not changed but whose stock reacts to the stores' \
+             orders.",
+        );
+
+        page.section("Service against stock");
+        page.how_to_read(&format!(
+            "Each point is one simulation run: the connected points scale every sized safety stock together by \
+             0, 0.5, 1, 1.5 and 2 (× 1 is the result above), the separate point has every position at its \
+             textbook level. Across: the network's {}; up: the network fill rate, with a vertical bar \
+             for its 95 % confidence interval.{} The curve flattens as it rises: each further point of fill \
+             rate costs more stock than the one before. The network fill rate pools all customer-facing \
+             positions, so it can meet a fill-rate target while single positions miss it, or the other way \
+             round.",
+            inventory_label(self.inventory),
+            if t.measure == Measure::FillRate { " The dashed line is the target." } else { "" }
+        ));
+        page.figure(
+            frontier_svg.unwrap_or_default(),
+            "Network fill rate against stock with the sized safety stocks scaled, and at the textbook levels.",
+        );
+        page.finish()
+    }
+
+    /// Every output file: `sizing.json`, `sizing.csv`, `frontier.png`, `frontier.svg` and
+    /// `report.html`; plus warnings for charts that could not be drawn.
     pub fn files(&self) -> (Vec<OutputFile>, Vec<String>) {
         let mut files = vec![OutputFile::new("sizing.json", self.json()), OutputFile::new("sizing.csv", self.csv())];
         let mut warnings = Vec::new();
@@ -1062,9 +1266,10 @@ impl Sizing {
         let target = (self.target.measure == Measure::FillRate)
             .then(|| (self.target.value, format!("target {}", fmt_pct(self.target.value))));
         let title = format!("{} — fill rate against stock", self.scenario);
-        plot_both(&mut files, &mut warnings, "frontier", |fmt| {
+        let svg = plot_both(&mut files, &mut warnings, "frontier", |fmt| {
             frontier(&title, inventory_label(self.inventory), "network fill rate", &series, target.clone(), fmt)
         });
+        files.push(OutputFile::new("report.html", self.html(svg.as_deref())));
         (files, warnings)
     }
 }
@@ -1115,6 +1320,52 @@ mod tests {
         // Deterministic demand needs exactly the expected demand.
         let d = Protection { var_daily: 0.0, ..p };
         assert_eq!(textbook_level(&Target::parse("fill_rate=0.97", None).unwrap(), &d, 50.0), 150.0);
+    }
+
+    #[test]
+    fn report_survives_undefined_values() {
+        let nan = f64::NAN;
+        let p = SizedPosition {
+            location: "s<1>".into(),
+            sku: "a".into(),
+            policy: "base_stock",
+            level: 4.0,
+            order_up_to: 4.0,
+            safety_stock: nan,
+            expected_demand: nan,
+            protection_days: 1.0,
+            achieved: None,
+            achieved_statistic: nan,
+            met: false,
+            reachable: false,
+            textbook_level: nan,
+            textbook_safety_stock: nan,
+            textbook_achieved: None,
+            textbook_statistic: nan,
+            unit_cost: 1.0,
+            avg_on_hand: nan,
+            avg_inventory_value: nan,
+            textbook_avg_inventory_value: nan,
+        };
+        let s = Sizing {
+            scenario: "x".into(),
+            description: String::new(),
+            target: Target::parse("fill_rate=0.9", Some(0.8)).unwrap(),
+            positions: vec![p],
+            runs: 1,
+            replications: 1,
+            seed: 1,
+            days: 1,
+            warmup: 0,
+            inventory: Kpi::AvgOnHand,
+            network_inventory_value: nan,
+            textbook_network_inventory_value: nan,
+            frontier: vec![],
+        };
+        let html = String::from_utf8(s.html(None)).unwrap();
+        assert!(html.contains("<td>s&lt;1&gt;</td>") && html.contains("unreachable"));
+        assert!(html.contains("<td class=\"num\">–</td>") && html.contains("(chart not available)"));
+        assert!(!html.contains("NaN"), "{html}");
     }
 
     #[test]

@@ -17,6 +17,7 @@ use super::{
 };
 use crate::kpi::Kpi;
 use crate::model::Model;
+use crate::report::html::{Align, Cell, Page, Table};
 use crate::report::plot::{FrontierSeries, frontier};
 use crate::report::summary::kpi_object;
 use crate::report::table::fmt_kpi;
@@ -140,11 +141,20 @@ pub struct SweepPoint {
     pub seed: u64,
 }
 
+impl SweepPoint {
+    /// The mean of a network KPI (NaN if undefined).
+    fn mean(&self, k: Kpi) -> f64 {
+        self.network[k as usize].as_ref().map_or(f64::NAN, |x| x.mean)
+    }
+}
+
 /// Result of [`sweep`].
 #[derive(Clone, Debug)]
 pub struct Sweep {
     /// Display name of the scenario.
     pub scenario: String,
+    /// The scenario's `description` (of the first point).
+    pub description: String,
     /// The axes of the grid.
     pub axes: Vec<Axis>,
     /// One entry per grid point, the last axis varying fastest.
@@ -213,6 +223,7 @@ pub fn sweep(
 
     let first = &scenarios[0];
     let name = if first.name.is_empty() { "scenario".to_string() } else { first.name.clone() };
+    let description = first.description.clone();
     let (days, warmup, inventory) = (first.simulation.days, first.simulation.warmup_days, inventory_kpi(first));
     let total: usize = scenarios.iter().map(|s| settings.options(s).replications).sum();
     let progress = settings.progress(total, "sweep");
@@ -255,7 +266,7 @@ pub fn sweep(
         });
     }
     progress.finish();
-    Ok(Sweep { scenario: name, axes: axes.to_vec(), points, days, warmup, inventory, compiled })
+    Ok(Sweep { scenario: name, description, axes: axes.to_vec(), points, days, warmup, inventory, compiled })
 }
 
 /// Whether `b` equals `a` up to the rules and levels of its policies — the only change a
@@ -398,12 +409,7 @@ impl Sweep {
                 w.max(short(&a.path).chars().count()).min(28)
             })
             .collect();
-        let cols = [
-            (Kpi::FillRate, "fill rate"),
-            (Kpi::StockoutRate, "stockout days"),
-            (self.inventory, if self.inventory == Kpi::AvgOnHand { "on hand" } else { "stock value" }),
-            (Kpi::TotalCost, "cost / day"),
-        ];
+        let cols = self.columns();
         let _ = write!(s, " ");
         for (a, w) in self.axes.iter().zip(&widths) {
             let _ = write!(s, " {:<w$}", truncate(&short(&a.path), *w));
@@ -412,32 +418,160 @@ impl Sweep {
             let _ = write!(s, " {label:>13}");
         }
         let _ = writeln!(s, " {:>20}", "cost 95 % CI");
-        let mean = |p: &SweepPoint, k: Kpi| p.network[k as usize].as_ref().map_or(f64::NAN, |x| x.mean);
         for p in &self.points {
             let _ = write!(s, " ");
             for (v, w) in p.values.iter().zip(&widths) {
                 let _ = write!(s, " {:<w$}", truncate(v, *w));
             }
             for (k, _) in cols {
-                let _ = write!(s, " {:>13}", fmt_kpi(k, mean(p, k)));
+                let _ = write!(s, " {:>13}", fmt_kpi(k, p.mean(k)));
             }
             let ci = p.network[Kpi::TotalCost as usize]
                 .as_ref()
                 .map_or("–".into(), |x| format!("[{}, {}]", fmt_num(x.ci95[0]), fmt_num(x.ci95[1])));
             let _ = writeln!(s, " {ci:>20}");
         }
-        let best = (0..self.points.len())
-            .filter(|&i| !mean(&self.points[i], Kpi::TotalCost).is_nan())
-            .min_by(|&a, &b| mean(&self.points[a], Kpi::TotalCost).total_cmp(&mean(&self.points[b], Kpi::TotalCost)));
-        if let Some(b) = best {
+        if let Some(b) = self.lowest_cost() {
             let _ = writeln!(
                 s,
                 "\n  lowest total cost: {} ({} per day)",
                 label(&self.axes, &self.index_of(b)),
-                fmt_num(mean(&self.points[b], Kpi::TotalCost))
+                fmt_num(self.points[b].mean(Kpi::TotalCost))
             );
         }
         s
+    }
+
+    /// The network KPIs of the tables, with their column labels.
+    fn columns(&self) -> [(Kpi, &'static str); 4] {
+        [
+            (Kpi::FillRate, "fill rate"),
+            (Kpi::StockoutRate, "stockout days"),
+            (self.inventory, if self.inventory == Kpi::AvgOnHand { "on hand" } else { "stock value" }),
+            (Kpi::TotalCost, "cost / day"),
+        ]
+    }
+
+    /// The point with the lowest mean total cost (the first of equals), if any has one.
+    fn lowest_cost(&self) -> Option<usize> {
+        let cost = |i: usize| self.points[i].mean(Kpi::TotalCost);
+        (0..self.points.len()).filter(|&i| !cost(i).is_nan()).min_by(|&a, &b| cost(a).total_cmp(&cost(b)))
+    }
+
+    /// The `report.html` page: the grid, a table of the points and the frontier chart (its SVG
+    /// text; `None`: not drawn).
+    pub fn html(&self, frontier_svg: Option<&[u8]>) -> Vec<u8> {
+        let n = self.points.len();
+        // Replications and seed are the same for every point unless the sweep changes them.
+        let same = |f: fn(&SweepPoint) -> u64| self.points.windows(2).all(|w| f(&w[0]) == f(&w[1]));
+        let same_reps = same(|p| p.replications as u64);
+        let same_seed = same(|p| p.seed);
+        let subtitle = if same_seed {
+            format!("Sweep of {n} points on common random numbers")
+        } else {
+            format!("Sweep of {n} points")
+        };
+        let mut page = Page::new(&self.scenario, Some(&subtitle), &self.description);
+        page.sources("sweep.json and sweep.csv");
+        let mut facts: Vec<(&str, String)> =
+            self.axes.iter().map(|a| ("Swept", format!("{}: {}", a.path, a.values.join(", ")))).collect();
+        if let (Some(p0), true, true) = (self.points.first(), same_reps, same_seed) {
+            facts.push(("Every point", horizon(p0.replications, self.days, self.warmup, p0.seed)));
+            facts.push((
+                "Random numbers",
+                "common random numbers: every point sees the same demand, lead-time and disruption draws".into(),
+            ));
+        } else {
+            facts.push(("Every point", format!("{} days; replications and seed per point in the table", self.days)));
+        }
+        page.facts(&facts);
+
+        page.section("Points");
+        let cols = self.columns();
+        let mut head: Vec<String> = self.axes.iter().map(|a| short(&a.path)).collect();
+        // Replications and seed get a column when they vary, unless they are swept themselves.
+        let swept = |path: &str| self.axes.iter().any(|a| a.path == path);
+        let reps_col = !same_reps && !swept("simulation.replications");
+        let seed_col = !same_seed && !swept("simulation.seed");
+        if reps_col {
+            head.push("replications".into());
+        }
+        if seed_col {
+            head.push("seed".into());
+        }
+        head.extend(cols.iter().map(|(_, l)| l.to_string()));
+        head.push("cost 95 % CI".into());
+        let align: Vec<Align> =
+            (0..head.len()).map(|i| if i < self.axes.len() { Align::Left } else { Align::Num }).collect();
+        let mut t = Table::new(&head.iter().map(String::as_str).collect::<Vec<_>>(), &align);
+        t.caption = Some(format!(
+            "Network means over replications; cost per day{}. Bold: the lowest total cost.",
+            if self.inventory == Kpi::AvgOnHand { ", on hand in units" } else { ", stock value at cost" }
+        ));
+        let best = self.lowest_cost();
+        for (i, p) in self.points.iter().enumerate() {
+            let mut row: Vec<Cell> = p.values.iter().map(|v| Cell::from(v.as_str())).collect();
+            if reps_col {
+                row.push(p.replications.to_string().into());
+            }
+            if seed_col {
+                row.push(p.seed.to_string().into());
+            }
+            for (k, _) in cols {
+                let text = fmt_kpi(k, p.mean(k));
+                row.push(if k == Kpi::TotalCost && best == Some(i) {
+                    Cell::with_class(text, "sig")
+                } else {
+                    text.into()
+                });
+            }
+            let ci = p.network[Kpi::TotalCost as usize]
+                .as_ref()
+                .map_or("–".into(), |x| format!("[{}, {}]", fmt_num(x.ci95[0]), fmt_num(x.ci95[1])));
+            row.push(ci.into());
+            t.row(row);
+        }
+        page.table(&t);
+        if let Some(b) = best {
+            page.paragraph(
+                &format!(
+                    "Lowest total cost: {} ({} per day).",
+                    label(&self.axes, &self.index_of(b)),
+                    fmt_num(self.points[b].mean(Kpi::TotalCost))
+                ),
+                None,
+            );
+        }
+        let draws = if same_seed {
+            "Every point ran on the same random draws, so the differences between rows come from the values \
+             alone, not from luck."
+        } else {
+            "Points with different seeds drew different random numbers, so the differences between them include \
+             luck; points with the same seed share their draws."
+        };
+        page.how_to_read(&format!(
+            "One row per point of the grid: the scenario run with those values, everything else unchanged. \
+             {draws} The numbers are means over replications; the last column is the 95 % confidence interval \
+             of the mean cost per day. Where the intervals of two points overlap, the cheaper one is not \
+             necessarily better: compare the two with echelon compare, whose paired differences are much \
+             sharper. Full distributions and every location's KPIs are in sweep.json."
+        ));
+
+        page.section("Service against stock");
+        page.how_to_read(&format!(
+            "Each point is one point of the grid: across, the network's {}; up, the network fill rate, with a \
+             vertical bar for its 95 % confidence interval. The points of a line follow the last swept key{}. \
+             Up and to the left is better: more service for less stock. A point that another beats on both is \
+             never the right choice; along the rest, the curve shows what each further point of fill rate \
+             costs in stock.",
+            inventory_label(self.inventory),
+            if self.axes.len() > 1 { "; each line is one combination of the other keys" } else { "" }
+        ));
+        page.figure(
+            frontier_svg.unwrap_or_default(),
+            "Network fill rate against stock at every point of the grid, with 95 % confidence intervals.",
+        );
+        page.finish()
     }
 
     /// Value indices of point `i`.
@@ -487,16 +621,17 @@ impl Sweep {
         series.into_iter().map(|(_, s)| s).collect()
     }
 
-    /// Every output file: `sweep.json`, `sweep.csv`, `frontier.png` and `frontier.svg`; plus
-    /// warnings for charts that could not be drawn.
+    /// Every output file: `sweep.json`, `sweep.csv`, `frontier.png`, `frontier.svg` and
+    /// `report.html`; plus warnings for charts that could not be drawn.
     pub fn files(&self) -> (Vec<OutputFile>, Vec<String>) {
         let mut files = vec![OutputFile::new("sweep.json", self.json()), OutputFile::new("sweep.csv", self.csv())];
         let mut warnings = Vec::new();
         let series = self.frontier_series();
         let title = format!("{} — fill rate against stock", self.scenario);
-        plot_both(&mut files, &mut warnings, "frontier", |fmt| {
+        let svg = plot_both(&mut files, &mut warnings, "frontier", |fmt| {
             frontier(&title, inventory_label(self.inventory), "network fill rate", &series, None, fmt)
         });
+        files.push(OutputFile::new("report.html", self.html(svg.as_deref())));
         (files, warnings)
     }
 }

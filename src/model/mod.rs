@@ -232,6 +232,10 @@ pub struct Group {
     pub hi: u32,
 }
 
+/// How many replications (the first ones) keep their day-by-day record for charts: enough for
+/// the p5–p95 bands of a fan chart, few enough that recording costs little in a long run.
+pub const DAY_RECORDS: usize = 200;
+
 /// The compiled scenario.
 #[derive(Clone, Debug)]
 pub struct Model {
@@ -319,7 +323,8 @@ pub struct Model {
     pub resilience: bool,
     /// Selling price of each position's SKU.
     pub price: Vec<f64>,
-    /// Record network totals day by day even without disruptions (for charts).
+    /// Record network and location totals day by day (for charts), in the first
+    /// [`DAY_RECORDS`] replications (resilience KPIs record network totals in all of them).
     pub record_daily: bool,
     /// Rationing rules, reserves, pushes, forecasts, rebalancing.
     pub alloc: Allocation,
@@ -802,7 +807,8 @@ impl Model {
         self.pos_loc.len()
     }
 
-    /// Whether replications record network totals day by day (for resilience KPIs and charts).
+    /// Whether any replication records network totals day by day (for resilience KPIs and
+    /// charts).
     pub fn records_days(&self) -> bool {
         self.resilience || self.record_daily
     }

@@ -5,8 +5,8 @@
 //! The page has no scripts, no external style sheets, fonts or images: everything is in the one
 //! file, so it survives being mailed around. Nothing in it depends on the clock or the machine,
 //! so the same seed gives the same bytes. [`Page`] is the small builder every command uses
-//! (`run` here in [`run_report`]; `compare` and `size` next to their own tables); all text from a
-//! scenario goes through [`escape`].
+//! (`run` here in [`run_report`]; `compare`, `sweep` and `size` next to their own tables); all
+//! text from a scenario goes through [`escape`].
 
 use std::fmt::Write as _;
 
@@ -149,6 +149,7 @@ impl Table {
 pub struct Page {
     title: String,
     body: String,
+    sources: String,
 }
 
 impl Page {
@@ -172,7 +173,13 @@ impl Page {
             body.push_str("</div>\n");
         }
         body.push_str("</header>\n");
-        Page { title: title.to_string(), body }
+        Page { title: title.to_string(), body, sources: "summary.json and the CSV files".into() }
+    }
+
+    /// Names the data files the numbers come from, for the footer (default: those of `run`,
+    /// "summary.json and the CSV files").
+    pub fn sources(&mut self, files: &str) {
+        self.sources = files.to_string();
     }
 
     /// A list of facts, `label: value`.
@@ -282,9 +289,9 @@ impl Page {
         let _ = writeln!(
             out,
             "<footer>Written by echelon {}, a Monte Carlo simulator of inventory networks. The numbers \
-             come from the files next to this page (summary.json and the CSV files); the same seed gives \
-             the same report.</footer>",
-            env!("CARGO_PKG_VERSION")
+             come from the files next to this page ({}); the same seed gives the same report.</footer>",
+            env!("CARGO_PKG_VERSION"),
+            escape(&self.sources)
         );
         out.push_str("</body>\n</html>\n");
         out.into_bytes()

@@ -71,8 +71,7 @@ pub struct DayRecord {
     pub locations: Vec<[f64; 2]>,
 }
 
-/// How many replications keep their day-by-day record for charts.
-pub const DAY_RECORDS: usize = 200;
+pub use crate::model::DAY_RECORDS;
 
 impl RunResult {
     /// The value of one KPI of one scope in one replication.

@@ -8,6 +8,8 @@
 //! - `experiments`: compare (common random numbers), sweep, size (against theory), and their
 //!   commands;
 //! - `gallery`: every file in `scenarios/` runs, and each teaching lesson's claim holds.
+//! - `report`: the chart files (valid PNG and SVG) and the self-contained `report.html` of run,
+//!   compare, sweep and size;
 //! - `strategies`: each allocation strategy's defining behaviour (push, JIT, tiers, rationing
 //!   rules, transfers, forecasts, reserves, segments), by hand-computed traces and comparisons;
 //! - `stress`: stress features against hand-computed exact results (outages, Markov supplier,
@@ -20,6 +22,7 @@ mod experiments;
 mod gallery;
 mod golden;
 mod props;
+mod report;
 mod strategies;
 mod stress;
 mod traces;

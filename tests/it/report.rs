@@ -1,0 +1,319 @@
+//! `report.html` and the chart files: `run` draws every chart as a real picture (PNG that decodes
+//! to more than one colour, SVG with drawn elements and the chart's title), honours `--plots`,
+//! `--no-plots` and `--plot-locations`, and writes one self-contained, escaped, deterministic
+//! page; `compare`, `sweep` and `size` write their own page with their tables and charts inline.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// Two stores behind a DC, two strategies for `compare`, and markup in the description.
+const NETWORK: &str = r#"
+name = "Report test"
+description = "Two stores <b>& one DC"
+
+[simulation]
+days = 60
+replications = 8
+seed = 4
+
+[[skus]]
+id = "item"
+unit_cost = 10.0
+price = 15.0
+holding_cost = 0.2
+stockout_cost = 1.0
+
+[[locations]]
+id = "sup"
+type = "supplier"
+
+[[locations]]
+id = "dc"
+type = "warehouse"
+source = "sup"
+lead_time = 3
+policy = { type = "base_stock", level = 60 }
+
+[[locations]]
+id = "north"
+type = "store"
+source = "dc"
+lead_time = 1
+policy = { type = "s_S", s = 8, S = 20 }
+
+[[locations]]
+id = "south"
+type = "store"
+source = "dc"
+lead_time = 1
+policy = { type = "base_stock", level = 12 }
+
+[[demand]]
+location = "north"
+distribution = { type = "poisson", mean = 4 }
+
+[[demand]]
+location = "south"
+distribution = { type = "poisson", mean = 5 }
+
+[strategies.lean]
+description = "lower store levels"
+stores = { policy = { type = "base_stock", level = 9 } }
+
+[strategies.rich]
+stores = { policy = { type = "base_stock", level = 14 } }
+"#;
+
+/// The charts `run` draws for [`NETWORK`] by default, with a text of each one's title.
+const RUN_CHARTS: [(&str, &str); 6] = [
+    ("hist_fill_rate", "Report test — fill rate"),
+    ("hist_total_cost", "Report test — total cost per day"),
+    ("hist_gmroi", "Report test — GMROI"),
+    ("hist_inventory_turnover", "Report test — inventory turnover"),
+    ("fan_network", "Report test — network stock over time"),
+    ("bullwhip", "Report test — bullwhip by echelon"),
+];
+
+fn echelon(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("echelon").unwrap();
+    c.current_dir(dir);
+    c
+}
+
+/// A temporary folder holding [`NETWORK`] as `net.toml`.
+fn setup() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("net.toml"), NETWORK).unwrap();
+    dir
+}
+
+/// Runs a command that must succeed.
+fn ok(dir: &Path, args: &[&str]) {
+    let out = echelon(dir).args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "echelon {}:\n{stderr}", args.join(" "));
+}
+
+/// `run` on [`NETWORK`] into `dir/out` with extra arguments; returns the output folder.
+fn run(dir: &Path, out: &str, extra: &[&str]) -> PathBuf {
+    ok(dir, &[&["run", "net.toml", "--out", out, "--quiet"], extra].concat());
+    dir.join(out)
+}
+
+fn read_text(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// File names in a folder with the given extension, sorted.
+fn files_with(dir: &Path, ext: &str) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(&format!(".{ext}")))
+        .collect();
+    v.sort();
+    v
+}
+
+/// A PNG file: the signature, a header with a positive size, and a picture of more than one
+/// colour (a chart, not a blank canvas).
+fn assert_png(path: &Path) {
+    let b = fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let what = path.display();
+    assert!(b.len() > 33, "{what}: {} bytes is too short for a PNG", b.len());
+    assert_eq!(&b[..8], b"\x89PNG\r\n\x1a\n", "{what}: no PNG signature");
+    assert_eq!(&b[12..16], b"IHDR", "{what}: the first chunk is not IHDR");
+    let w = u32::from_be_bytes([b[16], b[17], b[18], b[19]]);
+    let h = u32::from_be_bytes([b[20], b[21], b[22], b[23]]);
+    assert!(w > 0 && h > 0, "{what}: {w} × {h} pixels");
+    let img = image::load_from_memory_with_format(&b, image::ImageFormat::Png)
+        .unwrap_or_else(|e| panic!("{what} does not decode: {e}"))
+        .to_rgb8();
+    assert_eq!((img.width(), img.height()), (w, h), "{what}: decoded size differs from the header");
+    let first = img.get_pixel(0, 0);
+    let others = img.pixels().filter(|p| *p != first).count();
+    // Axes, bars, lines and text cover far more than a few pixels of a 900 × 540 chart.
+    assert!(others > 1000, "{what}: only {others} pixels differ from the background: a blank picture");
+}
+
+/// An SVG file: a whole document with drawn shapes, text and the chart's title.
+fn assert_svg(path: &Path, title: &str) {
+    let s = read_text(path);
+    let what = path.display();
+    let t = s.trim();
+    assert!(t.starts_with("<svg") || t.starts_with("<?xml"), "{what} does not start as SVG: {:?}", &t[..40]);
+    assert!(t.ends_with("</svg>"), "{what} does not end with </svg>");
+    assert!(["<rect", "<path", "<polyline", "<circle"].iter().any(|e| s.contains(e)), "{what} draws no shapes");
+    assert!(s.contains("<text"), "{what} has no text");
+    assert!(s.contains(title), "{what} lacks its title {title:?}");
+}
+
+/// A page that needs nothing but itself: no scripts, no external files or links. The only URL
+/// allowed is the SVG namespace of inlined charts, which is a name, not a reference.
+fn assert_self_contained(html: &str) {
+    let lower = html.to_lowercase();
+    for bad in ["<script", "src=", "href=", "<link", "@import", "url(", "<iframe", "<object", "<embed"] {
+        assert!(!lower.contains(bad), "report.html contains {bad:?}");
+    }
+    let namespaces = html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count();
+    assert_eq!(html.matches("http").count(), namespaces, "report.html refers to a URL other than the SVG namespace");
+    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    // No machine paths: temporary folders are absolute paths, the scenario was given relative.
+    assert!(!html.contains(&std::env::temp_dir().display().to_string()), "report.html names a machine path");
+}
+
+/// The scenario description is shown, escaped.
+fn assert_escaped_description(html: &str) {
+    assert!(html.contains("Two stores &lt;b&gt;&amp; one DC"), "the description is not shown escaped");
+    assert!(!html.contains("<b>&"), "the description's markup is not escaped");
+}
+
+#[test]
+fn run_draws_every_chart_as_png_and_svg_and_inlines_it() {
+    let dir = setup();
+    let out = run(dir.path(), "out", &[]);
+    for (stem, title) in RUN_CHARTS {
+        assert_png(&out.join(format!("{stem}.png")));
+        assert_svg(&out.join(format!("{stem}.svg")), title);
+    }
+    let html = read_text(&out.join("report.html"));
+    assert_self_contained(&html);
+    assert_escaped_description(&html);
+    assert!(html.contains("Network: headline KPIs") && html.contains("<td>fill rate</td>"), "no headline table");
+    assert!(html.contains("<td>north</td>") && html.contains("<td>dc</td>"), "no location table");
+    // One inline chart per SVG file, each inlined as drawn.
+    let svgs = files_with(&out, "svg");
+    assert!(svgs.len() >= RUN_CHARTS.len(), "{svgs:?}");
+    assert_eq!(html.matches("<svg").count(), svgs.len(), "inline charts vs {svgs:?}");
+    for f in &svgs {
+        let body = read_text(&out.join(f));
+        assert!(html.contains(body.trim().trim_start_matches("<svg")), "{f} is not inlined as drawn");
+    }
+    assert_eq!(files_with(&out, "png").len(), svgs.len());
+}
+
+#[test]
+fn plot_formats_and_no_plots() {
+    let dir = setup();
+    let svg = run(dir.path(), "svg", &["--plots", "svg"]);
+    assert!(files_with(&svg, "png").is_empty(), "--plots svg wrote {:?}", files_with(&svg, "png"));
+    let svgs = files_with(&svg, "svg");
+    assert!(svgs.len() >= RUN_CHARTS.len(), "{svgs:?}");
+    assert_eq!(read_text(&svg.join("report.html")).matches("<svg").count(), svgs.len());
+
+    let png = run(dir.path(), "png", &["--plots", "png"]);
+    assert!(files_with(&png, "svg").is_empty(), "--plots png wrote {:?}", files_with(&png, "svg"));
+    assert_png(&png.join("hist_fill_rate.png"));
+    // The page still has its charts: SVG is drawn for it whatever files are written.
+    assert!(read_text(&png.join("report.html")).matches("<svg").count() >= RUN_CHARTS.len());
+
+    let none = run(dir.path(), "none", &["--no-plots"]);
+    assert!(files_with(&none, "png").is_empty() && files_with(&none, "svg").is_empty(), "--no-plots drew charts");
+    let html = read_text(&none.join("report.html"));
+    assert_self_contained(&html);
+    assert!(html.contains("<td>fill rate</td>") && html.contains("<td>south</td>"), "tables missing");
+    assert!(html.contains("--no-plots") && !html.contains("<svg"), "charts in a --no-plots report");
+    assert!(none.join("summary.json").exists() && none.join("replications.csv").exists());
+}
+
+#[test]
+fn plot_locations_pick_the_fan_charts() {
+    let dir = setup();
+    let out = run(dir.path(), "out", &["--plot-locations", "south", "--plots", "svg"]);
+    assert_svg(&out.join("fan_south.svg"), "Report test — stock at south");
+    let fans: Vec<String> = files_with(&out, "svg").into_iter().filter(|f| f.starts_with("fan_")).collect();
+    assert_eq!(fans, ["fan_network.svg", "fan_south.svg"]);
+
+    let bad = echelon(dir.path())
+        .args(["run", "net.toml", "--out", "bad", "--quiet", "--plot-locations", "south,nowhere"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains("--plot-locations") && stderr.contains("unknown location 'nowhere'"), "{stderr}");
+    assert!(stderr.contains("dc, north, south"), "the message does not list the locations: {stderr}");
+    assert!(!dir.path().join("bad").exists(), "output written for a bad --plot-locations");
+}
+
+#[test]
+fn same_seed_same_report_for_any_thread_count() {
+    let dir = setup();
+    let one = run(dir.path(), "t1", &["--threads", "1", "--seed", "9"]);
+    let two = run(dir.path(), "t2", &["--threads", "2", "--seed", "9"]);
+    let (a, b) = (fs::read(one.join("report.html")).unwrap(), fs::read(two.join("report.html")).unwrap());
+    assert!(a == b, "report.html of run differs between --threads 1 and --threads 2");
+    for (threads, out) in [("1", "c1"), ("2", "c2")] {
+        ok(dir.path(), &["compare", "net.toml", "--replications", "6", "--threads", threads, "--out", out, "-q"]);
+    }
+    let read = |out: &str| fs::read(dir.path().join(out).join("report.html")).unwrap();
+    assert!(read("c1") == read("c2"), "report.html of compare differs between --threads 1 and --threads 2");
+}
+
+#[test]
+fn compare_writes_a_report_with_the_box_plots_inline() {
+    let dir = setup();
+    ok(dir.path(), &["compare", "net.toml", "--replications", "6", "--out", "cmp", "-q"]);
+    let out = dir.path().join("cmp");
+    let html = read_text(&out.join("report.html"));
+    assert_self_contained(&html);
+    assert_escaped_description(&html);
+    assert!(html.contains("<h1>Report test</h1>"));
+    for name in ["lean", "rich"] {
+        assert!(html.contains(&format!("<td>{name}</td>")), "variant {name} missing");
+    }
+    assert!(html.contains("lower store levels"), "the strategy's description is missing");
+    assert!(html.contains("common random numbers: every variant sees the same demand"));
+    assert!(html.contains("Differences to the baseline (lean)") && html.contains("95 % CI"));
+    // A 3-unit higher level at both stores raises the fill rate in every replication.
+    assert!(html.contains("<td class=\"num sig\">+"), "no significant difference marked");
+    assert_eq!(html.matches("<svg").count(), 3);
+    for kpi in ["fill_rate", "total_cost", "avg_on_hand"] {
+        let png = out.join(format!("box_{kpi}.png"));
+        assert_png(&png);
+        let svg = read_text(&out.join(format!("box_{kpi}.svg")));
+        assert!(html.contains(svg.trim().trim_start_matches("<svg")), "box_{kpi}.svg is not inlined as drawn");
+    }
+}
+
+#[test]
+fn size_writes_a_report_with_positions_and_frontier() {
+    let dir = setup();
+    ok(
+        dir.path(),
+        &["size", "net.toml", "--target", "fill_rate=0.9", "--replications", "8", "--days", "200", "--out", "sz", "-q"],
+    );
+    let out = dir.path().join("sz");
+    let html = read_text(&out.join("report.html"));
+    assert_self_contained(&html);
+    assert_escaped_description(&html);
+    assert!(html.contains("fill rate ≥ 90.00 %"), "target missing");
+    assert!(html.contains("Levels by position") && html.contains("textbook level") && html.contains("safety stock"));
+    for store in ["north", "south"] {
+        assert!(html.contains(&format!("<tr><td>{store}</td><td>item</td>")), "position row of {store} missing");
+    }
+    assert!(html.contains("Inventory investment"));
+    assert_eq!(html.matches("<svg").count(), 1);
+    let svg = read_text(&out.join("frontier.svg"));
+    assert!(html.contains(svg.trim().trim_start_matches("<svg")), "frontier.svg is not inlined as drawn");
+    assert!(!html.contains("NaN"), "a NaN reached the page");
+}
+
+#[test]
+fn sweep_writes_a_report_with_points_and_frontier() {
+    let dir = setup();
+    let set = "locations.south.policy.level=10,12,14";
+    ok(dir.path(), &["sweep", "net.toml", "--set", set, "--replications", "4", "--out", "sw", "-q"]);
+    let out = dir.path().join("sw");
+    let html = read_text(&out.join("report.html"));
+    assert_self_contained(&html);
+    assert_escaped_description(&html);
+    assert!(html.contains("locations.south.policy.level: 10, 12, 14"));
+    for v in ["10", "12", "14"] {
+        assert!(html.contains(&format!("<tr><td>{v}</td>")), "point {v} missing");
+    }
+    assert!(html.contains("Lowest total cost"));
+    assert_eq!(html.matches("<svg").count(), 1);
+}
