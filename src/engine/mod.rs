@@ -208,7 +208,7 @@ struct Lane {
 #[derive(Clone, Debug)]
 pub struct State<const L: usize> {
     /// Whether the lanes' replications keep day-by-day records for charts (see
-    /// [`crate::model::DAY_RECORDS`]).
+    /// [`Model::day_records`]).
     record: bool,
     stocks: Vec<Stocks<L>>,
     sums: Vec<Sums<L>>,
@@ -336,7 +336,7 @@ impl<const L: usize> State<L> {
     }
 
     fn reset(&mut self, m: &Model, seed: u64, reps: [u64; L]) {
-        self.record = m.record_daily && reps.iter().any(|&r| r < crate::model::DAY_RECORDS as u64);
+        self.record = m.record_daily && reps.iter().any(|&r| r < m.day_records() as u64);
         for (s, &init) in self.stocks.iter_mut().zip(&m.initial) {
             *s = Stocks { on_hand: [init; L], ..Stocks::default() };
         }

@@ -232,9 +232,14 @@ pub struct Group {
     pub hi: u32,
 }
 
-/// How many replications (the first ones) keep their day-by-day record for charts: enough for
-/// the p5–p95 bands of a fan chart, few enough that recording costs little in a long run.
+/// How many replications (the first ones) keep their day-by-day record for charts at most:
+/// enough for the p5–p95 bands of a fan chart, few enough that recording costs little in a long
+/// run. Large networks keep fewer (see [`Model::day_records`]).
 pub const DAY_RECORDS: usize = 200;
+
+/// Memory the day-by-day records of a run may take (bytes), before they are cut below
+/// [`DAY_RECORDS`] replications (but never below 50).
+const DAY_RECORD_BUDGET: usize = 64 << 20;
 
 /// The compiled scenario.
 #[derive(Clone, Debug)]
@@ -324,7 +329,8 @@ pub struct Model {
     /// Selling price of each position's SKU.
     pub price: Vec<f64>,
     /// Record network and location totals day by day (for charts), in the first
-    /// [`DAY_RECORDS`] replications (resilience KPIs record network totals in all of them).
+    /// [`Model::day_records`] replications (resilience KPIs record network totals in all of
+    /// them).
     pub record_daily: bool,
     /// Rationing rules, reserves, pushes, forecasts, rebalancing.
     pub alloc: Allocation,
@@ -805,6 +811,14 @@ impl Model {
     /// Number of positions.
     pub fn n_pos(&self) -> usize {
         self.pos_loc.len()
+    }
+
+    /// How many replications (the first ones) keep their day-by-day record when
+    /// `record_daily` is set: [`DAY_RECORDS`], or fewer (at least 50) when that would take more
+    /// than 64 MiB.
+    pub fn day_records(&self) -> usize {
+        let per_rep = self.days * (self.n_loc * 2 + 5) * 8;
+        (DAY_RECORD_BUDGET / per_rep.max(1)).clamp(50, DAY_RECORDS)
     }
 
     /// Whether any replication records network totals day by day (for resilience KPIs and

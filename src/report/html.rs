@@ -498,7 +498,7 @@ pub fn run_report(
          (25th to 75th percentile), the light band nine in ten (5th to 95th percentile). Wide bands mean an \
          uncertain day; backorders rising with their band while stock sits near zero mark the periods where \
          service suffers. Days are the measured days, after any warm-up; the bands are computed from the \
-         first 200 replications at most.",
+         first replications (up to 200, fewer for large networks; the network chart says how many).",
     );
     section(
         &mut page,

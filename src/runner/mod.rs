@@ -154,7 +154,7 @@ pub fn run(m: &Model, opts: &RunOptions, progress: &Progress) -> RunResult {
             replications(m, opts.seed, start as u64..end as u64, progress, &|rep, t| {
                 let mut v = Vec::with_capacity(per);
                 kpi_values(&t, &scopes, &mut v);
-                let keep = m.record_daily && (rep as usize) < DAY_RECORDS;
+                let keep = m.record_daily && (rep as usize) < m.day_records();
                 (v, keep.then(|| DayRecord { network: t.daily, locations: t.loc_daily }))
             })
         });
