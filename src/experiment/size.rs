@@ -1015,11 +1015,11 @@ impl Sizing {
                 "  {:<24} {:<14} {:>9} {:>9} {:>13}   {:<22} {:>9} {:>9}{mark}",
                 truncate(&format!("{}/{}", p.location, p.sku), 24),
                 what,
-                fmt_num(p.level),
+                fmt_level(p.level),
                 fmt_num(p.safety_stock),
                 fmt_m(p.achieved_statistic),
                 range,
-                fmt_num(p.textbook_level),
+                fmt_level(p.textbook_level),
                 fmt_m(p.textbook_statistic),
             );
         }
@@ -1136,7 +1136,7 @@ impl Sizing {
                 p.location.clone().into(),
                 p.sku.clone().into(),
                 searched_what(p.policy).into(),
-                fmt_num(p.level).into(),
+                fmt_level(p.level).into(),
                 fmt_num(p.expected_demand).into(),
                 fmt_num(p.safety_stock).into(),
                 mean.into(),
@@ -1153,7 +1153,7 @@ impl Sizing {
                 "meets the target".into()
             };
             row.extend([
-                fmt_num(p.textbook_level).into(),
+                fmt_level(p.textbook_level).into(),
                 fmt_pct(p.textbook_statistic).into(),
                 fmt_signed(p.level - p.textbook_level).into(),
                 status,
@@ -1272,6 +1272,12 @@ impl Sizing {
         files.push(OutputFile::new("report.html", self.html(svg.as_deref())));
         (files, warnings)
     }
+}
+
+/// A level as planners read it: whole units without decimals (`55`, not `55.00`), others as
+/// [`fmt_num`] writes them.
+fn fmt_level(v: f64) -> String {
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e6 { format!("{v:.0}") } else { fmt_num(v) }
 }
 
 #[cfg(test)]

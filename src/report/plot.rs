@@ -1420,7 +1420,7 @@ mod tests {
         assert_eq!(runs(6, |i| i != 2 && i != 3), vec![0..2, 4..6]);
     }
 
-    /// Writes one sample of each chart to /tmp/plot-samples for a look by eye:
+    /// Writes one sample of each chart to the temporary folder (`plot-samples`) for a look by eye:
     /// `cargo test --lib report::plot -- --ignored write_samples`.
     #[test]
     #[ignore]
