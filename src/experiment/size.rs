@@ -181,15 +181,17 @@ impl Target {
                  day ends a cycle), otherwise a lower bound"
             }
         };
-        let how = match self.confidence {
-            None => "the mean across replications".to_string(),
+        match self.confidence {
+            None => format!("{what}; the mean across replications must be {} {}", self.operator(), self.value),
             Some(c) => format!(
-                "its {} across replications, i.e. met in {} % of replications",
+                "{what}; its {} across replications must be {} {}, so that the target is met in {} % of \
+                 replications",
                 self.statistic_name(),
+                self.operator(),
+                self.value,
                 fmt_share(100.0 * c)
             ),
-        };
-        format!("{what}; {how} must be {} {}", self.operator(), self.value)
+        }
     }
 
     /// The target for people, e.g. `fill rate ≥ 97.00 %`.
