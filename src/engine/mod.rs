@@ -199,6 +199,9 @@ struct Lane {
     disrupted: Vec<bool>,
     /// Per measured day and location (when the model asks for charts): [on hand, backlog].
     loc_daily: Vec<[f64; 2]>,
+    /// [Σx, Σx²] of the daily customer demand (index 0) and of the daily orders placed by each
+    /// echelon height (recorded runs only).
+    height_bw: Vec<[f64; 2]>,
     /// Forecasts, reserves, transfers.
     alloc: alloc::LaneAlloc,
 }
@@ -223,6 +226,8 @@ pub struct State<const L: usize> {
     child_orders: Vec<[f64; L]>,
     /// Echelon stock of children, summed during pass 1.
     ech_below: Vec<[f64; L]>,
+    /// Today's orders placed by each echelon height (index = height; recorded runs only).
+    height_orders: Vec<[f64; L]>,
     /// Per-location daily totals [orders, demand received] (per lane), for location bullwhip.
     loc_day: Vec<[[f64; L]; 2]>,
     /// Stocks at the start of measurement.
@@ -256,6 +261,9 @@ pub struct Totals {
     /// Day by day (when the model records days for charts): [on hand, backlog] per measured
     /// day and location (`day * n_loc + location`).
     pub loc_daily: Vec<[f64; 2]>,
+    /// Recorded runs: variance of the daily orders of each echelon height (1, 2, …) over the
+    /// variance of daily customer demand.
+    pub height_bullwhip: Vec<f64>,
 }
 
 impl<const L: usize> State<L> {
@@ -290,10 +298,12 @@ impl<const L: usize> State<L> {
             daily: vec![[0.0; 5]; if m.records_days() { m.days } else { 0 }],
             disrupted: vec![false; if m.records_days() { m.days } else { 0 }],
             loc_daily: vec![[0.0; 2]; if m.record_daily { m.days * m.n_loc } else { 0 }],
+            height_bw: vec![[0.0; 2]; if m.record_daily { m.n_heights + 1 } else { 0 }],
             alloc: alloc::LaneAlloc::new(m),
         };
         State {
             record: false,
+            height_orders: vec![[0.0; L]; if m.record_daily { m.n_heights + 1 } else { 0 }],
             stocks: vec![Stocks::default(); n],
             sums: vec![Sums::default(); n],
             ring: vec![[0.0; L]; n * m.ring_len],
@@ -402,6 +412,7 @@ impl<const L: usize> State<L> {
             }
             lane.dyn_mult.fill(1.0);
             lane.loc_daily.fill([0.0; 2]);
+            lane.height_bw.fill([0.0; 2]);
             lane.alloc.reset(m, seed, rep);
         }
     }
@@ -420,11 +431,19 @@ where
 {
     st.reset(m, seed, reps);
     for t in 0..m.warmup {
-        day::<L, false, O>(m, st, t, obs);
+        day::<L, false, false, O>(m, st, t, obs);
     }
     st.start.copy_from_slice(&st.stocks);
-    for t in m.warmup..m.total_days {
-        day::<L, true, O>(m, st, t, obs);
+    // Replications that keep day-by-day records for charts run their own copy of the day, so
+    // the others pay nothing for it.
+    if st.record {
+        for t in m.warmup..m.total_days {
+            day::<L, true, true, O>(m, st, t, obs);
+        }
+    } else {
+        for t in m.warmup..m.total_days {
+            day::<L, true, false, O>(m, st, t, obs);
+        }
     }
     std::array::from_fn(|l| totals(m, st, l))
 }
@@ -559,8 +578,12 @@ fn draw_tables<const L: usize>(
 
 /// One simulated day `t` (0 = first warm-up day) for all lanes.
 #[inline(always)]
-fn day<const L: usize, const MEASURE: bool, O: Observer>(m: &Model, st: &mut State<L>, t: usize, obs: &mut O)
-where
+fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
+    m: &Model,
+    st: &mut State<L>,
+    t: usize,
+    obs: &mut O,
+) where
     Lanes<L>: HasVector<L>,
 {
     let n = m.n_pos();
@@ -584,7 +607,7 @@ where
     }
 
     let slot = (t % m.ring_len) * n;
-    let ([served, unserved], pushed) = pass1::<L, MEASURE, O>(m, t, mday, st, slot);
+    let ([served, unserved], pushed) = pass1::<L, MEASURE, RECORD, O>(m, t, mday, st, slot);
     if !m.alloc.forecasts.is_empty() {
         for (l, lane) in st.lanes.iter_mut().enumerate() {
             alloc::update_forecasts(m, lane, l, &st.demand, t, MEASURE);
@@ -644,7 +667,7 @@ where
 
     // The network's orders of the day (taken every day, warm-up included).
     let net_orders = std::mem::replace(&mut st.child_orders[n], [0.0; L]);
-    if MEASURE && (m.resilience || st.record) {
+    if MEASURE && (m.resilience || RECORD) {
         let (served, unserved) = (served.store(), unserved.store());
         let (mut oh, mut backlog) = ([0.0; L], [0.0; L]);
         for s in &st.stocks {
@@ -658,7 +681,15 @@ where
             lane.daily[d] = [net_demand[l], served[l], oh[l], backlog[l], unserved[l]];
             lane.disrupted[d] = lane.disrupted_today || m.disrupted_static[d];
         }
-        if st.record {
+        if RECORD {
+            for (l, lane) in st.lanes.iter_mut().enumerate() {
+                let x = net_demand[l];
+                lane.height_bw[0] = [lane.height_bw[0][0] + x, lane.height_bw[0][1] + x * x];
+                for (k, o) in st.height_orders.iter_mut().enumerate().skip(1) {
+                    let x = std::mem::take(&mut o[l]);
+                    lane.height_bw[k] = [lane.height_bw[k][0] + x, lane.height_bw[k][1] + x * x];
+                }
+            }
             for (q, s) in st.stocks.iter().enumerate() {
                 let at = d * m.n_loc + m.pos_loc[q] as usize;
                 for (l, lane) in st.lanes.iter_mut().enumerate() {
@@ -696,7 +727,7 @@ where
 /// Pass 1 over all positions: arrivals, serving demand, decisions, accounting, for every lane
 /// at once (see [`lanes`]): the arithmetic is branch-free, so all lanes share each instruction.
 #[inline(always)]
-fn pass1<const L: usize, const MEASURE: bool, O: Observer>(
+fn pass1<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
     m: &Model,
     t: usize,
     mday: i64,
@@ -708,7 +739,7 @@ where
 {
     // Network totals of the day when days are recorded: served the same day, and the value of
     // demand that was not.
-    let record = MEASURE && (m.resilience || st.record);
+    let record = MEASURE && (m.resilience || RECORD);
     let (mut rec_served, mut rec_unserved) = (Vx::<L>::splat(0.0), Vx::<L>::splat(0.0));
     let n = m.n_pos();
     let echelon = m.has_echelon;
@@ -720,6 +751,7 @@ where
     let track = m.alloc.track_sell_through;
     // Features most models do not use, decided once per day rather than per position.
     let (pushes, delays, dynamic) = (!m.alloc.pushes.is_empty(), !st.mail.is_empty(), !m.alloc.dyn_levels.is_empty());
+    let record_orders = MEASURE && RECORD;
     let ring = &mut st.ring[slot..slot + n];
     let (stocks, sums, demand) = (&mut st.stocks[..n], &mut st.sums[..n], &st.demand[..n]);
     let (policy, child, ech_below) = (&m.policy[..n], &mut st.child_orders[..=n], &mut st.ech_below[..n]);
@@ -807,6 +839,10 @@ where
                 Vector::<1>::lesser(order_quantity(kind, ip, echs[l] + on_order), pol.max_order)
             });
             qty = Vx::load(q_lanes);
+        }
+        if record_orders {
+            let h = &mut st.height_orders[m.pos_height[q] as usize];
+            *h = (Vx::load(*h) + qty).store();
         }
         // The order reaches the source today, or goes in the mail and what was mailed
         // `order_delay` days ago arrives instead.
@@ -1156,6 +1192,14 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
     }
     let (daily, loc_daily) =
         if st.record { (lane.daily.clone(), lane.loc_daily.clone()) } else { (Vec::new(), Vec::new()) };
+    // Variance of each echelon's daily orders over the variance of daily customer demand.
+    let var = |[s1, s2]: [f64; 2]| (s2 / days - (s1 / days).powi(2)).max(0.0);
+    let height_bullwhip = if st.record {
+        let v0 = var(lane.height_bw[0]);
+        lane.height_bw[1..].iter().map(|&b| if v0 > 0.0 { var(b) / v0 } else { f64::NAN }).collect()
+    } else {
+        Vec::new()
+    };
     // Tiers and segments: their positions' sums (flows and stocks add up; no bullwhip).
     let group = |labels: usize, of: &dyn Fn(usize) -> u32| {
         let mut v = vec![ScopeAcc { days, ..Default::default() }; labels];
@@ -1168,5 +1212,5 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
     };
     let tiers = group(m.alloc.tiers.len(), &|q| m.alloc.tier_rank[q]);
     let segments = group(m.alloc.segments.len(), &|q| m.alloc.segment[q]);
-    Totals { pos, loc, net, tiers, segments, daily, loc_daily }
+    Totals { pos, loc, net, tiers, segments, daily, loc_daily, height_bullwhip }
 }

@@ -237,6 +237,31 @@ pub struct Group {
 /// run. Large networks keep fewer (see [`Model::day_records`]).
 pub const DAY_RECORDS: usize = 200;
 
+/// Echelon height of every location: 1 for a stocking location that supplies no other stocking
+/// location, else 1 + the highest of those it supplies; 0 for suppliers.
+pub fn echelon_heights(sc: &Scenario) -> Vec<usize> {
+    let n = sc.locations.len();
+    let mut h = vec![0usize; n];
+    for (l, loc) in sc.locations.iter().enumerate() {
+        if loc.kind != LocationKind::Supplier {
+            h[l] = h[l].max(1);
+        }
+        // Walk up from every location: each source is at least one above what it supplies. A
+        // path is at most n long (sources form a tree), which bounds the walk on bad input too.
+        let (mut below, mut at, mut steps) = (h[l].max(1), loc.source, 0);
+        while let Some(s) = at {
+            if sc.locations[s].kind == LocationKind::Supplier || steps > n {
+                break;
+            }
+            h[s] = h[s].max(below + 1);
+            below = h[s];
+            at = sc.locations[s].source;
+            steps += 1;
+        }
+    }
+    h
+}
+
 /// Memory the day-by-day records of a run may take (bytes), before they are cut below
 /// [`DAY_RECORDS`] replications (but never below 50).
 const DAY_RECORD_BUDGET: usize = 64 << 20;
@@ -260,6 +285,11 @@ pub struct Model {
     pub n_loc: usize,
     /// Location of each position.
     pub pos_loc: Vec<u32>,
+    /// Echelon height of each position's location ([`echelon_heights`]: 1 = supplies no other
+    /// stocking location).
+    pub pos_height: Vec<u32>,
+    /// The highest echelon height in the network.
+    pub n_heights: usize,
     /// SKU of each position.
     pub pos_sku: Vec<u32>,
     /// Index in `scenario.positions` of each position.
@@ -749,6 +779,9 @@ impl Model {
                 }
             })
             .collect();
+        let heights = echelon_heights(&sc);
+        let pos_height: Vec<u32> = pos_loc.iter().map(|&l| heights[l as usize] as u32).collect();
+        let n_heights = pos_height.iter().copied().max().unwrap_or(0) as usize;
         let mut model = Model {
             days,
             warmup,
@@ -756,6 +789,8 @@ impl Model {
             lost_sales: sc.simulation.unmet_demand == UnmetDemand::LostSales,
             ring_len,
             n_loc,
+            pos_height,
+            n_heights,
             pos_loc,
             pos_sku,
             pos_spec,

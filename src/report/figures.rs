@@ -1,5 +1,5 @@
 //! The charts of `run`: KPI histograms across replications, fan charts of stock over the days
-//! (network and chosen locations) and the bullwhip by echelon.
+//! (network and chosen locations) and the bullwhip by echelon and by location.
 //!
 //! Everything is drawn from the run's results ([`RunResult`] values and its day-by-day records),
 //! never from engine state. A chart that cannot be drawn becomes a warning, not an error: the
@@ -240,16 +240,35 @@ pub fn run_figures(
         }
     }
 
-    // 3. Bullwhip by echelon.
+    // 3. Bullwhip: each echelon's orders against customer demand (from the day records), then
+    // each location against the demand it receives.
+    let echelons = echelon_bullwhip(m, r);
+    if !echelons.is_empty() {
+        let title = format!("{name} — bullwhip by echelon");
+        let n = r.days.len();
+        let caption = format!(
+            "Variance of the daily orders placed by each echelon ÷ variance of daily customer demand, from the \
+             stores up (mean of {n} replications)."
+        );
+        add("bullwhip".into(), FigureKind::Bullwhip, caption, &|fmt| {
+            plot::bars(
+                &title,
+                "variance of orders ÷ variance of customer demand",
+                &echelons,
+                Some((1.0, "1 = orders as variable as customer demand".into())),
+                fmt,
+            )
+        });
+    }
     let groups = bullwhip_groups(m, r, sums);
-    let title = format!("{name} — bullwhip by echelon");
+    let title = format!("{name} — bullwhip by location");
     let caption = "Variance of daily orders placed ÷ variance of daily demand received, per location (mean over \
                    replications), from the stores up to the top warehouse."
         .to_string();
-    add("bullwhip".into(), FigureKind::Bullwhip, caption, &|fmt| {
+    add("bullwhip_locations".into(), FigureKind::Bullwhip, caption, &|fmt| {
         plot::grouped_bars(
             &title,
-            "variance of orders ÷ variance of demand",
+            "variance of orders ÷ variance of demand received",
             &groups,
             Some((1.0, "1 = orders as variable as demand".into())),
             fmt,
@@ -284,44 +303,41 @@ fn fan_series(
     s
 }
 
-/// Echelon height of every location: 1 for a stocking location that supplies no other stocking
-/// location, else 1 + the highest of those it supplies; 0 for suppliers.
-fn heights(sc: &Scenario) -> Vec<usize> {
-    let n = sc.locations.len();
-    let mut h = vec![0usize; n];
-    for (l, loc) in sc.locations.iter().enumerate() {
-        if loc.kind != LocationKind::Supplier {
-            h[l] = h[l].max(1);
-        }
-        // Walk up from every location: each source is at least one above what it supplies. A
-        // path is at most n long (sources form a tree), which bounds the walk on bad input too.
-        let (mut below, mut at, mut steps) = (h[l].max(1), loc.source, 0);
-        while let Some(s) = at {
-            if sc.locations[s].kind == LocationKind::Supplier || steps > n {
-                break;
-            }
-            h[s] = h[s].max(below + 1);
-            below = h[s];
-            at = sc.locations[s].source;
-            steps += 1;
-        }
+/// The bullwhip of each echelon against customer demand: (echelon name, mean over the recorded
+/// replications of var(orders of the echelon) ÷ var(customer demand)), from the stores up; empty
+/// without day records.
+pub fn echelon_bullwhip(m: &Model, r: &RunResult) -> Vec<(String, f64)> {
+    if r.days.is_empty() {
+        return Vec::new();
     }
-    h
+    echelons(m)
+        .into_iter()
+        .map(|(height, label, members)| {
+            // A one-location echelon (a serial chain) is named by its location.
+            let label = match members.as_slice() {
+                [l] => m.scenario.locations[*l].id.clone(),
+                _ => label,
+            };
+            let v: Vec<f64> = r
+                .days
+                .iter()
+                .filter_map(|d| d.echelon_bullwhip.get(height - 1).copied())
+                .filter(|x| x.is_finite())
+                .collect();
+            let mean = if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 };
+            (label, mean)
+        })
+        .collect()
 }
 
-/// Bullwhip bars grouped by echelon from the stores up: one bar per location when there are few,
-/// else one per echelon (the mean of its locations' means).
-pub fn bullwhip_groups(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>]) -> Vec<BarGroup> {
+/// The echelons of the network from the stores up: (height, name, stocking locations), named by
+/// what they hold and numbered when two would share a name.
+fn echelons(m: &Model) -> Vec<(usize, String, Vec<usize>)> {
     let sc = &m.scenario;
-    let h = heights(sc);
+    let h = crate::model::echelon_heights(sc);
     let locs: Vec<usize> = m.stock_locs.iter().map(|&l| l as usize).collect();
-    let mean = |l: usize| {
-        r.scope_index(Scope::Location(l))
-            .and_then(|i| sums[i][Kpi::Bullwhip as usize].as_ref())
-            .map_or(f64::NAN, |s| s.mean)
-    };
     let top = locs.iter().map(|&l| h[l]).max().unwrap_or(0);
-    let mut levels: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut levels: Vec<(usize, String, Vec<usize>)> = Vec::new();
     for level in 1..=top {
         let members: Vec<usize> = locs.iter().copied().filter(|&l| h[l] == level).collect();
         if members.is_empty() {
@@ -336,16 +352,30 @@ pub fn bullwhip_groups(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>]) 
         } else {
             "stores and warehouses"
         };
-        levels.push((what.to_string(), members));
+        levels.push((level, what.to_string(), members));
     }
-    // Name echelons by what they hold; number them when two would share a name.
-    let names: Vec<String> = levels.iter().map(|(n, _)| n.clone()).collect();
-    for (i, (label, _)) in levels.iter_mut().enumerate() {
+    let names: Vec<String> = levels.iter().map(|(_, n, _)| n.clone()).collect();
+    for (i, (_, label, _)) in levels.iter_mut().enumerate() {
         if names.iter().filter(|n| **n == names[i]).count() > 1 {
             *label = format!("{label}, echelon {}", i + 1);
         }
     }
-    if locs.len() <= MAX_BULLWHIP_BARS {
+    levels
+}
+
+/// Bullwhip bars grouped by echelon from the stores up: one bar per location when there are few,
+/// else one per echelon (the mean of its locations' means).
+pub fn bullwhip_groups(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>]) -> Vec<BarGroup> {
+    let sc = &m.scenario;
+    let mean = |l: usize| {
+        r.scope_index(Scope::Location(l))
+            .and_then(|i| sums[i][Kpi::Bullwhip as usize].as_ref())
+            .map_or(f64::NAN, |s| s.mean)
+    };
+    let levels: Vec<(String, Vec<usize>)> =
+        echelons(m).into_iter().map(|(_, label, members)| (label, members)).collect();
+    let n_locs: usize = levels.iter().map(|(_, v)| v.len()).sum();
+    if n_locs <= MAX_BULLWHIP_BARS {
         levels
             .into_iter()
             .map(|(label, members)| BarGroup {
@@ -420,7 +450,7 @@ distribution = { type = "poisson", mean = 5 }
     #[test]
     fn echelons_from_stores_up() {
         let (m, r, s) = setup();
-        assert_eq!(heights(&m.scenario), vec![0, 2, 1, 1]);
+        assert_eq!(crate::model::echelon_heights(&m.scenario), vec![0, 2, 1, 1]);
         let g = bullwhip_groups(&m, &r, &s);
         assert_eq!(g.iter().map(|g| g.label.as_str()).collect::<Vec<_>>(), ["stores", "warehouses"]);
         assert_eq!(g[0].bars.iter().map(|b| b.0.as_str()).collect::<Vec<_>>(), ["s 1/x", "s2"]);
@@ -457,7 +487,8 @@ distribution = { type = "poisson", mean = 5 }
                 "fan_s2",
                 "fan_s_1_x",
                 "fan_dc",
-                "bullwhip"
+                "bullwhip",
+                "bullwhip_locations"
             ]
         );
         assert!(figs.iter().all(|f| f.svg.is_some() && f.png.is_some()));

@@ -504,12 +504,14 @@ pub fn run_report(
         &mut page,
         FigureKind::Bullwhip,
         "Bullwhip",
-        "Each bar is the variance of the orders a location places divided by the variance of the demand it \
-         receives (customer demand, or the orders of the locations it supplies), averaged over replications. \
-         At the dashed line (1) orders are as steady as demand; above it the location amplifies variability \
-         and passes it upstream, which its supplier has to buffer with more stock or capacity. Batching \
-         (s, S) orders and forecast-driven order-up-to levels raise it; base-stock policies that order exactly \
-         what was sold keep it at 1.",
+        "The first chart divides the variance of the daily orders placed by each echelon (all stores \
+         together, then the warehouses that supply them, and so on up) by the variance of daily customer \
+         demand: how much the swings grow on their way up the chain. The second divides each location's \
+         order variance by the variance of the demand it receives itself (customer demand, or the orders of \
+         the locations it supplies), averaged over replications: which location adds the amplification. At \
+         the dashed line (1) orders are as steady as demand; above it variability is passed upstream, where \
+         suppliers have to buffer it with more stock or capacity. Batching (s, S) orders and forecast-driven \
+         order-up-to levels raise it; base-stock policies that order exactly what was sold keep it at 1.",
     );
     page.finish()
 }

@@ -69,6 +69,9 @@ pub struct DayRecord {
     pub network: Vec<[f64; 5]>,
     /// [on hand, backlog] per day and location (`day * n_loc + location`).
     pub locations: Vec<[f64; 2]>,
+    /// Variance of the daily orders of each echelon height (1 = stores, …) over the variance of
+    /// daily customer demand.
+    pub echelon_bullwhip: Vec<f64>,
 }
 
 pub use crate::model::DAY_RECORDS;
@@ -155,7 +158,14 @@ pub fn run(m: &Model, opts: &RunOptions, progress: &Progress) -> RunResult {
                 let mut v = Vec::with_capacity(per);
                 kpi_values(&t, &scopes, &mut v);
                 let keep = m.record_daily && (rep as usize) < m.day_records();
-                (v, keep.then(|| DayRecord { network: t.daily, locations: t.loc_daily }))
+                (
+                    v,
+                    keep.then(|| DayRecord {
+                        network: t.daily,
+                        locations: t.loc_daily,
+                        echelon_bullwhip: t.height_bullwhip,
+                    }),
+                )
             })
         });
         let block: Vec<Vec<f64>> = block

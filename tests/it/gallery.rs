@@ -613,6 +613,23 @@ fn beer_game_order_variance_grows_upstream() {
     assert!(calm[3].1 < v[3].1 / 10.0, "calm smoothing must tame the factory's orders");
     let pass = beer_order_variances(Some("pass-through"));
     assert!(pass.iter().all(|(_, _, max)| *max <= 8.0), "pass-through orders never exceed the demand of 8");
+
+    // The `bullwhip` chart: each stage's order variance over the variance of customer demand,
+    // from the run's day records, equals the trace's variances over the demand's.
+    let mut m = Model::compile(&load("beer-game.toml", None, None, &[]));
+    m.record_daily = true;
+    let r = run_model(&m);
+    let rows = parse_trace(&trace_csv(&m, m.scenario.simulation.seed, 0));
+    let d: Vec<f64> = rows.iter().filter(|r| r.location == "retailer").map(|r| r.demand).collect();
+    let mean = d.iter().sum::<f64>() / d.len() as f64;
+    let var_d = d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / d.len() as f64;
+    let chart = echelon::report::figures::echelon_bullwhip(&m, &r);
+    let names: Vec<&str> = chart.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["retailer", "wholesaler", "distributor", "factory"]);
+    for ((id, var, _), (_, ratio)) in v.iter().zip(&chart) {
+        println!("  chart {id:12} {ratio:9.3} = {var:.2} / {var_d:.4}");
+        assert!((ratio - var / var_d).abs() <= 1e-9 * ratio, "{id}: chart {ratio} vs trace {}", var / var_d);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

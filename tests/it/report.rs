@@ -67,13 +67,14 @@ stores = { policy = { type = "base_stock", level = 14 } }
 "#;
 
 /// The charts `run` draws for [`NETWORK`] by default, with a text of each one's title.
-const RUN_CHARTS: [(&str, &str); 6] = [
+const RUN_CHARTS: [(&str, &str); 7] = [
     ("hist_fill_rate", "Report test — fill rate"),
     ("hist_total_cost", "Report test — total cost per day"),
     ("hist_gmroi", "Report test — GMROI"),
     ("hist_inventory_turnover", "Report test — inventory turnover"),
     ("fan_network", "Report test — network stock over time"),
     ("bullwhip", "Report test — bullwhip by echelon"),
+    ("bullwhip_locations", "Report test — bullwhip by location"),
 ];
 
 fn echelon(dir: &Path) -> Command {
