@@ -4,10 +4,10 @@
 //! even when a default output path is used.
 
 use std::fs;
-use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
+
+use crate::common::echelon_in;
 
 /// A valid scenario that the bad cases below are variations of.
 const VALID: &str = r#"[simulation]
@@ -35,12 +35,6 @@ policy = { type = "base_stock", level = 10 }
 location = "store"
 distribution = { type = "poisson", mean = 3 }
 "#;
-
-fn echelon(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("echelon").unwrap();
-    c.current_dir(dir);
-    c
-}
 
 /// 1-based numbers of the lines containing `marker`.
 fn lines_with(text: &str, marker: &str) -> Vec<usize> {
@@ -84,7 +78,7 @@ fn assert_rejected(b: &Bad) {
         &["trace", b.file, "--out", "trace.csv"],
     ];
     for args in commands {
-        let out = echelon(dir.path()).args(args).output().unwrap();
+        let out = echelon_in(dir.path()).args(args).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         let ctx = format!("`echelon {}` on\n{}\n--- stderr ---\n{stderr}", args.join(" "), b.text);
         assert_eq!(out.status.code(), Some(2), "exit code of {ctx}");
@@ -399,7 +393,7 @@ fn unknown_distribution_type() {
 fn missing_file() {
     let dir = tempfile::tempdir().unwrap();
     for args in [&["run", "no-such-file.toml", "--out", "out"][..], &["check", "no-such-file.toml"][..]] {
-        let out = echelon(dir.path()).args(args).output().unwrap();
+        let out = echelon_in(dir.path()).args(args).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains("no-such-file.toml"), "{stderr}");
@@ -446,7 +440,7 @@ distribution = { type = "poisson", mean = 3 }
 "#;
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("many.toml"), text).unwrap();
-    let out = echelon(dir.path()).args(["run", "many.toml", "--out", "out"]).output().unwrap();
+    let out = echelon_in(dir.path()).args(["run", "many.toml", "--out", "out"]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     for (marker, key) in [
@@ -478,7 +472,7 @@ fn bad_arguments_exit_2() {
         &["run", "ok.toml", "--set", "locations.nowhere.policy.level=5", "--out", "out"][..],
         &["run", "ok.toml", "--no-such-flag"][..],
     ] {
-        let out = echelon(dir.path()).args(args).output().unwrap();
+        let out = echelon_in(dir.path()).args(args).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "echelon {}: {stderr}", args.join(" "));
         assert!(!stderr.contains("panicked"), "{stderr}");
@@ -490,7 +484,7 @@ fn bad_arguments_exit_2() {
 fn check_prints_the_network_tree() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("ok.toml"), VALID).unwrap();
-    let out = echelon(dir.path()).args(["check", "ok.toml"]).output().unwrap();
+    let out = echelon_in(dir.path()).args(["check", "ok.toml"]).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("ok.toml") && stdout.contains("OK"), "{stdout}");
@@ -609,7 +603,7 @@ distribution = { type = "empirical", values = [1, 2, 6] }
 fn run_writes_summary_and_replications() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("net.toml"), NETWORK).unwrap();
-    let out = echelon(dir.path()).args(["run", "net.toml", "--out", "results", "--quiet"]).output().unwrap();
+    let out = echelon_in(dir.path()).args(["run", "net.toml", "--out", "results", "--quiet"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 
     let json: Value = serde_json::from_slice(&fs::read(dir.path().join("results/summary.json")).unwrap()).unwrap();
@@ -683,7 +677,7 @@ fn run_writes_summary_and_replications() {
 fn overrides_and_default_output_folder() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("net.toml"), NETWORK).unwrap();
-    let out = echelon(dir.path())
+    let out = echelon_in(dir.path())
         .args(["run", "net.toml", "--replications", "4", "--days", "20", "--seed", "77", "--quiet"])
         .args(["--set", "simulation.unmet_demand=lost_sales"])
         .output()
@@ -702,7 +696,7 @@ fn overrides_and_default_output_folder() {
 fn trace_writes_the_csv() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("net.toml"), NETWORK).unwrap();
-    let out = echelon(dir.path()).args(["trace", "net.toml", "--days", "7", "--out", "t.csv"]).output().unwrap();
+    let out = echelon_in(dir.path()).args(["trace", "net.toml", "--days", "7", "--out", "t.csv"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let rows = crate::common::parse_trace(&fs::read_to_string(dir.path().join("t.csv")).unwrap());
     // 7 days × 5 positions.
@@ -713,7 +707,7 @@ fn trace_writes_the_csv() {
 #[test]
 fn run_help_mentions_an_example() {
     let dir = tempfile::tempdir().unwrap();
-    let out = echelon(dir.path()).args(["run", "--help"]).output().unwrap();
+    let out = echelon_in(dir.path()).args(["run", "--help"]).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout.contains("Example"), "{stdout}");

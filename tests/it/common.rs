@@ -1,8 +1,13 @@
 //! Shared helpers: loading scenario text, running it, reading traces, and the normal and Poisson
 //! formulas the golden tests compare with (written here independently of `echelon::stats`).
 
+use std::path::Path;
+
+use assert_cmd::Command;
 use echelon::kpi::Kpi;
+use echelon::report::trace::trace_csv;
 use echelon::runner::{Progress, RunOptions, RunResult, Scope, run};
+use echelon::scenario::Variant;
 use echelon::stats::Summary;
 use echelon::{Model, Scenario};
 
@@ -19,6 +24,23 @@ pub fn model(text: &str) -> Model {
     Model::compile(&scenario(text))
 }
 
+/// Compiles a variant of scenario text: a strategy and a stress test (`None` = the default
+/// strategy, no stress).
+pub fn variant(text: &str, strategy: Option<&str>, stress: Option<&str>) -> Model {
+    let v = Variant { strategy: strategy.map(String::from), stress: stress.map(String::from), ..Default::default() };
+    match Scenario::parse_variant("test.toml", text, &v) {
+        Ok(s) => Model::compile(&s),
+        Err(e) => panic!("variant {strategy:?}/{stress:?} does not validate:\n{e}"),
+    }
+}
+
+/// The binary, run in `dir`.
+pub fn echelon_in(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("echelon").unwrap();
+    c.current_dir(dir);
+    c
+}
+
 /// Runs every replication of a model with its own seed and replication count.
 pub fn run_model(m: &Model) -> RunResult {
     run(m, &RunOptions::from_model(m), &Progress::hidden())
@@ -33,6 +55,26 @@ pub fn run_with(m: &Model, replications: usize, seed: u64) -> RunResult {
 pub fn summary(r: &RunResult, scope: Scope, kpi: Kpi) -> Summary {
     let s = r.scope_index(scope).unwrap_or_else(|| panic!("no scope {scope:?}"));
     Summary::of(r.series(s, kpi)).unwrap_or_else(|| panic!("{} of {scope:?} is undefined", kpi.name()))
+}
+
+/// The scope of a tier label.
+pub fn tier(m: &Model, label: &str) -> Scope {
+    Scope::Tier(m.alloc.tiers.iter().position(|t| t == label).unwrap_or_else(|| panic!("no tier {label}")))
+}
+
+/// The value of a KPI of a scope in the first replication.
+pub fn kpi1(r: &RunResult, scope: Scope, kpi: Kpi) -> f64 {
+    r.series(r.scope_index(scope).unwrap_or_else(|| panic!("no scope {scope:?}")), kpi)[0]
+}
+
+/// Asserts a KPI of a one-replication run equals a hand-computed value.
+pub fn assert_kpi(r: &RunResult, scope: Scope, kpi: Kpi, want: f64) {
+    let got = kpi1(r, scope, kpi);
+    assert!(
+        (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+        "{} of {scope:?}: got {got}, hand computation {want}",
+        kpi.name()
+    );
 }
 
 /// Index of a location by id in the scenario of a model.
@@ -237,6 +279,24 @@ pub fn parse_trace(csv: &str) -> Vec<TraceRow> {
             }
         })
         .collect()
+}
+
+/// The trace rows of one location (replication 0 at the scenario's seed), day by day.
+pub fn rows(m: &Model, location: &str) -> Vec<TraceRow> {
+    let all = parse_trace(&trace_csv(m, m.scenario.simulation.seed, 0));
+    let v: Vec<TraceRow> = all.into_iter().filter(|r| r.location == location).collect();
+    assert!(!v.is_empty(), "no trace rows for {location}");
+    v
+}
+
+/// One column of trace rows.
+pub fn col(rows: &[TraceRow], f: impl Fn(&TraceRow) -> f64) -> Vec<f64> {
+    rows.iter().map(f).collect()
+}
+
+/// Whole numbers as f64, for comparing trace columns with hand tables.
+pub fn units(v: &[i64]) -> Vec<f64> {
+    v.iter().map(|&x| x as f64).collect()
 }
 
 /// Relative-or-absolute closeness for sums that the engine and a test add in different orders.

@@ -5,7 +5,6 @@
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
 use echelon::experiment::compare::{self, NamedScenario};
 use echelon::experiment::size::{self, Target};
 use echelon::experiment::sweep::{self, Axis};
@@ -17,7 +16,7 @@ use echelon::stats::Summary;
 use echelon::{Model, Scenario};
 use serde_json::Value;
 
-use crate::common::normal_loss_k;
+use crate::common::{echelon_in, normal_loss_k};
 
 fn quiet() -> Settings {
     Settings { quiet: true, ..Settings::default() }
@@ -300,19 +299,13 @@ fn bad_experiment_input_is_an_error_not_a_panic() {
 // ---------------------------------------------------------------------------------------------
 // The commands.
 
-fn echelon(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("echelon").unwrap();
-    c.current_dir(dir);
-    c
-}
-
 fn scenario(name: &str) -> String {
     format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Runs a command that must succeed; returns its stdout.
 fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = echelon(dir).args(args).output().unwrap();
+    let out = echelon_in(dir).args(args).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "echelon {}:\n{stderr}", args.join(" "));
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -485,7 +478,7 @@ fn experiment_commands_reject_bad_input() {
         (&["size", "plain.toml"], "--target"),
     ];
     for (args, expect) in cases {
-        let out = echelon(dir.path()).args(*args).args(["--out", "out"]).output().unwrap();
+        let out = echelon_in(dir.path()).args(*args).args(["--out", "out"]).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         let ctx = format!("echelon {}:\n{stderr}", args.join(" "));
         assert_eq!(out.status.code(), Some(2), "exit code of {ctx}");
@@ -495,7 +488,7 @@ fn experiment_commands_reject_bad_input() {
     }
     // The output folder is a file: a failure (1), not bad input.
     fs::write(dir.path().join("taken"), "").unwrap();
-    let out = echelon(dir.path())
+    let out = echelon_in(dir.path())
         .args(["sweep", "plain.toml", "--set", "locations.store.policy.level=150,160", "--days", "50"])
         .args(["--replications", "2", "--out", "taken/sub", "-q"])
         .output()

@@ -62,10 +62,6 @@ fn run_file(file: &str, strategy: Option<&str>, stress: Option<&str>) -> (Model,
     (m, r)
 }
 
-fn tier(m: &Model, label: &str) -> Scope {
-    Scope::Tier(m.alloc.tiers.iter().position(|t| t == label).unwrap_or_else(|| panic!("no tier {label}")))
-}
-
 /// Mean and standard error of the replication-by-replication difference a − b.
 fn paired(r_a: &RunResult, r_b: &RunResult, kpi: Kpi) -> (f64, f64) {
     let (sa, sb) = (r_a.scope_index(Scope::Network).unwrap(), r_b.scope_index(Scope::Network).unwrap());

@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use crate::common::echelon_in;
 
 /// Two stores behind a DC, two strategies for `compare`, and markup in the description.
 const NETWORK: &str = r#"
@@ -77,12 +77,6 @@ const RUN_CHARTS: [(&str, &str); 7] = [
     ("bullwhip_locations", "Report test — bullwhip by location"),
 ];
 
-fn echelon(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("echelon").unwrap();
-    c.current_dir(dir);
-    c
-}
-
 /// A temporary folder holding [`NETWORK`] as `net.toml`.
 fn setup() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -92,7 +86,7 @@ fn setup() -> tempfile::TempDir {
 
 /// Runs a command that must succeed.
 fn ok(dir: &Path, args: &[&str]) {
-    let out = echelon(dir).args(args).output().unwrap();
+    let out = echelon_in(dir).args(args).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "echelon {}:\n{stderr}", args.join(" "));
 }
@@ -227,7 +221,7 @@ fn plot_locations_pick_the_fan_charts() {
     let fans: Vec<String> = files_with(&out, "svg").into_iter().filter(|f| f.starts_with("fan_")).collect();
     assert_eq!(fans, ["fan_network.svg", "fan_south.svg"]);
 
-    let bad = echelon(dir.path())
+    let bad = echelon_in(dir.path())
         .args(["run", "net.toml", "--out", "bad", "--quiet", "--plot-locations", "south,nowhere"])
         .output()
         .unwrap();

@@ -9,42 +9,12 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use echelon::kpi::Kpi;
-use echelon::report::trace::trace_csv;
 use echelon::runner::{RunResult, Scope};
 use echelon::scenario::{PolicyKind, Variant};
 use echelon::{Model, Scenario};
 
 use crate::common::*;
-
-/// Compiles a variant of scenario text: a strategy and a stress test (`None` = the default
-/// strategy, no stress).
-fn variant(text: &str, strategy: Option<&str>, stress: Option<&str>) -> Model {
-    let v = Variant { strategy: strategy.map(String::from), stress: stress.map(String::from), ..Default::default() };
-    match Scenario::parse_variant("test.toml", text, &v) {
-        Ok(s) => Model::compile(&s),
-        Err(e) => panic!("variant {strategy:?}/{stress:?} does not validate:\n{e}"),
-    }
-}
-
-/// The trace rows of one location (replication 0), day by day.
-fn rows(m: &Model, location: &str) -> Vec<TraceRow> {
-    let all = parse_trace(&trace_csv(m, m.scenario.simulation.seed, 0));
-    let v: Vec<TraceRow> = all.into_iter().filter(|r| r.location == location).collect();
-    assert!(!v.is_empty(), "no trace rows for {location}");
-    v
-}
-
-/// One column of trace rows.
-fn col(rows: &[TraceRow], f: impl Fn(&TraceRow) -> f64) -> Vec<f64> {
-    rows.iter().map(f).collect()
-}
-
-/// Whole numbers as f64, for comparing trace columns with hand tables.
-fn units(v: &[i64]) -> Vec<f64> {
-    v.iter().map(|&x| x as f64).collect()
-}
 
 /// The value of a KPI in every replication of a scope.
 fn series(r: &RunResult, scope: Scope, kpi: Kpi) -> Vec<f64> {
@@ -63,11 +33,6 @@ fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
 /// Mean of a sample.
 fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len() as f64
-}
-
-/// The scope of a tier label.
-fn tier(m: &Model, label: &str) -> Scope {
-    Scope::Tier(m.alloc.tiers.iter().position(|t| t == label).unwrap_or_else(|| panic!("no tier {label}")))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -985,19 +950,12 @@ fn segments_classify_positions_and_report_per_segment() {
 // ---------------------------------------------------------------------------------------------
 // 9. The command line.
 
-/// The binary, run in `dir`.
-fn echelon(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("echelon").unwrap();
-    c.current_dir(dir);
-    c
-}
-
 #[test]
 fn check_lists_strategies_and_a_wrong_name_is_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("wj.toml");
     std::fs::write(&file, winter_jackets()).unwrap();
-    let out = echelon(dir.path()).args(["check", "wj.toml"]).output().unwrap();
+    let out = echelon_in(dir.path()).args(["check", "wj.toml"]).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     let listed: Vec<&str> = stdout
@@ -1015,7 +973,7 @@ fn check_lists_strategies_and_a_wrong_name_is_bad_input() {
     // An unknown strategy: exit 2, the defined names, nothing written; a near miss gets a
     // suggestion. ("nope" is too far from every name for a suggestion.)
     for (name, hint) in [("nope", None), ("pussh", Some("did you mean 'push'?"))] {
-        let out = echelon(dir.path()).args(["run", "wj.toml", "--strategy", name, "--out", "out"]).output().unwrap();
+        let out = echelon_in(dir.path()).args(["run", "wj.toml", "--strategy", name, "--out", "out"]).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains(&format!("no strategy named '{name}'")), "{stderr}");
@@ -1028,7 +986,7 @@ fn check_lists_strategies_and_a_wrong_name_is_bad_input() {
     }
     // The same for a stress test.
     let jvp = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/jit-vs-push-disruption.toml");
-    let out = echelon(dir.path())
+    let out = echelon_in(dir.path())
         .args(["run", jvp.to_str().unwrap(), "--stress", "port-strik", "--out", "out"])
         .output()
         .unwrap();

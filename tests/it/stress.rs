@@ -7,55 +7,12 @@
 //! arrives at step 2 of day t + L; a down source ships nothing), 6. end-of-day stocks. Windows
 //! count measured days, inclusive.
 
+use echelon::Model;
 use echelon::kpi::Kpi;
 use echelon::report::trace::trace_csv;
 use echelon::runner::{RunResult, Scope};
-use echelon::scenario::Variant;
-use echelon::{Model, Scenario};
 
 use crate::common::*;
-
-/// Compiles a variant of scenario text (`None` = default strategy / no stress test).
-fn variant(text: &str, strategy: Option<&str>, stress: Option<&str>) -> Model {
-    let v = Variant { strategy: strategy.map(String::from), stress: stress.map(String::from), ..Default::default() };
-    match Scenario::parse_variant("test.toml", text, &v) {
-        Ok(s) => Model::compile(&s),
-        Err(e) => panic!("variant {strategy:?}/{stress:?} does not validate:\n{e}"),
-    }
-}
-
-/// The trace rows of one location (replication 0), day by day.
-fn rows(m: &Model, location: &str) -> Vec<TraceRow> {
-    let all = parse_trace(&trace_csv(m, m.scenario.simulation.seed, 0));
-    let v: Vec<TraceRow> = all.into_iter().filter(|r| r.location == location).collect();
-    assert!(!v.is_empty(), "no trace rows for {location}");
-    v
-}
-
-/// One column of trace rows.
-fn col(rows: &[TraceRow], f: impl Fn(&TraceRow) -> f64) -> Vec<f64> {
-    rows.iter().map(f).collect()
-}
-
-/// Whole numbers as f64, for comparing trace columns with hand tables.
-fn units(v: &[i64]) -> Vec<f64> {
-    v.iter().map(|&x| x as f64).collect()
-}
-
-/// The value of a KPI of a scope in the first replication.
-fn kpi1(r: &RunResult, scope: Scope, kpi: Kpi) -> f64 {
-    r.series(r.scope_index(scope).unwrap_or_else(|| panic!("no scope {scope:?}")), kpi)[0]
-}
-
-/// Asserts a KPI of a one-replication run equals a hand-computed value.
-fn assert_kpi(r: &RunResult, scope: Scope, kpi: Kpi, want: f64) {
-    let got = kpi1(r, scope, kpi);
-    assert!(
-        (got - want).abs() <= 1e-9 * want.abs().max(1.0),
-        "{} of {scope:?}: got {got}, hand computation {want}",
-        kpi.name()
-    );
-}
 
 /// Mean and standard error of a sample.
 fn mean_se(v: &[f64]) -> (f64, f64) {

@@ -89,17 +89,6 @@ fn assert_trace(text: &str, want: &[TraceRow]) {
     }
 }
 
-/// Asserts a KPI of one replication equals a hand-computed value.
-fn assert_kpi(r: &echelon::runner::RunResult, scope: Scope, kpi: Kpi, want: f64) {
-    let s = r.scope_index(scope).expect("scope");
-    let got = r.series(s, kpi)[0];
-    assert!(
-        (got - want).abs() <= 1e-9 * want.abs().max(1.0),
-        "{} of {scope:?}: got {got}, hand computation {want}",
-        kpi.name()
-    );
-}
-
 /// Base-stock S = 10, lead time 2, backorders, starting with 6 on hand (below S): the store runs
 /// out on days 1–2, and arrivals on days 2–3 serve the waiting backorders before new demand.
 const BASE_STOCK_BACKORDER: &str = r#"
