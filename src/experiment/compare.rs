@@ -19,7 +19,7 @@ use crate::report::html::{Align, Cell, Page, Row, Table};
 use crate::report::plot::box_plots;
 use crate::report::summary::kpi_object;
 use crate::report::table::{HEADLINE, fmt_kpi};
-use crate::report::{csv_field, csv_num};
+use crate::report::{csv_field, csv_nums};
 use crate::runner::{self, Scope};
 use crate::scenario::{Patch, Scenario, Variant};
 use crate::stats::{Summary, paired};
@@ -365,10 +365,7 @@ impl Comparison {
                 let nums = s.map_or([f64::NAN; 11], |s| {
                     [s.mean, s.sd, s.se, s.ci95[0], s.ci95[1], s.p5, s.p50, s.p95, s.min, s.max, s.n as f64]
                 });
-                for x in nums {
-                    out.push(',');
-                    csv_num(&mut out, x);
-                }
+                csv_nums(&mut out, nums);
                 out.push(',');
                 if i != self.baseline {
                     out.push_str(&base);
@@ -377,10 +374,7 @@ impl Comparison {
                 let dn = d.map_or([f64::NAN; 5], |d| {
                     [d.diff.mean, d.diff.se, d.diff.ci95[0], d.diff.ci95[1], d.share_greater]
                 });
-                for x in dn {
-                    out.push(',');
-                    csv_num(&mut out, x);
-                }
+                csv_nums(&mut out, dn);
                 out.push('\n');
             }
         }

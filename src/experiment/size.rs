@@ -26,7 +26,7 @@ use crate::kpi::Kpi;
 use crate::model::{Model, NONE};
 use crate::report::html::{Align, Cell, Page, Table};
 use crate::report::plot::{FrontierSeries, frontier};
-use crate::report::{csv_field, csv_num, fmt_num, fmt_pct};
+use crate::report::{csv_field, csv_nums, fmt_num, fmt_pct};
 use crate::runner::{self, Progress, RunResult, Scope};
 use crate::scenario::{LocationKind, PolicyKind};
 use crate::stats::special::{norm_loss, norm_quantile};
@@ -944,24 +944,21 @@ impl Sizing {
             let _ = write!(out, "{},{},{}", csv_field(&p.location), csv_field(&p.sku), p.policy);
             let a = p.achieved.as_ref().map_or([f64::NAN; 4], |s| [s.mean, s.se, s.p5, s.p95]);
             let nums = [p.level, p.order_up_to, p.safety_stock, p.expected_demand, p.protection_days];
-            for x in nums.iter().chain(&a).chain([&p.achieved_statistic]) {
-                out.push(',');
-                csv_num(&mut out, *x);
-            }
+            csv_nums(&mut out, nums.iter().chain(&a).chain([&p.achieved_statistic]).copied());
             let _ = write!(out, ",{},{}", p.met, p.reachable);
             let tb = p.textbook_achieved.as_ref().map_or(f64::NAN, |s| s.mean);
-            for x in [
-                p.textbook_level,
-                p.textbook_safety_stock,
-                tb,
-                p.textbook_statistic,
-                p.unit_cost,
-                p.avg_on_hand,
-                p.avg_inventory_value,
-            ] {
-                out.push(',');
-                csv_num(&mut out, x);
-            }
+            csv_nums(
+                &mut out,
+                [
+                    p.textbook_level,
+                    p.textbook_safety_stock,
+                    tb,
+                    p.textbook_statistic,
+                    p.unit_cost,
+                    p.avg_on_hand,
+                    p.avg_inventory_value,
+                ],
+            );
             out.push('\n');
         }
         out

@@ -21,7 +21,7 @@ use crate::report::html::{Align, Cell, Page, Table};
 use crate::report::plot::{FrontierSeries, frontier};
 use crate::report::summary::kpi_object;
 use crate::report::table::fmt_kpi;
-use crate::report::{csv_field, csv_num, fmt_num};
+use crate::report::{csv_field, csv_nums, fmt_num};
 use crate::runner::{self, Scope};
 use crate::scenario::{Patch, PolicyKind, Scenario, ScenarioError};
 use crate::stats::Summary;
@@ -379,10 +379,7 @@ impl Sweep {
             let _ = write!(out, ",{},{}", p.replications, p.seed);
             for s in &p.network {
                 let nums = s.as_ref().map_or([f64::NAN; 4], |s| [s.mean, s.se, s.p5, s.p95]);
-                for x in nums {
-                    out.push(',');
-                    csv_num(&mut out, x);
-                }
+                csv_nums(&mut out, nums);
             }
             out.push('\n');
         }

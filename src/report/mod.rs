@@ -102,6 +102,14 @@ pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
+/// Appends `,value` to a CSV line for each number (see [`csv_num`]).
+pub fn csv_nums(line: &mut String, values: impl IntoIterator<Item = f64>) {
+    for v in values {
+        line.push(',');
+        csv_num(line, v);
+    }
+}
+
 /// Appends a number to a CSV line: shortest round-trip form, empty for undefined.
 pub fn csv_num(line: &mut String, v: f64) {
     if v.is_finite() {

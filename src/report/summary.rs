@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde_json::Value;
 
-use super::{csv_field, csv_num};
+use super::{csv_field, csv_nums};
 use crate::kpi::Kpi;
 use crate::model::Model;
 use crate::runner::{RunResult, Scope};
@@ -187,10 +187,7 @@ pub fn replications_csv(m: &Model, r: &RunResult, positions: bool) -> String {
                     out.push(',');
                     out.push_str(c);
                 }
-                for k in Kpi::ALL {
-                    out.push(',');
-                    csv_num(&mut out, r.value(rep, i, k));
-                }
+                csv_nums(&mut out, Kpi::ALL.iter().map(|&k| r.value(rep, i, k)));
                 out.push('\n');
             }
             out

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{csv_field, csv_num};
+use super::{csv_field, csv_nums};
 use crate::engine::{Observer, State, run_replication};
 use crate::model::Model;
 
@@ -84,10 +84,7 @@ impl Observer for TraceWriter {
                 m.k[q] * placed,
                 m.h_transit[q] * s.in_transit,
             ];
-            for v in vals {
-                line.push(',');
-                csv_num(line, if m.whole[q] { clean(v) } else { v + 0.0 });
-            }
+            csv_nums(line, vals.map(|v| if m.whole[q] { clean(v) } else { v + 0.0 }));
             line.push_str(if st.is_up(src, 0) { ",1\n" } else { ",0\n" });
         }
     }
