@@ -524,6 +524,22 @@ fn y_area_width<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, lo: f64, hi: 
     (w + 42).max(64)
 }
 
+/// The chart area of every chart: the same margins, with label areas of the given sizes (px).
+fn chart_builder<'a, 'b, DB: DrawingBackend>(
+    body: &'a DrawingArea<DB, Shift>,
+    x_label_area: i32,
+    y_label_area: i32,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut b = ChartBuilder::on(body);
+    b.margin_left(8)
+        .margin_right(28)
+        .margin_top(6)
+        .margin_bottom(6)
+        .x_label_area_size(x_label_area)
+        .y_label_area_size(y_label_area);
+    b
+}
+
 /// Standard mesh: light grid, readable tick labels, axis titles.
 macro_rules! mesh {
     ($chart:expr, $xfmt:expr, $yfmt:expr, $xdesc:expr, $ydesc:expr) => {
@@ -672,14 +688,7 @@ impl Chart for Histogram<'_> {
         // Headroom above the tallest bar keeps the marker labels off the bars.
         let y1 = (cmax * 1.3).max(1.0);
         let ya = y_area_width(root, 0.0, y1);
-        let mut chart = ChartBuilder::on(&body)
-            .margin_left(8)
-            .margin_right(28)
-            .margin_top(6)
-            .margin_bottom(6)
-            .x_label_area_size(48)
-            .y_label_area_size(ya)
-            .build_cartesian_2d(x0..x1, 0.0..y1)?;
+        let mut chart = chart_builder(&body, 48, ya).build_cartesian_2d(x0..x1, 0.0..y1)?;
         let xf = tick_format(x0, x1, X_LABELS);
         let yf = |c: &f64| if c.fract() == 0.0 { format!("{c:.0}") } else { String::new() };
         mesh!(chart, &xf, &yf, self.x_label, "replications").disable_x_mesh().draw()?;
@@ -866,14 +875,8 @@ impl Chart for Fan<'_> {
         let y0 = if ylo == 0.0 && yhi > 0.0 { 0.0 } else { y0 };
         let ya = y_area_width(root, y0, y1);
         let (ticks, xf, x_desc) = time_ticks(self.axis, x0, x1);
-        let mut chart = ChartBuilder::on(&body)
-            .margin_left(8)
-            .margin_right(28)
-            .margin_top(6)
-            .margin_bottom(6)
-            .x_label_area_size(48)
-            .y_label_area_size(ya)
-            .build_cartesian_2d(TimeCoord { inner: (x0..x1).into(), ticks }, y0..y1)?;
+        let mut chart =
+            chart_builder(&body, 48, ya).build_cartesian_2d(TimeCoord { inner: (x0..x1).into(), ticks }, y0..y1)?;
         let yf = tick_format(y0, y1, Y_LABELS);
         mesh!(chart, &*xf, &yf, x_desc, self.y_label).draw()?;
 
@@ -961,14 +964,7 @@ impl Chart for Boxes<'_> {
         let m = self.boxes.len();
         let (y0, y1) = padded(ylo, yhi, 0.08);
         let ya = y_area_width(root, y0, y1);
-        let mut chart = ChartBuilder::on(&body)
-            .margin_left(8)
-            .margin_right(28)
-            .margin_top(6)
-            .margin_bottom(6)
-            .x_label_area_size(44)
-            .y_label_area_size(ya)
-            .build_cartesian_2d(-0.5..m as f64 - 0.5, y0..y1)?;
+        let mut chart = chart_builder(&body, 44, ya).build_cartesian_2d(-0.5..m as f64 - 0.5, y0..y1)?;
         let none = |_: &f64| String::new();
         let yf = tick_format(y0, y1, Y_LABELS);
         mesh!(chart, &none, &yf, "", self.y_label).disable_x_mesh().x_labels(0).draw()?;
@@ -1078,14 +1074,7 @@ impl Chart for Frontier<'_> {
         let (x0, x1) = padded(xlo, xhi, 0.06);
         let (y0, y1) = padded(ylo, yhi, 0.08);
         let ya = y_area_width(root, y0, y1);
-        let mut chart = ChartBuilder::on(&body)
-            .margin_left(8)
-            .margin_right(28)
-            .margin_top(6)
-            .margin_bottom(6)
-            .x_label_area_size(48)
-            .y_label_area_size(ya)
-            .build_cartesian_2d(x0..x1, y0..y1)?;
+        let mut chart = chart_builder(&body, 48, ya).build_cartesian_2d(x0..x1, y0..y1)?;
         let xf = tick_format(x0, x1, X_LABELS);
         let yf = tick_format(y0, y1, Y_LABELS);
         mesh!(chart, &xf, &yf, self.x_label, self.y_label).draw()?;
@@ -1171,14 +1160,7 @@ impl Chart for Bars<'_> {
         let (y0, y1) = if y1 > y0 { (y0, y1) } else { (0.0, 1.0) };
         let x_end = x - 0.5;
         let ya = y_area_width(root, y0, y1);
-        let mut chart = ChartBuilder::on(&body)
-            .margin_left(8)
-            .margin_right(28)
-            .margin_top(6)
-            .margin_bottom(6)
-            .x_label_area_size(44)
-            .y_label_area_size(ya)
-            .build_cartesian_2d(-0.5..x_end, y0..y1)?;
+        let mut chart = chart_builder(&body, 44, ya).build_cartesian_2d(-0.5..x_end, y0..y1)?;
         let none = |_: &f64| String::new();
         let yf = tick_format(y0, y1, Y_LABELS);
         mesh!(chart, &none, &yf, "", self.y_label).disable_x_mesh().x_labels(0).draw()?;
