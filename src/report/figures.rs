@@ -318,16 +318,15 @@ pub fn echelon_bullwhip(m: &Model, r: &RunResult) -> Vec<(String, f64)> {
                 [l] => m.scenario.locations[*l].id.clone(),
                 _ => label,
             };
-            let v: Vec<f64> = r
-                .days
-                .iter()
-                .filter_map(|d| d.echelon_bullwhip.get(height - 1).copied())
-                .filter(|x| x.is_finite())
-                .collect();
-            let mean = if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 };
-            (label, mean)
+            (label, mean_finite(r.days.iter().filter_map(|d| d.echelon_bullwhip.get(height - 1).copied())))
         })
         .collect()
+}
+
+/// The mean of the finite values (NaN if there are none).
+fn mean_finite(values: impl Iterator<Item = f64>) -> f64 {
+    let (sum, n) = values.filter(|x| x.is_finite()).fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
+    if n == 0 { f64::NAN } else { sum / n as f64 }
 }
 
 /// The echelons of the network from the stores up: (height, name, stocking locations), named by
@@ -372,13 +371,12 @@ pub fn bullwhip_groups(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>]) 
             .and_then(|i| sums[i][Kpi::Bullwhip as usize].as_ref())
             .map_or(f64::NAN, |s| s.mean)
     };
-    let levels: Vec<(String, Vec<usize>)> =
-        echelons(m).into_iter().map(|(_, label, members)| (label, members)).collect();
-    let n_locs: usize = levels.iter().map(|(_, v)| v.len()).sum();
+    let levels = echelons(m);
+    let n_locs: usize = levels.iter().map(|(_, _, v)| v.len()).sum();
     if n_locs <= MAX_BULLWHIP_BARS {
         levels
             .into_iter()
-            .map(|(label, members)| BarGroup {
+            .map(|(_, label, members)| BarGroup {
                 label,
                 bars: members.iter().map(|&l| (sc.locations[l].id.clone(), mean(l))).collect(),
             })
@@ -386,9 +384,8 @@ pub fn bullwhip_groups(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>]) 
     } else {
         levels
             .into_iter()
-            .map(|(label, members)| {
-                let v: Vec<f64> = members.iter().map(|&l| mean(l)).filter(|x| x.is_finite()).collect();
-                let avg = if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 };
+            .map(|(_, label, members)| {
+                let avg = mean_finite(members.iter().map(|&l| mean(l)));
                 let n = members.len();
                 let cat = format!("{label} ({n} location{}, mean)", if n == 1 { "" } else { "s" });
                 BarGroup { label: String::new(), bars: vec![(cat, avg)] }
