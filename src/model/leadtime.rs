@@ -3,7 +3,7 @@
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
-use crate::distribution::{Dist, IntTable, Sampler, poisson_pmf};
+use crate::distribution::{Dist, IntTable, Sampler};
 use crate::scenario::LeadTime;
 
 /// Draws the lead time of a shipment.
@@ -37,27 +37,9 @@ impl LeadSampler {
         match lt {
             LeadTime::Days(d) => LeadSampler::Const((*d).max(1)),
             LeadTime::Random(dist) => match dist {
-                Dist::Poisson { mean } => {
-                    // P(L = 1) collects P(X = 0): lead times are at least one day.
-                    let (lo, p) = poisson_pmf(*mean);
-                    let hi = lo + p.len() as u32 - 1;
-                    let mut pmf = vec![0.0; hi.max(1) as usize];
-                    for (i, x) in p.iter().enumerate() {
-                        pmf[((lo + i as u32).max(1) - 1) as usize] += x;
-                    }
-                    LeadSampler::Table(IntTable::from_pmf(1, &pmf))
-                }
-                Dist::Uniform { min, max } => {
-                    let (a, b) = (min.round().max(1.0) as u32, max.round().max(1.0) as u32);
-                    LeadSampler::Table(IntTable::from_pmf(a, &vec![1.0; (b - a + 1) as usize]))
-                }
-                Dist::Empirical { values } | Dist::Sequence { values } => {
-                    let hi = values.iter().map(|v| v.round().max(1.0) as u32).max().unwrap_or(1);
-                    let mut pmf = vec![0.0; hi as usize];
-                    for v in values {
-                        pmf[(v.round().max(1.0) as u32 - 1) as usize] += 1.0;
-                    }
-                    LeadSampler::Table(IntTable::from_pmf(1, &pmf))
+                Dist::Poisson { .. } | Dist::Uniform { .. } | Dist::Empirical { .. } | Dist::Sequence { .. } => {
+                    let (lo, pmf) = lt.day_pmf().expect("a table-sampled lead time has a pmf");
+                    LeadSampler::Table(IntTable::from_pmf(lo, &pmf))
                 }
                 Dist::Constant { value } => LeadSampler::Const(value.round().max(1.0) as u32),
                 Dist::Normal { mean, sd } => {
