@@ -72,6 +72,7 @@ pub mod engine;
 pub mod experiment;
 pub mod kpi;
 pub mod model;
+pub mod network;
 pub mod policy;
 pub mod report;
 pub mod rng;

@@ -28,7 +28,7 @@ use crate::report::html::{Align, Cell, Page, Table};
 use crate::report::plot::{FrontierSeries, frontier};
 use crate::report::{csv_field, csv_nums, fmt_num, fmt_pct};
 use crate::runner::{self, Progress, RunResult, Scope};
-use crate::scenario::{LocationKind, PolicyKind};
+use crate::scenario::PolicyKind;
 use crate::stats::special::{norm_loss, norm_quantile};
 use crate::stats::{Summary, quantile_sorted};
 
@@ -586,16 +586,9 @@ fn demand_stats(m: &Model) -> Vec<Vec<(f64, f64)>> {
     let sc = &m.scenario;
     let mut st = vec![vec![(0.0, 0.0); sc.skus.len()]; sc.locations.len()];
     for d in &sc.demand {
-        let mut cur = Some(d.location);
-        let mut steps = 0;
-        while let Some(c) = cur {
-            if sc.locations[c].kind == LocationKind::Supplier || steps > sc.locations.len() {
-                break;
-            }
+        for c in sc.network.up_from(d.location) {
             st[c][d.sku].0 += d.dist.mean();
             st[c][d.sku].1 += d.dist.sd().powi(2);
-            cur = sc.locations[c].source;
-            steps += 1;
         }
     }
     st

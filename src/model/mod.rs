@@ -237,29 +237,9 @@ pub struct Group {
 /// run. Large networks keep fewer (see [`Model::day_records`]).
 pub const DAY_RECORDS: usize = 200;
 
-/// Echelon height of every location: 1 for a stocking location that supplies no other stocking
-/// location, else 1 + the highest of those it supplies; 0 for suppliers.
+/// Echelon height of every location ([`Network::height`]).
 pub fn echelon_heights(sc: &Scenario) -> Vec<usize> {
-    let n = sc.locations.len();
-    let mut h = vec![0usize; n];
-    for (l, loc) in sc.locations.iter().enumerate() {
-        if loc.kind != LocationKind::Supplier {
-            h[l] = h[l].max(1);
-        }
-        // Walk up from every location: each source is at least one above what it supplies. A
-        // path is at most n long (sources form a tree), which bounds the walk on bad input too.
-        let (mut below, mut at, mut steps) = (h[l].max(1), loc.source, 0);
-        while let Some(s) = at {
-            if sc.locations[s].kind == LocationKind::Supplier || steps > n {
-                break;
-            }
-            h[s] = h[s].max(below + 1);
-            below = h[s];
-            at = sc.locations[s].source;
-            steps += 1;
-        }
-    }
-    h
+    (0..sc.locations.len()).map(|l| sc.network.height(l) as usize).collect()
 }
 
 /// Memory the day-by-day records of a run may take (bytes), before they are cut below

@@ -15,6 +15,7 @@ pub use diag::{Diagnostic, ScenarioError, Source};
 pub use patch::Patch;
 
 use crate::distribution::Dist;
+use crate::network::Network;
 
 /// What happens to customer demand that cannot be served from stock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -561,6 +562,8 @@ pub struct Scenario {
     pub skus: Vec<Sku>,
     /// Locations in file order.
     pub locations: Vec<Location>,
+    /// Who supplies whom (built from `locations`, acyclic).
+    pub network: Network,
     /// Stocking positions, location-major in file order.
     pub positions: Vec<Position>,
     /// Demand streams.

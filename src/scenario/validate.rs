@@ -16,6 +16,7 @@ use super::patch::{self, Patch};
 use super::raw::*;
 use super::*;
 use crate::distribution::Dist;
+use crate::network::{Cycle, Network};
 
 /// Top-level keys a scenario file may contain.
 const TOP_KEYS: &[&str] = &[
@@ -1128,27 +1129,16 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
     }
     allocation_keys(&raw, &mut locations, &skus, d);
 
-    // Cycles in `source`.
-    let mut on_cycle = vec![false; locations.len()];
-    for start in 0..locations.len() {
-        let mut seen = vec![start];
-        let mut cur = locations[start].source;
-        while let Some(c) = cur {
-            if let Some(pos) = seen.iter().position(|&x| x == c) {
-                let cycle = &seen[pos..];
-                if cycle.iter().all(|&x| !on_cycle[x]) {
-                    let names: Vec<&str> = cycle.iter().map(|&x| locations[x].id.as_str()).collect();
-                    let (_, l) = &raw.locations[c];
-                    d.err(l.source.as_ref().map_or(l.id.span(), |s| s.span()), format!("locations[{}].source", raw.locations[c].0), format!("locations order from each other in a cycle: {} -> {}", names.join(" -> "), names[0]), "every chain of sources must end at a supplier; point one of them at a supplier or warehouse outside the cycle");
-                }
-                for &x in cycle {
-                    on_cycle[x] = true;
-                }
-                break;
-            }
-            seen.push(c);
-            cur = locations[c].source;
-        }
+    // The network: who supplies whom, with cycles in `source` reported (and cut, so that every
+    // walk below ends).
+    let sources: Vec<Option<usize>> = locations.iter().map(|l| l.source).collect();
+    let suppliers: Vec<bool> = locations.iter().map(|l| l.kind == LocationKind::Supplier).collect();
+    let (network, cycles) = Network::build(&sources, &suppliers);
+    for Cycle(cycle) in &cycles {
+        let c = cycle[0];
+        let names: Vec<&str> = cycle.iter().map(|&x| locations[x].id.as_str()).collect();
+        let (_, l) = &raw.locations[c];
+        d.err(l.source.as_ref().map_or(l.id.span(), |s| s.span()), format!("locations[{}].source", raw.locations[c].0), format!("locations order from each other in a cycle: {} -> {}", names.join(" -> "), names[0]), "every chain of sources must end at a supplier; point one of them at a supplier or warehouse outside the cycle");
     }
 
     // Demand.
@@ -1288,15 +1278,8 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
     let n_loc = locations.len();
     let mut carries = vec![vec![false; skus.len()]; n_loc];
     for dm in &demand {
-        let mut cur = Some(dm.location);
-        let mut steps = 0;
-        while let Some(c) = cur {
-            if locations[c].kind == LocationKind::Supplier || steps > n_loc {
-                break;
-            }
+        for c in network.up_from(dm.location) {
             carries[c][dm.sku] = true;
-            cur = locations[c].source;
-            steps += 1;
         }
     }
     let mut listed: Vec<Option<Vec<usize>>> = vec![None; n_loc];
@@ -1386,16 +1369,9 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
     // Demand statistics per (location, sku), including everything below.
     let mut stats = vec![vec![DemandStats::default(); skus.len()]; n_loc];
     for dm in &demand {
-        let mut cur = Some(dm.location);
-        let mut steps = 0;
-        while let Some(c) = cur {
-            if locations[c].kind == LocationKind::Supplier || steps > n_loc {
-                break;
-            }
+        for c in network.up_from(dm.location) {
             stats[c][dm.sku].mean += dm.dist.mean();
             stats[c][dm.sku].var += dm.dist.sd().powi(2);
-            cur = locations[c].source;
-            steps += 1;
         }
     }
 
@@ -1524,6 +1500,7 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
         simulation,
         skus,
         locations,
+        network,
         positions,
         demand,
         shocks,
