@@ -66,11 +66,16 @@
 
 #![warn(missing_docs)]
 
+pub mod allocation;
 pub mod calendar;
+pub mod demand;
+pub mod disruption;
 pub mod distribution;
 pub mod engine;
 pub mod experiment;
+pub mod forecast;
 pub mod kpi;
+pub mod leadtime;
 pub mod model;
 pub mod network;
 pub mod policy;

@@ -1,0 +1,1 @@
+//! Allocation: rationing rules, reserves, push, launch allocation and rebalancing.: validate.

@@ -1,0 +1,1 @@
+//! Demand: customer demand streams, seasonality, promotions, shocks and common factors.: validate.

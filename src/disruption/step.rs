@@ -1,0 +1,1 @@
+//! Disruptions: supplier outages (Markov and scheduled) and transport delays.: step.

@@ -1,0 +1,1 @@
+//! Forecasts: moving averages and smoothing that drive push allocation and dynamic levels.: compile.

@@ -1,0 +1,1 @@
+//! Lead times: fixed or random whole days, their exact moments and samplers.: validate.

@@ -1,0 +1,1 @@
+//! Replenishment policies: base-stock, (s, S), (r, Q), echelon base-stock, and stock levels.: validate.
