@@ -265,13 +265,44 @@ fn bad_input(message: String) -> Failure {
 
 impl From<ScenarioError> for Failure {
     fn from(e: ScenarioError) -> Self {
-        bad_input(e.to_string())
+        bad_input(scenario_message(&e))
     }
+}
+
+/// How the terminal shows a scenario error: `error: ` before each problem, its fix on an
+/// indented `help:` line, and a count (the library's own text is plain).
+fn scenario_message(e: &ScenarioError) -> String {
+    let list = match e {
+        ScenarioError::Io { path, reason, help } => {
+            return format!("cannot read scenario file '{path}': {reason}\n    help: {help}");
+        }
+        ScenarioError::Invalid(list) => list,
+    };
+    let mut s = String::new();
+    for (i, d) in list.iter().enumerate() {
+        if i > 0 {
+            s.push('\n');
+        }
+        s.push_str(&format!("error: {d}"));
+        if let Some(h) = d.help() {
+            s.push_str(&format!("\n    help: {h}"));
+        }
+    }
+    let n = list.len();
+    s.push_str(&format!("\n{n} problem{} found", if n == 1 { "" } else { "s" }));
+    s
 }
 
 impl From<ExperimentError> for Failure {
     fn from(e: ExperimentError) -> Self {
-        Failure { code: if e.is_bad_input() { EXIT_BAD_INPUT } else { 1 }, message: e.to_string() }
+        let message = match &e {
+            ExperimentError::Scenario(s) => scenario_message(s),
+            ExperimentError::Point { point, source } => {
+                format!("error: sweep point {point} does not load:\n{}", scenario_message(source))
+            }
+            other => other.to_string(),
+        };
+        Failure { code: if e.is_bad_input() { EXIT_BAD_INPUT } else { 1 }, message }
     }
 }
 

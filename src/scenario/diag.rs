@@ -53,6 +53,8 @@ pub struct Diagnostic {
     pub help: Option<String>,
 }
 
+/// The plain text `file:line:col: key: message`; the fix is in [`Diagnostic::help`] (a front end
+/// decides how to show it, e.g. the CLI's indented `help:` line).
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file)?;
@@ -60,14 +62,17 @@ impl fmt::Display for Diagnostic {
             write!(f, ":{}:{}", self.line, self.column)?;
         }
         if self.key.is_empty() {
-            write!(f, ": {}", self.message)?;
+            write!(f, ": {}", self.message)
         } else {
-            write!(f, ": {}: {}", self.key, self.message)?;
+            write!(f, ": {}: {}", self.key, self.message)
         }
-        if let Some(h) = &self.help {
-            write!(f, "\n    help: {h}")?;
-        }
-        Ok(())
+    }
+}
+
+impl Diagnostic {
+    /// How to fix the problem, if known.
+    pub fn help(&self) -> Option<&str> {
+        self.help.as_deref()
     }
 }
 
@@ -75,7 +80,7 @@ impl fmt::Display for Diagnostic {
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     /// The file could not be read.
-    #[error("cannot read scenario file '{path}': {reason}\n    help: {help}")]
+    #[error("cannot read scenario file '{path}': {reason} ({help})")]
     Io {
         /// Path as given.
         path: String,
@@ -130,17 +135,17 @@ impl ScenarioError {
     }
 }
 
+/// One plain line per problem, its fix in parentheses: the library's text carries no terminal
+/// layout (the CLI prints `error: ` and an indented `help:` line from [`ScenarioError::diagnostics`]).
 fn render(d: &[Diagnostic]) -> String {
-    let mut s = String::new();
-    for (i, x) in d.iter().enumerate() {
-        if i > 0 {
-            s.push('\n');
-        }
-        s.push_str(&format!("error: {x}"));
-    }
-    let n = d.len();
-    s.push_str(&format!("\n{n} problem{} found", if n == 1 { "" } else { "s" }));
-    s
+    let lines: Vec<String> = d
+        .iter()
+        .map(|x| match x.help() {
+            Some(h) => format!("{x} ({h})"),
+            None => x.to_string(),
+        })
+        .collect();
+    lines.join("\n")
 }
 
 /// Collects diagnostics while a scenario is checked.
