@@ -3,11 +3,12 @@
 //! Loading never panics. Every problem found is reported with the file, line and column, the key,
 //! what was expected and how to fix it; see [`ScenarioError`].
 
-mod diag;
+pub(crate) mod diag;
 mod overlay;
 mod patch;
-mod raw;
+pub(crate) mod raw;
 mod validate;
+pub(crate) mod values;
 
 use std::path::Path;
 

@@ -1,0 +1,309 @@
+//! Shared value checks for every table: decoding spanned TOML into raw types, numbers in range,
+//! costs, and distributions (demand, lead times, stress), each reporting through [`Diags`].
+
+use std::ops::Range;
+
+use serde::Deserialize;
+use serde::de::IntoDeserializer;
+use toml::Spanned;
+use toml::Value;
+use toml::de::DeValue;
+
+use super::Source;
+use super::diag::Diags;
+use super::raw::{DIST_TYPES, RawDist};
+use crate::distribution::Dist;
+
+/// Decodes a spanned TOML subtree into `T`, recording a diagnostic on failure.
+pub(crate) fn decode<'a, T: Deserialize<'a>>(v: Spanned<DeValue<'a>>, key: &str, d: &mut Diags) -> Option<T> {
+    let span = v.span();
+    match T::deserialize(v.into_deserializer()) {
+        Ok(x) => Some(x),
+        Err(e) => {
+            d.toml(&e, key, Some(span));
+            None
+        }
+    }
+}
+
+/// Decodes a captured TOML value (a polymorphic field) into `T`.
+pub(crate) fn decode_value<T: for<'de> Deserialize<'de>>(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Option<T> {
+    match v.get_ref().clone().try_into::<T>() {
+        Ok(x) => Some(x),
+        Err(e) => {
+            // A captured value has no inner positions: point at the entry the error is about.
+            let msg = e.message().trim();
+            let span = offending_entry(d.src, v, msg).unwrap_or(v.span());
+            d.decode_error(msg, Some(span), key);
+            None
+        }
+    }
+}
+
+/// Where, inside an inline table, the entry a decoding error is about is written: the unknown
+/// key, or the first entry whose value has the type the error found.
+pub(crate) fn offending_entry(src: &Source, v: &Spanned<Value>, msg: &str) -> Option<Range<usize>> {
+    let table = v.get_ref().as_table()?;
+    let name = if let Some(rest) = msg.strip_prefix("unknown field `") {
+        rest.split('`').next()?.to_string()
+    } else if let Some(rest) = msg.strip_prefix("invalid type: ") {
+        let found = rest.rsplit_once(", expected ")?.0;
+        // serde shows the value: `string "x"`, `integer `3``, `floating point `2.5``.
+        let shown = |x: &Value| match x {
+            Value::String(t) => found == format!("string {t:?}"),
+            Value::Float(f) => found == format!("floating point `{f}`"),
+            Value::Integer(i) => found == format!("integer `{i}`"),
+            Value::Boolean(b) => found == format!("boolean `{b}`"),
+            Value::Array(_) => found.starts_with("sequence"),
+            Value::Table(_) => found.starts_with("map"),
+            Value::Datetime(_) => false,
+        };
+        table.iter().find(|(_, x)| shown(x))?.0.clone()
+    } else {
+        return None;
+    };
+    let span = v.span();
+    let text = src.text.get(span.clone())?;
+    let mut from = 0;
+    while let Some(i) = text[from..].find(name.as_str()) {
+        let at = from + i;
+        let after = text[at + name.len()..].trim_start();
+        let boundary = at == 0 || !text[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_');
+        if boundary && after.starts_with('=') {
+            let value_at = at + name.len() + (text[at + name.len()..].len() - after.len()) + 1;
+            let value_at = value_at + (text[value_at..].len() - text[value_at..].trim_start().len());
+            return Some(span.start + value_at..span.start + value_at + 1);
+        }
+        from = at + name.len();
+    }
+    None
+}
+
+/// Checks a number: finite, and at least `min`.
+pub(crate) fn num_at_least(d: &mut Diags, v: &Spanned<f64>, key: &str, min: f64, what: &str) -> f64 {
+    let x = *v.get_ref();
+    if !x.is_finite() {
+        d.err(v.span(), key, format!("{what} must be a finite number, found {x}"), "write a plain number such as 1.5");
+        return min.max(0.0);
+    }
+    if x < min {
+        d.err(v.span(), key, format!("{what} must be at least {min}, found {x}"), format!("use a value ≥ {min}"));
+        return min;
+    }
+    x
+}
+
+pub(crate) fn opt_cost(d: &mut Diags, v: &Option<Spanned<f64>>, key: &str) -> Option<f64> {
+    v.as_ref().map(|c| num_at_least(d, c, key, 0.0, "a cost"))
+}
+
+pub(crate) fn int_in(d: &mut Diags, v: &Spanned<i64>, key: &str, min: i64, max: i64, help: &str) -> i64 {
+    let x = *v.get_ref();
+    if x < min || x > max {
+        let range = if max == i64::MAX { format!("at least {min}") } else { format!("between {min} and {max}") };
+        d.err(v.span(), key, format!("must be {range}, found {x}"), help);
+        return min;
+    }
+    x
+}
+
+/// Checks a raw distribution for demand (`lead = false`) or lead times (`lead = true`).
+pub(crate) fn check_dist(raw: RawDist, span: Range<usize>, key: &str, lead: bool, d: &mut Diags) -> Option<Dist> {
+    let mut ok = true;
+    let mut bad = |cond: bool, msg: String, help: &str, d: &mut Diags| {
+        if cond {
+            d.err(span.clone(), key, msg, help);
+            ok = false;
+        }
+    };
+    let fin = |x: f64| x.is_finite();
+    let lo = if lead { 1.0 } else { 0.0 };
+    let dist = match raw {
+        RawDist::Poisson { mean } => {
+            bad(
+                !fin(mean) || mean < 0.0 || (lead && mean <= 0.0),
+                format!("poisson mean must be {} and finite, found {mean}", if lead { "> 0" } else { "≥ 0" }),
+                "e.g. { type = \"poisson\", mean = 3 }",
+                d,
+            );
+            bad(
+                mean > 1e7,
+                format!("poisson mean {mean} is too large"),
+                "scale units (e.g. cases instead of pieces) or use a normal",
+                d,
+            );
+            Dist::Poisson { mean }
+        }
+        RawDist::Normal { mean, sd } => {
+            bad(
+                !fin(mean) || mean < lo,
+                format!("normal mean must be ≥ {lo} and finite, found {mean}"),
+                "e.g. { type = \"normal\", mean = 50, sd = 8 }",
+                d,
+            );
+            bad(
+                !fin(sd) || sd < 0.0,
+                format!("normal sd must be ≥ 0 and finite, found {sd}"),
+                "the standard deviation cannot be negative",
+                d,
+            );
+            Dist::Normal { mean, sd }
+        }
+        RawDist::NegativeBinomial { mean, sd } => {
+            bad(
+                lead,
+                "negative_binomial is not offered for lead times".into(),
+                "use poisson, uniform, normal, gamma, empirical or constant",
+                d,
+            );
+            bad(
+                !fin(mean) || mean <= 0.0,
+                format!("negative_binomial mean must be > 0, found {mean}"),
+                "e.g. { type = \"negative_binomial\", mean = 4, sd = 3 }",
+                d,
+            );
+            bad(
+                !fin(sd) || sd * sd <= mean,
+                format!("negative_binomial needs sd² > mean (overdispersion); found sd = {sd}, mean = {mean}"),
+                "raise sd above √mean, or use poisson when sd² = mean",
+                d,
+            );
+            Dist::NegativeBinomial { mean, sd }
+        }
+        RawDist::Gamma { mean, sd } => {
+            bad(
+                !fin(mean) || mean <= 0.0,
+                format!("gamma mean must be > 0, found {mean}"),
+                "e.g. { type = \"gamma\", mean = 20, sd = 10 }",
+                d,
+            );
+            bad(
+                !fin(sd) || sd <= 0.0,
+                format!("gamma sd must be > 0, found {sd}"),
+                "use constant for a fixed value",
+                d,
+            );
+            Dist::Gamma { mean, sd }
+        }
+        RawDist::Uniform { min, max } => {
+            bad(
+                !fin(min) || !fin(max) || min < lo || max < min,
+                format!("uniform needs {lo} ≤ min ≤ max, found min = {min}, max = {max}"),
+                "e.g. { type = \"uniform\", min = 2, max = 6 }",
+                d,
+            );
+            bad(
+                lead && (min.fract() != 0.0 || max.fract() != 0.0),
+                "lead-time uniform bounds must be whole days".into(),
+                "e.g. { type = \"uniform\", min = 2, max = 5 }",
+                d,
+            );
+            Dist::Uniform { min, max }
+        }
+        RawDist::Constant { value } => {
+            bad(
+                !fin(value) || value < lo,
+                format!("constant value must be ≥ {lo}, found {value}"),
+                "e.g. { type = \"constant\", value = 10 }",
+                d,
+            );
+            bad(lead && value.fract() != 0.0, "lead times are whole days".into(), "use a whole number of days", d);
+            Dist::Constant { value }
+        }
+        RawDist::Sequence { values } => {
+            bad(
+                lead,
+                "sequence is not offered for lead times".into(),
+                "use empirical for a list of observed lead times",
+                d,
+            );
+            bad(
+                values.is_empty(),
+                "a sequence needs at least one value".into(),
+                "e.g. { type = \"sequence\", values = [10, 12, 9] }",
+                d,
+            );
+            bad(
+                values.iter().any(|v| !fin(*v) || *v < 0.0),
+                "sequence values must be finite and ≥ 0".into(),
+                "remove negative values",
+                d,
+            );
+            Dist::Sequence { values }
+        }
+        RawDist::Empirical { values } => {
+            bad(
+                values.is_empty(),
+                "an empirical distribution needs at least one value".into(),
+                "e.g. { type = \"empirical\", values = [3, 4, 4, 6] }",
+                d,
+            );
+            bad(
+                values.iter().any(|v| !fin(*v) || *v < lo),
+                format!("empirical values must be finite and ≥ {lo}"),
+                "remove out-of-range values",
+                d,
+            );
+            bad(
+                lead && values.iter().any(|v| v.fract() != 0.0),
+                "empirical lead times must be whole days".into(),
+                "round the observations to whole days",
+                d,
+            );
+            Dist::Empirical { values }
+        }
+    };
+    ok.then_some(dist)
+}
+
+pub(crate) fn check_dist_value(v: &Spanned<Value>, key: &str, lead: bool, d: &mut Diags) -> Option<Dist> {
+    if !v.get_ref().is_table() {
+        d.err(
+            v.span(),
+            key,
+            format!("expected a distribution table, found {}", v.get_ref().type_str()),
+            "e.g. { type = \"poisson\", mean = 5 }",
+        );
+        return None;
+    }
+    if v.get_ref().get("type").is_none() {
+        d.err(v.span(), key, "the distribution has no `type`", format!("add type = one of {}", DIST_TYPES.join(", ")));
+        return None;
+    }
+    let raw: RawDist = decode_value(v, key, d)?;
+    check_dist(raw, v.span(), key, lead, d)
+}
+
+/// A whole number of days ≥ `min` or a distribution of them (for durations and extra days).
+pub(crate) fn check_days(v: &Value, span: &Range<usize>, key: &str, min: f64, d: &mut Diags) -> Option<Dist> {
+    match v {
+        Value::Integer(n) if *n as f64 >= min => Some(Dist::Constant { value: *n as f64 }),
+        Value::Integer(n) => {
+            d.err(
+                span.clone(),
+                key,
+                format!("must be at least {min} days, found {n}"),
+                format!("use a whole number ≥ {min}"),
+            );
+            None
+        }
+        Value::Table(_) => {
+            let raw: RawDist = decode_value(&Spanned::new(span.clone(), v.clone()), key, d)?;
+            check_dist(raw, span.clone(), key, true, d)
+        }
+        other => {
+            d.err(
+                span.clone(),
+                key,
+                format!("expected a whole number of days or a distribution, found {}", other.type_str()),
+                "e.g. 7 or { type = \"uniform\", min = 3, max = 10 }",
+            );
+            None
+        }
+    }
+}
+
+pub(crate) fn known_list(ids: impl Iterator<Item = String>) -> String {
+    let v: Vec<String> = ids.collect();
+    if v.len() > 12 { format!("{}, ... ({} in all)", v[..12].join(", "), v.len()) } else { v.join(", ") }
+}
