@@ -10,7 +10,7 @@ use crate::forecast::Forecast;
 use crate::forecast::validate::check_forecast;
 use crate::leadtime::LeadTime;
 use crate::scenario::diag::{Diags, closest};
-use crate::scenario::raw::{POLICY_TYPES, RawLevel, RawPolicy};
+use crate::scenario::raw::{POLICY_TYPES, RawForecast, RawLevel, RawPolicy};
 use crate::scenario::values::decode_value;
 
 /// A level as written, before it is resolved against the position's demand.
@@ -72,9 +72,38 @@ pub(crate) fn check_level(v: &Value, span: &Range<usize>, key: &str, d: &mut Dia
     }
 }
 
-/// A policy as written: the rule's name, its level specs, review settings.
+/// A policy's `type`, parsed once where it is read (`min_max` is another name for `s_S`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PolicyType {
+    /// `base_stock`.
+    BaseStock,
+    /// `s_S` or `min_max`.
+    SS,
+    /// `r_Q`.
+    RQ,
+    /// `echelon_base_stock`.
+    EchelonBaseStock,
+    /// `none`.
+    None,
+}
+
+impl PolicyType {
+    /// The type named in a scenario file; `None` for an unknown name.
+    pub(crate) fn parse(name: &str) -> Option<PolicyType> {
+        Some(match name {
+            "base_stock" => PolicyType::BaseStock,
+            "s_S" | "min_max" => PolicyType::SS,
+            "r_Q" => PolicyType::RQ,
+            "echelon_base_stock" => PolicyType::EchelonBaseStock,
+            "none" => PolicyType::None,
+            _ => return None,
+        })
+    }
+}
+
+/// A policy as written: the rule's type, its level specs, review settings.
 pub(crate) struct PolicyDraft {
-    name: &'static str,
+    ty: PolicyType,
     levels: Vec<(&'static str, LevelSpec)>,
     review_days: u32,
     review_offset: u32,
@@ -84,7 +113,63 @@ pub(crate) struct PolicyDraft {
     key: String,
 }
 
+/// The settings every rule shares, as written (borrowed from the raw policy).
+struct RawCommon<'r> {
+    review_days: &'r Option<i64>,
+    review_offset: &'r Option<i64>,
+    max_order: &'r Option<f64>,
+    forecast: &'r Option<RawForecast>,
+}
+
+/// Checks a `policy` table as written; levels stay specs until the position's demand is known.
 pub(crate) fn check_policy(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Option<PolicyDraft> {
+    let span = v.span();
+    let ty = policy_type(v, key, d)?;
+    let raw: RawPolicy = decode_value(v, key, d)?;
+    let mut levels = Vec::new();
+    let mut ok = true;
+    let mut lv =
+        |name: &'static str, val: &Value, d: &mut Diags| match check_level(val, &span, &format!("{key}.{name}"), d) {
+            Some(l) => levels.push((name, l)),
+            None => ok = false,
+        };
+    let common =
+        |review_days, review_offset, max_order, forecast| RawCommon { review_days, review_offset, max_order, forecast };
+    let c = match &raw {
+        RawPolicy::BaseStock { level, review_days, review_offset, max_order, forecast } => {
+            lv("level", level, d);
+            common(review_days, review_offset, max_order, forecast)
+        }
+        RawPolicy::EchelonBaseStock { level, review_days, review_offset, max_order } => {
+            lv("level", level, d);
+            common(review_days, review_offset, max_order, &None)
+        }
+        RawPolicy::SS { s, big_s, review_days, review_offset, max_order, forecast } => {
+            lv("s", s, d);
+            lv("S", big_s, d);
+            common(review_days, review_offset, max_order, forecast)
+        }
+        RawPolicy::MinMax { min, max, review_days, review_offset, max_order, forecast } => {
+            lv("s", min, d);
+            lv("S", max, d);
+            common(review_days, review_offset, max_order, forecast)
+        }
+        RawPolicy::None {} => common(&None, &None, &None, &None),
+        RawPolicy::RQ { r, q, review_days, review_offset, max_order } => {
+            lv("r", r, d);
+            lv("Q", q, d);
+            common(review_days, review_offset, max_order, &None)
+        }
+    };
+    let forecast = policy_forecast(c.forecast, &levels, &span, key, &mut ok, d);
+    let (review_days, review_offset) = review(c.review_days, c.review_offset, &span, key, &mut ok, d);
+    let max_order = max_order(c.max_order, &span, key, &mut ok, d);
+    ok.then(|| PolicyDraft { ty, levels, review_days, review_offset, max_order, forecast, span, key: key.to_string() })
+}
+
+/// Reads the policy's `type` into a [`PolicyType`]: a non-table, a missing or an unknown type
+/// is reported (with the closest name).
+fn policy_type(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Option<PolicyType> {
     let span = v.span();
     let t = match v.get_ref() {
         Value::Table(t) => t,
@@ -98,85 +183,65 @@ pub(crate) fn check_policy(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Opti
             return None;
         }
     };
-    match t.get("type").and_then(Value::as_str) {
-        None => {
-            d.err(span, key, "the policy has no `type`", format!("add type = one of {}", POLICY_TYPES.join(", ")));
-            return None;
-        }
-        Some(ty) if !POLICY_TYPES.contains(&ty) => {
-            let help = match closest(ty, POLICY_TYPES.iter().copied()) {
-                Some(b) => format!("did you mean \"{b}\"? (policies: {})", POLICY_TYPES.join(", ")),
-                None => format!("policies: {}", POLICY_TYPES.join(", ")),
-            };
-            d.err(span, key, format!("unknown policy type '{ty}'"), help);
-            return None;
-        }
-        Some(_) => {}
-    }
-    let raw: RawPolicy = decode_value(v, key, d)?;
-    let mut levels = Vec::new();
-    let mut ok = true;
-    let mut lv =
-        |name: &'static str, val: &Value, d: &mut Diags| match check_level(val, &span, &format!("{key}.{name}"), d) {
-            Some(l) => levels.push((name, l)),
-            None => ok = false,
+    let Some(name) = t.get("type").and_then(Value::as_str) else {
+        d.err(span, key, "the policy has no `type`", format!("add type = one of {}", POLICY_TYPES.join(", ")));
+        return None;
+    };
+    let ty = PolicyType::parse(name);
+    if ty.is_none() {
+        let help = match closest(name, POLICY_TYPES.iter().copied()) {
+            Some(b) => format!("did you mean \"{b}\"? (policies: {})", POLICY_TYPES.join(", ")),
+            None => format!("policies: {}", POLICY_TYPES.join(", ")),
         };
-    let (name, rd, ro, mo, fc) = match &raw {
-        RawPolicy::BaseStock { level, review_days, review_offset, max_order, forecast } => {
-            lv("level", level, d);
-            ("base_stock", review_days, review_offset, max_order, forecast)
-        }
-        RawPolicy::EchelonBaseStock { level, review_days, review_offset, max_order } => {
-            lv("level", level, d);
-            ("echelon_base_stock", review_days, review_offset, max_order, &None)
-        }
-        RawPolicy::SS { s, big_s, review_days, review_offset, max_order, forecast } => {
-            lv("s", s, d);
-            lv("S", big_s, d);
-            ("s_S", review_days, review_offset, max_order, forecast)
-        }
-        RawPolicy::MinMax { min, max, review_days, review_offset, max_order, forecast } => {
-            lv("s", min, d);
-            lv("S", max, d);
-            ("s_S", review_days, review_offset, max_order, forecast)
-        }
-        RawPolicy::None {} => ("none", &None, &None, &None, &None),
-        RawPolicy::RQ { r, q, review_days, review_offset, max_order } => {
-            lv("r", r, d);
-            lv("Q", q, d);
-            ("r_Q", review_days, review_offset, max_order, &None)
-        }
-    };
-    // A forecast re-sets the levels every day from the demand seen so far: only levels that
-    // scale with demand (days of cover, service targets, lead-time cover) can follow it.
-    let forecast = match fc {
-        None => None,
-        Some(f) => {
-            let f = check_forecast(f, &span, &format!("{key}.forecast"), d);
-            if let Some(f) = &f {
-                if f.national || f.noise_cv > 0.0 {
-                    d.err(
-                        span.clone(),
-                        format!("{key}.forecast"),
-                        "a policy's forecast is its own location's demand: scope and noise_cv apply to push only",
-                        "remove scope and noise_cv (bias is allowed)",
-                    );
-                    ok = false;
-                }
-            }
-            if let Some((name, _)) = levels.iter().find(|(_, l)| matches!(l, LevelSpec::Units(_))) {
-                d.err(
-                    span.clone(),
-                    format!("{key}.{name}"),
-                    format!("with a forecast, {name} must follow demand, found a fixed number of units"),
-                    format!("write {name} = {{ days = 3 }}, {{ service = 0.95 }} or {{ lead_time_cover = 1.0 }}"),
-                );
-                ok = false;
-            }
-            ok &= f.is_some();
-            f
-        }
-    };
+        d.err(span, key, format!("unknown policy type '{name}'"), help);
+    }
+    ty
+}
+
+/// A policy's forecast. It re-sets the levels every day from the demand seen so far: only
+/// levels that scale with demand (days of cover, service targets, lead-time cover) can follow it.
+fn policy_forecast(
+    fc: &Option<RawForecast>,
+    levels: &[(&'static str, LevelSpec)],
+    span: &Range<usize>,
+    key: &str,
+    ok: &mut bool,
+    d: &mut Diags,
+) -> Option<Forecast> {
+    let f = check_forecast(fc.as_ref()?, span, &format!("{key}.forecast"), d);
+    if let Some(f) = &f
+        && (f.national || f.noise_cv > 0.0)
+    {
+        d.err(
+            span.clone(),
+            format!("{key}.forecast"),
+            "a policy's forecast is its own location's demand: scope and noise_cv apply to push only",
+            "remove scope and noise_cv (bias is allowed)",
+        );
+        *ok = false;
+    }
+    if let Some((name, _)) = levels.iter().find(|(_, l)| matches!(l, LevelSpec::Units(_))) {
+        d.err(
+            span.clone(),
+            format!("{key}.{name}"),
+            format!("with a forecast, {name} must follow demand, found a fixed number of units"),
+            format!("write {name} = {{ days = 3 }}, {{ service = 0.95 }} or {{ lead_time_cover = 1.0 }}"),
+        );
+        *ok = false;
+    }
+    *ok &= f.is_some();
+    f
+}
+
+/// `review_days` (default 1) and `review_offset` (default 0, below `review_days`).
+fn review(
+    rd: &Option<i64>,
+    ro: &Option<i64>,
+    span: &Range<usize>,
+    key: &str,
+    ok: &mut bool,
+    d: &mut Diags,
+) -> (u32, u32) {
     let review_days = match rd {
         None => 1,
         Some(n) if (1..=3650).contains(n) => *n as u32,
@@ -187,7 +252,7 @@ pub(crate) fn check_policy(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Opti
                 format!("review_days must be between 1 and 3650, found {n}"),
                 "1 = review every day; 7 = weekly",
             );
-            ok = false;
+            *ok = false;
             1
         }
     };
@@ -201,11 +266,16 @@ pub(crate) fn check_policy(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Opti
                 format!("review_offset must be in 0..{review_days}, found {n}"),
                 "reviews happen on days d with d mod review_days = review_offset",
             );
-            ok = false;
+            *ok = false;
             0
         }
     };
-    let max_order = match mo {
+    (review_days, review_offset)
+}
+
+/// `max_order`: a positive cap, or none.
+fn max_order(mo: &Option<f64>, span: &Range<usize>, key: &str, ok: &mut bool, d: &mut Diags) -> Option<f64> {
+    match mo {
         None => None,
         Some(x) if x.is_finite() && *x > 0.0 => Some(*x),
         Some(x) => {
@@ -215,20 +285,10 @@ pub(crate) fn check_policy(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Opti
                 format!("max_order must be a positive number, found {x}"),
                 "omit max_order for no cap",
             );
-            ok = false;
+            *ok = false;
             None
         }
-    };
-    ok.then(|| PolicyDraft {
-        name,
-        levels,
-        review_days,
-        review_offset,
-        max_order,
-        forecast,
-        span,
-        key: key.to_string(),
-    })
+    }
 }
 
 /// Demand statistics of a position: mean and variance of daily demand at it and below.
@@ -240,10 +300,13 @@ pub(crate) struct DemandStats {
     pub var: f64,
 }
 
+/// A level in units from its spec, for a position with these demand statistics.
 pub(crate) fn resolve_level(spec: LevelSpec, st: DemandStats, lt: &LeadTime, review: u32) -> f64 {
     super::resolve_level(spec, st.mean, st.var, lt, review)
 }
 
+/// Resolves a draft's levels against a position's demand and lead time into a [`Policy`],
+/// checking what only the numbers can tell (s < S, Q > 0).
 pub(crate) fn finish_policy(
     p: &PolicyDraft,
     st: DemandStats,
@@ -252,11 +315,11 @@ pub(crate) fn finish_policy(
     d: &mut Diags,
 ) -> Option<Policy> {
     let v: Vec<f64> = p.levels.iter().map(|(_, s)| resolve_level(*s, st, lt, p.review_days)).collect();
-    let kind = match p.name {
-        "base_stock" => PolicyKind::BaseStock { level: v[0] },
-        "echelon_base_stock" => PolicyKind::EchelonBaseStock { level: v[0] },
-        "none" => PolicyKind::None,
-        "s_S" => {
+    let kind = match p.ty {
+        PolicyType::BaseStock => PolicyKind::BaseStock { level: v[0] },
+        PolicyType::EchelonBaseStock => PolicyKind::EchelonBaseStock { level: v[0] },
+        PolicyType::None => PolicyKind::None,
+        PolicyType::SS => {
             if v[0] >= v[1] {
                 d.err(
                     p.span.clone(),
@@ -272,7 +335,7 @@ pub(crate) fn finish_policy(
             }
             PolicyKind::SS { s: v[0], big_s: v[1] }
         }
-        _ => {
+        PolicyType::RQ => {
             if v[1] <= 0.0 {
                 d.err(
                     p.span.clone(),
