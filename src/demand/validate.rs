@@ -6,12 +6,12 @@ use std::ops::Range;
 
 use toml::{Spanned, Value};
 
-use super::{CommonFactor, Demand, Shock};
+use super::{CommonFactor, Demand, Promotion, Shock};
 use crate::distribution::Dist;
-use crate::scenario::diag::Diags;
-use crate::scenario::raw::{RawFactor, RawShock};
-use crate::scenario::values::{check_days, check_dist_value, num_at_least};
-use crate::scenario::{Location, Sku};
+use crate::scenario::diag::{Diags, closest};
+use crate::scenario::raw::{RawDemand, RawFactor, RawSeasonality, RawShock};
+use crate::scenario::values::{Ids, check_days, check_dist_value, num_at_least};
+use crate::scenario::{Location, LocationKind, Sku};
 
 /// How an entry names demand streams: `location`, `locations`, `region`, `sku` (none: all).
 pub(crate) struct Targets<'r> {
@@ -189,4 +189,162 @@ pub(crate) fn segment_labels(demand: &[Demand]) -> HashMap<(usize, usize), Strin
         out.insert(key, format!("{abc}{xyz}"));
     }
     out
+}
+
+/// The `[[demand]]` entries: each names a stocking location and (with several SKUs) a SKU, a
+/// daily distribution, seasonality, promotions and a trend. Entries with a problem are reported
+/// and left out; several streams of one position are keyed `demand/<location>/<sku>/<n>`.
+pub(crate) fn check_demand(
+    raw: &[(usize, RawDemand)],
+    ids: &Ids<'_>,
+    locations: &[Location],
+    skus: &[Sku],
+    d: &mut Diags,
+) -> Vec<Demand> {
+    let mut demand: Vec<Demand> = Vec::new();
+    let mut per_pair: HashMap<(usize, usize), usize> = HashMap::new();
+    for (i, r) in raw {
+        let key = format!("demand[{i}]");
+        let loc = demand_location(r, &key, ids, locations, d);
+        let sku = demand_sku(r, &key, ids, skus, d);
+        let dist = check_dist_value(&r.distribution, &format!("{key}.distribution"), false, d);
+        let (weekly, monthly) = r.seasonality.as_ref().map_or((None, None), |s| seasonality(s.get_ref(), &key, d));
+        let promotions = promotions(r, &key, d);
+        if let (Some(location), Some(sku), Some(dist)) = (loc, sku, dist) {
+            let nth = per_pair.entry((location, sku)).or_insert(0);
+            let key = format!("demand/{}/{}/{}", locations[location].id, skus[sku].id, nth);
+            *nth += 1;
+            let trend_per_year = trend(r, *i, d);
+            demand.push(Demand { location, sku, dist, weekly, monthly, promotions, trend_per_year, key });
+        }
+    }
+    demand
+}
+
+/// The location a demand entry names: a known warehouse or store.
+fn demand_location(r: &RawDemand, key: &str, ids: &Ids<'_>, locations: &[Location], d: &mut Diags) -> Option<usize> {
+    let lid = r.location.get_ref().as_str();
+    match ids.loc.get(lid) {
+        Some(&l) if locations[l].kind == LocationKind::Supplier => {
+            d.err(
+                r.location.span(),
+                format!("{key}.location"),
+                format!("'{lid}' is a supplier; suppliers face no customer demand"),
+                "put demand on a store or warehouse",
+            );
+            None
+        }
+        Some(&l) => Some(l),
+        None if ids.broken.contains(lid) => None,
+        None => {
+            d.err(
+                r.location.span(),
+                format!("{key}.location"),
+                format!("unknown location '{lid}'"),
+                ids.location_help(lid),
+            );
+            None
+        }
+    }
+}
+
+/// The SKU a demand entry names (optional when the scenario has one SKU).
+fn demand_sku(r: &RawDemand, key: &str, ids: &Ids<'_>, skus: &[Sku], d: &mut Diags) -> Option<usize> {
+    match &r.sku {
+        None if skus.len() == 1 => Some(0),
+        None => {
+            d.err(
+                r.location.span(),
+                format!("{key}.sku"),
+                format!("this demand entry needs `sku`: the scenario has {} SKUs", skus.len()),
+                format!("add sku = one of {}", ids.sku_list),
+            );
+            None
+        }
+        Some(s) => match ids.sku.get(s.get_ref().as_str()) {
+            Some(&k) => Some(k),
+            None => {
+                let help = match closest(s.get_ref(), skus.iter().map(|x| x.id.as_str())) {
+                    Some(b) => format!("did you mean '{b}'? known SKUs: {}", ids.sku_list),
+                    None => format!("known SKUs: {}", ids.sku_list),
+                };
+                d.err(s.span(), format!("{key}.sku"), format!("unknown SKU '{}'", s.get_ref()), help);
+                None
+            }
+        },
+    }
+}
+
+/// Day-of-week (Monday first) and month-of-year (January first) factors, each ≥ 0.
+fn seasonality(s: &RawSeasonality, key: &str, d: &mut Diags) -> (Option<[f64; 7]>, Option<[f64; 12]>) {
+    let mut weekly = None;
+    let mut monthly = None;
+    if let Some(w) = &s.weekly {
+        match <[f64; 7]>::try_from(w.get_ref().as_slice()) {
+            Ok(a) if a.iter().all(|x| x.is_finite() && *x >= 0.0) => weekly = Some(a),
+            _ => d.err(
+                w.span(),
+                format!("{key}.seasonality.weekly"),
+                format!("weekly needs 7 factors ≥ 0 (Monday first), found {}", w.get_ref().len()),
+                "e.g. weekly = [0.8, 0.8, 0.9, 1.0, 1.2, 1.5, 0.8]",
+            ),
+        }
+    }
+    if let Some(m) = &s.monthly {
+        match <[f64; 12]>::try_from(m.get_ref().as_slice()) {
+            Ok(a) if a.iter().all(|x| x.is_finite() && *x >= 0.0) => monthly = Some(a),
+            _ => d.err(
+                m.span(),
+                format!("{key}.seasonality.monthly"),
+                format!("monthly needs 12 factors ≥ 0 (January first), found {}", m.get_ref().len()),
+                "e.g. monthly = [1.6, 1.3, 0.9, 0.6, 0.4, 0.3, 0.3, 0.4, 0.8, 1.2, 1.8, 2.4]",
+            ),
+        }
+    }
+    (weekly, monthly)
+}
+
+/// The entry's promotions; a bad one is reported and skipped.
+fn promotions(r: &RawDemand, key: &str, d: &mut Diags) -> Vec<Promotion> {
+    let mut promotions = Vec::new();
+    for (j, p) in r.promotions.iter().flatten().enumerate() {
+        let pr = p.get_ref();
+        if pr.first_day > pr.last_day || !pr.multiplier.is_finite() || pr.multiplier < 0.0 {
+            d.err(
+                p.span(),
+                format!("{key}.promotions[{j}]"),
+                format!(
+                    "promotion needs first_day ≤ last_day and a multiplier ≥ 0, found days {}..{} × {}",
+                    pr.first_day, pr.last_day, pr.multiplier
+                ),
+                "e.g. { first_day = 10, last_day = 19, multiplier = 2.0 }",
+            );
+            continue;
+        }
+        promotions.push(Promotion {
+            first_day: pr.first_day,
+            last_day: pr.last_day,
+            multiplier: pr.multiplier,
+            shock: pr.shock.unwrap_or(false),
+        });
+    }
+    promotions
+}
+
+/// Growth of the mean per year, above -1 (default 0).
+fn trend(r: &RawDemand, i: usize, d: &mut Diags) -> f64 {
+    r.trend_per_year.as_ref().map_or(0.0, |t| {
+        let x = *t.get_ref();
+        if x.is_finite() && x > -1.0 {
+            x
+        } else {
+            d.err(
+                t.span(),
+                format!("demand[{i}].trend_per_year"),
+                format!("trend must be a finite number above -1, found {x}"),
+                "0.1 = demand grows 10 % a year; -0.2 = shrinks 20 %",
+            );
+            0.0
+        }
+    })
 }

@@ -11,10 +11,10 @@ use super::diag::{Diags, closest};
 use super::overlay;
 use super::patch::{self, Patch};
 use super::raw::*;
-use super::values::{check_dist_value, decode, int_in, known_list, num_at_least, opt_cost};
+use super::values::{Ids, decode, int_in, known_list, num_at_least, opt_cost};
 use super::*;
 use crate::allocation::validate::{allocation_keys, check_rebalancing};
-use crate::demand::validate::{check_factors, check_shocks, segment_labels};
+use crate::demand::validate::{check_demand, check_factors, check_shocks, segment_labels};
 use crate::disruption::validate::{check_delays, check_disruptions};
 use crate::leadtime::validate::{add_lead_time_noise, check_lead_time, scale_lead_time_variance};
 use crate::network::{Cycle, Network};
@@ -270,13 +270,74 @@ fn check_simulation(r: &RawSimulation, d: &mut Diags) -> Simulation {
     }
 }
 
+/// Resolves ids and checks every parameter, phase by phase. Each phase reports its problems and
+/// goes on with what is valid, so one run reports as much as it can (in file order per phase).
 fn check(raw: Raw, d: &mut Diags) -> Scenario {
     let simulation = check_simulation(&raw.simulation, d);
+    let mut skus = check_skus(&raw.skus, d);
+    let (loc_idx, kinds) = location_ids(&raw.locations, d);
+    let ids = Ids {
+        loc: loc_idx,
+        sku: skus.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect(),
+        raw_locs: raw.locations.iter().map(|(_, l)| l.id.get_ref().as_str()).collect(),
+        broken: &raw.broken_ids,
+        loc_list: known_list(raw.locations.iter().map(|(_, l)| l.id.get_ref().clone())),
+        sku_list: known_list(skus.iter().map(|s| s.id.clone())),
+    };
+    let mut locations: Vec<Location> =
+        raw.locations.iter().enumerate().map(|(n, (i, l))| check_location(n, *i, l, kinds[n], &ids, d)).collect();
+    allocation_keys(&raw.locations, &mut locations, &skus, d);
+    let network = check_network(&raw.locations, &locations, d);
+    let demand = check_demand(&raw.demand, &ids, &locations, &skus, d);
+    infer_discrete(&mut skus, &raw.skus, &demand);
+    let (carries, overrides) = carried_skus(&raw, &ids, &locations, &skus, &demand, &network, d);
+    let stats = demand_stats(&demand, &network, locations.len(), skus.len());
+    let ctx = PositionCtx {
+        raw: &raw,
+        locations: &locations,
+        skus: &skus,
+        carries: &carries,
+        overrides: &overrides,
+        segment_of: &segment_labels(&demand),
+        stats: &stats,
+    };
+    check_segment_labels(&raw.segments, d);
+    let positions = check_positions(&ctx, d);
+    if locations.iter().all(|l| l.kind == LocationKind::Supplier) || positions.is_empty() && d.is_empty() {
+        d.at(
+            Some(raw.doc_span.start..raw.doc_span.start),
+            "locations",
+            "the scenario has no stocking location with demand",
+            Some("add a [[locations]] store with a source and a policy, and a [[demand]] entry for it".into()),
+        );
+    }
+    let shocks = check_shocks(&raw.shocks, &locations, &skus, &demand, d);
+    let factors = check_factors(&raw.factors, &locations, &skus, &demand, d);
+    let rebalancing = raw.rebalancing.as_ref().and_then(|(span, r)| check_rebalancing(span, r, d));
+    Scenario {
+        name: raw.name.unwrap_or_default(),
+        description: raw.description.unwrap_or_default(),
+        simulation,
+        skus,
+        locations,
+        network,
+        positions,
+        demand,
+        shocks,
+        factors,
+        rebalancing,
+        strategies: Vec::new(),
+        stresses: Vec::new(),
+        strategy: None,
+        stress: None,
+    }
+}
 
-    // SKUs.
+/// `[[skus]]`: unique non-empty ids and costs ≥ 0; one default SKU "item" when none is given.
+/// Whole units (`discrete`) are settled later, from demand, when not written.
+fn check_skus(raw: &[(usize, RawSku)], d: &mut Diags) -> Vec<Sku> {
     let mut skus: Vec<Sku> = Vec::new();
-    let mut sku_spans: Vec<Range<usize>> = Vec::new();
-    for (i, s) in &raw.skus {
+    for (i, s) in raw {
         let key = format!("skus[{i}]");
         let id = s.id.get_ref().trim().to_string();
         if id.is_empty() {
@@ -303,10 +364,8 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
             order_cost: opt_cost(d, &s.order_cost, &format!("{key}.order_cost")).unwrap_or(0.0),
             discrete: s.discrete.unwrap_or(false),
         });
-        sku_spans.push(s.id.span());
     }
-    let explicit_discrete: Vec<Option<bool>> = raw.skus.iter().map(|(_, s)| s.discrete).collect();
-    if skus.is_empty() && raw.skus.is_empty() {
+    if skus.is_empty() && raw.is_empty() {
         skus.push(Sku {
             id: "item".into(),
             unit_cost: 0.0,
@@ -317,14 +376,14 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
             discrete: false,
         });
     }
-    let sku_idx: HashMap<String, usize> = skus.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
-    let sku_list = known_list(skus.iter().map(|s| s.id.clone()));
-    let sku_names = || sku_list.clone();
+    skus
+}
 
-    // Locations: ids first, then references.
+/// Location ids (unique, non-empty) and types, before any reference between locations is read.
+fn location_ids(raw: &[(usize, RawLocation)], d: &mut Diags) -> (HashMap<String, usize>, Vec<LocationKind>) {
     let mut loc_idx: HashMap<String, usize> = HashMap::new();
     let mut kinds = Vec::new();
-    for (n, (i, l)) in raw.locations.iter().enumerate() {
+    for (n, (i, l)) in raw.iter().enumerate() {
         let id = l.id.get_ref().trim().to_string();
         if id.is_empty() {
             d.err(
@@ -356,282 +415,195 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
         };
         kinds.push(kind);
     }
-    let loc_names = || known_list(raw.locations.iter().map(|(_, l)| l.id.get_ref().clone()));
-    let mut locations: Vec<Location> = Vec::new();
-    for (n, (i, l)) in raw.locations.iter().enumerate() {
-        let key = format!("locations[{i}]");
-        let kind = kinds[n];
-        let id = l.id.get_ref().trim().to_string();
-        let mut source = None;
-        if kind == LocationKind::Supplier {
-            for (present, what) in [
-                (l.source.is_some(), "source"),
-                (l.lead_time.is_some(), "lead_time"),
-                (l.policy.is_some(), "policy"),
-                (l.initial_on_hand.is_some(), "initial_on_hand"),
-                (l.order_delay.is_some(), "order_delay"),
-                (l.initial_pipeline.is_some(), "initial_pipeline"),
-            ] {
-                if present {
-                    d.err(
-                        l.id.span(),
-                        format!("{key}.{what}"),
-                        format!("supplier '{id}' cannot have `{what}`: suppliers are external with unlimited stock"),
-                        format!("remove `{what}`, or make '{id}' a warehouse if it holds stock"),
-                    );
-                }
-            }
-        } else {
-            match &l.source {
-                None => d.err(
-                    l.id.span(),
-                    format!("{key}.source"),
-                    format!("{} '{id}' has no source", kind.as_str()),
-                    format!("add source = \"<id>\" naming where it orders from; known: {}", loc_names()),
-                ),
-                Some(s) => {
-                    let sid = s.get_ref().as_str();
-                    match loc_idx.get(sid) {
-                        Some(&j) if j == n => d.err(
-                            s.span(),
-                            format!("{key}.source"),
-                            format!("'{id}' cannot be its own source"),
-                            "name the warehouse or supplier it orders from",
-                        ),
-                        Some(&j) => source = Some(j),
-                        None if raw.broken_ids.contains(sid) => {}
-                        None => {
-                            let help = match closest(sid, raw.locations.iter().map(|(_, l)| l.id.get_ref().as_str())) {
-                                Some(b) => format!("did you mean '{b}'? known: {}", loc_names()),
-                                None => format!("known locations: {}", loc_names()),
-                            };
-                            d.err(s.span(), format!("{key}.source"), format!("unknown location '{sid}'"), help);
-                        }
-                    }
-                }
-            }
-        }
-        let mut lead_time =
-            l.lead_time.as_ref().map_or(LeadTime::Days(1), |v| check_lead_time(v, &format!("{key}.lead_time"), d));
-        if let Some(f) = &l.lead_time_variance_factor {
-            let f = num_at_least(d, f, &format!("{key}.lead_time_variance_factor"), 0.0, "lead_time_variance_factor");
-            lead_time = scale_lead_time_variance(lead_time, f);
-        }
-        if let Some(x) = &l.lead_time_extra_sd {
-            let x = num_at_least(d, x, &format!("{key}.lead_time_extra_sd"), 0.0, "lead_time_extra_sd");
-            lead_time = add_lead_time_noise(lead_time, x);
-        }
-        let delays = l.delays.as_ref().map_or_else(Vec::new, |v| check_delays(v, &format!("{key}.delays"), d));
-        if kind == LocationKind::Supplier && !delays.is_empty() {
+    (loc_idx, kinds)
+}
+
+/// One `[[locations]]` entry (file position `n`, written as entry `i`): its source, inbound lane
+/// (lead time, delays, order delay, pipeline), outages and capacity. Allocation keys are read by
+/// `allocation_keys` afterwards.
+fn check_location(n: usize, i: usize, l: &RawLocation, kind: LocationKind, ids: &Ids<'_>, d: &mut Diags) -> Location {
+    let key = format!("locations[{i}]");
+    let id = l.id.get_ref().trim().to_string();
+    let source = if kind == LocationKind::Supplier {
+        supplier_keys(l, &key, &id, d);
+        None
+    } else {
+        resolve_source(n, l, &key, &id, kind, ids, d)
+    };
+    let lead_time = check_lane(l, &key, d);
+    let delays = l.delays.as_ref().map_or_else(Vec::new, |v| check_delays(v, &format!("{key}.delays"), d));
+    if kind == LocationKind::Supplier && !delays.is_empty() {
+        d.err(
+            l.id.span(),
+            format!("{key}.delays"),
+            format!("supplier '{id}' has no inbound lane to delay"),
+            "put delays on the location that receives the shipments",
+        );
+    }
+    let holding_cost = opt_cost(d, &l.holding_cost, &format!("{key}.holding_cost"));
+    let disruptions =
+        l.disruption.as_ref().map_or_else(Vec::new, |v| check_disruptions(v, &format!("{key}.disruption"), d));
+    if kind == LocationKind::Store && !disruptions.is_empty() {
+        d.err(
+            l.disruption.as_ref().map_or(l.id.span(), |v| v.span()),
+            format!("{key}.disruption"),
+            format!("store '{id}' ships to no one, so a disruption there has no effect"),
+            "put the disruption on the supplier or warehouse that ships to it",
+        );
+    }
+    let capacity_per_day = l
+        .capacity_per_day
+        .as_ref()
+        .map(|c| num_at_least(d, c, &format!("{key}.capacity_per_day"), 0.0, "capacity_per_day"));
+    let order_delay = order_delay(l, &key, d);
+    let initial_pipeline = initial_pipeline(l, &key, &lead_time, d);
+    Location {
+        id,
+        kind,
+        order_delay,
+        initial_pipeline,
+        source,
+        lead_time,
+        holding_cost,
+        disruptions,
+        capacity_per_day,
+        region: l.region.as_ref().map(|r| r.get_ref().clone()),
+        tier: l.tier.as_ref().map(|t| t.get_ref().clone()),
+        delays,
+        rationing: Rationing::Proportional,
+        reserve: None,
+        push: None,
+        launch: None,
+        weight: 1.0,
+    }
+}
+
+/// Suppliers are external with unlimited stock: keys about an inbound lane or stock are errors.
+fn supplier_keys(l: &RawLocation, key: &str, id: &str, d: &mut Diags) {
+    for (present, what) in [
+        (l.source.is_some(), "source"),
+        (l.lead_time.is_some(), "lead_time"),
+        (l.policy.is_some(), "policy"),
+        (l.initial_on_hand.is_some(), "initial_on_hand"),
+        (l.order_delay.is_some(), "order_delay"),
+        (l.initial_pipeline.is_some(), "initial_pipeline"),
+    ] {
+        if present {
             d.err(
                 l.id.span(),
-                format!("{key}.delays"),
-                format!("supplier '{id}' has no inbound lane to delay"),
-                "put delays on the location that receives the shipments",
+                format!("{key}.{what}"),
+                format!("supplier '{id}' cannot have `{what}`: suppliers are external with unlimited stock"),
+                format!("remove `{what}`, or make '{id}' a warehouse if it holds stock"),
             );
         }
-        let holding_cost = opt_cost(d, &l.holding_cost, &format!("{key}.holding_cost"));
-        let disruptions =
-            l.disruption.as_ref().map_or_else(Vec::new, |v| check_disruptions(v, &format!("{key}.disruption"), d));
-        if kind == LocationKind::Store && !disruptions.is_empty() {
-            d.err(
-                l.disruption.as_ref().map_or(l.id.span(), |v| v.span()),
-                format!("{key}.disruption"),
-                format!("store '{id}' ships to no one, so a disruption there has no effect"),
-                "put the disruption on the supplier or warehouse that ships to it",
-            );
-        }
-        let capacity_per_day = l
-            .capacity_per_day
-            .as_ref()
-            .map(|c| num_at_least(d, c, &format!("{key}.capacity_per_day"), 0.0, "capacity_per_day"));
-        let order_delay = match &l.order_delay {
-            None => 0,
-            Some(v) if (0..=365).contains(v.get_ref()) => *v.get_ref() as u32,
-            Some(v) => {
-                d.err(
-                    v.span(),
-                    format!("{key}.order_delay"),
-                    format!("order_delay must be a whole number of days in 0..=365, found {}", v.get_ref()),
-                    "order_delay = 2: an order takes two days to reach the source (the Beer Game's mail)",
-                );
-                0
-            }
-        };
-        let initial_pipeline = match &l.initial_pipeline {
-            None => 0.0,
-            Some(v) => {
-                let x = num_at_least(d, v, &format!("{key}.initial_pipeline"), 0.0, "initial_pipeline");
-                if x > 0.0 && !matches!(lead_time, LeadTime::Days(_)) {
-                    d.err(
-                        v.span(),
-                        format!("{key}.initial_pipeline"),
-                        "initial_pipeline needs a fixed lead_time (a whole number of days)",
-                        "write lead_time = 2, or remove initial_pipeline",
-                    );
-                }
-                x
-            }
-        };
-        locations.push(Location {
-            id,
-            kind,
-            order_delay,
-            initial_pipeline,
-            source,
-            lead_time,
-            holding_cost,
-            disruptions,
-            capacity_per_day,
-            region: l.region.as_ref().map(|r| r.get_ref().clone()),
-            tier: l.tier.as_ref().map(|t| t.get_ref().clone()),
-            delays,
-            rationing: Rationing::Proportional,
-            reserve: None,
-            push: None,
-            launch: None,
-            weight: 1.0,
-        });
     }
-    allocation_keys(&raw.locations, &mut locations, &skus, d);
+}
 
-    // The network: who supplies whom, with cycles in `source` reported (and cut, so that every
-    // walk below ends).
+/// The index of the location a warehouse or store orders from.
+fn resolve_source(
+    n: usize,
+    l: &RawLocation,
+    key: &str,
+    id: &str,
+    kind: LocationKind,
+    ids: &Ids<'_>,
+    d: &mut Diags,
+) -> Option<usize> {
+    let Some(s) = &l.source else {
+        d.err(
+            l.id.span(),
+            format!("{key}.source"),
+            format!("{} '{id}' has no source", kind.as_str()),
+            format!("add source = \"<id>\" naming where it orders from; known: {}", ids.loc_list),
+        );
+        return None;
+    };
+    let sid = s.get_ref().as_str();
+    match ids.loc.get(sid) {
+        Some(&j) if j == n => d.err(
+            s.span(),
+            format!("{key}.source"),
+            format!("'{id}' cannot be its own source"),
+            "name the warehouse or supplier it orders from",
+        ),
+        Some(&j) => return Some(j),
+        None if ids.broken.contains(sid) => {}
+        None => d.err(s.span(), format!("{key}.source"), format!("unknown location '{sid}'"), ids.location_help(sid)),
+    }
+    None
+}
+
+/// The inbound lead time, with a stress test's variance factor and extra noise applied.
+fn check_lane(l: &RawLocation, key: &str, d: &mut Diags) -> LeadTime {
+    let mut lead_time =
+        l.lead_time.as_ref().map_or(LeadTime::Days(1), |v| check_lead_time(v, &format!("{key}.lead_time"), d));
+    if let Some(f) = &l.lead_time_variance_factor {
+        let f = num_at_least(d, f, &format!("{key}.lead_time_variance_factor"), 0.0, "lead_time_variance_factor");
+        lead_time = scale_lead_time_variance(lead_time, f);
+    }
+    if let Some(x) = &l.lead_time_extra_sd {
+        let x = num_at_least(d, x, &format!("{key}.lead_time_extra_sd"), 0.0, "lead_time_extra_sd");
+        lead_time = add_lead_time_noise(lead_time, x);
+    }
+    lead_time
+}
+
+/// Days an order takes to reach the source (0..=365).
+fn order_delay(l: &RawLocation, key: &str, d: &mut Diags) -> u32 {
+    match &l.order_delay {
+        None => 0,
+        Some(v) if (0..=365).contains(v.get_ref()) => *v.get_ref() as u32,
+        Some(v) => {
+            d.err(
+                v.span(),
+                format!("{key}.order_delay"),
+                format!("order_delay must be a whole number of days in 0..=365, found {}", v.get_ref()),
+                "order_delay = 2: an order takes two days to reach the source (the Beer Game's mail)",
+            );
+            0
+        }
+    }
+}
+
+/// Units per day already on their way at the start (needs a fixed lead time).
+fn initial_pipeline(l: &RawLocation, key: &str, lead_time: &LeadTime, d: &mut Diags) -> f64 {
+    let Some(v) = &l.initial_pipeline else { return 0.0 };
+    let x = num_at_least(d, v, &format!("{key}.initial_pipeline"), 0.0, "initial_pipeline");
+    if x > 0.0 && !matches!(lead_time, LeadTime::Days(_)) {
+        d.err(
+            v.span(),
+            format!("{key}.initial_pipeline"),
+            "initial_pipeline needs a fixed lead_time (a whole number of days)",
+            "write lead_time = 2, or remove initial_pipeline",
+        );
+    }
+    x
+}
+
+/// Who supplies whom, with cycles in `source` reported (and cut, so that every walk ends).
+fn check_network(raw: &[(usize, RawLocation)], locations: &[Location], d: &mut Diags) -> Network {
     let sources: Vec<Option<usize>> = locations.iter().map(|l| l.source).collect();
     let suppliers: Vec<bool> = locations.iter().map(|l| l.kind == LocationKind::Supplier).collect();
     let (network, cycles) = Network::build(&sources, &suppliers);
     for Cycle(cycle) in &cycles {
         let c = cycle[0];
         let names: Vec<&str> = cycle.iter().map(|&x| locations[x].id.as_str()).collect();
-        let (_, l) = &raw.locations[c];
-        d.err(l.source.as_ref().map_or(l.id.span(), |s| s.span()), format!("locations[{}].source", raw.locations[c].0), format!("locations order from each other in a cycle: {} -> {}", names.join(" -> "), names[0]), "every chain of sources must end at a supplier; point one of them at a supplier or warehouse outside the cycle");
+        let (i, l) = &raw[c];
+        d.err(
+            l.source.as_ref().map_or(l.id.span(), |s| s.span()),
+            format!("locations[{i}].source"),
+            format!("locations order from each other in a cycle: {} -> {}", names.join(" -> "), names[0]),
+            "every chain of sources must end at a supplier; point one of them at a supplier or warehouse outside \
+             the cycle",
+        );
     }
+    network
+}
 
-    // Demand.
-    let mut demand: Vec<Demand> = Vec::new();
-    let mut per_pair: HashMap<(usize, usize), usize> = HashMap::new();
-    for (i, r) in &raw.demand {
-        let key = format!("demand[{i}]");
-        let lid = r.location.get_ref().as_str();
-        let loc = match loc_idx.get(lid) {
-            Some(&l) if locations[l].kind == LocationKind::Supplier => {
-                d.err(
-                    r.location.span(),
-                    format!("{key}.location"),
-                    format!("'{lid}' is a supplier; suppliers face no customer demand"),
-                    "put demand on a store or warehouse",
-                );
-                None
-            }
-            Some(&l) => Some(l),
-            None if raw.broken_ids.contains(lid) => None,
-            None => {
-                let help = match closest(lid, raw.locations.iter().map(|(_, l)| l.id.get_ref().as_str())) {
-                    Some(b) => format!("did you mean '{b}'? known: {}", loc_names()),
-                    None => format!("known locations: {}", loc_names()),
-                };
-                d.err(r.location.span(), format!("{key}.location"), format!("unknown location '{lid}'"), help);
-                None
-            }
-        };
-        let sku = match &r.sku {
-            None if skus.len() == 1 => Some(0),
-            None => {
-                d.err(
-                    r.location.span(),
-                    format!("{key}.sku"),
-                    format!("this demand entry needs `sku`: the scenario has {} SKUs", skus.len()),
-                    format!("add sku = one of {}", sku_names()),
-                );
-                None
-            }
-            Some(s) => match sku_idx.get(s.get_ref().as_str()) {
-                Some(&k) => Some(k),
-                None => {
-                    let help = match closest(s.get_ref(), skus.iter().map(|x| x.id.as_str())) {
-                        Some(b) => format!("did you mean '{b}'? known SKUs: {}", sku_names()),
-                        None => format!("known SKUs: {}", sku_names()),
-                    };
-                    d.err(s.span(), format!("{key}.sku"), format!("unknown SKU '{}'", s.get_ref()), help);
-                    None
-                }
-            },
-        };
-        let dist = check_dist_value(&r.distribution, &format!("{key}.distribution"), false, d);
-        let mut weekly = None;
-        let mut monthly = None;
-        if let Some(s) = &r.seasonality {
-            let s = s.get_ref();
-            if let Some(w) = &s.weekly {
-                match <[f64; 7]>::try_from(w.get_ref().as_slice()) {
-                    Ok(a) if a.iter().all(|x| x.is_finite() && *x >= 0.0) => weekly = Some(a),
-                    _ => d.err(
-                        w.span(),
-                        format!("{key}.seasonality.weekly"),
-                        format!("weekly needs 7 factors ≥ 0 (Monday first), found {}", w.get_ref().len()),
-                        "e.g. weekly = [0.8, 0.8, 0.9, 1.0, 1.2, 1.5, 0.8]",
-                    ),
-                }
-            }
-            if let Some(m) = &s.monthly {
-                match <[f64; 12]>::try_from(m.get_ref().as_slice()) {
-                    Ok(a) if a.iter().all(|x| x.is_finite() && *x >= 0.0) => monthly = Some(a),
-                    _ => d.err(
-                        m.span(),
-                        format!("{key}.seasonality.monthly"),
-                        format!("monthly needs 12 factors ≥ 0 (January first), found {}", m.get_ref().len()),
-                        "e.g. monthly = [1.6, 1.3, 0.9, 0.6, 0.4, 0.3, 0.3, 0.4, 0.8, 1.2, 1.8, 2.4]",
-                    ),
-                }
-            }
-        }
-        let mut promotions = Vec::new();
-        for (j, p) in r.promotions.iter().flatten().enumerate() {
-            let pr = p.get_ref();
-            if pr.first_day > pr.last_day || !pr.multiplier.is_finite() || pr.multiplier < 0.0 {
-                d.err(
-                    p.span(),
-                    format!("{key}.promotions[{j}]"),
-                    format!(
-                        "promotion needs first_day ≤ last_day and a multiplier ≥ 0, found days {}..{} × {}",
-                        pr.first_day, pr.last_day, pr.multiplier
-                    ),
-                    "e.g. { first_day = 10, last_day = 19, multiplier = 2.0 }",
-                );
-                continue;
-            }
-            promotions.push(Promotion {
-                first_day: pr.first_day,
-                last_day: pr.last_day,
-                multiplier: pr.multiplier,
-                shock: pr.shock.unwrap_or(false),
-            });
-        }
-        if let (Some(location), Some(sku), Some(dist)) = (loc, sku, dist) {
-            let nth = per_pair.entry((location, sku)).or_insert(0);
-            let key = format!("demand/{}/{}/{}", locations[location].id, skus[sku].id, nth);
-            *nth += 1;
-            let trend_per_year = r.trend_per_year.as_ref().map_or(0.0, |t| {
-                let x = *t.get_ref();
-                if x.is_finite() && x > -1.0 {
-                    x
-                } else {
-                    d.err(
-                        t.span(),
-                        format!("demand[{i}].trend_per_year"),
-                        format!("trend must be a finite number above -1, found {x}"),
-                        "0.1 = demand grows 10 % a year; -0.2 = shrinks 20 %",
-                    );
-                    0.0
-                }
-            });
-            demand.push(Demand { location, sku, dist, weekly, monthly, promotions, trend_per_year, key });
-        }
-    }
-
-    // Whole units: explicit, else inferred from the SKU's demand.
+/// Whole units: as written, else inferred from the SKU's demand (all of it integral).
+fn infer_discrete(skus: &mut [Sku], raw: &[(usize, RawSku)], demand: &[Demand]) {
     for (k, sku) in skus.iter_mut().enumerate() {
-        sku.discrete = match explicit_discrete.get(k).copied().flatten() {
+        sku.discrete = match raw.get(k).and_then(|(_, s)| s.discrete) {
             Some(b) => b,
             None => {
                 let mut ds = demand.iter().filter(|x| x.sku == k).peekable();
@@ -639,78 +611,34 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
             }
         };
     }
+}
 
-    // Which SKUs each stocking location carries: listed, or demanded there or below.
-    let n_loc = locations.len();
-    let mut carries = vec![vec![false; skus.len()]; n_loc];
-    for dm in &demand {
+/// `[[positions]]` entries by (location, SKU).
+type Overrides<'r> = HashMap<(usize, usize), &'r RawPosition>;
+
+/// Which SKUs each stocking location carries (`carries[location][sku]`): its `skus` list if it
+/// has one, else what is demanded there or below, plus its `[[positions]]` entries. Suppliers
+/// carry nothing.
+fn carried_skus<'r>(
+    raw: &'r Raw,
+    ids: &Ids<'_>,
+    locations: &[Location],
+    skus: &[Sku],
+    demand: &[Demand],
+    network: &Network,
+    d: &mut Diags,
+) -> (Vec<Vec<bool>>, Overrides<'r>) {
+    let mut carries = vec![vec![false; skus.len()]; locations.len()];
+    for dm in demand {
         for c in network.up_from(dm.location) {
             carries[c][dm.sku] = true;
         }
     }
-    let mut listed: Vec<Option<Vec<usize>>> = vec![None; n_loc];
-    for (n, (i, l)) in raw.locations.iter().enumerate() {
-        if let Some(list) = &l.skus {
-            let mut v = Vec::new();
-            for s in list.get_ref() {
-                match sku_idx.get(s.as_str()) {
-                    Some(&k) => v.push(k),
-                    None => d.err(
-                        list.span(),
-                        format!("locations[{i}].skus"),
-                        format!("unknown SKU '{s}'"),
-                        format!("known SKUs: {}", sku_names()),
-                    ),
-                }
-            }
-            listed[n] = Some(v);
-        }
-    }
-    // Position overrides.
-    let mut overrides: HashMap<(usize, usize), &RawPosition> = HashMap::new();
-    for (i, p) in &raw.positions {
-        let key = format!("positions[{i}]");
-        let l = loc_idx.get(p.location.get_ref().as_str()).copied();
-        let k = sku_idx.get(p.sku.get_ref().as_str()).copied();
-        if l.is_none() && !raw.broken_ids.contains(p.location.get_ref()) {
-            d.err(
-                p.location.span(),
-                format!("{key}.location"),
-                format!("unknown location '{}'", p.location.get_ref()),
-                format!("known locations: {}", loc_names()),
-            );
-        }
-        if k.is_none() {
-            d.err(
-                p.sku.span(),
-                format!("{key}.sku"),
-                format!("unknown SKU '{}'", p.sku.get_ref()),
-                format!("known SKUs: {}", sku_names()),
-            );
-        }
-        if let (Some(l), Some(k)) = (l, k) {
-            if locations[l].kind == LocationKind::Supplier {
-                d.err(
-                    p.location.span(),
-                    format!("{key}.location"),
-                    format!("'{}' is a supplier and holds no stock positions", locations[l].id),
-                    "positions are for warehouses and stores",
-                );
-            } else if overrides.insert((l, k), p).is_some() {
-                d.err(
-                    p.location.span(),
-                    key.clone(),
-                    format!("duplicate [[positions]] entry for {} / {}", locations[l].id, skus[k].id),
-                    "merge the two entries",
-                );
-            } else {
-                carries[l][k] = true;
-            }
-        }
-    }
-    for l in 0..n_loc {
+    let listed = listed_skus(&raw.locations, ids, d);
+    let overrides = position_overrides(&raw.positions, ids, locations, skus, &mut carries, d);
+    for (l, carried) in carries.iter_mut().enumerate() {
         if let Some(list) = &listed[l] {
-            for (k, c) in carries[l].iter_mut().enumerate() {
+            for (k, c) in carried.iter_mut().enumerate() {
                 let want = list.contains(&k);
                 if *c && !want && demand.iter().any(|x| x.location == l && x.sku == k) {
                     let (i, r) = &raw.locations[l];
@@ -728,22 +656,102 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
             }
         }
         if locations[l].kind == LocationKind::Supplier {
-            carries[l].iter_mut().for_each(|c| *c = false);
+            carried.iter_mut().for_each(|c| *c = false);
         }
     }
+    (carries, overrides)
+}
 
-    // Demand statistics per (location, sku), including everything below.
-    let mut stats = vec![vec![DemandStats::default(); skus.len()]; n_loc];
-    for dm in &demand {
+/// Each location's `skus` list, resolved to indices (unknown SKUs reported).
+fn listed_skus(raw: &[(usize, RawLocation)], ids: &Ids<'_>, d: &mut Diags) -> Vec<Option<Vec<usize>>> {
+    let mut listed: Vec<Option<Vec<usize>>> = vec![None; raw.len()];
+    for (n, (i, l)) in raw.iter().enumerate() {
+        if let Some(list) = &l.skus {
+            let mut v = Vec::new();
+            for s in list.get_ref() {
+                match ids.sku.get(s.as_str()) {
+                    Some(&k) => v.push(k),
+                    None => d.err(
+                        list.span(),
+                        format!("locations[{i}].skus"),
+                        format!("unknown SKU '{s}'"),
+                        format!("known SKUs: {}", ids.sku_list),
+                    ),
+                }
+            }
+            listed[n] = Some(v);
+        }
+    }
+    listed
+}
+
+/// `[[positions]]` entries by (location, SKU); each makes its location carry the SKU.
+fn position_overrides<'r>(
+    raw: &'r [(usize, RawPosition)],
+    ids: &Ids<'_>,
+    locations: &[Location],
+    skus: &[Sku],
+    carries: &mut [Vec<bool>],
+    d: &mut Diags,
+) -> Overrides<'r> {
+    let mut overrides: Overrides<'r> = HashMap::new();
+    for (i, p) in raw {
+        let key = format!("positions[{i}]");
+        let l = ids.loc.get(p.location.get_ref().as_str()).copied();
+        let k = ids.sku.get(p.sku.get_ref().as_str()).copied();
+        if l.is_none() && !ids.broken.contains(p.location.get_ref()) {
+            d.err(
+                p.location.span(),
+                format!("{key}.location"),
+                format!("unknown location '{}'", p.location.get_ref()),
+                format!("known locations: {}", ids.loc_list),
+            );
+        }
+        if k.is_none() {
+            d.err(
+                p.sku.span(),
+                format!("{key}.sku"),
+                format!("unknown SKU '{}'", p.sku.get_ref()),
+                format!("known SKUs: {}", ids.sku_list),
+            );
+        }
+        let (Some(l), Some(k)) = (l, k) else { continue };
+        if locations[l].kind == LocationKind::Supplier {
+            d.err(
+                p.location.span(),
+                format!("{key}.location"),
+                format!("'{}' is a supplier and holds no stock positions", locations[l].id),
+                "positions are for warehouses and stores",
+            );
+        } else if overrides.insert((l, k), p).is_some() {
+            d.err(
+                p.location.span(),
+                key.clone(),
+                format!("duplicate [[positions]] entry for {} / {}", locations[l].id, skus[k].id),
+                "merge the two entries",
+            );
+        } else {
+            carries[l][k] = true;
+        }
+    }
+    overrides
+}
+
+/// Mean and variance of daily customer demand per (location, SKU), including everything below.
+fn demand_stats(demand: &[Demand], network: &Network, n_loc: usize, n_sku: usize) -> Vec<Vec<DemandStats>> {
+    let mut stats = vec![vec![DemandStats::default(); n_sku]; n_loc];
+    for dm in demand {
         for c in network.up_from(dm.location) {
             stats[c][dm.sku].mean += dm.dist.mean();
             stats[c][dm.sku].var += dm.dist.sd().powi(2);
         }
     }
+    stats
+}
 
-    // Segments of the customer-facing (location, SKU) pairs, and unknown segment labels.
-    let segment_of = segment_labels(&demand);
-    for (label, span, _) in &raw.segments {
+/// `[segments.<label>]` labels must be ABC × XYZ segments.
+fn check_segment_labels(segments: &[(String, Range<usize>, RawSegment)], d: &mut Diags) {
+    for (label, span, _) in segments {
         let valid = label.len() == 2 && "ABC".contains(&label[..1]) && "XYZ".contains(&label[1..]);
         if !valid {
             d.err(
@@ -754,127 +762,140 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
             );
         }
     }
+}
 
-    // Positions.
+/// What the positions phase reads: the raw file and the phases before it.
+struct PositionCtx<'a> {
+    raw: &'a Raw,
+    locations: &'a [Location],
+    skus: &'a [Sku],
+    carries: &'a [Vec<bool>],
+    overrides: &'a Overrides<'a>,
+    segment_of: &'a HashMap<(usize, usize), String>,
+    stats: &'a [Vec<DemandStats>],
+}
+
+/// The stocking positions, location-major in file order: every carried (location, SKU) with its
+/// policy (position entry, else segment, else location), initial stock and costs.
+fn check_positions(c: &PositionCtx<'_>, d: &mut Diags) -> Vec<Position> {
+    let loc_policy: Vec<Option<PolicyDraft>> = c
+        .raw
+        .locations
+        .iter()
+        .map(|(i, l)| l.policy.as_ref().and_then(|p| check_policy(p, &format!("locations[{i}].policy"), d)))
+        .collect();
     let mut positions = Vec::new();
-    let mut loc_policy: Vec<Option<PolicyDraft>> = Vec::with_capacity(n_loc);
-    for (i, l) in &raw.locations {
-        loc_policy.push(l.policy.as_ref().and_then(|p| check_policy(p, &format!("locations[{i}].policy"), d)));
-    }
-    let mut policy_missing_reported = vec![false; n_loc];
-    for l in 0..n_loc {
-        let (i, rl) = &raw.locations[l];
-        for k in 0..skus.len() {
-            if !carries[l][k] {
+    let mut policy_missing_reported = vec![false; c.locations.len()];
+    for l in 0..c.locations.len() {
+        for k in 0..c.skus.len() {
+            if !c.carries[l][k] {
                 continue;
             }
-            let ov = overrides.get(&(l, k)).copied();
-            if let Some(src) = locations[l].source
-                && locations[src].kind != LocationKind::Supplier
-                && !carries[src][k]
-            {
-                d.err(
-                    rl.id.span(),
-                    format!("locations[{i}]"),
-                    format!(
-                        "'{}' stocks '{}' but its source '{}' does not carry it",
-                        locations[l].id, skus[k].id, locations[src].id
-                    ),
-                    format!("add '{}' to the skus list of '{}'", skus[k].id, locations[src].id),
-                );
-            }
+            source_carries(c, l, k, d);
+            let ov = c.overrides.get(&(l, k)).copied();
+            let segment = c.segment_of.get(&(l, k)).cloned();
+            let seg = segment.as_ref().and_then(|s| c.raw.segments.iter().find(|x| &x.0 == s));
             let ov_policy = ov
                 .and_then(|o| o.policy.as_ref())
-                .and_then(|p| check_policy(p, &format!("positions[{}/{}].policy", locations[l].id, skus[k].id), d));
-            let segment = segment_of.get(&(l, k)).cloned();
-            let seg = segment.as_ref().and_then(|s| raw.segments.iter().find(|x| &x.0 == s));
+                .and_then(|p| check_policy(p, &format!("positions[{}/{}].policy", c.locations[l].id, c.skus[k].id), d));
             let seg_policy = seg
                 .and_then(|x| x.2.policy.as_ref())
                 .and_then(|p| check_policy(p, &format!("segments.{}.policy", seg.map_or("", |x| x.0.as_str())), d));
-            let draft = match (&ov_policy, &seg_policy, &loc_policy[l]) {
-                (Some(p), _, _) | (None, Some(p), _) => Some(p),
-                (None, None, Some(p)) => Some(p),
-                (None, None, None) => {
-                    if rl.policy.is_none()
-                        && ov.and_then(|o| o.policy.as_ref()).is_none()
-                        && !policy_missing_reported[l]
-                    {
-                        policy_missing_reported[l] = true;
-                        d.err(rl.id.span(), format!("locations[{i}].policy"), format!("{} '{}' stocks '{}' but has no policy", locations[l].kind.as_str(), locations[l].id, skus[k].id), "add e.g. policy = { type = \"base_stock\", level = 40 } (or a [[positions]] entry per SKU)");
-                    }
-                    None
+            let Some(draft) = ov_policy.as_ref().or(seg_policy.as_ref()).or(loc_policy[l].as_ref()) else {
+                if !policy_missing_reported[l] && no_policy_written(c, l, ov) {
+                    policy_missing_reported[l] = true;
+                    report_no_policy(c, l, k, d);
                 }
-            };
-            let Some(draft) = draft else { continue };
-            let at = format!("{}/{}", locations[l].id, skus[k].id);
-            let Some(policy) = finish_policy(draft, stats[l][k], &locations[l].lead_time, &at, d) else {
                 continue;
             };
-            let sku = &skus[k];
-            let init_raw = ov
-                .and_then(|o| o.initial_on_hand.as_ref())
-                .or(seg.and_then(|x| x.2.initial_on_hand.as_ref()))
-                .or(rl.initial_on_hand.as_ref());
-            let initial_on_hand = init_raw.and_then(|v| {
-                check_level(v.get_ref(), &v.span(), &format!("locations[{i}].initial_on_hand"), d)
-                    .map(|s| resolve_level(s, stats[l][k], &locations[l].lead_time, policy.review_days))
-            });
-            let pick = |o: Option<&Option<Spanned<f64>>>,
-                        loc: &Option<Spanned<f64>>,
-                        default: f64,
-                        name: &str,
-                        d: &mut Diags| {
-                o.and_then(|x| opt_cost(d, x, &format!("positions[{at}].{name}")))
-                    .or_else(|| opt_cost(d, loc, &format!("locations[{i}].{name}")))
-                    .unwrap_or(default)
-            };
-            let holding_cost = pick(ov.map(|o| &o.holding_cost), &rl.holding_cost, sku.holding_cost, "holding_cost", d);
-            let stockout_cost =
-                pick(ov.map(|o| &o.stockout_cost), &rl.stockout_cost, sku.stockout_cost, "stockout_cost", d);
-            let order_cost = pick(ov.map(|o| &o.order_cost), &rl.order_cost, sku.order_cost, "order_cost", d);
-            positions.push(Position {
-                location: l,
-                sku: k,
-                policy,
-                initial_on_hand,
-                holding_cost,
-                stockout_cost,
-                order_cost,
-                mean_daily_demand: stats[l][k].mean,
-                sd_daily_demand: stats[l][k].var.sqrt(),
-                segment,
-            });
+            if let Some(p) = position(c, (l, k), draft, ov, seg, segment, d) {
+                positions.push(p);
+            }
         }
     }
-    if locations.iter().all(|l| l.kind == LocationKind::Supplier) || positions.is_empty() && d.is_empty() {
-        d.at(
-            Some(raw.doc_span.start..raw.doc_span.start),
-            "locations",
-            "the scenario has no stocking location with demand",
-            Some("add a [[locations]] store with a source and a policy, and a [[demand]] entry for it".into()),
+    positions
+}
+
+/// A stocking location's source, unless a supplier, must carry the SKU too.
+fn source_carries(c: &PositionCtx<'_>, l: usize, k: usize, d: &mut Diags) {
+    let locations = c.locations;
+    if let Some(src) = locations[l].source
+        && locations[src].kind != LocationKind::Supplier
+        && !c.carries[src][k]
+    {
+        let (i, rl) = &c.raw.locations[l];
+        d.err(
+            rl.id.span(),
+            format!("locations[{i}]"),
+            format!(
+                "'{}' stocks '{}' but its source '{}' does not carry it",
+                locations[l].id, c.skus[k].id, locations[src].id
+            ),
+            format!("add '{}' to the skus list of '{}'", c.skus[k].id, locations[src].id),
         );
     }
-    let _ = sku_spans;
+}
 
-    let shocks = check_shocks(&raw.shocks, &locations, &skus, &demand, d);
-    let factors = check_factors(&raw.factors, &locations, &skus, &demand, d);
-    let rebalancing = raw.rebalancing.as_ref().and_then(|(span, r)| check_rebalancing(span, r, d));
+/// Neither the location nor the position entry writes a policy (a written but invalid one was
+/// reported already).
+fn no_policy_written(c: &PositionCtx<'_>, l: usize, ov: Option<&RawPosition>) -> bool {
+    c.raw.locations[l].1.policy.is_none() && ov.and_then(|o| o.policy.as_ref()).is_none()
+}
 
-    Scenario {
-        name: raw.name.unwrap_or_default(),
-        description: raw.description.unwrap_or_default(),
-        simulation,
-        skus,
-        locations,
-        network,
-        positions,
-        demand,
-        shocks,
-        factors,
-        rebalancing,
-        strategies: Vec::new(),
-        stresses: Vec::new(),
-        strategy: None,
-        stress: None,
-    }
+/// Reports a stocking location without a policy (once per location).
+fn report_no_policy(c: &PositionCtx<'_>, l: usize, k: usize, d: &mut Diags) {
+    let (i, rl) = &c.raw.locations[l];
+    let loc = &c.locations[l];
+    d.err(
+        rl.id.span(),
+        format!("locations[{i}].policy"),
+        format!("{} '{}' stocks '{}' but has no policy", loc.kind.as_str(), loc.id, c.skus[k].id),
+        "add e.g. policy = { type = \"base_stock\", level = 40 } (or a [[positions]] entry per SKU)",
+    );
+}
+
+/// One position: the policy resolved against its demand, initial stock and costs (position
+/// entry, else location, else the SKU's).
+fn position(
+    c: &PositionCtx<'_>,
+    (l, k): (usize, usize),
+    draft: &PolicyDraft,
+    ov: Option<&RawPosition>,
+    seg: Option<&(String, Range<usize>, RawSegment)>,
+    segment: Option<String>,
+    d: &mut Diags,
+) -> Option<Position> {
+    let (i, rl) = &c.raw.locations[l];
+    let (loc, sku, st) = (&c.locations[l], &c.skus[k], c.stats[l][k]);
+    let at = format!("{}/{}", loc.id, sku.id);
+    let policy = finish_policy(draft, st, &loc.lead_time, &at, d)?;
+    let init_raw = ov
+        .and_then(|o| o.initial_on_hand.as_ref())
+        .or(seg.and_then(|x| x.2.initial_on_hand.as_ref()))
+        .or(rl.initial_on_hand.as_ref());
+    let initial_on_hand = init_raw.and_then(|v| {
+        check_level(v.get_ref(), &v.span(), &format!("locations[{i}].initial_on_hand"), d)
+            .map(|s| resolve_level(s, st, &loc.lead_time, policy.review_days))
+    });
+    let pick =
+        |o: Option<&Option<Spanned<f64>>>, own: &Option<Spanned<f64>>, default: f64, name: &str, d: &mut Diags| {
+            o.and_then(|x| opt_cost(d, x, &format!("positions[{at}].{name}")))
+                .or_else(|| opt_cost(d, own, &format!("locations[{i}].{name}")))
+                .unwrap_or(default)
+        };
+    let holding_cost = pick(ov.map(|o| &o.holding_cost), &rl.holding_cost, sku.holding_cost, "holding_cost", d);
+    let stockout_cost = pick(ov.map(|o| &o.stockout_cost), &rl.stockout_cost, sku.stockout_cost, "stockout_cost", d);
+    let order_cost = pick(ov.map(|o| &o.order_cost), &rl.order_cost, sku.order_cost, "order_cost", d);
+    Some(Position {
+        location: l,
+        sku: k,
+        policy,
+        initial_on_hand,
+        holding_cost,
+        stockout_cost,
+        order_cost,
+        mean_daily_demand: st.mean,
+        sd_daily_demand: st.var.sqrt(),
+        segment,
+    })
 }

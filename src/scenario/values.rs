@@ -1,6 +1,7 @@
 //! Shared value checks for every table: decoding spanned TOML into raw types, numbers in range,
 //! costs, and distributions (demand, lead times, stress), each reporting through [`Diags`].
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use serde::Deserialize;
@@ -10,7 +11,7 @@ use toml::Value;
 use toml::de::DeValue;
 
 use super::Source;
-use super::diag::Diags;
+use super::diag::{Diags, closest};
 use super::raw::{DIST_TYPES, RawDist};
 use crate::distribution::Dist;
 
@@ -306,4 +307,31 @@ pub(crate) fn check_days(v: &Value, span: &Range<usize>, key: &str, min: f64, d:
 pub(crate) fn known_list(ids: impl Iterator<Item = String>) -> String {
     let v: Vec<String> = ids.collect();
     if v.len() > 12 { format!("{}, ... ({} in all)", v[..12].join(", "), v.len()) } else { v.join(", ") }
+}
+
+/// Ids of the scenario's SKUs and locations, for resolving references and naming the known ones
+/// in help texts.
+pub(crate) struct Ids<'a> {
+    /// Location index by id.
+    pub loc: HashMap<String, usize>,
+    /// SKU index by id.
+    pub sku: HashMap<String, usize>,
+    /// Location ids as written, in file order (candidates for did-you-mean).
+    pub raw_locs: Vec<&'a str>,
+    /// Ids of entries that failed to decode: references to them are not reported again.
+    pub broken: &'a HashSet<String>,
+    /// The known locations, listed for help texts.
+    pub loc_list: String,
+    /// The known SKUs, listed for help texts.
+    pub sku_list: String,
+}
+
+impl Ids<'_> {
+    /// Help for an unknown location id: the closest known id, and the known ones.
+    pub fn location_help(&self, id: &str) -> String {
+        match closest(id, self.raw_locs.iter().copied()) {
+            Some(b) => format!("did you mean '{b}'? known: {}", self.loc_list),
+            None => format!("known locations: {}", self.loc_list),
+        }
+    }
 }
