@@ -345,143 +345,21 @@ pub(super) fn stress_patches(o: &Overlay, lay: &Layout, d: &mut Diags) -> Vec<Pa
             unknown_key(d, o.span_of(k), &at, k, STRESS_KEYS);
         }
     }
-    let entries = |key: &str, d: &mut Diags| -> Vec<toml::Table> {
-        match o.table.get(key) {
-            None => Vec::new(),
-            Some(Value::Array(a)) if a.iter().all(Value::is_table) => {
-                a.iter().filter_map(|v| v.as_table().cloned()).collect()
-            }
-            Some(Value::Table(t)) => vec![t.clone()],
-            Some(_) => {
-                d.err(
-                    o.span_of(key),
-                    format!("{at}.{key}"),
-                    "expected a table or a list of tables",
-                    format!("e.g. {key} = [{{ location = \"...\", first_day = 30, last_day = 39 }}]"),
-                );
-                Vec::new()
-            }
-        }
-    };
-    // Outages: a scheduled window on each named location (default: the suppliers).
-    for e in entries("outages", d) {
-        let span = o.span_of("outages");
-        match targets(&e, lay, Some("supplier")) {
-            Err(msg) => d.err(span, format!("{at}.outages"), msg, "name a location (`location = \"...\"`) or a region"),
-            Ok(ids) => {
-                let (a, b) = (
-                    e.get("first_day").cloned().unwrap_or(Value::Integer(0)),
-                    e.get("last_day").cloned().unwrap_or(Value::Integer(0)),
-                );
-                let mut w = toml::Table::new();
-                w.insert("type".into(), Value::String("scheduled".into()));
-                w.insert("windows".into(), Value::Array(vec![Value::Array(vec![a, b])]));
-                if let Some(c) = e.get("capacity_per_day") {
-                    w.insert("capacity_per_day".into(), c.clone());
-                }
-                for k in e.keys() {
-                    if !matches!(
-                        k.as_str(),
-                        "location" | "locations" | "region" | "first_day" | "last_day" | "capacity_per_day"
-                    ) {
-                        unknown_key(
-                            d,
-                            span.clone(),
-                            &format!("{at}.outages"),
-                            k,
-                            &["location", "locations", "region", "first_day", "last_day", "capacity_per_day"],
-                        );
-                    }
-                }
-                for id in ids {
-                    out.push(append_patch(
-                        format!("locations.{id}.disruption"),
-                        inline(&Value::Table(w.clone())),
-                        &at,
-                        &span,
-                    ));
-                }
-            }
-        }
+    let s = Stress { o, lay, at: &at };
+    for e in s.entries("outages", d) {
+        s.outage(&e, &mut out, d);
     }
-    // Demand surges: a promotion-like multiplier on the demand of named locations (default all).
-    for e in entries("demand", d) {
-        let span = o.span_of("demand");
-        match targets(&e, lay, None) {
-            Err(msg) => {
-                d.err(span, format!("{at}.demand"), msg, "name a location or a region, or neither for all demand")
-            }
-            Ok(ids) => {
-                let sku = e.get("sku").and_then(Value::as_str);
-                // A stress test's surge counts as a disruption for the resilience KPIs.
-                let mut promo = without_targets(&e);
-                promo.insert("shock".into(), Value::Boolean(true));
-                let promo = inline(&Value::Table(promo));
-                let mut hit = false;
-                for (i, (loc, s)) in lay.demand.iter().enumerate() {
-                    if ids.contains(loc) && sku.is_none_or(|k| s.as_deref() == Some(k)) {
-                        out.push(append_patch(format!("demand.{i}.promotions"), promo.clone(), &at, &span));
-                        hit = true;
-                    }
-                }
-                if !hit {
-                    d.err(
-                        span,
-                        format!("{at}.demand"),
-                        "this demand change matches no [[demand]] entry",
-                        "check location, region and sku",
-                    );
-                }
-            }
-        }
+    for e in s.entries("demand", d) {
+        s.surge(&e, &mut out, d);
     }
-    // Transport delays on the lanes into named locations (default all).
-    for e in entries("delays", d) {
-        let span = o.span_of("delays");
-        match targets(&e, lay, None) {
-            Err(msg) => {
-                d.err(span, format!("{at}.delays"), msg, "name a location or a region, or neither for every lane")
-            }
-            Ok(ids) => {
-                let delay = inline(&Value::Table(without_targets(&e)));
-                for id in ids.iter().filter(|id| lay.locations.iter().any(|l| &&l.0 == id && l.1 != "supplier")) {
-                    out.push(append_patch(format!("locations.{id}.delays"), delay.clone(), &at, &span));
-                }
-            }
-        }
+    for e in s.entries("delays", d) {
+        s.delays(&e, &mut out, d);
     }
-    // Lead-time noise: scale the variance of the lanes into named locations (default all).
-    if let Some(e) = entries("lead_time", d).into_iter().next() {
-        let span = o.span_of("lead_time");
-        match targets(&e, lay, None) {
-            Err(msg) => {
-                d.err(span, format!("{at}.lead_time"), msg, "name a location or a region, or neither for every lane")
-            }
-            Ok(ids) => {
-                for (k, v) in without_targets(&e) {
-                    let key = match k.as_str() {
-                        "variance_factor" => "lead_time_variance_factor",
-                        "extra_sd" => "lead_time_extra_sd",
-                        other => {
-                            unknown_key(
-                                d,
-                                span.clone(),
-                                &format!("{at}.lead_time"),
-                                other,
-                                &["variance_factor", "extra_sd", "location", "locations", "region"],
-                            );
-                            continue;
-                        }
-                    };
-                    for id in ids.iter().filter(|id| lay.locations.iter().any(|l| &&l.0 == id && l.1 != "supplier")) {
-                        out.push(set_patch(format!("locations.{id}.{key}"), &v, &at, &span));
-                    }
-                }
-            }
-        }
+    if let Some(e) = s.entries("lead_time", d).into_iter().next() {
+        s.lead_time(&e, &mut out, d);
     }
     // Random demand shocks join the scenario's [[shocks]].
-    for e in entries("shocks", d) {
+    for e in s.entries("shocks", d) {
         out.push(append_patch("shocks".into(), inline(&Value::Table(e)), &at, &o.span_of("shocks")));
     }
     if let Some(Value::Table(set)) = o.table.get("set") {
@@ -491,6 +369,157 @@ pub(super) fn stress_patches(o: &Overlay, lay: &Layout, d: &mut Diags) -> Vec<Pa
         }
     }
     out
+}
+
+/// A stress test being turned into patches: its table, the file's layout and its key.
+struct Stress<'a> {
+    o: &'a Overlay,
+    lay: &'a Layout,
+    at: &'a str,
+}
+
+impl Stress<'_> {
+    /// The entries of a key: one table or a list of tables.
+    fn entries(&self, key: &str, d: &mut Diags) -> Vec<toml::Table> {
+        match self.o.table.get(key) {
+            None => Vec::new(),
+            Some(Value::Array(a)) if a.iter().all(Value::is_table) => {
+                a.iter().filter_map(|v| v.as_table().cloned()).collect()
+            }
+            Some(Value::Table(t)) => vec![t.clone()],
+            Some(_) => {
+                d.err(
+                    self.o.span_of(key),
+                    format!("{}.{key}", self.at),
+                    "expected a table or a list of tables",
+                    format!("e.g. {key} = [{{ location = \"...\", first_day = 30, last_day = 39 }}]"),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    /// Outages: a scheduled window on each named location (default: the suppliers).
+    fn outage(&self, e: &toml::Table, out: &mut Vec<Patch>, d: &mut Diags) {
+        let (at, span) = (self.at, self.o.span_of("outages"));
+        let ids = match targets(e, self.lay, Some("supplier")) {
+            Err(msg) => {
+                return d.err(span, format!("{at}.outages"), msg, "name a location (`location = \"...\"`) or a region");
+            }
+            Ok(ids) => ids,
+        };
+        let (a, b) = (
+            e.get("first_day").cloned().unwrap_or(Value::Integer(0)),
+            e.get("last_day").cloned().unwrap_or(Value::Integer(0)),
+        );
+        let mut w = toml::Table::new();
+        w.insert("type".into(), Value::String("scheduled".into()));
+        w.insert("windows".into(), Value::Array(vec![Value::Array(vec![a, b])]));
+        if let Some(c) = e.get("capacity_per_day") {
+            w.insert("capacity_per_day".into(), c.clone());
+        }
+        const KEYS: &[&str] = &["location", "locations", "region", "first_day", "last_day", "capacity_per_day"];
+        for k in e.keys() {
+            if !KEYS.contains(&k.as_str()) {
+                unknown_key(d, span.clone(), &format!("{at}.outages"), k, KEYS);
+            }
+        }
+        for id in ids {
+            out.push(append_patch(format!("locations.{id}.disruption"), inline(&Value::Table(w.clone())), at, &span));
+        }
+    }
+
+    /// Demand surges: a promotion-like multiplier on the demand of named locations (default all).
+    fn surge(&self, e: &toml::Table, out: &mut Vec<Patch>, d: &mut Diags) {
+        let (at, span) = (self.at, self.o.span_of("demand"));
+        let ids = match targets(e, self.lay, None) {
+            Err(msg) => {
+                return d.err(
+                    span,
+                    format!("{at}.demand"),
+                    msg,
+                    "name a location or a region, or neither for all demand",
+                );
+            }
+            Ok(ids) => ids,
+        };
+        let sku = e.get("sku").and_then(Value::as_str);
+        // A stress test's surge counts as a disruption for the resilience KPIs.
+        let mut promo = without_targets(e);
+        promo.insert("shock".into(), Value::Boolean(true));
+        let promo = inline(&Value::Table(promo));
+        let mut hit = false;
+        for (i, (loc, s)) in self.lay.demand.iter().enumerate() {
+            if ids.contains(loc) && sku.is_none_or(|k| s.as_deref() == Some(k)) {
+                out.push(append_patch(format!("demand.{i}.promotions"), promo.clone(), at, &span));
+                hit = true;
+            }
+        }
+        if !hit {
+            d.err(
+                span,
+                format!("{at}.demand"),
+                "this demand change matches no [[demand]] entry",
+                "check location, region and sku",
+            );
+        }
+    }
+
+    /// Whether a location has an inbound lane (is not a supplier).
+    fn has_lane(&self, id: &str) -> bool {
+        self.lay.locations.iter().any(|l| l.0 == id && l.1 != "supplier")
+    }
+
+    /// Transport delays on the lanes into named locations (default all).
+    fn delays(&self, e: &toml::Table, out: &mut Vec<Patch>, d: &mut Diags) {
+        let (at, span) = (self.at, self.o.span_of("delays"));
+        match targets(e, self.lay, None) {
+            Err(msg) => {
+                d.err(span, format!("{at}.delays"), msg, "name a location or a region, or neither for every lane")
+            }
+            Ok(ids) => {
+                let delay = inline(&Value::Table(without_targets(e)));
+                for id in ids.iter().filter(|id| self.has_lane(id)) {
+                    out.push(append_patch(format!("locations.{id}.delays"), delay.clone(), at, &span));
+                }
+            }
+        }
+    }
+
+    /// Lead-time noise: scale the variance of the lanes into named locations (default all).
+    fn lead_time(&self, e: &toml::Table, out: &mut Vec<Patch>, d: &mut Diags) {
+        let (at, span) = (self.at, self.o.span_of("lead_time"));
+        let ids = match targets(e, self.lay, None) {
+            Err(msg) => {
+                return d.err(
+                    span,
+                    format!("{at}.lead_time"),
+                    msg,
+                    "name a location or a region, or neither for every lane",
+                );
+            }
+            Ok(ids) => ids,
+        };
+        for (k, v) in without_targets(e) {
+            let key = match k.as_str() {
+                "variance_factor" => "lead_time_variance_factor",
+                "extra_sd" => "lead_time_extra_sd",
+                other => {
+                    unknown_key(
+                        d,
+                        span.clone(),
+                        &format!("{at}.lead_time"),
+                        other,
+                        &["variance_factor", "extra_sd", "location", "locations", "region"],
+                    );
+                    continue;
+                }
+            };
+            for id in ids.iter().filter(|id| self.has_lane(id)) {
+                out.push(set_patch(format!("locations.{id}.{key}"), &v, at, &span));
+            }
+        }
+    }
 }
 
 /// Applies a variant's strategy and stress test to the document; returns the overlays' names
