@@ -99,7 +99,8 @@ pub(crate) fn allocation_keys(raw: &[(usize, RawLocation)], locations: &mut [Loc
     }
 }
 
-pub(crate) fn check_push(p: &Spanned<RawPush>, key: &str, d: &mut Diags) -> Option<Push> {
+/// `push = { cycle_days, offset, buffer, forecast }` on a warehouse.
+fn check_push(p: &Spanned<RawPush>, key: &str, d: &mut Diags) -> Option<Push> {
     let r = p.get_ref();
     let span = p.span();
     if !(1..=3650).contains(&r.cycle_days) {
@@ -134,7 +135,8 @@ pub(crate) fn check_push(p: &Spanned<RawPush>, key: &str, d: &mut Diags) -> Opti
     Some(Push { cycle_days: r.cycle_days as u32, offset: offset as u32, buffer, forecast })
 }
 
-pub(crate) fn check_launch(la: &Spanned<RawLaunch>, key: &str, skus: &[Sku], d: &mut Diags) -> Option<Launch> {
+/// `launch = { total, keep, by }` on a warehouse: totals per SKU and how they are split.
+fn check_launch(la: &Spanned<RawLaunch>, key: &str, skus: &[Sku], d: &mut Diags) -> Option<Launch> {
     let r = la.get_ref();
     let span = la.span();
     let ok = |x: f64| x.is_finite() && x >= 0.0;
@@ -202,6 +204,7 @@ pub(crate) fn check_launch(la: &Spanned<RawLaunch>, key: &str, skus: &[Sku], d: 
     Some(Launch { total, keep, by })
 }
 
+/// `[rebalancing]`: lateral transfers between stores.
 pub(crate) fn check_rebalancing(span: &Range<usize>, r: &RawRebalancing, d: &mut Diags) -> Option<Rebalancing> {
     let key = "rebalancing";
     let review = r.review_days.unwrap_or(7);

@@ -14,7 +14,7 @@ use crate::scenario::values::{Ids, check_days, check_dist_value, num_at_least};
 use crate::scenario::{Location, LocationKind, Sku};
 
 /// How an entry names demand streams: `location`, `locations`, `region`, `sku` (none: all).
-pub(crate) struct Targets<'r> {
+struct Targets<'r> {
     location: &'r Option<Spanned<String>>,
     locations: &'r Option<Spanned<Vec<String>>>,
     region: &'r Option<Spanned<String>>,
@@ -22,7 +22,7 @@ pub(crate) struct Targets<'r> {
 }
 
 /// Which demand streams `t` names; reports unknown names.
-pub(crate) fn demand_targets(
+fn demand_targets(
     at: &str,
     span: Range<usize>,
     t: Targets<'_>,
@@ -74,6 +74,7 @@ pub(crate) fn demand_targets(
     hit
 }
 
+/// `[[shocks]]`: random demand shocks on the streams each entry names.
 pub(crate) fn check_shocks(
     raw: &[(usize, RawShock)],
     locations: &[Location],
@@ -116,6 +117,7 @@ pub(crate) fn check_shocks(
     out
 }
 
+/// `[[common_factors]]`: daily factors shared by the streams each entry names.
 pub(crate) fn check_factors(
     raw: &[(usize, RawFactor)],
     locations: &[Location],

@@ -7,6 +7,7 @@ use crate::scenario::diag::Diags;
 use crate::scenario::raw::{RawDelay, RawDisruption};
 use crate::scenario::values::{check_days, decode_value};
 
+/// A location's `disruption`: one table or a list (markov or scheduled outages).
 pub(crate) fn check_disruptions(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Vec<Disruption> {
     let items: Vec<Spanned<Value>> = match v.get_ref() {
         Value::Array(a) => a.iter().map(|x| Spanned::new(v.span(), x.clone())).collect(),
@@ -66,6 +67,7 @@ pub(crate) fn check_disruptions(v: &Spanned<Value>, key: &str, d: &mut Diags) ->
     out
 }
 
+/// A lane's `delays`: scheduled or random transport delays.
 pub(crate) fn check_delays(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Vec<Delay> {
     let items: Vec<Value> = match v.get_ref() {
         Value::Array(a) => a.clone(),

@@ -6,6 +6,7 @@ use super::{Forecast, ForecastMethod};
 use crate::scenario::diag::{Diags, closest};
 use crate::scenario::raw::RawForecast;
 
+/// A forecast table: method and its parameter, scope, bias and noise.
 pub(crate) fn check_forecast(f: &RawForecast, span: &Range<usize>, key: &str, d: &mut Diags) -> Option<Forecast> {
     let int = |x: Option<i64>, name: &str, default: i64, d: &mut Diags| -> Option<u32> {
         let v = x.unwrap_or(default);

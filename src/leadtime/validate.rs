@@ -8,6 +8,7 @@ use crate::distribution::Dist;
 use crate::scenario::diag::Diags;
 use crate::scenario::values::check_dist_value;
 
+/// A lane's `lead_time`: whole days ≥ 1, or a distribution of them.
 pub(crate) fn check_lead_time(v: &Spanned<Value>, key: &str, d: &mut Diags) -> LeadTime {
     match v.get_ref() {
         Value::Integer(n) if *n >= 1 && *n <= 100_000 => LeadTime::Days(*n as u32),

@@ -74,7 +74,7 @@ pub(crate) fn check_level(v: &Value, span: &Range<usize>, key: &str, d: &mut Dia
 
 /// A policy's `type`, parsed once where it is read (`min_max` is another name for `s_S`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum PolicyType {
+enum PolicyType {
     /// `base_stock`.
     BaseStock,
     /// `s_S` or `min_max`.
@@ -89,7 +89,7 @@ pub(crate) enum PolicyType {
 
 impl PolicyType {
     /// The type named in a scenario file; `None` for an unknown name.
-    pub(crate) fn parse(name: &str) -> Option<PolicyType> {
+    fn parse(name: &str) -> Option<PolicyType> {
         Some(match name {
             "base_stock" => PolicyType::BaseStock,
             "s_S" | "min_max" => PolicyType::SS,

@@ -68,6 +68,7 @@ fn peek_str(v: &Spanned<DeValue<'_>>, key: &str) -> Option<String> {
     v.get_ref().as_table()?.get(key)?.get_ref().as_str().map(str::to_string)
 }
 
+/// The decoded sections of a scenario file, each entry with its position in its list.
 struct Raw {
     name: Option<String>,
     description: Option<String>,
@@ -85,6 +86,7 @@ struct Raw {
     doc_span: Range<usize>,
 }
 
+/// Parses, applies overlays and patches, decodes and checks: every problem found, or the scenario.
 pub(super) fn load_variant(src: &Source, v: &Variant) -> Result<Scenario, ScenarioError> {
     let patches = &v.patches;
     let mut d = Diags::new(src);
@@ -132,6 +134,7 @@ pub(super) fn load_variant(src: &Source, v: &Variant) -> Result<Scenario, Scenar
     if d.is_empty() { Ok(scenario) } else { Err(ScenarioError::Invalid(d.list)) }
 }
 
+/// Decodes each top-level section on its own, so one mistake does not hide the others.
 fn decode_doc<'a>(doc: Spanned<DeTable<'a>>, d: &mut Diags) -> Raw {
     let doc_span = doc.span();
     let mut raw = Raw {
@@ -218,6 +221,7 @@ fn parse_date(s: &str) -> Option<(i32, u32, u32)> {
     (1..=dim).contains(&dd).then_some((y, m, dd))
 }
 
+/// `[simulation]`: horizon, replications, seed, unmet demand and start date (with defaults).
 fn check_simulation(r: &RawSimulation, d: &mut Diags) -> Simulation {
     let days = r
         .days

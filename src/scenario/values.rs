@@ -43,7 +43,7 @@ pub(crate) fn decode_value<T: for<'de> Deserialize<'de>>(v: &Spanned<Value>, key
 
 /// Where, inside an inline table, the entry a decoding error is about is written: the unknown
 /// key, or the first entry whose value has the type the error found.
-pub(crate) fn offending_entry(src: &Source, v: &Spanned<Value>, msg: &str) -> Option<Range<usize>> {
+fn offending_entry(src: &Source, v: &Spanned<Value>, msg: &str) -> Option<Range<usize>> {
     let table = v.get_ref().as_table()?;
     let name = if let Some(rest) = msg.strip_prefix("unknown field `") {
         rest.split('`').next()?.to_string()
@@ -94,10 +94,12 @@ pub(crate) fn num_at_least(d: &mut Diags, v: &Spanned<f64>, key: &str, min: f64,
     x
 }
 
+/// An optional cost: finite and ≥ 0 when given.
 pub(crate) fn opt_cost(d: &mut Diags, v: &Option<Spanned<f64>>, key: &str) -> Option<f64> {
     v.as_ref().map(|c| num_at_least(d, c, key, 0.0, "a cost"))
 }
 
+/// Checks a whole number in `min..=max` (reports and returns `min` when out of range).
 pub(crate) fn int_in(d: &mut Diags, v: &Spanned<i64>, key: &str, min: i64, max: i64, help: &str) -> i64 {
     let x = *v.get_ref();
     if x < min || x > max {
@@ -109,154 +111,186 @@ pub(crate) fn int_in(d: &mut Diags, v: &Spanned<i64>, key: &str, min: i64, max: 
 }
 
 /// Checks a raw distribution for demand (`lead = false`) or lead times (`lead = true`).
-pub(crate) fn check_dist(raw: RawDist, span: Range<usize>, key: &str, lead: bool, d: &mut Diags) -> Option<Dist> {
-    let mut ok = true;
-    let mut bad = |cond: bool, msg: String, help: &str, d: &mut Diags| {
-        if cond {
-            d.err(span.clone(), key, msg, help);
-            ok = false;
-        }
-    };
-    let fin = |x: f64| x.is_finite();
-    let lo = if lead { 1.0 } else { 0.0 };
+fn check_dist(raw: RawDist, span: Range<usize>, key: &str, lead: bool, d: &mut Diags) -> Option<Dist> {
+    let mut c = DistCheck { span, key, lead, lo: if lead { 1.0 } else { 0.0 }, ok: true, d };
     let dist = match raw {
-        RawDist::Poisson { mean } => {
-            bad(
-                !fin(mean) || mean < 0.0 || (lead && mean <= 0.0),
-                format!("poisson mean must be {} and finite, found {mean}", if lead { "> 0" } else { "≥ 0" }),
-                "e.g. { type = \"poisson\", mean = 3 }",
-                d,
-            );
-            bad(
-                mean > 1e7,
-                format!("poisson mean {mean} is too large"),
-                "scale units (e.g. cases instead of pieces) or use a normal",
-                d,
-            );
-            Dist::Poisson { mean }
-        }
-        RawDist::Normal { mean, sd } => {
-            bad(
-                !fin(mean) || mean < lo,
-                format!("normal mean must be ≥ {lo} and finite, found {mean}"),
-                "e.g. { type = \"normal\", mean = 50, sd = 8 }",
-                d,
-            );
-            bad(
-                !fin(sd) || sd < 0.0,
-                format!("normal sd must be ≥ 0 and finite, found {sd}"),
-                "the standard deviation cannot be negative",
-                d,
-            );
-            Dist::Normal { mean, sd }
-        }
-        RawDist::NegativeBinomial { mean, sd } => {
-            bad(
-                lead,
-                "negative_binomial is not offered for lead times".into(),
-                "use poisson, uniform, normal, gamma, empirical or constant",
-                d,
-            );
-            bad(
-                !fin(mean) || mean <= 0.0,
-                format!("negative_binomial mean must be > 0, found {mean}"),
-                "e.g. { type = \"negative_binomial\", mean = 4, sd = 3 }",
-                d,
-            );
-            bad(
-                !fin(sd) || sd * sd <= mean,
-                format!("negative_binomial needs sd² > mean (overdispersion); found sd = {sd}, mean = {mean}"),
-                "raise sd above √mean, or use poisson when sd² = mean",
-                d,
-            );
-            Dist::NegativeBinomial { mean, sd }
-        }
-        RawDist::Gamma { mean, sd } => {
-            bad(
-                !fin(mean) || mean <= 0.0,
-                format!("gamma mean must be > 0, found {mean}"),
-                "e.g. { type = \"gamma\", mean = 20, sd = 10 }",
-                d,
-            );
-            bad(
-                !fin(sd) || sd <= 0.0,
-                format!("gamma sd must be > 0, found {sd}"),
-                "use constant for a fixed value",
-                d,
-            );
-            Dist::Gamma { mean, sd }
-        }
-        RawDist::Uniform { min, max } => {
-            bad(
-                !fin(min) || !fin(max) || min < lo || max < min,
-                format!("uniform needs {lo} ≤ min ≤ max, found min = {min}, max = {max}"),
-                "e.g. { type = \"uniform\", min = 2, max = 6 }",
-                d,
-            );
-            bad(
-                lead && (min.fract() != 0.0 || max.fract() != 0.0),
-                "lead-time uniform bounds must be whole days".into(),
-                "e.g. { type = \"uniform\", min = 2, max = 5 }",
-                d,
-            );
-            Dist::Uniform { min, max }
-        }
-        RawDist::Constant { value } => {
-            bad(
-                !fin(value) || value < lo,
-                format!("constant value must be ≥ {lo}, found {value}"),
-                "e.g. { type = \"constant\", value = 10 }",
-                d,
-            );
-            bad(lead && value.fract() != 0.0, "lead times are whole days".into(), "use a whole number of days", d);
-            Dist::Constant { value }
-        }
-        RawDist::Sequence { values } => {
-            bad(
-                lead,
-                "sequence is not offered for lead times".into(),
-                "use empirical for a list of observed lead times",
-                d,
-            );
-            bad(
-                values.is_empty(),
-                "a sequence needs at least one value".into(),
-                "e.g. { type = \"sequence\", values = [10, 12, 9] }",
-                d,
-            );
-            bad(
-                values.iter().any(|v| !fin(*v) || *v < 0.0),
-                "sequence values must be finite and ≥ 0".into(),
-                "remove negative values",
-                d,
-            );
-            Dist::Sequence { values }
-        }
-        RawDist::Empirical { values } => {
-            bad(
-                values.is_empty(),
-                "an empirical distribution needs at least one value".into(),
-                "e.g. { type = \"empirical\", values = [3, 4, 4, 6] }",
-                d,
-            );
-            bad(
-                values.iter().any(|v| !fin(*v) || *v < lo),
-                format!("empirical values must be finite and ≥ {lo}"),
-                "remove out-of-range values",
-                d,
-            );
-            bad(
-                lead && values.iter().any(|v| v.fract() != 0.0),
-                "empirical lead times must be whole days".into(),
-                "round the observations to whole days",
-                d,
-            );
-            Dist::Empirical { values }
-        }
+        RawDist::Poisson { mean } => c.poisson(mean),
+        RawDist::Normal { mean, sd } => c.normal(mean, sd),
+        RawDist::NegativeBinomial { mean, sd } => c.negative_binomial(mean, sd),
+        RawDist::Gamma { mean, sd } => c.gamma(mean, sd),
+        RawDist::Uniform { min, max } => c.uniform(min, max),
+        RawDist::Constant { value } => c.constant(value),
+        RawDist::Sequence { values } => c.sequence(values),
+        RawDist::Empirical { values } => c.empirical(values),
     };
-    ok.then_some(dist)
+    c.ok.then_some(dist)
 }
 
+/// One distribution being checked: where it is written, for what, and whether it is valid.
+struct DistCheck<'k, 'd, 's> {
+    span: Range<usize>,
+    key: &'k str,
+    /// For a lead time (whole days ≥ 1) rather than demand (≥ 0).
+    lead: bool,
+    /// The smallest value allowed.
+    lo: f64,
+    ok: bool,
+    d: &'d mut Diags<'s>,
+}
+
+impl DistCheck<'_, '_, '_> {
+    /// Reports a problem when `cond` holds.
+    fn bad(&mut self, cond: bool, msg: String, help: &str) {
+        if cond {
+            self.d.err(self.span.clone(), self.key, msg, help);
+            self.ok = false;
+        }
+    }
+
+    /// Checks `poisson`.
+    fn poisson(&mut self, mean: f64) -> Dist {
+        let lead = self.lead;
+        let fin = |x: f64| x.is_finite();
+        self.bad(
+            !fin(mean) || mean < 0.0 || (lead && mean <= 0.0),
+            format!("poisson mean must be {} and finite, found {mean}", if lead { "> 0" } else { "≥ 0" }),
+            "e.g. { type = \"poisson\", mean = 3 }",
+        );
+        self.bad(
+            mean > 1e7,
+            format!("poisson mean {mean} is too large"),
+            "scale units (e.g. cases instead of pieces) or use a normal",
+        );
+        Dist::Poisson { mean }
+    }
+
+    /// Checks `normal`.
+    fn normal(&mut self, mean: f64, sd: f64) -> Dist {
+        let lo = self.lo;
+        let fin = |x: f64| x.is_finite();
+        self.bad(
+            !fin(mean) || mean < lo,
+            format!("normal mean must be ≥ {lo} and finite, found {mean}"),
+            "e.g. { type = \"normal\", mean = 50, sd = 8 }",
+        );
+        self.bad(
+            !fin(sd) || sd < 0.0,
+            format!("normal sd must be ≥ 0 and finite, found {sd}"),
+            "the standard deviation cannot be negative",
+        );
+        Dist::Normal { mean, sd }
+    }
+
+    /// Checks `negative_binomial`.
+    fn negative_binomial(&mut self, mean: f64, sd: f64) -> Dist {
+        let lead = self.lead;
+        let fin = |x: f64| x.is_finite();
+        self.bad(
+            lead,
+            "negative_binomial is not offered for lead times".into(),
+            "use poisson, uniform, normal, gamma, empirical or constant",
+        );
+        self.bad(
+            !fin(mean) || mean <= 0.0,
+            format!("negative_binomial mean must be > 0, found {mean}"),
+            "e.g. { type = \"negative_binomial\", mean = 4, sd = 3 }",
+        );
+        self.bad(
+            !fin(sd) || sd * sd <= mean,
+            format!("negative_binomial needs sd² > mean (overdispersion); found sd = {sd}, mean = {mean}"),
+            "raise sd above √mean, or use poisson when sd² = mean",
+        );
+        Dist::NegativeBinomial { mean, sd }
+    }
+
+    /// Checks `gamma`.
+    fn gamma(&mut self, mean: f64, sd: f64) -> Dist {
+        let fin = |x: f64| x.is_finite();
+        self.bad(
+            !fin(mean) || mean <= 0.0,
+            format!("gamma mean must be > 0, found {mean}"),
+            "e.g. { type = \"gamma\", mean = 20, sd = 10 }",
+        );
+        self.bad(!fin(sd) || sd <= 0.0, format!("gamma sd must be > 0, found {sd}"), "use constant for a fixed value");
+        Dist::Gamma { mean, sd }
+    }
+
+    /// Checks `uniform`.
+    fn uniform(&mut self, min: f64, max: f64) -> Dist {
+        let (lead, lo) = (self.lead, self.lo);
+        let fin = |x: f64| x.is_finite();
+        self.bad(
+            !fin(min) || !fin(max) || min < lo || max < min,
+            format!("uniform needs {lo} ≤ min ≤ max, found min = {min}, max = {max}"),
+            "e.g. { type = \"uniform\", min = 2, max = 6 }",
+        );
+        self.bad(
+            lead && (min.fract() != 0.0 || max.fract() != 0.0),
+            "lead-time uniform bounds must be whole days".into(),
+            "e.g. { type = \"uniform\", min = 2, max = 5 }",
+        );
+        Dist::Uniform { min, max }
+    }
+
+    /// Checks `constant`.
+    fn constant(&mut self, value: f64) -> Dist {
+        let (lead, lo) = (self.lead, self.lo);
+        let fin = |x: f64| x.is_finite();
+        self.bad(
+            !fin(value) || value < lo,
+            format!("constant value must be ≥ {lo}, found {value}"),
+            "e.g. { type = \"constant\", value = 10 }",
+        );
+        self.bad(lead && value.fract() != 0.0, "lead times are whole days".into(), "use a whole number of days");
+        Dist::Constant { value }
+    }
+
+    /// Checks `sequence`.
+    fn sequence(&mut self, values: Vec<f64>) -> Dist {
+        let lead = self.lead;
+        let fin = |x: f64| x.is_finite();
+        self.bad(
+            lead,
+            "sequence is not offered for lead times".into(),
+            "use empirical for a list of observed lead times",
+        );
+        self.bad(
+            values.is_empty(),
+            "a sequence needs at least one value".into(),
+            "e.g. { type = \"sequence\", values = [10, 12, 9] }",
+        );
+        self.bad(
+            values.iter().any(|v| !fin(*v) || *v < 0.0),
+            "sequence values must be finite and ≥ 0".into(),
+            "remove negative values",
+        );
+        Dist::Sequence { values }
+    }
+
+    /// Checks `empirical`.
+    fn empirical(&mut self, values: Vec<f64>) -> Dist {
+        let (lead, lo) = (self.lead, self.lo);
+        let fin = |x: f64| x.is_finite();
+        self.bad(
+            values.is_empty(),
+            "an empirical distribution needs at least one value".into(),
+            "e.g. { type = \"empirical\", values = [3, 4, 4, 6] }",
+        );
+        self.bad(
+            values.iter().any(|v| !fin(*v) || *v < lo),
+            format!("empirical values must be finite and ≥ {lo}"),
+            "remove out-of-range values",
+        );
+        self.bad(
+            lead && values.iter().any(|v| v.fract() != 0.0),
+            "empirical lead times must be whole days".into(),
+            "round the observations to whole days",
+        );
+        Dist::Empirical { values }
+    }
+}
+
+/// Checks a distribution written as a TOML table (with a `type`).
 pub(crate) fn check_dist_value(v: &Spanned<Value>, key: &str, lead: bool, d: &mut Diags) -> Option<Dist> {
     if !v.get_ref().is_table() {
         d.err(
@@ -304,6 +338,7 @@ pub(crate) fn check_days(v: &Value, span: &Range<usize>, key: &str, min: f64, d:
     }
 }
 
+/// Ids listed for a help text (the first 12, then how many in all).
 pub(crate) fn known_list(ids: impl Iterator<Item = String>) -> String {
     let v: Vec<String> = ids.collect();
     if v.len() > 12 { format!("{}, ... ({} in all)", v[..12].join(", "), v.len()) } else { v.join(", ") }
