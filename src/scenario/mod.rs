@@ -18,6 +18,7 @@ pub use patch::Patch;
 use crate::network::Network;
 
 // Compatibility re-exports (remove once every user imports from the concept)
+// (this module's own types name them too: turn the line into a plain `use` then).
 pub use crate::allocation::{Launch, LaunchBy, Push, Rationing, RebalanceWithin, Rebalancing, Reserve};
 pub use crate::demand::{CommonFactor, Demand, Promotion, Shock};
 pub use crate::disruption::{Delay, Disruption};

@@ -12,10 +12,16 @@ use super::overlay;
 use super::patch::{self, Patch};
 use super::raw::*;
 use super::values::{Ids, decode, int_in, known_list, num_at_least, opt_cost};
-use super::*;
+use super::{
+    Diagnostic, Location, LocationKind, Position, Scenario, ScenarioError, Simulation, Sku, Source, UnmetDemand,
+    Variant,
+};
+use crate::allocation::Rationing;
 use crate::allocation::validate::{allocation_keys, check_rebalancing};
+use crate::demand::Demand;
 use crate::demand::validate::{check_demand, check_factors, check_shocks, segment_labels};
 use crate::disruption::validate::{check_delays, check_disruptions};
+use crate::leadtime::LeadTime;
 use crate::leadtime::validate::{add_lead_time_noise, check_lead_time, scale_lead_time_variance};
 use crate::network::{Cycle, Network};
 use crate::policy::validate::{DemandStats, PolicyDraft, check_level, check_policy, finish_policy, resolve_level};
