@@ -357,3 +357,19 @@ pub(crate) fn finish_policy(
         forecast: p.forecast.clone(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every name the diagnostics offer parses (min_max as s_S), and nothing else does.
+    #[test]
+    fn policy_types_parse_exactly_the_listed_names() {
+        for name in POLICY_TYPES {
+            assert!(PolicyType::parse(name).is_some(), "{name}");
+        }
+        assert_eq!(PolicyType::parse("min_max"), Some(PolicyType::SS));
+        assert_eq!(PolicyType::parse("r_q"), None);
+        assert_eq!(PolicyType::parse("base_stok"), None);
+    }
+}

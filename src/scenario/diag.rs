@@ -338,6 +338,23 @@ mod tests {
         assert_eq!(s.line_col(999), (3, 2));
     }
 
+    /// The library's text is plain; the fix is a field (the CLI lays it out).
+    #[test]
+    fn display_is_plain_text() {
+        let d = Diagnostic {
+            file: "x.toml".into(),
+            line: 3,
+            column: 7,
+            key: "locations[1].policy".into(),
+            message: "unknown policy type 'b'".into(),
+            help: Some("use base_stock".into()),
+        };
+        assert_eq!(d.to_string(), "x.toml:3:7: locations[1].policy: unknown policy type 'b'");
+        assert_eq!(d.help(), Some("use base_stock"));
+        let e = ScenarioError::Invalid(vec![d]);
+        assert_eq!(e.to_string(), "x.toml:3:7: locations[1].policy: unknown policy type 'b' (use base_stock)");
+    }
+
     #[test]
     fn suggestions_for_misspellings() {
         let h = suggestion_for("unknown field `sorce`, expected one of `id`, `type`, `source`").unwrap();
