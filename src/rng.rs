@@ -29,6 +29,8 @@ pub enum Purpose {
     Delay = 5,
     /// Forecast noise of one position.
     Forecast = 6,
+    /// Daily values of one common demand factor.
+    Factor = 7,
 }
 
 /// SplitMix64 finaliser: a bijective 64-bit mixer.
