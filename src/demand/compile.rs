@@ -274,6 +274,64 @@ pub(crate) fn factors(demand: &[Demand], factors: &[CommonFactor], streams: &[St
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Model, Scenario};
+
+    const BASE: &str = r#"
+[simulation]
+days = 10
+replications = 1
+
+[[skus]]
+id = "item"
+
+[[locations]]
+id = "supplier"
+type = "supplier"
+
+[[locations]]
+id = "a"
+type = "store"
+source = "supplier"
+policy = { type = "base_stock", level = 40 }
+
+[[locations]]
+id = "b"
+type = "store"
+source = "supplier"
+policy = { type = "base_stock", level = 40 }
+
+[[demand]]
+location = "a"
+distribution = { type = "poisson", mean = 10 }
+
+[[demand]]
+location = "b"
+distribution = { type = "poisson", mean = 10 }
+"#;
+
+    fn shock(at: &str) -> String {
+        format!("\n[[shocks]]\nlocation = \"{at}\"\nmean_days_between = 20.0\nduration = 5\nmultiplier = 3.0\n")
+    }
+
+    fn factor(at: &str) -> String {
+        format!("\n[[common_factors]]\nlocation = \"{at}\"\ncv = 0.5\n")
+    }
+
+    fn model(text: &str) -> Model {
+        Model::compile(&Scenario::parse("t.toml", text).expect("valid"))
+    }
+
+    #[test]
+    fn adding_a_shock_or_factor_leaves_the_others_streams_alone() {
+        let one = model(&(BASE.to_string() + &shock("b") + &factor("b")));
+        let two = model(&(BASE.to_string() + &shock("a") + &shock("b") + &factor("a") + &factor("b")));
+        assert_eq!(one.shocks[0].key, two.shocks[1].key);
+        assert_eq!(one.factors[0].key, two.factors[1].key);
+        assert_ne!(two.shocks[0].key, two.shocks[1].key);
+        // Two identical shocks still get streams of their own.
+        let twins = model(&(BASE.to_string() + &shock("a") + &shock("a")));
+        assert_ne!(twins.shocks[0].key, twins.shocks[1].key);
+    }
 
     #[test]
     fn identical_names_are_told_apart_by_occurrence() {

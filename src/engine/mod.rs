@@ -20,13 +20,14 @@
 //! Only what cannot be derived is summed daily: units received, sold, lost and ordered follow at
 //! the end from conservation of units (see `totals`), which keeps pass 1 short.
 
+mod invariants;
 pub mod lanes;
 
 use lanes::{HasVector, Lanes, Vector};
 
-use crate::allocation::Rule;
 use crate::allocation::ration::{self, Claim, allocate};
 use crate::allocation::step::{self as alloc, LaneAlloc};
+use crate::allocation::{ReserveRt, Rule};
 use crate::demand::step::{DemandLane, draw_streams, draw_tables, shocks_and_factors};
 use crate::disruption::step::{DisruptionLane, disruptions_and_lanes};
 use crate::forecast::step as forecast;
@@ -471,8 +472,31 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
         }
     }
 
-    // Pass 2 = step 5: every source ships, after every decision of the day. Groups are sorted
-    // by their children's range, so each one's owed children are the next run of `pending`.
+    pass2::<L, MEASURE, O>(m, st);
+
+    // Reserves are released when their tier sells through; transfers on review days.
+    allocation_after_shipping::<L, MEASURE>(m, st, t, mday);
+
+    // The network's orders of the day (taken every day, warm-up included).
+    let net_orders = std::mem::replace(&mut st.child_orders[n], [0.0; L]);
+    if MEASURE && (m.resilience || RECORD) {
+        record_day::<L, RECORD>(m, st, mday as usize, net_demand, [served.store(), unserved.store()]);
+    }
+    if MEASURE {
+        variance_sums(m, st, net_orders, net_demand);
+        if O::ACTIVE {
+            obs.end_of_day(m, st, mday);
+        }
+    }
+    if cfg!(debug_assertions) {
+        invariants::check(m, st, t);
+    }
+}
+
+/// Pass 2 = step 5: every source ships, after every decision of the day. Groups are sorted by
+/// their children's range, so each one's owed children are the next run of `pending`.
+#[inline(always)]
+fn pass2<const L: usize, const MEASURE: bool, O: Observer>(m: &Model, st: &mut State<L>) {
     for l in 0..L {
         let np = st.lanes[l].n_pending;
         if m.capacity_limited {
@@ -494,8 +518,12 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
             fulfil::<L, MEASURE, O>(m, st, l, gi, g, span);
         }
     }
+}
 
-    // Reserves are released when their tier sells through; transfers on review days.
+/// Reserves are released when their tier sells through; transfers on review days.
+#[inline(always)]
+fn allocation_after_shipping<const L: usize, const MEASURE: bool>(m: &Model, st: &mut State<L>, t: usize, mday: i64) {
+    let n = m.n_pos();
     if !m.alloc.reserves.is_empty() {
         for (l, lane) in st.lanes.iter_mut().enumerate() {
             let stocks = &st.stocks;
@@ -510,68 +538,79 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
             alloc::rebalance(m, &mut lane.alloc, l, &mut st.stocks, &mut st.sums, &mut st.ring, slot, MEASURE);
         }
     }
+}
 
-    // The network's orders of the day (taken every day, warm-up included).
-    let net_orders = std::mem::replace(&mut st.child_orders[n], [0.0; L]);
-    if MEASURE && (m.resilience || RECORD) {
-        let (served, unserved) = (served.store(), unserved.store());
-        let (mut oh, mut backlog) = ([0.0; L], [0.0; L]);
-        for s in &st.stocks {
-            for l in 0..L {
-                oh[l] += s.on_hand[l];
-                backlog[l] += s.cust_bo[l] + s.owed_out[l];
-            }
+/// The day's network and location totals of a recorded day `d` (measured): for resilience KPIs
+/// and charts.
+#[inline(always)]
+fn record_day<const L: usize, const RECORD: bool>(
+    m: &Model,
+    st: &mut State<L>,
+    d: usize,
+    net_demand: [f64; L],
+    [served, unserved]: [[f64; L]; 2],
+) {
+    let (mut oh, mut backlog) = ([0.0; L], [0.0; L]);
+    for s in &st.stocks {
+        for l in 0..L {
+            oh[l] += s.on_hand[l];
+            backlog[l] += s.cust_bo[l] + s.owed_out[l];
         }
-        let d = mday as usize;
+    }
+    for (l, lane) in st.lanes.iter_mut().enumerate() {
+        lane.daily[d] = [net_demand[l], served[l], oh[l], backlog[l], unserved[l]];
+        lane.disrupted[d] = lane.disrupted_today || m.disrupted_static[d];
+    }
+    if RECORD {
         for (l, lane) in st.lanes.iter_mut().enumerate() {
-            lane.daily[d] = [net_demand[l], served[l], oh[l], backlog[l], unserved[l]];
-            lane.disrupted[d] = lane.disrupted_today || m.disrupted_static[d];
-        }
-        if RECORD {
-            for (l, lane) in st.lanes.iter_mut().enumerate() {
-                let x = net_demand[l];
-                lane.height_bw[0] = [lane.height_bw[0][0] + x, lane.height_bw[0][1] + x * x];
-                for (k, o) in st.height_orders.iter_mut().enumerate().skip(1) {
-                    let x = std::mem::take(&mut o[l]);
-                    lane.height_bw[k] = [lane.height_bw[k][0] + x, lane.height_bw[k][1] + x * x];
-                }
+            let x = net_demand[l];
+            lane.height_bw[0] = [lane.height_bw[0][0] + x, lane.height_bw[0][1] + x * x];
+            for (k, o) in st.height_orders.iter_mut().enumerate().skip(1) {
+                let x = std::mem::take(&mut o[l]);
+                lane.height_bw[k] = [lane.height_bw[k][0] + x, lane.height_bw[k][1] + x * x];
             }
-            for (q, s) in st.stocks.iter().enumerate() {
-                let at = d * m.n_loc + m.pos_loc[q] as usize;
-                for (l, lane) in st.lanes.iter_mut().enumerate() {
-                    let x = &mut lane.loc_daily[at];
-                    x[0] += s.on_hand[l];
-                    x[1] += s.cust_bo[l] + s.owed_out[l];
-                }
+        }
+        for (q, s) in st.stocks.iter().enumerate() {
+            let at = d * m.n_loc + m.pos_loc[q] as usize;
+            for (l, lane) in st.lanes.iter_mut().enumerate() {
+                let x = &mut lane.loc_daily[at];
+                x[0] += s.on_hand[l];
+                x[1] += s.cust_bo[l] + s.owed_out[l];
             }
         }
     }
-    if MEASURE {
-        for l in 0..L {
-            let lane = &mut st.lanes[l];
-            for (i, &loc) in m.multi_sku_locs.iter().enumerate() {
-                let day = &mut st.loc_day[i];
-                let (o, d) = (std::mem::take(&mut day[0][l]), std::mem::take(&mut day[1][l]));
-                let b = &mut lane.loc_bw[loc as usize];
-                b[0] += o;
-                b[1] += o * o;
-                b[2] += d;
-                b[3] += d * d;
-            }
-            let b = &mut lane.net_bw;
-            b[0] += net_orders[l];
-            b[1] += net_orders[l] * net_orders[l];
-            b[2] += net_demand[l];
-            b[3] += net_demand[l] * net_demand[l];
+}
+
+/// Adds a measured day's orders and demand received to the sums behind location and network
+/// bullwhip.
+#[inline(always)]
+fn variance_sums<const L: usize>(m: &Model, st: &mut State<L>, net_orders: [f64; L], net_demand: [f64; L]) {
+    for l in 0..L {
+        let lane = &mut st.lanes[l];
+        for (i, &loc) in m.multi_sku_locs.iter().enumerate() {
+            let day = &mut st.loc_day[i];
+            let (o, d) = (std::mem::take(&mut day[0][l]), std::mem::take(&mut day[1][l]));
+            let b = &mut lane.loc_bw[loc as usize];
+            b[0] += o;
+            b[1] += o * o;
+            b[2] += d;
+            b[3] += d * d;
         }
-        if O::ACTIVE {
-            obs.end_of_day(m, st, mday);
-        }
+        let b = &mut lane.net_bw;
+        b[0] += net_orders[l];
+        b[1] += net_orders[l] * net_orders[l];
+        b[2] += net_demand[l];
+        b[3] += net_demand[l] * net_demand[l];
     }
 }
 
 /// Pass 1 over all positions: arrivals, serving demand, decisions, accounting, for every lane
 /// at once (see [`lanes`]): the arithmetic is branch-free, so all lanes share each instruction.
+///
+/// It is one long function on purpose (the one exception to our length rule): a position's
+/// stocks are loaded into vector registers once at the start of its turn and stored once at the
+/// end, and every step in between works on those registers. Split into functions, the steps
+/// would hand the stocks over through memory, and this loop is most of a run's time.
 #[inline(always)]
 fn pass1<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
     m: &Model,
@@ -835,53 +874,7 @@ fn fulfil<const L: usize, const MEASURE: bool, O: Observer>(
         }
         total
     } else if avail > 0.0 {
-        let rule = m.alloc.rules.get(gi).copied().unwrap_or(Rule::Proportional);
-        let mut sent = 0.0;
-        // With a reserve, the protected tier is served first from all the stock; the others
-        // share what is left above the reserve.
-        let phases: [(Option<bool>, f64); 2] = match reserve {
-            None => [(None, avail), (Some(false), 0.0)],
-            Some(_) => [(Some(true), avail), (Some(false), 0.0)],
-        };
-        for (phase, (protected, budget)) in phases.into_iter().enumerate() {
-            let budget = match (phase, reserve) {
-                (0, _) => budget,
-                (_, Some(r)) => (avail - sent - r.units).max(0.0),
-                (_, None) => continue,
-            };
-            st.claims.clear();
-            st.claim_pos.clear();
-            for k in kids.clone() {
-                let c = st.lanes[l].pending[k] as usize;
-                let in_tier = reserve.is_some_and(|r| m.alloc.tier_rank[c] == r.tier_rank);
-                if protected.is_some_and(|p| p != in_tier) {
-                    continue;
-                }
-                let s = &st.stocks[c];
-                st.claims.push(Claim {
-                    owed: s.owed_in[l],
-                    rank: m.alloc.rank[c],
-                    tier: m.alloc.tier_rank[c],
-                    stock: s.on_hand[l] + s.in_transit[l] - s.cust_bo[l],
-                    mu: m.alloc.mu[c],
-                });
-                st.claim_pos.push(c as u32);
-            }
-            if st.claims.is_empty() || budget <= 0.0 {
-                continue;
-            }
-            let mut out = std::mem::take(&mut st.scratch);
-            allocate(rule, &st.claims, budget, whole, &mut out, &mut st.ration);
-            for &(x, i) in &out {
-                if x > 0.0 {
-                    let c = st.claim_pos[i as usize] as usize;
-                    ship::<L, MEASURE>(m, st, l, c, x);
-                    sent += x;
-                }
-            }
-            st.scratch = out;
-        }
-        sent
+        ration_group::<L, MEASURE>(m, st, l, gi, kids, avail, whole, reserve)
     } else {
         0.0
     };
@@ -902,6 +895,70 @@ fn fulfil<const L: usize, const MEASURE: bool, O: Observer>(
             }
         }
     }
+}
+
+/// Step 5 when a group's source is short (or holds a reserve): hands out `avail` units among
+/// the owed children `kids` by the group's rule; with a reserve, the protected tier first from
+/// all the stock, the others from what is left above the reserve. Returns the units shipped.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn ration_group<const L: usize, const MEASURE: bool>(
+    m: &Model,
+    st: &mut State<L>,
+    l: usize,
+    gi: usize,
+    kids: std::ops::Range<usize>,
+    avail: f64,
+    whole: bool,
+    reserve: Option<&ReserveRt>,
+) -> f64 {
+    let rule = m.alloc.rules.get(gi).copied().unwrap_or(Rule::Proportional);
+    let mut sent = 0.0;
+    // With a reserve, the protected tier is served first from all the stock; the others
+    // share what is left above the reserve.
+    let phases: [(Option<bool>, f64); 2] = match reserve {
+        None => [(None, avail), (Some(false), 0.0)],
+        Some(_) => [(Some(true), avail), (Some(false), 0.0)],
+    };
+    for (phase, (protected, budget)) in phases.into_iter().enumerate() {
+        let budget = match (phase, reserve) {
+            (0, _) => budget,
+            (_, Some(r)) => (avail - sent - r.units).max(0.0),
+            (_, None) => continue,
+        };
+        st.claims.clear();
+        st.claim_pos.clear();
+        for k in kids.clone() {
+            let c = st.lanes[l].pending[k] as usize;
+            let in_tier = reserve.is_some_and(|r| m.alloc.tier_rank[c] == r.tier_rank);
+            if protected.is_some_and(|p| p != in_tier) {
+                continue;
+            }
+            let s = &st.stocks[c];
+            st.claims.push(Claim {
+                owed: s.owed_in[l],
+                rank: m.alloc.rank[c],
+                tier: m.alloc.tier_rank[c],
+                stock: s.on_hand[l] + s.in_transit[l] - s.cust_bo[l],
+                mu: m.alloc.mu[c],
+            });
+            st.claim_pos.push(c as u32);
+        }
+        if st.claims.is_empty() || budget <= 0.0 {
+            continue;
+        }
+        let mut out = std::mem::take(&mut st.scratch);
+        allocate(rule, &st.claims, budget, whole, &mut out, &mut st.ration);
+        for &(x, i) in &out {
+            if x > 0.0 {
+                let c = st.claim_pos[i as usize] as usize;
+                ship::<L, MEASURE>(m, st, l, c, x);
+                sent += x;
+            }
+        }
+        st.scratch = out;
+    }
+    sent
 }
 
 /// Sends `x` units to position `c` in lane `l`, arriving after its network lane's lead time for

@@ -199,28 +199,10 @@ impl Model {
         let factors = demand::compile::factors(&sc.demand, &sc.factors, &dm.streams);
 
         let mut disrupted_static = dm.shock_days;
-        let lanes: Vec<LeadSampler> = sc.locations.iter().map(|l| LeadSampler::new(&l.lead_time)).collect();
-        let random_lanes = (0..n_loc as u32)
-            .filter(|&l| sc.locations[l as usize].kind != LocationKind::Supplier && lanes[l as usize].is_random())
-            .collect();
-        let (delays, max_extra) = disruption::compile::delays(&sc.locations, warmup, total_days, &mut disrupted_static);
-        // The ring also carries orders in the mail (`order_delay`).
-        let max_delay = sc.locations.iter().map(|l| l.order_delay + 1).max().unwrap_or(1);
-        let ring_len =
-            lanes.iter().zip(&max_extra).map(|(s, e)| s.max_days() + e).max().unwrap_or(1).max(max_delay) as usize;
-        let mut delayed_lanes: Vec<u32> = delays.iter().map(|d| d.lane).collect();
-        delayed_lanes.dedup();
-        let (disruptions, capacity) =
-            disruption::compile::outages(&sc.locations, warmup, total_days, &mut disrupted_static);
-        let mut loc_capped: Vec<bool> = capacity.iter().map(|c| c.is_finite()).collect();
-        for d in &disruptions {
-            if let DisruptionRt::Scheduled { loc, capacity: Some(_), .. } = d {
-                loc_capped[*loc as usize] = true;
-            }
-        }
+        let tr = transport(&sc, warmup, total_days, &mut disrupted_static);
         let resilience = disrupted_static.iter().any(|&x| x)
-            || disruptions.iter().any(|d| matches!(d, DisruptionRt::Markov { .. }))
-            || delays.iter().any(|d: &DelayRt| d.schedule.is_none())
+            || tr.disruptions.iter().any(|d| matches!(d, DisruptionRt::Markov { .. }))
+            || tr.delays.iter().any(|d: &DelayRt| d.schedule.is_none())
             || !sc.shocks.is_empty();
 
         let reports = report_slots(&sc, &order.pos_loc);
@@ -234,7 +216,7 @@ impl Model {
             warmup,
             total_days,
             lost_sales: sc.simulation.unmet_demand == UnmetDemand::LostSales,
-            ring_len,
+            ring_len: tr.ring_len,
             n_loc,
             n_heights: pos_height.iter().copied().max().unwrap_or(0) as usize,
             pos_height,
@@ -265,18 +247,18 @@ impl Model {
             tables: dm.tables,
             streams: dm.streams,
             groups,
-            lanes,
-            random_lanes,
-            disruptions,
-            delays,
-            delayed_lanes,
+            lanes: tr.lanes,
+            random_lanes: tr.random_lanes,
+            disruptions: tr.disruptions,
+            delays: tr.delays,
+            delayed_lanes: tr.delayed_lanes,
             shocks,
             factors,
             disrupted_static,
             resilience,
             record_daily: false,
-            capacity,
-            capacity_limited: loc_capped.iter().any(|&c| c),
+            capacity: tr.capacity,
+            capacity_limited: tr.capacity_limited,
             stock_locs: reports.stock_locs,
             multi_sku_locs: reports.multi_sku_locs,
             loc_multi: reports.loc_multi,
@@ -575,4 +557,42 @@ fn report_slots(sc: &Scenario, pos_loc: &[u32]) -> ReportSlots {
         .map(|&l| multi_sku_locs.iter().position(|&x| x == l).unwrap_or(multi_sku_locs.len()) as u32)
         .collect();
     ReportSlots { stock_locs, loc_multi: skus_at.iter().map(|&k| k > 1).collect(), multi_sku_locs, loc_day_slot }
+}
+
+/// Lanes, delays and outages (see the fields of the same names in `Model`).
+struct Transport {
+    lanes: Vec<LeadSampler>,
+    random_lanes: Vec<u32>,
+    delays: Vec<DelayRt>,
+    delayed_lanes: Vec<u32>,
+    ring_len: usize,
+    disruptions: Vec<DisruptionRt>,
+    capacity: Vec<f64>,
+    capacity_limited: bool,
+}
+
+/// Compiles lanes, transport delays, outages and capacities; scheduled ones are marked in
+/// `disrupted_static` (per measured day).
+fn transport(sc: &Scenario, warmup: usize, total_days: usize, disrupted_static: &mut [bool]) -> Transport {
+    let n_loc = sc.locations.len();
+    let lanes: Vec<LeadSampler> = sc.locations.iter().map(|l| LeadSampler::new(&l.lead_time)).collect();
+    let random_lanes = (0..n_loc as u32)
+        .filter(|&l| sc.locations[l as usize].kind != LocationKind::Supplier && lanes[l as usize].is_random())
+        .collect();
+    let (delays, max_extra) = disruption::compile::delays(&sc.locations, warmup, total_days, disrupted_static);
+    // The ring also carries orders in the mail (`order_delay`).
+    let max_delay = sc.locations.iter().map(|l| l.order_delay + 1).max().unwrap_or(1);
+    let ring_len =
+        lanes.iter().zip(&max_extra).map(|(s, e)| s.max_days() + e).max().unwrap_or(1).max(max_delay) as usize;
+    let mut delayed_lanes: Vec<u32> = delays.iter().map(|d| d.lane).collect();
+    delayed_lanes.dedup();
+    let (disruptions, capacity) = disruption::compile::outages(&sc.locations, warmup, total_days, disrupted_static);
+    let mut loc_capped: Vec<bool> = capacity.iter().map(|c| c.is_finite()).collect();
+    for d in &disruptions {
+        if let DisruptionRt::Scheduled { loc, capacity: Some(_), .. } = d {
+            loc_capped[*loc as usize] = true;
+        }
+    }
+    let capacity_limited = loc_capped.iter().any(|&c| c);
+    Transport { lanes, random_lanes, delays, delayed_lanes, ring_len, disruptions, capacity, capacity_limited }
 }
