@@ -227,12 +227,12 @@ fn keys_of(demand: &[Demand], streams: &[usize]) -> String {
     streams.iter().map(|&i| demand[i].key.as_str()).collect::<Vec<_>>().join(",")
 }
 
-/// Stream names of the shocks: `shock/<description>/<demand keys>` (see [`unique_names`]).
+/// Stream names of the shocks: `shock/<description>/<demand keys>` (identical ones numbered by occurrence).
 pub fn shock_names(demand: &[Demand], shocks: &[Shock]) -> Vec<String> {
     unique_names(shocks.iter().map(|x| format!("shock/{}/{}", x.description, keys_of(demand, &x.streams))))
 }
 
-/// Stream names of the common factors: `factor/<demand keys>` (see [`unique_names`]).
+/// Stream names of the common factors: `factor/<demand keys>` (identical ones numbered by occurrence).
 pub fn factor_names(demand: &[Demand], factors: &[CommonFactor]) -> Vec<String> {
     unique_names(factors.iter().map(|x| format!("factor/{}", keys_of(demand, &x.streams))))
 }

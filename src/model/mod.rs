@@ -42,7 +42,7 @@ pub struct Group {
 /// run. Large networks keep fewer (see [`Model::day_records`]).
 pub const DAY_RECORDS: usize = 200;
 
-/// Echelon height of every location ([`Network::height`]).
+/// Echelon height of every location ([`crate::network::Network::height`]).
 pub fn echelon_heights(sc: &Scenario) -> Vec<usize> {
     (0..sc.locations.len()).map(|l| sc.network.height(l) as usize).collect()
 }
