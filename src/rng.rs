@@ -4,7 +4,9 @@
 //! `(seed, replication, purpose, entity)` with SplitMix64. An entity is keyed by a hash of its
 //! *name* (e.g. the location and SKU ids of a demand entry), not by its position in the file, so
 //! adding a location to a scenario leaves every other stream's draws unchanged, and changing a
-//! policy never changes the demand drawn: common random numbers come for free.
+//! policy never changes the demand drawn: common random numbers come for free. Processes
+//! without an id (demand shocks, common factors) are named after what they hit (see
+//! `demand::compile::shock_names`), never numbered by their place in the file.
 
 use rand::Rng;
 use rand_pcg::Pcg64Mcg;
@@ -29,6 +31,8 @@ pub enum Purpose {
     Delay = 5,
     /// Forecast noise of one position.
     Forecast = 6,
+    /// Daily values of one common demand factor.
+    Factor = 7,
 }
 
 /// SplitMix64 finaliser: a bijective 64-bit mixer.

@@ -9,6 +9,13 @@ pub mod step;
 pub mod validate;
 
 // ---- runtime re-exports (compile/step side) ----
+pub mod ration;
+
+pub use compile::{Allocation, PushRt, RebalanceRt, ReserveRt, Rule};
+pub use ration::proportional;
+pub(crate) use step::LaneAlloc;
+// Validated types this concept owns, as the scenario defines them today.
+pub use crate::scenario::{LaunchBy, Push, Rationing, RebalanceWithin};
 
 // ---- validated types (scenario side) ----
 

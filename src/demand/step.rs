@@ -1,1 +1,132 @@
-//! Demand: customer demand streams, seasonality, promotions, shocks and common factors.: step.
+//! Demand, day by day: the random shocks and common factors of the day, then every stream's
+//! draw. The engine calls these first thing in a day, before pass 1 serves the demand.
+
+use rand_distr::{Distribution, StandardNormal};
+
+use super::compile::{Stream, TableStream};
+use crate::distribution::TableArena;
+use crate::model::Model;
+use crate::rng::{Purpose, SimRng, stream, unit_f64};
+
+/// What one replication (lane) keeps of demand between days: streams and process states.
+#[derive(Clone, Debug)]
+pub(crate) struct DemandLane {
+    /// Random streams of the general demand streams (`Model::streams`).
+    pub rng: Vec<SimRng>,
+    /// Random shock processes: days left in the current event and its multiplier.
+    pub shock_state: Vec<(u32, f64)>,
+    /// Common factors: current logarithm.
+    pub factor_state: Vec<f64>,
+    /// Streams of the shock processes.
+    pub shock_rng: Vec<SimRng>,
+    /// Streams of the common factors.
+    pub factor_rng: Vec<SimRng>,
+    /// Today's extra demand multiplier of each general stream (shocks × factors).
+    pub dyn_mult: Vec<f64>,
+}
+
+impl DemandLane {
+    /// Allocates what a model needs.
+    pub fn new(m: &Model) -> DemandLane {
+        let blank = || stream(0, 0, Purpose::Demand, 0);
+        DemandLane {
+            rng: vec![blank(); m.streams.len()],
+            shock_state: vec![(0, 1.0); m.shocks.len()],
+            factor_state: vec![0.0; m.factors.len()],
+            shock_rng: vec![blank(); m.shocks.len()],
+            factor_rng: vec![blank(); m.factors.len()],
+            dyn_mult: vec![1.0; m.streams.len()],
+        }
+    }
+
+    /// Resets for replication `rep`: every stream keyed by its name.
+    pub fn reset(&mut self, m: &Model, seed: u64, rep: u64) {
+        for (r, s) in self.rng.iter_mut().zip(&m.streams) {
+            *r = stream(seed, rep, Purpose::Demand, s.key);
+        }
+        self.shock_state.fill((0, 1.0));
+        for (r, x) in self.shock_rng.iter_mut().zip(&m.shocks) {
+            *r = stream(seed, rep, Purpose::Shock, x.key);
+        }
+        for ((r, x), v) in self.factor_rng.iter_mut().zip(&m.factors).zip(&mut self.factor_state) {
+            *r = stream(seed, rep, Purpose::Factor, x.key);
+            // Start from the factor's stationary distribution.
+            let z: f64 = StandardNormal.sample(r);
+            *v = x.sigma * z;
+        }
+        self.dyn_mult.fill(1.0);
+    }
+}
+
+/// Today's shocks and common factors, as multipliers of the general streams they hit; returns
+/// whether a shock is under way (a disruption for the resilience KPIs).
+#[inline(always)]
+pub(crate) fn shocks_and_factors(m: &Model, d: &mut DemandLane) -> bool {
+    let mut disrupted = false;
+    d.dyn_mult.fill(1.0);
+    for (i, x) in m.shocks.iter().enumerate() {
+        let (left, mult) = &mut d.shock_state[i];
+        if *left == 0 && unit_f64(&mut d.shock_rng[i]) < x.p_start {
+            *left = x.duration.draw(&mut d.shock_rng[i]);
+            *mult = x.multiplier.sample(&mut d.shock_rng[i], 0);
+        }
+        if *left > 0 {
+            *left -= 1;
+            disrupted = true;
+            for &s in &x.streams {
+                d.dyn_mult[s as usize] *= *mult;
+            }
+        }
+    }
+    for (i, x) in m.factors.iter().enumerate() {
+        // AR(1) on the logarithm, stationary N(0, σ²); exp(v − σ²/2) has mean 1.
+        let z: f64 = StandardNormal.sample(&mut d.factor_rng[i]);
+        let v = &mut d.factor_state[i];
+        *v = x.rho * *v + (1.0 - x.rho * x.rho).sqrt() * x.sigma * z;
+        let f = (*v - 0.5 * x.sigma * x.sigma).exp();
+        for &s in &x.streams {
+            d.dyn_mult[s as usize] *= f;
+        }
+    }
+    disrupted
+}
+
+/// Draws every table stream's demand into `demand` for every lane; returns the day's totals.
+#[inline(always)]
+pub(crate) fn draw_tables<const L: usize>(
+    streams: &[TableStream],
+    tables: &TableArena,
+    rngs: &mut [[SimRng; L]],
+    demand: &mut [[f64; L]],
+) -> [f64; L] {
+    let mut total = [0.0; L];
+    for (s, r) in streams.iter().zip(rngs) {
+        let d = &mut demand[s.pos as usize];
+        for l in 0..L {
+            let x = f64::from(tables.sample(s.table, &mut r[l]));
+            d[l] = x;
+            total[l] += x;
+        }
+    }
+    total
+}
+
+/// Draws the general streams' demand of simulated day `t` into lane `l` of `demand` and adds
+/// each draw to `total`, in stream order. A position's first stream stores its draw, later ones
+/// add (see `Model::table_streams`, `Stream::assign`).
+#[inline(always)]
+pub(crate) fn draw_streams<const L: usize>(
+    streams: &[Stream],
+    d: &mut DemandLane,
+    t: usize,
+    demand: &mut [[f64; L]],
+    l: usize,
+    total: &mut f64,
+) {
+    for ((s, r), &shock) in streams.iter().zip(&mut d.rng).zip(&d.dyn_mult) {
+        let x = s.draw(r, t, shock);
+        let d = &mut demand[s.pos as usize][l];
+        *d = if s.assign { x } else { *d + x };
+        *total += x;
+    }
+}

@@ -20,24 +20,23 @@
 //! Only what cannot be derived is summed daily: units received, sold, lost and ordered follow at
 //! the end from conservation of units (see `totals`), which keeps pass 1 short.
 
-mod alloc;
+mod invariants;
 pub mod lanes;
-mod ration;
 
 use lanes::{HasVector, Lanes, Vector};
 
-use crate::distribution::TableArena;
+use crate::allocation::ration::{self, Claim, allocate};
+use crate::allocation::step::{self as alloc, LaneAlloc};
+use crate::allocation::{ReserveRt, Rule};
+use crate::demand::step::{DemandLane, draw_streams, draw_tables, shocks_and_factors};
+use crate::disruption::step::{DisruptionLane, disruptions_and_lanes};
+use crate::forecast::step as forecast;
 use crate::kpi::ScopeAcc;
-use rand_distr::{Distribution, StandardNormal};
-
-use crate::model::{DisruptionRt, Group, LeadSampler, Model, NONE, TableStream};
+use crate::model::{Group, Model, NONE};
 use crate::policy::order_quantity;
-use crate::rng::{Purpose, SimRng, stream, unit_f64};
+use crate::rng::{Purpose, SimRng, stream};
 
-pub use ration::proportional;
-use ration::{Claim, allocate};
-
-use crate::model::allocation::Rule;
+pub use crate::allocation::proportional;
 
 /// The vector type of `L` lanes.
 type Vx<const L: usize> = <Lanes<L> as HasVector<L>>::V;
@@ -62,14 +61,19 @@ impl Observer for NoObserver {
 
 /// Stocks of one position, one value per lane.
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct Stocks<const L: usize> {
-    on_hand: [f64; L],
-    cust_bo: [f64; L],
-    owed_in: [f64; L],
-    owed_out: [f64; L],
-    in_transit: [f64; L],
+pub(crate) struct Stocks<const L: usize> {
+    /// On hand.
+    pub(crate) on_hand: [f64; L],
+    /// Customer backorders waiting.
+    pub(crate) cust_bo: [f64; L],
+    /// Units its source owes it.
+    pub(crate) owed_in: [f64; L],
+    /// Units it owes its children.
+    pub(crate) owed_out: [f64; L],
+    /// Units in transit to it.
+    pub(crate) in_transit: [f64; L],
     /// Ordered, but the order has not reached the source yet (`order_delay`).
-    in_mail: [f64; L],
+    pub(crate) in_mail: [f64; L],
 }
 
 impl<const L: usize> Default for Stocks<L> {
@@ -116,18 +120,18 @@ pub struct Flows {
 /// Sums over the measured days of one position, one value per lane (end-of-day stocks and the
 /// flows that cannot be derived from conservation of units).
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct Sums<const L: usize> {
-    on_hand: [f64; L],
-    bo_customer: [f64; L],
-    bo_internal: [f64; L],
-    in_transit: [f64; L],
-    order_days: [f64; L],
-    orders_sq: [f64; L],
-    dem_in_sq: [f64; L],
-    demand: [f64; L],
-    served: [f64; L],
-    stockout_days: [f64; L],
-    shipped: [f64; L],
+pub(crate) struct Sums<const L: usize> {
+    pub(crate) on_hand: [f64; L],
+    pub(crate) bo_customer: [f64; L],
+    pub(crate) bo_internal: [f64; L],
+    pub(crate) in_transit: [f64; L],
+    pub(crate) order_days: [f64; L],
+    pub(crate) orders_sq: [f64; L],
+    pub(crate) dem_in_sq: [f64; L],
+    pub(crate) demand: [f64; L],
+    pub(crate) served: [f64; L],
+    pub(crate) stockout_days: [f64; L],
+    pub(crate) shipped: [f64; L],
 }
 
 impl<const L: usize> Default for Sums<L> {
@@ -160,11 +164,10 @@ struct Lane {
     lead: Vec<u32>,
     /// Ring offset (`slot * n`) where a shipment leaving today on each network lane arrives.
     arrive: Vec<usize>,
-    /// State of each Markov disruption (true = down).
-    markov_down: Vec<bool>,
-    demand_rng: Vec<SimRng>,
-    lane_rng: Vec<SimRng>,
-    disruption_rng: Vec<SimRng>,
+    /// Outage, lead-time and delay processes.
+    dz: DisruptionLane,
+    /// Demand streams, shocks and common factors.
+    dm: DemandLane,
     /// Positions owed anything by their source today, ascending (first `n_pending`).
     pending: Vec<u32>,
     n_pending: usize,
@@ -179,17 +182,6 @@ struct Lane {
     loc_cum: Vec<f64>,
     /// Today's flows per position (kept only for an active observer).
     flows: Vec<Flows>,
-    /// Random delay processes: days left in the current event and its extra days.
-    delay_state: Vec<(u32, u32)>,
-    delay_rng: Vec<SimRng>,
-    /// Random shock processes: days left in the current event and its multiplier.
-    shock_state: Vec<(u32, f64)>,
-    /// Common factors: current logarithm.
-    factor_state: Vec<f64>,
-    shock_rng: Vec<SimRng>,
-    factor_rng: Vec<SimRng>,
-    /// Today's extra demand multiplier of each general stream (shocks × factors).
-    dyn_mult: Vec<f64>,
     /// Whether a disruption is active today.
     disrupted_today: bool,
     /// Per measured day (when recording): network [demand, served the same day, on hand,
@@ -203,7 +195,7 @@ struct Lane {
     /// echelon height (recorded runs only).
     height_bw: Vec<[f64; 2]>,
     /// Forecasts, reserves, transfers.
-    alloc: alloc::LaneAlloc,
+    alloc: LaneAlloc,
 }
 
 /// Per-replication state for `L` replications in lockstep, allocated once per thread and reset
@@ -276,10 +268,8 @@ impl<const L: usize> State<L> {
             cap: vec![f64::INFINITY; m.n_loc],
             lead: vec![1; m.n_loc],
             arrive: vec![0; m.n_loc],
-            markov_down: vec![false; m.disruptions.len()],
-            demand_rng: vec![blank(); m.streams.len()],
-            lane_rng: vec![blank(); m.random_lanes.len()],
-            disruption_rng: vec![blank(); m.disruptions.len()],
+            dz: DisruptionLane::new(m),
+            dm: DemandLane::new(m),
             pending: vec![0; n],
             n_pending: 0,
             loc_bw: vec![[0.0; 4]; m.n_loc],
@@ -287,19 +277,12 @@ impl<const L: usize> State<L> {
             loc_req: vec![0.0; m.n_loc],
             loc_cum: vec![0.0; m.n_loc],
             flows: vec![Flows::default(); n],
-            delay_state: vec![(0, 0); m.delays.len()],
-            delay_rng: vec![blank(); m.delays.len()],
-            shock_state: vec![(0, 1.0); m.shocks.len()],
-            factor_state: vec![0.0; m.factors.len()],
-            shock_rng: vec![blank(); m.shocks.len()],
-            factor_rng: vec![blank(); m.factors.len()],
-            dyn_mult: vec![1.0; m.streams.len()],
             disrupted_today: false,
             daily: vec![[0.0; 5]; if m.records_days() { m.days } else { 0 }],
             disrupted: vec![false; if m.records_days() { m.days } else { 0 }],
             loc_daily: vec![[0.0; 2]; if m.record_daily { m.days * m.n_loc } else { 0 }],
             height_bw: vec![[0.0; 2]; if m.record_daily { m.n_heights + 1 } else { 0 }],
-            alloc: alloc::LaneAlloc::new(m),
+            alloc: LaneAlloc::new(m),
         };
         State {
             record: false,
@@ -373,44 +356,17 @@ impl<const L: usize> State<L> {
             *r = std::array::from_fn(|l| stream(seed, reps[l], Purpose::Demand, key));
         }
         for (lane, &rep) in self.lanes.iter_mut().zip(&reps) {
-            lane.markov_down.fill(false);
             // Constant lanes keep this value; random lanes are redrawn every day.
             for (l, s) in m.lanes.iter().enumerate() {
                 lane.lead[l] = s.max_days().max(1);
             }
             lane.up.fill(true);
             lane.cap.copy_from_slice(&m.capacity);
-            for (r, s) in lane.demand_rng.iter_mut().zip(&m.streams) {
-                *r = stream(seed, rep, Purpose::Demand, s.key);
-            }
-            for (r, &l) in lane.lane_rng.iter_mut().zip(&m.random_lanes) {
-                *r = stream(seed, rep, Purpose::LeadTime, m.lane_key[l as usize]);
-            }
-            for (r, d) in lane.disruption_rng.iter_mut().zip(&m.disruptions) {
-                let key = match d {
-                    DisruptionRt::Markov { key, .. } => *key,
-                    DisruptionRt::Scheduled { .. } => 0,
-                };
-                *r = stream(seed, rep, Purpose::Disruption, key);
-            }
+            lane.dz.reset(m, seed, rep);
+            lane.dm.reset(m, seed, rep);
             lane.loc_bw.fill([0.0; 4]);
             lane.net_bw = [0.0; 4];
             lane.flows.fill(Flows::default());
-            lane.delay_state.fill((0, 0));
-            lane.shock_state.fill((0, 1.0));
-            for (r, d) in lane.delay_rng.iter_mut().zip(&m.delays) {
-                *r = stream(seed, rep, Purpose::Delay, d.key);
-            }
-            for (r, x) in lane.shock_rng.iter_mut().zip(&m.shocks) {
-                *r = stream(seed, rep, Purpose::Shock, x.key);
-            }
-            for ((r, x), v) in lane.factor_rng.iter_mut().zip(&m.factors).zip(&mut lane.factor_state) {
-                *r = stream(seed, rep, Purpose::Shock, x.key);
-                // Start from the factor's stationary distribution.
-                let z: f64 = StandardNormal.sample(r);
-                *v = x.sigma * z;
-            }
-            lane.dyn_mult.fill(1.0);
             lane.loc_daily.fill([0.0; 2]);
             lane.height_bw.fill([0.0; 2]);
             lane.alloc.reset(m, seed, rep);
@@ -454,97 +410,13 @@ pub fn run_replication<O: Observer>(m: &Model, seed: u64, rep: u64, st: &mut Sta
     t
 }
 
-/// Step 1 for one lane: outages, capacities and today's lead times.
+/// Step 1 for one lane on simulated day `t`: disruptions, lead times, shocks; then where a
+/// shipment leaving today on each lane lands in the ring.
 #[inline(always)]
-fn disruptions_and_lanes(m: &Model, lane: &mut Lane, t: usize) {
-    if !m.disruptions.is_empty() {
-        lane.up.fill(true);
-        lane.cap.copy_from_slice(&m.capacity);
-        for (i, d) in m.disruptions.iter().enumerate() {
-            match d {
-                DisruptionRt::Markov { loc, p_down, p_up, .. } => {
-                    let u = unit_f64(&mut lane.disruption_rng[i]);
-                    let down = &mut lane.markov_down[i];
-                    *down = if *down { u >= *p_up } else { u < *p_down };
-                    if *down {
-                        lane.up[*loc as usize] = false;
-                    }
-                }
-                DisruptionRt::Scheduled { loc, active, capacity } => {
-                    if active[t] {
-                        match capacity {
-                            None => lane.up[*loc as usize] = false,
-                            Some(c) => lane.cap[*loc as usize] = lane.cap[*loc as usize].min(*c),
-                        }
-                    }
-                }
-            }
-        }
-    }
-    for (i, &l) in m.random_lanes.iter().enumerate() {
-        lane.lead[l as usize] = m.lanes[l as usize].draw(&mut lane.lane_rng[i]);
-    }
-    let mut disrupted = lane.markov_down.iter().any(|&d| d);
-    if !m.delays.is_empty() {
-        // Delayed lanes start from their base lead time (constant, or drawn above) every day.
-        for &l in &m.delayed_lanes {
-            if let LeadSampler::Const(c) = m.lanes[l as usize] {
-                lane.lead[l as usize] = c;
-            }
-        }
-        for (i, d) in m.delays.iter().enumerate() {
-            let extra = match &d.schedule {
-                Some(active) => {
-                    if active[t] {
-                        d.extra.draw(&mut lane.delay_rng[i])
-                    } else {
-                        0
-                    }
-                }
-                None => {
-                    let (left, extra) = &mut lane.delay_state[i];
-                    if *left == 0 && unit_f64(&mut lane.delay_rng[i]) < d.p_start {
-                        *left = d.duration.draw(&mut lane.delay_rng[i]);
-                        *extra = d.extra.draw(&mut lane.delay_rng[i]);
-                    }
-                    if *left > 0 {
-                        *left -= 1;
-                        disrupted = true;
-                        *extra
-                    } else {
-                        0
-                    }
-                }
-            };
-            lane.lead[d.lane as usize] += extra;
-        }
-    }
+fn start_of_day(m: &Model, lane: &mut Lane, t: usize) {
+    let mut disrupted = disruptions_and_lanes(m, &mut lane.dz, &mut lane.up, &mut lane.cap, &mut lane.lead, t);
     if !m.shocks.is_empty() || !m.factors.is_empty() {
-        lane.dyn_mult.fill(1.0);
-        for (i, x) in m.shocks.iter().enumerate() {
-            let (left, mult) = &mut lane.shock_state[i];
-            if *left == 0 && unit_f64(&mut lane.shock_rng[i]) < x.p_start {
-                *left = x.duration.draw(&mut lane.shock_rng[i]);
-                *mult = x.multiplier.sample(&mut lane.shock_rng[i], 0);
-            }
-            if *left > 0 {
-                *left -= 1;
-                disrupted = true;
-                for &s in &x.streams {
-                    lane.dyn_mult[s as usize] *= *mult;
-                }
-            }
-        }
-        for (i, x) in m.factors.iter().enumerate() {
-            // AR(1) on the logarithm, stationary N(0, σ²); exp(v − σ²/2) has mean 1.
-            let z: f64 = StandardNormal.sample(&mut lane.factor_rng[i]);
-            let v = &mut lane.factor_state[i];
-            *v = x.rho * *v + (1.0 - x.rho * x.rho).sqrt() * x.sigma * z;
-            let f = (*v - 0.5 * x.sigma * x.sigma).exp();
-            for &s in &x.streams {
-                lane.dyn_mult[s as usize] *= f;
-            }
-        }
+        disrupted |= shocks_and_factors(m, &mut lane.dm);
     }
     lane.disrupted_today = disrupted;
     let (n, r) = (m.n_pos(), m.ring_len);
@@ -554,26 +426,6 @@ fn disruptions_and_lanes(m: &Model, lane: &mut Lane, t: usize) {
         let slot = today + l as usize;
         *a = if slot >= r { slot - r } else { slot } * n;
     }
-}
-
-/// Draws every table stream's demand into `demand` for every lane; returns the day's totals.
-#[inline(always)]
-fn draw_tables<const L: usize>(
-    streams: &[TableStream],
-    tables: &TableArena,
-    rngs: &mut [[SimRng; L]],
-    demand: &mut [[f64; L]],
-) -> [f64; L] {
-    let mut total = [0.0; L];
-    for (s, r) in streams.iter().zip(rngs) {
-        let d = &mut demand[s.pos as usize];
-        for l in 0..L {
-            let x = f64::from(tables.sample(s.table, &mut r[l]));
-            d[l] = x;
-            total[l] += x;
-        }
-    }
-    total
 }
 
 /// One simulated day `t` (0 = first warm-up day) for all lanes.
@@ -589,7 +441,7 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
     let n = m.n_pos();
     let mday = t as i64 - m.warmup as i64;
     for lane in &mut st.lanes {
-        disruptions_and_lanes(m, lane, t);
+        start_of_day(m, lane, t);
     }
 
     // Step 3's draws come first, in tight passes of their own: the table lookups are
@@ -598,19 +450,14 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
     // without demand keep zero.
     let mut net_demand = draw_tables(&m.table_streams, &m.tables, &mut st.table_rng, &mut st.demand);
     for (l, lane) in st.lanes.iter_mut().enumerate() {
-        for ((s, r), &shock) in m.streams.iter().zip(&mut lane.demand_rng).zip(&lane.dyn_mult) {
-            let x = s.draw(r, t, shock);
-            let d = &mut st.demand[s.pos as usize][l];
-            *d = if s.assign { x } else { *d + x };
-            net_demand[l] += x;
-        }
+        draw_streams(&m.streams, &mut lane.dm, t, &mut st.demand, l, &mut net_demand[l]);
     }
 
     let slot = (t % m.ring_len) * n;
     let ([served, unserved], pushed) = pass1::<L, MEASURE, RECORD, O>(m, t, mday, st, slot);
     if !m.alloc.forecasts.is_empty() {
         for (l, lane) in st.lanes.iter_mut().enumerate() {
-            alloc::update_forecasts(m, lane, l, &st.demand, t, MEASURE);
+            forecast::update_forecasts(m, &mut lane.alloc, l, &st.demand, t, MEASURE);
         }
     }
     if pushed {
@@ -625,8 +472,31 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
         }
     }
 
-    // Pass 2 = step 5: every source ships, after every decision of the day. Groups are sorted
-    // by their children's range, so each one's owed children are the next run of `pending`.
+    pass2::<L, MEASURE, O>(m, st);
+
+    // Reserves are released when their tier sells through; transfers on review days.
+    allocation_after_shipping::<L, MEASURE>(m, st, t, mday);
+
+    // The network's orders of the day (taken every day, warm-up included).
+    let net_orders = std::mem::replace(&mut st.child_orders[n], [0.0; L]);
+    if MEASURE && (m.resilience || RECORD) {
+        record_day::<L, RECORD>(m, st, mday as usize, net_demand, [served.store(), unserved.store()]);
+    }
+    if MEASURE {
+        variance_sums(m, st, net_orders, net_demand);
+        if O::ACTIVE {
+            obs.end_of_day(m, st, mday);
+        }
+    }
+    if cfg!(debug_assertions) {
+        invariants::check(m, st, t);
+    }
+}
+
+/// Pass 2 = step 5: every source ships, after every decision of the day. Groups are sorted by
+/// their children's range, so each one's owed children are the next run of `pending`.
+#[inline(always)]
+fn pass2<const L: usize, const MEASURE: bool, O: Observer>(m: &Model, st: &mut State<L>) {
     for l in 0..L {
         let np = st.lanes[l].n_pending;
         if m.capacity_limited {
@@ -648,12 +518,16 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
             fulfil::<L, MEASURE, O>(m, st, l, gi, g, span);
         }
     }
+}
 
-    // Reserves are released when their tier sells through; transfers on review days.
+/// Reserves are released when their tier sells through; transfers on review days.
+#[inline(always)]
+fn allocation_after_shipping<const L: usize, const MEASURE: bool>(m: &Model, st: &mut State<L>, t: usize, mday: i64) {
+    let n = m.n_pos();
     if !m.alloc.reserves.is_empty() {
         for (l, lane) in st.lanes.iter_mut().enumerate() {
             let stocks = &st.stocks;
-            alloc::reserves(m, lane, l, |q| stocks[q].on_hand[l], MEASURE);
+            alloc::reserves(m, &mut lane.alloc, |q| stocks[q].on_hand[l], MEASURE);
         }
     }
     if let Some(rb) = &m.alloc.rebalance
@@ -661,71 +535,82 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
     {
         let slot = ((t + rb.lead as usize) % m.ring_len) * n;
         for (l, lane) in st.lanes.iter_mut().enumerate() {
-            alloc::rebalance(m, lane, l, &mut st.stocks, &mut st.sums, &mut st.ring, slot, MEASURE);
+            alloc::rebalance(m, &mut lane.alloc, l, &mut st.stocks, &mut st.sums, &mut st.ring, slot, MEASURE);
         }
     }
+}
 
-    // The network's orders of the day (taken every day, warm-up included).
-    let net_orders = std::mem::replace(&mut st.child_orders[n], [0.0; L]);
-    if MEASURE && (m.resilience || RECORD) {
-        let (served, unserved) = (served.store(), unserved.store());
-        let (mut oh, mut backlog) = ([0.0; L], [0.0; L]);
-        for s in &st.stocks {
-            for l in 0..L {
-                oh[l] += s.on_hand[l];
-                backlog[l] += s.cust_bo[l] + s.owed_out[l];
-            }
+/// The day's network and location totals of a recorded day `d` (measured): for resilience KPIs
+/// and charts.
+#[inline(always)]
+fn record_day<const L: usize, const RECORD: bool>(
+    m: &Model,
+    st: &mut State<L>,
+    d: usize,
+    net_demand: [f64; L],
+    [served, unserved]: [[f64; L]; 2],
+) {
+    let (mut oh, mut backlog) = ([0.0; L], [0.0; L]);
+    for s in &st.stocks {
+        for l in 0..L {
+            oh[l] += s.on_hand[l];
+            backlog[l] += s.cust_bo[l] + s.owed_out[l];
         }
-        let d = mday as usize;
+    }
+    for (l, lane) in st.lanes.iter_mut().enumerate() {
+        lane.daily[d] = [net_demand[l], served[l], oh[l], backlog[l], unserved[l]];
+        lane.disrupted[d] = lane.disrupted_today || m.disrupted_static[d];
+    }
+    if RECORD {
         for (l, lane) in st.lanes.iter_mut().enumerate() {
-            lane.daily[d] = [net_demand[l], served[l], oh[l], backlog[l], unserved[l]];
-            lane.disrupted[d] = lane.disrupted_today || m.disrupted_static[d];
-        }
-        if RECORD {
-            for (l, lane) in st.lanes.iter_mut().enumerate() {
-                let x = net_demand[l];
-                lane.height_bw[0] = [lane.height_bw[0][0] + x, lane.height_bw[0][1] + x * x];
-                for (k, o) in st.height_orders.iter_mut().enumerate().skip(1) {
-                    let x = std::mem::take(&mut o[l]);
-                    lane.height_bw[k] = [lane.height_bw[k][0] + x, lane.height_bw[k][1] + x * x];
-                }
+            let x = net_demand[l];
+            lane.height_bw[0] = [lane.height_bw[0][0] + x, lane.height_bw[0][1] + x * x];
+            for (k, o) in st.height_orders.iter_mut().enumerate().skip(1) {
+                let x = std::mem::take(&mut o[l]);
+                lane.height_bw[k] = [lane.height_bw[k][0] + x, lane.height_bw[k][1] + x * x];
             }
-            for (q, s) in st.stocks.iter().enumerate() {
-                let at = d * m.n_loc + m.pos_loc[q] as usize;
-                for (l, lane) in st.lanes.iter_mut().enumerate() {
-                    let x = &mut lane.loc_daily[at];
-                    x[0] += s.on_hand[l];
-                    x[1] += s.cust_bo[l] + s.owed_out[l];
-                }
+        }
+        for (q, s) in st.stocks.iter().enumerate() {
+            let at = d * m.n_loc + m.pos_loc[q] as usize;
+            for (l, lane) in st.lanes.iter_mut().enumerate() {
+                let x = &mut lane.loc_daily[at];
+                x[0] += s.on_hand[l];
+                x[1] += s.cust_bo[l] + s.owed_out[l];
             }
         }
     }
-    if MEASURE {
-        for l in 0..L {
-            let lane = &mut st.lanes[l];
-            for (i, &loc) in m.multi_sku_locs.iter().enumerate() {
-                let day = &mut st.loc_day[i];
-                let (o, d) = (std::mem::take(&mut day[0][l]), std::mem::take(&mut day[1][l]));
-                let b = &mut lane.loc_bw[loc as usize];
-                b[0] += o;
-                b[1] += o * o;
-                b[2] += d;
-                b[3] += d * d;
-            }
-            let b = &mut lane.net_bw;
-            b[0] += net_orders[l];
-            b[1] += net_orders[l] * net_orders[l];
-            b[2] += net_demand[l];
-            b[3] += net_demand[l] * net_demand[l];
+}
+
+/// Adds a measured day's orders and demand received to the sums behind location and network
+/// bullwhip.
+#[inline(always)]
+fn variance_sums<const L: usize>(m: &Model, st: &mut State<L>, net_orders: [f64; L], net_demand: [f64; L]) {
+    for l in 0..L {
+        let lane = &mut st.lanes[l];
+        for (i, &loc) in m.multi_sku_locs.iter().enumerate() {
+            let day = &mut st.loc_day[i];
+            let (o, d) = (std::mem::take(&mut day[0][l]), std::mem::take(&mut day[1][l]));
+            let b = &mut lane.loc_bw[loc as usize];
+            b[0] += o;
+            b[1] += o * o;
+            b[2] += d;
+            b[3] += d * d;
         }
-        if O::ACTIVE {
-            obs.end_of_day(m, st, mday);
-        }
+        let b = &mut lane.net_bw;
+        b[0] += net_orders[l];
+        b[1] += net_orders[l] * net_orders[l];
+        b[2] += net_demand[l];
+        b[3] += net_demand[l] * net_demand[l];
     }
 }
 
 /// Pass 1 over all positions: arrivals, serving demand, decisions, accounting, for every lane
 /// at once (see [`lanes`]): the arithmetic is branch-free, so all lanes share each instruction.
+///
+/// It is one long function on purpose (the one exception to our length rule): a position's
+/// stocks are loaded into vector registers once at the start of its turn and stored once at the
+/// end, and every step in between works on those registers. Split into functions, the steps
+/// would hand the stocks over through memory, and this loop is most of a run's time.
 #[inline(always)]
 fn pass1<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
     m: &Model,
@@ -774,7 +659,7 @@ where
         let pi = if pushes { m.alloc.push_of[q] } else { NONE };
         if pi != NONE && alloc::push_day(&m.alloc.pushes[pi as usize], mday) {
             let p = &m.alloc.pushes[pi as usize];
-            let pushed: [f64; L] = std::array::from_fn(|l| alloc::push(m, p, &mut st.lanes[l], l, t, stocks));
+            let pushed: [f64; L] = std::array::from_fn(|l| alloc::push(m, p, &mut st.lanes[l].alloc, l, t, stocks));
             co = co + Vx::load(pushed);
             any_push = true;
         }
@@ -801,7 +686,7 @@ where
         if dynamic && pol.dynamic != NONE {
             let dem_in = (d + co).store();
             for (l, lane) in st.lanes.iter_mut().enumerate() {
-                alloc::observe_policy(m, lane, pol.dynamic, t, dem_in[l], MEASURE);
+                forecast::observe_policy(m, &mut lane.alloc, pol.dynamic, t, dem_in[l], MEASURE);
             }
         }
 
@@ -834,7 +719,7 @@ where
                 let ip = ohs[l] - bos[l] - oos[l] + on_order;
                 let kind = match pol.dynamic {
                     NONE => pol.kind,
-                    dl => alloc::dyn_kind(m, dl, &st.lanes[l], t, m.whole[q]),
+                    dl => forecast::dyn_kind(m, dl, &st.lanes[l].alloc, t, m.whole[q]),
                 };
                 Vector::<1>::lesser(order_quantity(kind, ip, echs[l] + on_order), pol.max_order)
             });
@@ -989,53 +874,7 @@ fn fulfil<const L: usize, const MEASURE: bool, O: Observer>(
         }
         total
     } else if avail > 0.0 {
-        let rule = m.alloc.rules.get(gi).copied().unwrap_or(Rule::Proportional);
-        let mut sent = 0.0;
-        // With a reserve, the protected tier is served first from all the stock; the others
-        // share what is left above the reserve.
-        let phases: [(Option<bool>, f64); 2] = match reserve {
-            None => [(None, avail), (Some(false), 0.0)],
-            Some(_) => [(Some(true), avail), (Some(false), 0.0)],
-        };
-        for (phase, (protected, budget)) in phases.into_iter().enumerate() {
-            let budget = match (phase, reserve) {
-                (0, _) => budget,
-                (_, Some(r)) => (avail - sent - r.units).max(0.0),
-                (_, None) => continue,
-            };
-            st.claims.clear();
-            st.claim_pos.clear();
-            for k in kids.clone() {
-                let c = st.lanes[l].pending[k] as usize;
-                let in_tier = reserve.is_some_and(|r| m.alloc.tier_rank[c] == r.tier_rank);
-                if protected.is_some_and(|p| p != in_tier) {
-                    continue;
-                }
-                let s = &st.stocks[c];
-                st.claims.push(Claim {
-                    owed: s.owed_in[l],
-                    rank: m.alloc.rank[c],
-                    tier: m.alloc.tier_rank[c],
-                    stock: s.on_hand[l] + s.in_transit[l] - s.cust_bo[l],
-                    mu: m.alloc.mu[c],
-                });
-                st.claim_pos.push(c as u32);
-            }
-            if st.claims.is_empty() || budget <= 0.0 {
-                continue;
-            }
-            let mut out = std::mem::take(&mut st.scratch);
-            allocate(rule, &st.claims, budget, whole, &mut out, &mut st.ration);
-            for &(x, i) in &out {
-                if x > 0.0 {
-                    let c = st.claim_pos[i as usize] as usize;
-                    ship::<L, MEASURE>(m, st, l, c, x);
-                    sent += x;
-                }
-            }
-            st.scratch = out;
-        }
-        sent
+        ration_group::<L, MEASURE>(m, st, l, gi, kids, avail, whole, reserve)
     } else {
         0.0
     };
@@ -1056,6 +895,70 @@ fn fulfil<const L: usize, const MEASURE: bool, O: Observer>(
             }
         }
     }
+}
+
+/// Step 5 when a group's source is short (or holds a reserve): hands out `avail` units among
+/// the owed children `kids` by the group's rule; with a reserve, the protected tier first from
+/// all the stock, the others from what is left above the reserve. Returns the units shipped.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn ration_group<const L: usize, const MEASURE: bool>(
+    m: &Model,
+    st: &mut State<L>,
+    l: usize,
+    gi: usize,
+    kids: std::ops::Range<usize>,
+    avail: f64,
+    whole: bool,
+    reserve: Option<&ReserveRt>,
+) -> f64 {
+    let rule = m.alloc.rules.get(gi).copied().unwrap_or(Rule::Proportional);
+    let mut sent = 0.0;
+    // With a reserve, the protected tier is served first from all the stock; the others
+    // share what is left above the reserve.
+    let phases: [(Option<bool>, f64); 2] = match reserve {
+        None => [(None, avail), (Some(false), 0.0)],
+        Some(_) => [(Some(true), avail), (Some(false), 0.0)],
+    };
+    for (phase, (protected, budget)) in phases.into_iter().enumerate() {
+        let budget = match (phase, reserve) {
+            (0, _) => budget,
+            (_, Some(r)) => (avail - sent - r.units).max(0.0),
+            (_, None) => continue,
+        };
+        st.claims.clear();
+        st.claim_pos.clear();
+        for k in kids.clone() {
+            let c = st.lanes[l].pending[k] as usize;
+            let in_tier = reserve.is_some_and(|r| m.alloc.tier_rank[c] == r.tier_rank);
+            if protected.is_some_and(|p| p != in_tier) {
+                continue;
+            }
+            let s = &st.stocks[c];
+            st.claims.push(Claim {
+                owed: s.owed_in[l],
+                rank: m.alloc.rank[c],
+                tier: m.alloc.tier_rank[c],
+                stock: s.on_hand[l] + s.in_transit[l] - s.cust_bo[l],
+                mu: m.alloc.mu[c],
+            });
+            st.claim_pos.push(c as u32);
+        }
+        if st.claims.is_empty() || budget <= 0.0 {
+            continue;
+        }
+        let mut out = std::mem::take(&mut st.scratch);
+        allocate(rule, &st.claims, budget, whole, &mut out, &mut st.ration);
+        for &(x, i) in &out {
+            if x > 0.0 {
+                let c = st.claim_pos[i as usize] as usize;
+                ship::<L, MEASURE>(m, st, l, c, x);
+                sent += x;
+            }
+        }
+        st.scratch = out;
+    }
+    sent
 }
 
 /// Sends `x` units to position `c` in lane `l`, arriving after its network lane's lead time for

@@ -1,6 +1,6 @@
 //! Replenishment rules: how much a position orders given its inventory position.
 
-use crate::scenario::PolicyKind;
+use super::PolicyKind;
 
 /// Order quantity of a rule for inventory position `ip` (and echelon inventory position `eip`,
 /// used only by echelon base-stock), before rounding and caps. Triggers (DESIGN.md §2):

@@ -2,7 +2,7 @@
 //! and fair share. Every rule hands out exactly the units available (or everything owed, if
 //! that is less), in whole units for whole-unit SKUs, deterministically.
 
-use crate::model::allocation::Rule;
+use super::Rule;
 
 /// What a rule knows about one request.
 #[derive(Clone, Copy, Debug, PartialEq)]
