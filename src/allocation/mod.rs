@@ -15,7 +15,6 @@ pub use compile::{Allocation, PushRt, RebalanceRt, ReserveRt, Rule};
 pub use ration::proportional;
 pub(crate) use step::LaneAlloc;
 // Validated types this concept owns, as the scenario defines them today.
-pub use crate::scenario::{LaunchBy, Push, Rationing, RebalanceWithin};
 
 // ---- validated types (scenario side) ----
 

@@ -11,7 +11,6 @@ pub mod validate;
 // ---- runtime re-exports (compile/step side) ----
 pub use compile::{FactorRt, ShockRt, Stream, TableStream, demand_multiplier, demand_multipliers};
 // Validated types this concept owns, as the scenario defines them today.
-pub use crate::scenario::{CommonFactor, Demand, Shock};
 
 // ---- validated types (scenario side) ----
 

@@ -11,7 +11,6 @@ pub mod validate;
 // ---- runtime re-exports (compile/step side) ----
 pub use compile::{DelayRt, DisruptionRt};
 // Validated types this concept owns, as the scenario defines them today.
-pub use crate::scenario::{Delay, Disruption};
 
 // ---- validated types (scenario side) ----
 

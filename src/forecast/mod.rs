@@ -11,7 +11,6 @@ pub mod validate;
 // ---- runtime re-exports (compile/step side) ----
 pub use compile::{DynLevel, ForecastRt};
 // Validated types this concept owns, as the scenario defines them today.
-pub use crate::scenario::ForecastMethod;
 
 // ---- validated types (scenario side) ----
 

@@ -10,7 +10,6 @@ pub mod validate;
 // ---- runtime re-exports (compile/step side) ----
 pub use compile::LeadSampler;
 // Validated types this concept owns, as the scenario defines them today.
-pub use crate::scenario::LeadTime;
 
 // ---- validated types (scenario side) ----
 

@@ -12,7 +12,6 @@ pub mod validate;
 pub use compile::{PosRt, set_levels};
 pub use step::{order_quantity, threshold_form, whole_units};
 // Validated types this concept owns, as the scenario defines them today.
-pub use crate::scenario::{LevelSpec, Policy, PolicyKind, resolve_level};
 
 // ---- validated types (scenario side) ----
 
