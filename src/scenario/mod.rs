@@ -11,6 +11,8 @@ mod validate;
 
 use std::path::Path;
 
+/// Did-you-mean for names given on the command line (e.g. `--plot-locations`).
+pub use diag::closest;
 pub use diag::{Diagnostic, ScenarioError, Source};
 pub use patch::Patch;
 
