@@ -559,6 +559,7 @@ fn cmd_trace(a: TraceArgs) -> Result<(), Failure> {
     }
     let seed = a.seed.unwrap_or(sc.simulation.seed);
     let model = Model::compile(&sc);
+    limits::check_trace(&model)?;
     let csv = trace::trace_csv(&model, seed, a.replication);
     if to_stdout {
         say(format_args!("{csv}"));

@@ -67,6 +67,29 @@ pub fn check_memory(
     )))
 }
 
+/// Bytes a trace row takes in memory: about 60 characters of CSV (measured on winter-jackets),
+/// twice while the text grows.
+const TRACE_ROW_BYTES: u64 = 120;
+
+/// Refuses (exit 2) a trace whose CSV text would not fit in the memory available.
+pub fn check_trace(m: &Model) -> Result<(), Failure> {
+    let rows = m.total_days as u64 * m.n_pos() as u64;
+    let need = rows.saturating_mul(TRACE_ROW_BYTES);
+    let limit = budget::available();
+    if need <= limit.bytes {
+        return Ok(());
+    }
+    let days = (limit.bytes / TRACE_ROW_BYTES / (m.n_pos() as u64).max(1)).max(1);
+    Err(bad_input(format!(
+        "error: this trace of {} needs about {} of memory, more than the {} available\n    help: trace fewer \
+         days, e.g. --days {}",
+        count(rows, "row"),
+        budget::fmt_bytes(need),
+        budget::fmt_bytes(limit.bytes),
+        round_down(days)
+    )))
+}
+
 /// A round number at most `n` with two significant digits (e.g. 4,870,112 → 4,800,000).
 fn round_down(n: u64) -> u64 {
     let mut scale = 1;

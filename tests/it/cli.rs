@@ -773,7 +773,10 @@ fn runs_that_need_more_memory_than_available_are_refused_at_once() {
         assert_eq!(code, Some(2), "echelon {}: {stderr}", args.join(" "));
         assert!(stderr.contains("more than the 1 MB"), "{stderr}");
     }
-    assert!(!dir.path().join("out").exists(), "a refused run wrote output");
+    let (code, _, stderr, _) = run_in(dir.path(), &["trace", "ok.toml", "--days", "1000000", "--out", "t.csv"], &tiny);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("trace fewer days"), "{stderr}");
+    assert!(!dir.path().join("out").exists() && !dir.path().join("t.csv").exists(), "a refused run wrote output");
 }
 
 /// `--replications` is bounded like the file's key; `--threads` above what is useful is capped
