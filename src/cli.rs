@@ -125,8 +125,7 @@ impl ExperimentArgs {
 
     /// Refuses an experiment whose runs of `sc` would need more memory than is available;
     /// `series` = network KPI series kept per replication across the runs.
-    fn check_memory(&self, sc: &Scenario, series: usize) -> Result<(), Failure> {
-        let settings = self.settings();
+    fn check_memory(settings: &Settings, sc: &Scenario, series: usize) -> Result<(), Failure> {
         let reps = settings.options(sc).replications;
         let model = Model::compile(sc);
         let keeps = Keeps { csv: None, extra_network_series: series };
@@ -284,7 +283,9 @@ struct TraceArgs {
 
 /// A failure with its exit code.
 pub struct Failure {
+    /// Exit code: 1 failure, 2 bad input.
     pub code: u8,
+    /// What to print on stderr (`error: ...` and a `help:` line).
     pub message: String,
 }
 
@@ -633,6 +634,7 @@ fn cmd_compare(a: CompareArgs) -> Result<(), Failure> {
         compare::file_variants(&paths, &a.stress, &patches)
     }
     .map_err(|e| blamed(e, &a.scenarios, &patches))?;
+    let settings = a.exp.settings();
     let baseline = match &a.baseline {
         None => 0,
         Some(b) => variants.iter().position(|v| &v.name == b).ok_or_else(|| {
@@ -641,11 +643,11 @@ fn cmd_compare(a: CompareArgs) -> Result<(), Failure> {
         })?,
     };
     if let Some(base) = variants.get(baseline) {
-        a.exp.check_memory(&base.scenario, variants.len())?;
+        ExperimentArgs::check_memory(&settings, &base.scenario, variants.len())?;
     }
     let parts = std::iter::once("compare").chain(a.stress.iter().map(String::as_str));
     let out = a.exp.out_dir(&a.scenarios[0], parts)?;
-    let c = compare::compare(variants, baseline, &a.exp.settings())?;
+    let c = compare::compare(variants, baseline, &settings)?;
     finish_experiment(c.table(), c.files(), &out, &["box_"], a.exp.quiet)
 }
 
@@ -673,27 +675,29 @@ fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
         p.extend_from_slice(point);
         blame::load(&a.scenario, &Variant { strategy: a.strategy.clone(), stress: a.stress.clone(), patches: p })
     };
+    let settings = a.exp.settings();
     // The first point stands for all in the memory check (they share the network).
     let first: Vec<Patch> =
         axes.iter().filter_map(|ax| Patch::parse(&format!("{}={}", ax.path, ax.values[0]), "--set").ok()).collect();
     if let Ok(sc) = load(&first) {
-        a.exp.check_memory(&sc, 0)?;
+        ExperimentArgs::check_memory(&settings, &sc, 0)?;
     }
     let parts = ["sweep", a.strategy.as_deref().unwrap_or(""), a.stress.as_deref().unwrap_or("")];
     let out = a.exp.out_dir(&a.scenario, parts)?;
-    let result = sweep::sweep(load, &axes, &a.exp.settings())?;
+    let result = sweep::sweep(load, &axes, &settings)?;
     finish_experiment(result.table(), result.files(), &out, &["frontier"], a.exp.quiet)
 }
 
 fn cmd_size(a: SizeArgs) -> Result<(), Failure> {
     let target = size::Target::parse(&a.target, a.confidence)?;
     let sc = load(&a.input)?;
-    a.exp.check_memory(&sc, 0)?;
+    let settings = a.exp.settings();
+    ExperimentArgs::check_memory(&settings, &sc, 0)?;
     let confidence = a.confidence.map(|c| format!("c{c}")).unwrap_or_default();
     let (strategy, stress) = (a.input.strategy.as_deref().unwrap_or(""), a.input.stress.as_deref().unwrap_or(""));
     let parts = ["size", a.target.as_str(), confidence.as_str(), strategy, stress];
     let out = a.exp.out_dir(&a.input.scenario, parts)?;
     let mut model = Model::compile_arc(Arc::new(sc));
-    let result = size::size(&mut model, &target, &a.exp.settings())?;
+    let result = size::size(&mut model, &target, &settings)?;
     finish_experiment(result.table(), result.files(), &out, &["frontier"], a.exp.quiet)
 }
