@@ -679,12 +679,20 @@ fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
     // The first point stands for all in the memory check (they share the network).
     let first: Vec<Patch> =
         axes.iter().filter_map(|ax| Patch::parse(&format!("{}={}", ax.path, ax.values[0]), "--set").ok()).collect();
-    if let Ok(sc) = load(&first) {
-        ExperimentArgs::check_memory(&settings, &sc, 0)?;
-    }
     let parts = ["sweep", a.strategy.as_deref().unwrap_or(""), a.stress.as_deref().unwrap_or("")];
-    let out = a.exp.out_dir(&a.scenario, parts)?;
+    let out = match load(&first) {
+        Ok(sc) => {
+            ExperimentArgs::check_memory(&settings, &sc, 0)?;
+            Some(a.exp.out_dir(&a.scenario, parts)?)
+        }
+        // The sweep reports the point that does not load, in its words, before any run.
+        Err(_) => None,
+    };
     let result = sweep::sweep(load, &axes, &settings)?;
+    let out = match out {
+        Some(out) => out,
+        None => a.exp.out_dir(&a.scenario, parts)?,
+    };
     finish_experiment(result.table(), result.files(), &out, &["frontier"], a.exp.quiet)
 }
 
