@@ -9,8 +9,9 @@
 //! replication, then joined).
 //!
 //! Measured against the peak resident memory (`/usr/bin/time -v`) of real runs: winter-jackets ×
-//! 4000 replications 181 MB estimated, 178 MB measured; dc-100-stores × 1000: 417 vs 413 MB;
-//! newsvendor × 1,000,000 days × 60 replications (charts): 4.8 vs 4.3 GB.
+//! 4000 replications 193 MB estimated, 178 MB measured; dc-100-stores × 1000: 416 vs 413 MB;
+//! base-stock × 200,000: 710 vs 689 MB; newsvendor × 1,000,000 days × 60 replications (charts):
+//! 4.8 vs 4.3 GB.
 
 use crate::kpi::Kpi;
 use crate::model::Model;
