@@ -1,4 +1,12 @@
 //! Command-line interface: argument parsing (clap) and one function per command.
+//!
+//! Every request is checked before any work: the output folder can be written, the memory the
+//! run needs is available, the thread count is useful ([`limits`], [`output`]); errors a flag
+//! causes name the flag ([`blame`]).
+
+mod blame;
+mod limits;
+mod output;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -13,11 +21,21 @@ use echelon::experiment::{self, ExperimentError, OutputFile, Settings, compare, 
 use echelon::model::Model;
 use echelon::report::summary::{RunMeta, replications_csv, summary_json};
 use echelon::report::{Staged, check, figures, html, table, trace, write_atomic};
-use echelon::runner::{self, Progress, RunOptions};
+use echelon::runner::budget::Keeps;
+use echelon::runner::{self, Progress, RunOptions, RunResult};
 use echelon::scenario::{Patch, Scenario, ScenarioError, Variant};
+
+use limits::count;
+use output::default_dir;
 
 /// Exit code for bad input (scenario or arguments).
 pub const EXIT_BAD_INPUT: u8 = 2;
+
+/// Most replications a run takes, as `simulation.replications` in a file.
+const MAX_REPLICATIONS: u64 = 100_000_000;
+
+/// Most measured days, as `simulation.days` in a file.
+const MAX_DAYS: u64 = 10_000_000;
 
 #[derive(Parser)]
 #[command(
@@ -25,7 +43,7 @@ pub const EXIT_BAD_INPUT: u8 = 2;
     version,
     about = "Monte Carlo simulator of inventory networks: suppliers, warehouses, stores, strategies, KPI distributions",
     long_about = None,
-    after_help = "Examples:\n  echelon run scenarios/winter-jackets.toml\n  echelon check scenarios/base-stock.toml\n  echelon trace scenarios/newsvendor.toml --out output/trace.csv\n  echelon compare scenarios/newsvendor.toml scenarios/base-stock.toml\n  echelon sweep scenarios/base-stock.toml --set locations.store.policy.level=150,160,170\n  echelon size scenarios/base-stock.toml --target fill_rate=0.97\n\nExit codes: 0 success, 1 failure (e.g. cannot write output), 2 bad input."
+    after_help = "Examples:\n  echelon run scenarios/winter-jackets.toml\n  echelon check scenarios/base-stock.toml\n  echelon trace scenarios/newsvendor.toml --out output/trace.csv\n  echelon compare scenarios/newsvendor.toml scenarios/base-stock.toml\n  echelon sweep scenarios/base-stock.toml --set locations.store.policy.level=150,160,170\n  echelon size scenarios/base-stock.toml --target fill_rate=0.97\n\nExit codes: 0 success, 1 failure (e.g. cannot write output), 2 bad input (also a run that\nwould need more memory than is available), 130 interrupted (Ctrl-C)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -36,7 +54,7 @@ pub struct Cli {
 enum Command {
     /// Run a scenario's Monte Carlo replications and write KPI distributions.
     #[command(
-        after_help = "Examples:\n  echelon run scenarios/winter-jackets.toml\n  echelon run scenarios/base-stock.toml --replications 1000 --seed 7 --out output/bs\n  echelon run scenarios/newsvendor.toml --set locations.store.policy.level=60 --quiet\n  echelon run scenarios/winter-jackets.toml --plot-locations chicago-loop,dc-chicago --plots svg\n\nWrites into DIR (default output/<scenario stem>/):\n  summary.json      KPI distributions (mean, sd, se, ci95, p5, p50, p95, min, max) for the\n                    network, every location and every position\n  replications.csv  one row per replication and scope, every KPI\n  report.html       one self-contained page: facts, tables, charts, how to read them\n  hist_fill_rate, hist_total_cost, hist_gmroi, hist_inventory_turnover (.png, .svg)\n                    network KPI across replications (mean, p5, p95 marked)\n  fan_network, fan_<location> (.png, .svg)   on hand and backorders per day: median,\n                    p25-p75 and p5-p95 bands (locations: --plot-locations, or the worst\n                    stores by fill rate and the warehouses)\n  bullwhip (.png, .svg)   variance of each echelon's orders / variance of customer demand\n  bullwhip_locations (.png, .svg)   variance of orders / variance of demand received,\n                    per location, grouped by echelon\n(no plot files with --no-plots; --plots png|svg picks one format)"
+        after_help = "Examples:\n  echelon run scenarios/winter-jackets.toml\n  echelon run scenarios/base-stock.toml --replications 1000 --seed 7 --out output/bs\n  echelon run scenarios/newsvendor.toml --set locations.store.policy.level=60 --quiet\n  echelon run scenarios/winter-jackets.toml --plot-locations chicago-loop,dc-chicago --plots svg\n\nWrites into DIR (default output/<scenario stem>/, or output/<stem>-<strategy>-<stress>/ when\n--strategy and/or --stress is given; charts of an earlier run there that this run does not\nwrite are removed):\n  summary.json      KPI distributions (mean, sd, se, ci95, p5, p50, p95, min, max) for the\n                    network, every location and every position\n  replications.csv  one row per replication and scope, every KPI\n  report.html       one self-contained page: facts, tables, charts, how to read them\n  hist_fill_rate, hist_total_cost, hist_gmroi, hist_inventory_turnover (.png, .svg)\n                    network KPI across replications (mean, p5, p95 marked)\n  fan_network, fan_<location> (.png, .svg)   on hand and backorders per day: median,\n                    p25-p75 and p5-p95 bands (locations: --plot-locations, or the worst\n                    stores by fill rate and the warehouses)\n  bullwhip (.png, .svg)   variance of each echelon's orders / variance of customer demand\n  bullwhip_locations (.png, .svg)   variance of orders / variance of demand received,\n                    per location, grouped by echelon\n(no plot files with --no-plots; --plots png|svg picks one format)"
     )]
     Run(RunArgs),
     /// Validate a scenario and print its network as a tree.
@@ -46,22 +64,22 @@ enum Command {
     Check(CheckArgs),
     /// Write one replication day by day: one row per day × location × SKU.
     #[command(
-        after_help = "Examples:\n  echelon trace scenarios/newsvendor.toml --out output/newsvendor-trace.csv\n  echelon trace scenarios/base-stock.toml --replication 3 --days 30 --out trace.csv\n\nColumns: day, location, sku, demand, sold, lost, backorders, on_hand, on_order, ordered,\nreceived, shipped, in_transit, holding_cost, stockout_cost, order_cost,\nin_transit_holding_cost, supplier_up."
+        after_help = "Examples:\n  echelon trace scenarios/newsvendor.toml --out output/newsvendor-trace.csv\n  echelon trace scenarios/base-stock.toml --replication 3 --days 30 --out trace.csv\n  echelon trace scenarios/newsvendor.toml --days 5 --out - | column -s, -t\n\nColumns: day, location, sku, demand, sold, lost, backorders, on_hand, on_order, ordered,\nreceived, shipped, in_transit, holding_cost, stockout_cost, order_cost,\nin_transit_holding_cost, supplier_up."
     )]
     Trace(TraceArgs),
     /// Compare strategies, stress tests or scenario files on common random numbers.
     #[command(
-        after_help = "Examples:\n  echelon compare scenarios/newsvendor.toml scenarios/base-stock.toml\n  echelon compare network.toml                       every strategy of the file\n  echelon compare network.toml --strategies push,pull --stress port-strike\n  echelon compare a.toml b.toml --replications 500 --out output/a-vs-b\n\nVariants: with one file, each strategy ([strategies.NAME]; all, or --strategies a,b) times\n(no stress + each --stress test), named `strategy` and `strategy+stress`; with several files,\neach file (named by its stem) times the stress tests. The first variant is the baseline unless\n--baseline names another. Every variant runs with the baseline's seed and replications, so they\nall see the same demand, lead times and disruptions (common random numbers).\n\nWrites into DIR (default output/<first stem>-compare/):\n  comparison.json   {variants, baseline, replications, kpis: {variant: {kpi: summary}},\n                    paired: [{variant, baseline, kpi, mean, se, ci95, share_greater}]}\n  comparison.csv    one row per variant and KPI: summary and paired difference\n  box_fill_rate, box_total_cost, box_avg_on_hand (.png, .svg)   one box per variant\n  report.html       one self-contained page: variants, KPIs, paired differences, box plots"
+        after_help = "Examples:\n  echelon compare scenarios/newsvendor.toml scenarios/base-stock.toml\n  echelon compare network.toml                       every strategy of the file\n  echelon compare network.toml --strategies push,pull --stress port-strike\n  echelon compare a.toml b.toml --replications 500 --out output/a-vs-b\n\nVariants: with one file, each strategy ([strategies.NAME]; all, or --strategies a,b) times\n(no stress + each --stress test), named `strategy` and `strategy+stress`; with several files,\neach file (named by its stem) times the stress tests. The first variant is the baseline unless\n--baseline names another. Every variant runs with the baseline's seed and replications, so they\nall see the same demand, lead times and disruptions (common random numbers).\n\nWrites into DIR (default output/<first stem>-compare/, or -compare-<stress>... with --stress):\n  comparison.json   {variants, baseline, replications, kpis: {variant: {kpi: summary}},\n                    paired: [{variant, baseline, kpi, mean, se, ci95, share_greater}]}\n  comparison.csv    one row per variant and KPI: summary and paired difference\n  box_fill_rate, box_total_cost, box_avg_on_hand (.png, .svg)   one box per variant\n  report.html       one self-contained page: variants, KPIs, paired differences, box plots"
     )]
     Compare(CompareArgs),
     /// Run a scenario over a grid of values of one or more keys (common random numbers).
     #[command(
-        after_help = "Examples:\n  echelon sweep scenarios/base-stock.toml --set locations.store.policy.level=150,155,160,165,170\n  echelon sweep scenarios/newsvendor.toml --set locations.store.policy.level=50,55,60 --set locations.store.lead_time=1,2\n  echelon sweep scenarios/base-stock.toml --set 'demand.store.distribution={ type = \"poisson\", mean = 50 },{ type = \"normal\", mean = 50, sd = 8 }'\n\nEach --set PATH=V1,V2,... is one axis (commas inside [], {} or quotes belong to a value);\nseveral make a grid, the last varying fastest. A PATH=V with one value just sets it.\nEvery point runs with the same seed. Points that change only policy levels share one\ncompiled model.\n\nWrites into DIR (default output/<stem>-sweep/):\n  sweep.json       axes, then per point its values and the KPI summaries of the network and\n                   of every location\n  sweep.csv        one row per point: values, then mean, se, p5, p95 of every network KPI\n  frontier.png/.svg  fill rate against average stock along the last axis\n  report.html      one self-contained page: the points, the lowest cost, the frontier"
+        after_help = "Examples:\n  echelon sweep scenarios/base-stock.toml --set locations.store.policy.level=150,155,160,165,170\n  echelon sweep scenarios/newsvendor.toml --set locations.store.policy.level=50,55,60 --set locations.store.lead_time=1,2\n  echelon sweep scenarios/base-stock.toml --set 'demand.store.distribution={ type = \"poisson\", mean = 50 },{ type = \"normal\", mean = 50, sd = 8 }'\n\nEach --set PATH=V1,V2,... is one axis (commas inside [], {} or quotes belong to a value);\nseveral make a grid, the last varying fastest. A PATH=V with one value just sets it.\nEvery point runs with the same seed. Points that change only policy levels share one\ncompiled model.\n\nWrites into DIR (default output/<stem>-sweep/, or -sweep-<strategy>-<stress> when given):\n  sweep.json       axes, then per point its values and the KPI summaries of the network and\n                   of every location\n  sweep.csv        one row per point: values, then mean, se, p5, p95 of every network KPI\n  frontier.png/.svg  fill rate against average stock along the last axis\n  report.html      one self-contained page: the points, the lowest cost, the frontier"
     )]
     Sweep(SweepArgs),
     /// Find the smallest stock level per customer-facing position that meets a service target.
     #[command(
-        after_help = "Examples:\n  echelon size scenarios/base-stock.toml --target fill_rate=0.97\n  echelon size scenarios/risk-pooling-decentralised.toml --target fill_rate=0.99 --confidence 0.9\n  echelon size scenarios/winter-jackets.toml --target 'stockout_rate<=0.05' --replications 200\n\nTargets: fill_rate=x (or >=), stockout_rate<=x, cycle_service=x; met by the mean across\nreplications, or with --confidence c in a share c of replications. Searched: the order-up-to\nlevel S of base-stock, the reorder point s of (s, S) keeping S - s, the reorder point r of\n(r, Q) keeping Q; upstream positions keep their levels. All positions are searched at once by\nbracketing and bisection on common random numbers.\n\nWrites into DIR (default output/<stem>-size/):\n  sizing.json   target, then per position: level, order_up_to, safety_stock (level - expected\n                demand over lead time + review - 1 days), achieved (summary), textbook_level\n                (normal approximation) and what it achieves; inventory investment at cost\n  sizing.csv    one row per position\n  frontier.png/.svg  network fill rate against stock with all safety stocks scaled x0..x2\n  report.html   one self-contained page: levels next to the textbook, investment, frontier"
+        after_help = "Examples:\n  echelon size scenarios/base-stock.toml --target fill_rate=0.97\n  echelon size scenarios/risk-pooling-decentralised.toml --target fill_rate=0.99 --confidence 0.9\n  echelon size scenarios/winter-jackets.toml --target 'stockout_rate<=0.05' --replications 200\n\nTargets: fill_rate=x (or >=), stockout_rate<=x, cycle_service=x; met by the mean across\nreplications, or with --confidence c in a share c of replications. Searched: the order-up-to\nlevel S of base-stock, the reorder point s of (s, S) keeping S - s, the reorder point r of\n(r, Q) keeping Q; upstream positions keep their levels. All positions are searched at once by\nbracketing and bisection on common random numbers.\n\nWrites into DIR (default output/<stem>-size-<target>/, e.g. output/base-stock-size-fill_rate-0.97/):\n  sizing.json   target, then per position: level, order_up_to, safety_stock (level - expected\n                demand over lead time + review - 1 days), achieved (summary), textbook_level\n                (normal approximation) and what it achieves; inventory investment at cost\n  sizing.csv    one row per position\n  frontier.png/.svg  network fill rate against stock with all safety stocks scaled x0..x2\n  report.html   one self-contained page: levels next to the textbook, investment, frontier"
     )]
     Size(SizeArgs),
 }
@@ -69,16 +87,18 @@ enum Command {
 /// Options shared by the experiment commands (compare, sweep, size).
 #[derive(Args, Clone)]
 struct ExperimentArgs {
-    /// Output folder [default: output/<scenario stem>-<command>/].
+    /// Output folder [default: output/<scenario stem>-<command>/, naming the stress tests,
+    /// target, strategy when given].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Replications per run (overrides simulation.replications).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Replications per run, 1 to 100000000 (overrides simulation.replications).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=MAX_REPLICATIONS))]
     replications: Option<u64>,
     /// Base seed (overrides simulation.seed); every run of the experiment uses it.
     #[arg(long)]
     seed: Option<u64>,
-    /// Worker threads [default: all cores]; results do not depend on it.
+    /// Worker threads [default: all cores; at most 4 per core are used]; results do not depend
+    /// on it.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     threads: Option<u64>,
     /// No progress bar and no table; only errors.
@@ -91,13 +111,25 @@ impl ExperimentArgs {
         Settings {
             replications: self.replications.map(|r| r as usize),
             seed: self.seed,
-            threads: self.threads.map(|t| t as usize),
+            threads: limits::threads(self.threads, self.replications.map(|r| r as usize)),
             quiet: self.quiet,
         }
     }
 
-    fn out_dir(&self, scenario: &Path, command: &str) -> PathBuf {
-        self.out.clone().unwrap_or_else(|| Path::new("output").join(format!("{}-{command}", stem(scenario))))
+    /// `--out`, or `output/<stem>-<parts...>`; checked to be writable before any work.
+    fn out_dir<'a>(&self, scenario: &Path, parts: impl IntoIterator<Item = &'a str>) -> Result<PathBuf, Failure> {
+        let out = self.out.clone().unwrap_or_else(|| default_dir(&stem(scenario), parts));
+        output::prepare_dir(&out, "--out")?;
+        Ok(out)
+    }
+
+    /// Refuses an experiment whose runs of `sc` would need more memory than is available;
+    /// `series` = network KPI series kept per replication across the runs.
+    fn check_memory(settings: &Settings, sc: &Scenario, series: usize) -> Result<(), Failure> {
+        let reps = settings.options(sc).replications;
+        let model = Model::compile(sc);
+        let keeps = Keeps { csv: None, extra_network_series: series };
+        limits::check_memory(&model, reps, settings.threads, keeps, "each run of this experiment")
     }
 }
 
@@ -118,8 +150,8 @@ struct CompareArgs {
     /// Override a scenario value in every variant before validation (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
-    /// Measured days per replication (overrides simulation.days).
-    #[arg(long)]
+    /// Measured days per replication, 1 to 10000000 (overrides simulation.days).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=MAX_DAYS))]
     days: Option<u64>,
     #[command(flatten)]
     exp: ExperimentArgs,
@@ -132,8 +164,8 @@ struct SweepArgs {
     /// An axis of the grid: PATH=V1,V2,... (repeatable; several make a grid).
     #[arg(long = "set", value_name = "PATH=V1,V2,...", required = true)]
     set: Vec<String>,
-    /// Measured days per replication (overrides simulation.days).
-    #[arg(long)]
+    /// Measured days per replication, 1 to 10000000 (overrides simulation.days).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=MAX_DAYS))]
     days: Option<u64>,
     /// Run the strategy of this name ([strategies.NAME] in the file) instead of the default.
     #[arg(long, value_name = "NAME")]
@@ -168,8 +200,8 @@ struct ScenarioArgs {
     /// (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
-    /// Measured days per replication (overrides simulation.days).
-    #[arg(long)]
+    /// Measured days per replication, 1 to 10000000 (overrides simulation.days).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=MAX_DAYS))]
     days: Option<u64>,
     /// Run the strategy of this name ([strategies.NAME] in the file) instead of the default.
     #[arg(long, value_name = "NAME")]
@@ -183,16 +215,18 @@ struct ScenarioArgs {
 struct RunArgs {
     #[command(flatten)]
     input: ScenarioArgs,
-    /// Output folder [default: output/<scenario stem>/].
+    /// Output folder [default: output/<scenario stem>/, or output/<stem>-<strategy>-<stress>/
+    /// when a strategy or stress test is given].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Replications (overrides simulation.replications).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Replications, 1 to 100000000 (overrides simulation.replications).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=MAX_REPLICATIONS))]
     replications: Option<u64>,
     /// Base seed (overrides simulation.seed).
     #[arg(long)]
     seed: Option<u64>,
-    /// Worker threads [default: all cores]; results do not depend on it.
+    /// Worker threads [default: all cores; at most 4 per core are used]; results do not depend
+    /// on it.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     threads: Option<u64>,
     /// No progress bar and no table; only errors.
@@ -242,14 +276,16 @@ struct TraceArgs {
     /// Base seed (overrides simulation.seed).
     #[arg(long)]
     seed: Option<u64>,
-    /// CSV file to write.
+    /// CSV file to write (`-`: standard output).
     #[arg(long, value_name = "FILE.csv")]
     out: PathBuf,
 }
 
 /// A failure with its exit code.
 pub struct Failure {
+    /// Exit code: 1 failure, 2 bad input.
     pub code: u8,
+    /// What to print on stderr (`error: ...` and a `help:` line).
     pub message: String,
 }
 
@@ -259,6 +295,7 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
+/// A bad-input failure (exit code 2).
 fn bad_input(message: String) -> Failure {
     Failure { code: EXIT_BAD_INPUT, message }
 }
@@ -309,6 +346,7 @@ impl From<ExperimentError> for Failure {
 /// Parses arguments and runs the command.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    output::on_interrupt_clean_up();
     let result = match cli.command {
         Command::Run(a) => cmd_run(a),
         Command::Check(a) => cmd_check(a),
@@ -350,7 +388,7 @@ fn patches(set: &[String], days: Option<u64>) -> Result<Vec<Patch>, Failure> {
 
 /// Loads and validates the scenario variant the arguments ask for.
 fn load(a: &ScenarioArgs) -> Result<Scenario, Failure> {
-    Ok(Scenario::load_variant(&a.scenario, &variant(a)?)?)
+    Ok(blame::load(&a.scenario, &variant(a)?)?)
 }
 
 fn stem(p: &Path) -> String {
@@ -367,19 +405,32 @@ fn cmd_check(a: CheckArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn cmd_run(a: RunArgs) -> Result<(), Failure> {
+/// A run, checked and ready: nothing is simulated before all of this succeeded.
+struct RunPlan {
+    model: Model,
+    opts: RunOptions,
+    name: String,
+    out: PathBuf,
+    plot_locations: Option<Vec<usize>>,
+}
+
+/// Loads and compiles the scenario, then checks the request before any work: plot locations,
+/// threads, memory and the output folder.
+fn plan_run(a: &RunArgs) -> Result<RunPlan, Failure> {
     let sc = load(&a.input)?;
     let name = display_name(&sc, &a.input.scenario);
     let plot_locations = match &a.plot_locations {
-        Some(names) => Some(figures::resolve_locations(&sc, names).map_err(|e| {
-            bad_input(format!("error: --plot-locations: {e}\n    help: write e.g. --plot-locations store-1,dc"))
-        })?),
+        Some(names) => Some(plot_locations(&sc, names)?),
         None => None,
     };
-    let plots = !a.no_plots;
+    let out = a.out.clone().unwrap_or_else(|| {
+        // Named as asked: a file's default strategy keeps the plain folder.
+        let parts = [a.input.strategy.as_deref().unwrap_or(""), a.input.stress.as_deref().unwrap_or("")];
+        default_dir(&stem(&a.input.scenario), parts)
+    });
     let mut model = Model::compile_arc(Arc::new(sc));
     // The fan charts need the day-by-day records of the first replications.
-    model.record_daily = plots;
+    model.record_daily = !a.no_plots;
     let mut opts = RunOptions::from_model(&model);
     if let Some(r) = a.replications {
         opts.replications = r as usize;
@@ -387,42 +438,104 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
     if let Some(s) = a.seed {
         opts.seed = s;
     }
-    opts.threads = a.threads.map(|t| t as usize);
-    let out = a.out.clone().unwrap_or_else(|| Path::new("output").join(stem(&a.input.scenario)));
+    opts.threads = limits::threads(a.threads, Some(opts.replications));
+    let keeps = Keeps { csv: Some(position_rows(a, &model)), ..Keeps::default() };
+    limits::check_memory(&model, opts.replications, opts.threads, keeps, "this run")?;
+    output::prepare_dir(&out, "--out")?;
+    Ok(RunPlan { model, opts, name, out, plot_locations })
+}
 
+/// Whether replications.csv has per-position rows.
+fn position_rows(a: &RunArgs, m: &Model) -> bool {
+    a.position_rows || m.n_pos() <= 200
+}
+
+/// Resolves `--plot-locations` names, with a did-you-mean for a misspelt one.
+fn plot_locations(sc: &Scenario, names: &[String]) -> Result<Vec<usize>, Failure> {
+    figures::resolve_locations(sc, names).map_err(|e| {
+        let stocking: Vec<&str> = sc
+            .locations
+            .iter()
+            .filter(|l| l.kind != echelon::scenario::LocationKind::Supplier)
+            .map(|l| l.id.as_str())
+            .collect();
+        let unknown = names.iter().map(|n| n.trim()).find(|n| sc.location_index(n).is_none());
+        let help = match unknown.and_then(|n| echelon::scenario::closest(n, stocking.iter().copied())) {
+            Some(best) => format!("did you mean '{best}'? (--plot-locations takes ids of stocking locations)"),
+            None => format!(
+                "write e.g. --plot-locations {}",
+                stocking.iter().take(2).copied().collect::<Vec<_>>().join(",")
+            ),
+        };
+        bad_input(format!("error: --plot-locations: {e}\n    help: {help}"))
+    })
+}
+
+fn cmd_run(a: RunArgs) -> Result<(), Failure> {
+    let RunPlan { model, opts, name, out, plot_locations } = plan_run(&a)?;
     let started = Instant::now();
     let progress = Progress::new(opts.replications as u64, &name, a.quiet);
     let result = runner::run(&model, &opts, &progress);
     progress.finish();
     let sim_secs = started.elapsed().as_secs_f64();
-    let t0 = Instant::now();
-    let sums = result.summaries();
-    let t_sum = t0.elapsed().as_secs_f64();
     let meta = RunMeta {
         scenario: name.clone(),
         file: a.input.scenario.display().to_string(),
         strategy: model.scenario.strategy.clone(),
         stress: model.scenario.stress.clone(),
     };
-    let json = summary_json(&model, &result, &sums, &meta);
-    let position_rows = a.position_rows || model.n_pos() <= 200;
-    let t_json = t0.elapsed().as_secs_f64();
-    let csv = replications_csv(&model, &result, position_rows);
-    let t_csv = t0.elapsed().as_secs_f64();
+    let (written, warnings) = write_run(&a, &model, &result, &meta, plot_locations, &out)?;
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    if !a.quiet {
+        let sums = result.summaries();
+        let pos_days = model.n_pos() as f64 * model.total_days as f64 * opts.replications as f64;
+        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+        say(format_args!(
+            "{}\n{:.1} M location-SKU-days simulated in {:.2} s ({:.0} M/s); {:.2} s with output\nwrote {}\n",
+            table::run_table(&model, &result, &sums, &run_title(&model, &opts, &name)),
+            pos_days / 1e6,
+            sim_secs,
+            pos_days / 1e6 / sim_secs.max(1e-9),
+            started.elapsed().as_secs_f64(),
+            names.join(", ")
+        ));
+    }
+    Ok(())
+}
 
+/// Computes a run's files and writes them into `out`; removes an earlier run's charts there.
+/// Returns the paths written and warnings.
+fn write_run(
+    a: &RunArgs,
+    model: &Model,
+    result: &RunResult,
+    meta: &RunMeta,
+    plot_locations: Option<Vec<usize>>,
+    out: &Path,
+) -> Result<(Vec<PathBuf>, Vec<String>), Failure> {
+    let t0 = Instant::now();
+    let sums = result.summaries();
+    let t_sum = t0.elapsed().as_secs_f64();
+    let json = summary_json(model, result, &sums, meta);
+    let t_json = t0.elapsed().as_secs_f64();
+    let csv = replications_csv(model, result, position_rows(a, model));
+    let t_csv = t0.elapsed().as_secs_f64();
+    let plots = !a.no_plots;
     // Charts never fail the run: what cannot be drawn or written is a warning.
     let (figs, mut warnings) = if plots {
         let fo = figures::FigureOptions { png: a.plots != PlotFormats::Svg, locations: plot_locations };
-        figures::run_figures(&model, &result, &sums, &name, &fo)
+        figures::run_figures(model, result, &sums, &meta.scenario, &fo)
     } else {
         (Vec::new(), Vec::new())
     };
     let t_plots = t0.elapsed().as_secs_f64();
     let note = (!plots).then_some("Charts were not drawn for this run (--no-plots).");
-    let report = html::run_report(&model, &result, &sums, &meta, &figs, note);
+    let report = html::run_report(model, result, &sums, meta, &figs, note);
     let t_html = t0.elapsed().as_secs_f64();
 
-    let mut staged = Staged::new(&out).with_context(|| format!("cannot create output folder {}", out.display()))?;
+    let mut staged = Staged::new(out).with_context(|| format!("cannot create output folder {}", out.display()))?;
     staged.add("summary.json", &json).context("writing summary.json")?;
     staged.add("replications.csv", csv.as_bytes()).context("writing replications.csv")?;
     let (png, svg) = (a.plots != PlotFormats::Svg, a.plots != PlotFormats::Png);
@@ -437,54 +550,62 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
     let t_stage = t0.elapsed().as_secs_f64();
     if std::env::var_os("ECHELON_TIMING").is_some() {
         eprintln!(
-            "simulation {sim_secs:.3} summaries {t_sum:.3} json {t_json:.3} csv {t_csv:.3} plots {t_plots:.3} \
-             html {t_html:.3} staged {t_stage:.3}"
+            "summaries {t_sum:.3} json {t_json:.3} csv {t_csv:.3} plots {t_plots:.3} html {t_html:.3} staged {t_stage:.3}"
         );
     }
     let written = staged.commit().with_context(|| format!("writing into {}", out.display()))?;
-    for w in &warnings {
-        eprintln!("warning: {w}");
-    }
-    let total_secs = started.elapsed().as_secs_f64();
+    warnings.extend(output::tidy(out, &written, &RUN_CHARTS));
+    Ok((written, warnings))
+}
 
-    if !a.quiet {
-        let mut label = name.clone();
-        if let Some(st) = &model.scenario.strategy {
-            label.push_str(&format!(" · strategy {st}"));
-        }
-        if let Some(st) = &model.scenario.stress {
-            label.push_str(&format!(" · stress {st}"));
-        }
-        let title = format!(
-            "{label} — {} replications × {} days{}, seed {}",
-            opts.replications,
-            model.days,
-            if model.warmup > 0 { format!(" (after {} warm-up days)", model.warmup) } else { String::new() },
-            opts.seed
-        );
-        let pos_days = model.n_pos() as f64 * model.total_days as f64 * opts.replications as f64;
-        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-        say(format_args!(
-            "{}\n{:.1} M location-SKU-days simulated in {:.2} s ({:.0} M/s); {:.2} s with output\nwrote {}\n",
-            table::run_table(&model, &result, &sums, &title),
-            pos_days / 1e6,
-            sim_secs,
-            pos_days / 1e6 / sim_secs.max(1e-9),
-            total_secs,
-            names.join(", ")
-        ));
+/// Names of the charts `run` writes (hist_<kpi>, fan_<location>, bullwhip...).
+const RUN_CHARTS: [&str; 3] = ["hist_", "fan_", "bullwhip"];
+
+/// "winter-jackets · strategy push — 200 replications × 365 days, seed 1".
+fn run_title(model: &Model, opts: &RunOptions, name: &str) -> String {
+    let mut label = name.to_string();
+    if let Some(st) = &model.scenario.strategy {
+        label.push_str(&format!(" · strategy {st}"));
     }
-    Ok(())
+    if let Some(st) = &model.scenario.stress {
+        label.push_str(&format!(" · stress {st}"));
+    }
+    let warm = if model.warmup > 0 {
+        format!(" (after {} warm-up)", count(model.warmup as u64, "day"))
+    } else {
+        String::new()
+    };
+    format!(
+        "{label} — {} × {}{warm}, seed {}",
+        count(opts.replications as u64, "replication"),
+        count(model.days as u64, "day"),
+        opts.seed
+    )
 }
 
 fn cmd_trace(a: TraceArgs) -> Result<(), Failure> {
     let sc = load(&a.input)?;
+    let to_stdout = a.out.as_os_str() == "-";
+    if !to_stdout {
+        output::prepare_file(&a.out, "--out")?;
+    }
     let seed = a.seed.unwrap_or(sc.simulation.seed);
     let model = Model::compile(&sc);
+    limits::check_trace(&model)?;
     let csv = trace::trace_csv(&model, seed, a.replication);
+    if to_stdout {
+        say(format_args!("{csv}"));
+        return Ok(());
+    }
     write_atomic(&a.out, csv.as_bytes()).with_context(|| format!("writing {}", a.out.display()))?;
     let rows = csv.lines().count().saturating_sub(1);
-    say(format_args!("wrote {} ({rows} rows: {} days × {} positions)\n", a.out.display(), model.days, model.n_pos()));
+    say(format_args!(
+        "wrote {} ({}: {} × {})\n",
+        a.out.display(),
+        count(rows as u64, "row"),
+        count(model.days as u64, "day"),
+        count(model.n_pos() as u64, "position")
+    ));
     Ok(())
 }
 
@@ -495,13 +616,16 @@ fn say(text: std::fmt::Arguments) {
 }
 
 /// Writes an experiment's files and, unless quiet, prints its table, warnings and the paths.
+/// `charts`: the names the command gives its charts (see [`output::tidy`]).
 fn finish_experiment(
     table: String,
-    (files, warnings): (Vec<OutputFile>, Vec<String>),
+    (files, mut warnings): (Vec<OutputFile>, Vec<String>),
     out: &Path,
+    charts: &[&str],
     quiet: bool,
 ) -> Result<(), Failure> {
     let written = experiment::write_files(out, &files)?;
+    warnings.extend(output::tidy(out, &written, charts));
     for w in &warnings {
         eprintln!("warning: {w}");
     }
@@ -512,10 +636,23 @@ fn finish_experiment(
     Ok(())
 }
 
+/// A failed load of experiment variants, with problems caused by `--set`/`--days` blamed on
+/// the flag (the experiments load the files themselves).
+fn blamed(e: ExperimentError, files: &[PathBuf], patches: &[Patch]) -> Failure {
+    if matches!(e, ExperimentError::Scenario(_)) && !patches.is_empty() {
+        for f in files {
+            if let Err(b) = blame::load(f, &Variant { patches: patches.to_vec(), ..Variant::default() }) {
+                return b.into();
+            }
+        }
+    }
+    e.into()
+}
+
 fn cmd_compare(a: CompareArgs) -> Result<(), Failure> {
     let patches = patches(&a.set, a.days)?;
     let variants = if let [one] = a.scenarios.as_slice() {
-        compare::strategy_variants(one, &a.strategies, &a.stress, &patches)?
+        compare::strategy_variants(one, &a.strategies, &a.stress, &patches)
     } else {
         if !a.strategies.is_empty() {
             return Err(bad_input(
@@ -525,8 +662,10 @@ fn cmd_compare(a: CompareArgs) -> Result<(), Failure> {
             ));
         }
         let paths: Vec<&Path> = a.scenarios.iter().map(PathBuf::as_path).collect();
-        compare::file_variants(&paths, &a.stress, &patches)?
-    };
+        compare::file_variants(&paths, &a.stress, &patches)
+    }
+    .map_err(|e| blamed(e, &a.scenarios, &patches))?;
+    let settings = a.exp.settings();
     let baseline = match &a.baseline {
         None => 0,
         Some(b) => variants.iter().position(|v| &v.name == b).ok_or_else(|| {
@@ -534,9 +673,13 @@ fn cmd_compare(a: CompareArgs) -> Result<(), Failure> {
             bad_input(format!("error: --baseline: no variant named '{b}'\n    help: variants: {}", names.join(", ")))
         })?,
     };
-    let c = compare::compare(variants, baseline, &a.exp.settings())?;
-    let out = a.exp.out_dir(&a.scenarios[0], "compare");
-    finish_experiment(c.table(), c.files(), &out, a.exp.quiet)
+    if let Some(base) = variants.get(baseline) {
+        ExperimentArgs::check_memory(&settings, &base.scenario, variants.len())?;
+    }
+    let parts = std::iter::once("compare").chain(a.stress.iter().map(String::as_str));
+    let out = a.exp.out_dir(&a.scenarios[0], parts)?;
+    let c = compare::compare(variants, baseline, &settings)?;
+    finish_experiment(c.table(), c.files(), &out, &["box_"], a.exp.quiet)
 }
 
 fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
@@ -561,21 +704,39 @@ fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
     let load = |point: &[Patch]| {
         let mut p = fixed.clone();
         p.extend_from_slice(point);
-        Scenario::load_variant(
-            &a.scenario,
-            &Variant { strategy: a.strategy.clone(), stress: a.stress.clone(), patches: p },
-        )
+        blame::load(&a.scenario, &Variant { strategy: a.strategy.clone(), stress: a.stress.clone(), patches: p })
     };
-    let result = sweep::sweep(load, &axes, &a.exp.settings())?;
-    let out = a.exp.out_dir(&a.scenario, "sweep");
-    finish_experiment(result.table(), result.files(), &out, a.exp.quiet)
+    let settings = a.exp.settings();
+    // The first point stands for all in the memory check (they share the network).
+    let first: Vec<Patch> =
+        axes.iter().filter_map(|ax| Patch::parse(&format!("{}={}", ax.path, ax.values[0]), "--set").ok()).collect();
+    let parts = ["sweep", a.strategy.as_deref().unwrap_or(""), a.stress.as_deref().unwrap_or("")];
+    let out = match load(&first) {
+        Ok(sc) => {
+            ExperimentArgs::check_memory(&settings, &sc, 0)?;
+            Some(a.exp.out_dir(&a.scenario, parts)?)
+        }
+        // The sweep reports the point that does not load, in its words, before any run.
+        Err(_) => None,
+    };
+    let result = sweep::sweep(load, &axes, &settings)?;
+    let out = match out {
+        Some(out) => out,
+        None => a.exp.out_dir(&a.scenario, parts)?,
+    };
+    finish_experiment(result.table(), result.files(), &out, &["frontier"], a.exp.quiet)
 }
 
 fn cmd_size(a: SizeArgs) -> Result<(), Failure> {
     let target = size::Target::parse(&a.target, a.confidence)?;
     let sc = load(&a.input)?;
+    let settings = a.exp.settings();
+    ExperimentArgs::check_memory(&settings, &sc, 0)?;
+    let confidence = a.confidence.map(|c| format!("c{c}")).unwrap_or_default();
+    let (strategy, stress) = (a.input.strategy.as_deref().unwrap_or(""), a.input.stress.as_deref().unwrap_or(""));
+    let parts = ["size", a.target.as_str(), confidence.as_str(), strategy, stress];
+    let out = a.exp.out_dir(&a.input.scenario, parts)?;
     let mut model = Model::compile_arc(Arc::new(sc));
-    let result = size::size(&mut model, &target, &a.exp.settings())?;
-    let out = a.exp.out_dir(&a.input.scenario, "size");
-    finish_experiment(result.table(), result.files(), &out, a.exp.quiet)
+    let result = size::size(&mut model, &target, &settings)?;
+    finish_experiment(result.table(), result.files(), &out, &["frontier"], a.exp.quiet)
 }

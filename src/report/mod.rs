@@ -16,6 +16,36 @@ pub mod trace;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+/// Temporary files that exist right now (staged, not yet renamed into place or removed), so
+/// that an interrupted program can remove them: see [`remove_temporary_files`]. A writer
+/// registers a file and creates it under this lock, so the two never disagree.
+static PENDING: Mutex<Pending> = Mutex::new(Pending { files: Vec::new(), closed: false });
+
+struct Pending {
+    files: Vec<PathBuf>,
+    /// Set once the program is ending: no new temporary file may appear.
+    closed: bool,
+}
+
+fn pending() -> MutexGuard<'static, Pending> {
+    // A writer that panicked while holding the lock left a consistent list (push and remove are
+    // single steps), so the poison carries no meaning here.
+    PENDING.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Removes every temporary file of the atomic writer and stops new ones from being created;
+/// for a Ctrl-C handler that then ends the program. Hold the returned guard until the process
+/// exits: a writer in another thread waits on it instead of renaming or creating files.
+pub fn remove_temporary_files() -> impl Drop {
+    let mut p = pending();
+    p.closed = true;
+    for f in p.files.drain(..) {
+        let _ = fs::remove_file(f);
+    }
+    p
+}
 
 /// Files staged for an output folder; nothing is visible under its final name until `commit`.
 pub struct Staged {
@@ -34,18 +64,33 @@ impl Staged {
     pub fn add(&mut self, name: &str, bytes: &[u8]) -> std::io::Result<()> {
         let final_path = self.dir.join(name);
         let tmp = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        let mut f = {
+            let mut p = pending();
+            if p.closed {
+                return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "the program is ending"));
+            }
+            let f = fs::File::create(&tmp)?;
+            p.files.push(tmp.clone());
+            f
+        };
         self.files.push((tmp, final_path));
-        Ok(())
+        f.write_all(bytes)
     }
 
     /// Renames every staged file into place; returns the final paths.
-    pub fn commit(self) -> std::io::Result<Vec<PathBuf>> {
+    pub fn commit(mut self) -> std::io::Result<Vec<PathBuf>> {
         let mut out = Vec::new();
-        for (tmp, fin) in &self.files {
-            fs::rename(tmp, fin)?;
-            out.push(fin.clone());
+        // A file leaves the list only once renamed: on an error, `drop` removes the rest.
+        while let Some((tmp, fin)) = self.files.first().cloned() {
+            let mut p = pending();
+            if p.closed {
+                return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "the program is ending"));
+            }
+            fs::rename(&tmp, &fin)?;
+            p.files.retain(|f| *f != tmp);
+            drop(p);
+            self.files.remove(0);
+            out.push(fin);
         }
         Ok(out)
     }
@@ -53,8 +98,10 @@ impl Staged {
 
 impl Drop for Staged {
     fn drop(&mut self) {
+        let mut p = pending();
         for (tmp, _) in &self.files {
             let _ = fs::remove_file(tmp);
+            p.files.retain(|f| f != tmp);
         }
     }
 }

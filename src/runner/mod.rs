@@ -1,6 +1,7 @@
 //! Monte Carlo: replications in parallel (rayon), collected in replication order and reduced
 //! serially, so the same seed gives the same bytes for any number of threads.
 
+pub mod budget;
 mod progress;
 
 use rayon::prelude::*;

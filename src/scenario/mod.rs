@@ -19,6 +19,8 @@ pub(crate) mod values;
 
 use std::path::Path;
 
+/// Did-you-mean for names given on the command line (e.g. `--plot-locations`).
+pub use diag::closest;
 pub use diag::{Diagnostic, ScenarioError, Source};
 pub use patch::Patch;
 

@@ -96,6 +96,12 @@ fn element_matches(e: &DeValue<'_>, seg: &str) -> bool {
     }
 }
 
+/// The name an array element is addressed by: its `id`, else its `location`.
+fn element_name<'v>(e: &'v DeValue<'_>) -> Option<&'v str> {
+    let t = e.as_table()?;
+    t.get("id").or_else(|| t.get("location")).and_then(|v| v.get_ref().as_str())
+}
+
 /// Applies one patch to a parsed document.
 pub(crate) fn apply<'a>(doc: &mut Spanned<DeTable<'a>>, patch: &'a Patch) -> Result<(), String> {
     let segs: Vec<&str> = patch.path.split('.').collect();
@@ -150,8 +156,11 @@ pub(crate) fn apply<'a>(doc: &mut Spanned<DeTable<'a>>, patch: &'a Patch) -> Res
                     _ => a.iter().position(|e| element_matches(e.get_ref(), key)),
                 };
                 let Some(idx) = idx else {
+                    let names: Vec<&str> = a.iter().filter_map(|e| element_name(e.get_ref())).collect();
+                    let hint = super::diag::closest(key, names.iter().copied())
+                        .map_or_else(String::new, |b| format!("; did you mean '{b}'?"));
                     return Err(format!(
-                        "'{}': no element '{key}' in '{seg}' (match by id, location, location/sku or index)",
+                        "'{}': no element '{key}' in '{seg}' (match by id, location, location/sku or index){hint}",
                         patch.path
                     ));
                 };

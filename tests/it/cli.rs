@@ -716,3 +716,236 @@ fn run_help_mentions_an_example() {
         assert!(stdout.contains(flag), "run --help lacks {flag}");
     }
 }
+
+/// A shipped scenario file, by its path in the repository.
+fn shipped(name: &str) -> String {
+    format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `echelon args` in `dir` with extra environment; returns (exit code, stdout, stderr,
+/// seconds).
+fn run_in(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String, f64) {
+    let t = std::time::Instant::now();
+    let mut c = echelon_in(dir);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.args(args).output().unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        secs,
+    )
+}
+
+/// Requests the machine cannot serve (issue 12 item 1): exit 2 at once with the estimate, the
+/// limit and what to change — never "memory allocation failed" (exit 134) halfway.
+#[test]
+fn runs_that_need_more_memory_than_available_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (wj, dc) = (shipped("winter-jackets.toml"), shipped("perf/dc-100-stores.toml"));
+    // The first against the machine's real available memory (it needs hundreds of GB); the
+    // second (about 38 GB) against a 16 GB budget, so that a larger machine does not start it.
+    let budget_16gb: &[(&str, &str)] = &[("ECHELON_MEMORY_LIMIT", "16000000000")];
+    for (args, env) in [
+        (&["run", wj.as_str(), "--replications", "10000000", "--out", "out"][..], &[][..]),
+        (&["run", dc.as_str(), "--replications", "100000", "--out", "out"][..], budget_16gb),
+    ] {
+        let (code, _, stderr, secs) = run_in(dir.path(), args, env);
+        let ctx = format!("echelon {}: {stderr}", args.join(" "));
+        assert_eq!(code, Some(2), "{ctx}");
+        assert!(stderr.contains("of memory") && stderr.contains("more than the"), "{ctx}");
+        assert!(stderr.contains("help: run at most") && stderr.contains("--replications"), "{ctx}");
+        assert!(!stderr.contains("panicked") && !stderr.contains("allocation"), "{ctx}");
+        // Refused before any work: well within a second on an idle machine (loaded CI: 5 s).
+        assert!(secs < 5.0, "took {secs:.1} s: {ctx}");
+    }
+    // A fixed limit refuses every command's runs the same way, and nothing is written.
+    fs::write(dir.path().join("ok.toml"), VALID).unwrap();
+    fs::write(dir.path().join("ok2.toml"), VALID).unwrap();
+    let tiny = [("ECHELON_MEMORY_LIMIT", "1000000")];
+    for args in [
+        &["run", "ok.toml", "--out", "out"][..],
+        &["compare", "ok.toml", "ok2.toml", "--out", "out"][..],
+        &["sweep", "ok.toml", "--set", "locations.store.policy.level=5,6", "--out", "out"][..],
+        &["size", "ok.toml", "--target", "fill_rate=0.9", "--out", "out"][..],
+    ] {
+        let (code, _, stderr, _) = run_in(dir.path(), args, &tiny);
+        assert_eq!(code, Some(2), "echelon {}: {stderr}", args.join(" "));
+        assert!(stderr.contains("more than the 1 MB"), "{stderr}");
+    }
+    let (code, _, stderr, _) = run_in(dir.path(), &["trace", "ok.toml", "--days", "1000000", "--out", "t.csv"], &tiny);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("trace fewer days"), "{stderr}");
+    assert!(!dir.path().join("out").exists() && !dir.path().join("t.csv").exists(), "a refused run wrote output");
+}
+
+/// `--replications` is bounded like the file's key; `--threads` above what is useful is capped
+/// with a note, never a panic.
+#[test]
+fn replications_are_bounded_and_threads_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("ok.toml"), VALID).unwrap();
+    for n in ["0", "100000001", "18446744073709551615"] {
+        let (code, _, stderr, _) = run_in(dir.path(), &["run", "ok.toml", "--replications", n, "--out", "o"], &[]);
+        assert_eq!(code, Some(2), "--replications {n}: {stderr}");
+        assert!(stderr.contains("--replications") && stderr.contains("100000000"), "{stderr}");
+    }
+    let (code, _, stderr, _) = run_in(dir.path(), &["run", "ok.toml", "--threads", "100000", "--out", "o", "-q"], &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("note: --threads 100000") && stderr.contains("using 2"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(dir.path().join("o/summary.json").exists());
+}
+
+/// An `--out` that cannot be written fails before the simulation (issue 12 item 2).
+#[test]
+fn unusable_output_fails_before_the_work() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("taken"), "mine").unwrap();
+    let nv = shipped("newsvendor.toml");
+    // About half a minute of simulation if it ran.
+    let long = ["run", nv.as_str(), "--days", "10000000", "--replications", "8", "--no-plots", "-q"];
+    for (out, want_code, want) in [("taken", 2, "is a file"), ("taken/sub", 1, "cannot write into")] {
+        let (code, _, stderr, secs) = run_in(dir.path(), &[&long[..], &["--out", out]].concat(), &[]);
+        assert_eq!(code, Some(want_code), "--out {out}: {stderr}");
+        assert!(stderr.contains(want) && stderr.contains("help"), "--out {out}: {stderr}");
+        assert!(secs < 5.0, "--out {out} failed only after {secs:.1} s");
+    }
+    assert_eq!(fs::read_to_string(dir.path().join("taken")).unwrap(), "mine");
+    let (code, _, stderr, _) = run_in(dir.path(), &["trace", nv.as_str(), "--out", "."], &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("is a folder"), "{stderr}");
+}
+
+/// Files whose names mark them as the atomic writer's temporary files.
+fn temporary_files(dir: &std::path::Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok()?.file_name().into_string().ok()).filter(|n| n.contains(".tmp-")).collect())
+        .unwrap_or_default()
+}
+
+/// Ctrl-C at any moment exits 130 and leaves no temporary files (issue 12 item 2): during the
+/// simulation and while a large output is being written.
+#[test]
+fn ctrl_c_exits_130_and_leaves_no_temporary_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let wj = shipped("winter-jackets.toml");
+    for delay_ms in [300, 1200, 2200, 3200] {
+        let out = format!("out-{delay_ms}");
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("echelon"))
+            .current_dir(dir.path())
+            .args(["run", wj.as_str(), "--replications", "2000", "--no-plots", "-q", "--out", out.as_str()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = std::process::Command::new("sh").args(["-c", &format!("kill -INT {}", child.id())]).status();
+        let status = child.wait().unwrap();
+        // A run that finished before the signal exits 0; an interrupted one 130, never a crash.
+        assert!(matches!(status.code(), Some(130) | Some(0)), "after {delay_ms} ms: {status:?}");
+        let left = temporary_files(&dir.path().join(&out));
+        assert!(left.is_empty(), "Ctrl-C after {delay_ms} ms left {left:?}");
+    }
+}
+
+/// A run into a folder with an earlier run's charts removes the ones it does not write again,
+/// and nothing else (issue 12 item 2).
+#[test]
+fn earlier_charts_do_not_stay_beside_a_new_report() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("ok.toml"), VALID).unwrap();
+    let run = |extra: &[&str]| {
+        let (code, _, stderr, _) =
+            run_in(dir.path(), &[&["run", "ok.toml", "--out", "o", "-q"][..], extra].concat(), &[]);
+        assert_eq!(code, Some(0), "{stderr}");
+    };
+    let o = dir.path().join("o");
+    run(&[]);
+    assert!(o.join("fan_store.png").exists() && o.join("hist_fill_rate.svg").exists());
+    fs::write(o.join("notes.txt"), "mine").unwrap();
+    fs::write(o.join("my-chart.png"), "mine").unwrap();
+    run(&["--plots", "svg"]);
+    assert!(!o.join("fan_store.png").exists(), "a PNG of the earlier run is left");
+    assert!(o.join("fan_store.svg").exists());
+    run(&["--no-plots"]);
+    let charts: Vec<String> = fs::read_dir(&o)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".png") || n.ends_with(".svg"))
+        .collect();
+    assert_eq!(charts, ["my-chart.png"], "charts left after a --no-plots run");
+    assert_eq!(fs::read_to_string(o.join("notes.txt")).unwrap(), "mine");
+    // A folder written by an older echelon (no list of its files): charts by their names.
+    fs::remove_file(o.join(".echelon-files")).unwrap();
+    fs::write(o.join("fan_old.svg"), "old").unwrap();
+    run(&["--no-plots"]);
+    assert!(!o.join("fan_old.svg").exists() && o.join("my-chart.png").exists());
+}
+
+/// Default output folders name the strategy, stress test and sizing target, so runs of one file
+/// do not overwrite each other (issue 12 item 3).
+#[test]
+fn default_folders_name_the_variant() {
+    let dir = tempfile::tempdir().unwrap();
+    let jit = shipped("jit-vs-push-disruption.toml");
+    let quick = ["--replications", "2", "--days", "20", "-q"];
+    for (extra, folder) in [
+        (&["--strategy", "push"][..], "output/jit-vs-push-disruption-push"),
+        (&["--stress", "port-strike"][..], "output/jit-vs-push-disruption-port-strike"),
+        (&["--strategy", "jit", "--stress", "port-strike"][..], "output/jit-vs-push-disruption-jit-port-strike"),
+    ] {
+        let args = [&["run", jit.as_str(), "--no-plots"][..], extra, &quick[..]].concat();
+        let (code, _, stderr, _) = run_in(dir.path(), &args, &[]);
+        assert_eq!(code, Some(0), "{stderr}");
+        let json: Value =
+            serde_json::from_slice(&fs::read(dir.path().join(folder).join("summary.json")).unwrap()).unwrap();
+        assert_eq!(json["days"], 20, "{folder}");
+    }
+    fs::write(dir.path().join("ok.toml"), VALID).unwrap();
+    let (code, _, stderr, _) =
+        run_in(dir.path(), &[&["size", "ok.toml", "--target", "fill_rate=0.9"][..], &quick].concat(), &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(dir.path().join("output/ok-size-fill_rate-0.9/sizing.json").exists());
+}
+
+/// Problems caused by a flag name the flag, not a line of the file; unknown names get a
+/// did-you-mean (issue 12 item 9).
+#[test]
+fn flag_errors_point_at_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("ok.toml"), VALID).unwrap();
+    for (args, want) in [
+        (&["--set", "locations.store.policy.level=-3"][..], "--set locations.store.policy.level=-3:"),
+        (&["--set", "locations.store.policy.level=abc"][..], "--set locations.store.policy.level=abc:"),
+        (&["--days", "0"][..], "--days"),
+        (&["--set", "locations.stor.policy.level=3"][..], "did you mean 'store'"),
+        (&["--plot-locations", "stor"][..], "did you mean 'store'"),
+    ] {
+        let (code, _, stderr, _) = run_in(dir.path(), &[&["run", "ok.toml", "--out", "o"][..], args].concat(), &[]);
+        let ctx = format!("{}: {stderr}", args.join(" "));
+        assert_eq!(code, Some(2), "{ctx}");
+        assert!(stderr.contains(want), "lacks {want:?}: {ctx}");
+        assert!(!stderr.contains("ok.toml:"), "blamed on the file: {ctx}");
+    }
+    assert!(!dir.path().join("o").exists());
+}
+
+/// Counts read as a person writes them; `trace --out -` writes the CSV to stdout (item 8).
+#[test]
+fn singular_counts_and_trace_to_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("ok.toml"), VALID).unwrap();
+    let (code, stdout, stderr, _) =
+        run_in(dir.path(), &["run", "ok.toml", "--replications", "1", "--days", "1", "--no-plots", "--out", "o"], &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("1 replication × 1 day,"), "{stdout}");
+    let (code, stdout, stderr, _) = run_in(dir.path(), &["trace", "ok.toml", "--days", "3", "--out", "-"], &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let rows = crate::common::parse_trace(&stdout);
+    assert_eq!(rows.len(), 3, "{stdout}");
+    assert!(!dir.path().join("-").exists());
+}

@@ -345,7 +345,7 @@ fn compare_command_on_files_and_strategies() {
     // One file with strategies and a stress test; default output folder under output/.
     fs::write(dir.path().join("two.toml"), STRATEGIES).unwrap();
     ok(dir.path(), &["compare", "two.toml", "--stress", "outage", "--baseline", "rich", "--replications", "4", "-q"]);
-    let v = json(&dir.path().join("output/two-compare/comparison.json"));
+    let v = json(&dir.path().join("output/two-compare-outage/comparison.json"));
     assert_eq!(v["variants"], serde_json::json!(["lean", "lean+outage", "rich", "rich+outage"]));
     assert_eq!(v["baseline"], "rich");
 }
