@@ -581,19 +581,6 @@ impl<'a> RunBar<'a> {
     }
 }
 
-/// Demand mean and variance per (location, SKU), at the location and everywhere below it.
-fn demand_stats(m: &Model) -> Vec<Vec<(f64, f64)>> {
-    let sc = &m.scenario;
-    let mut st = vec![vec![(0.0, 0.0); sc.skus.len()]; sc.locations.len()];
-    for d in &sc.demand {
-        for c in sc.network.up_from(d.location) {
-            st[c][d.sku].0 += d.dist.mean();
-            st[c][d.sku].1 += d.dist.sd().powi(2);
-        }
-    }
-    st
-}
-
 /// Sizes every customer-facing position of `model` for `target`: see the module docs. The model
 /// is changed in place (its customer-facing positions end at the sized levels).
 pub fn size(model: &mut Model, target: &Target, settings: &Settings) -> Result<Sizing, ExperimentError> {
@@ -604,7 +591,6 @@ pub fn size(model: &mut Model, target: &Target, settings: &Settings) -> Result<S
         ));
     }
     let opts = settings.options(&model.scenario);
-    let stats = demand_stats(model);
     let scopes = runner::scopes_of(model);
     let mut searches: Vec<Search> = Vec::new();
     // Positions without a level to move (no policy, e.g. stores a warehouse pushes to) or whose
@@ -622,12 +608,12 @@ pub fn size(model: &mut Model, target: &Target, settings: &Settings) -> Result<S
             continue;
         }
         let l = model.pos_loc[q] as usize;
-        let k = model.pos_sku[q] as usize;
         let spec = &model.scenario.positions[model.pos_spec[q] as usize];
         let lt = &model.scenario.locations[l].lead_time;
         let protection = Protection {
             mean_daily: spec.mean_daily_demand,
-            var_daily: stats[l][k].1,
+            // Validation's moments of the demand here and below (one definition).
+            var_daily: spec.sd_daily_demand.powi(2),
             lead_mean: lt.mean(),
             lead_sd: lt.sd(),
             review_days: model.policy[q].review_days,
@@ -635,7 +621,7 @@ pub fn size(model: &mut Model, target: &Target, settings: &Settings) -> Result<S
         let template = model.policy[q].kind;
         let whole = model.whole[q];
         let sd = protection.sd();
-        let daily_sd = stats[l][k].1.sqrt();
+        let daily_sd = spec.sd_daily_demand;
         let scale = protection.mean().max(1.0);
         // Bisection tolerance: a hundredth of the daily demand's sd (or of the protection
         // demand when demand is deterministic); whole units stop at one unit.

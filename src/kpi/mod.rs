@@ -7,6 +7,10 @@
 //! only receipts from external suppliers enter. So turnover, sell-through and bullwhip have one
 //! definition at every level.
 
+mod cost;
+
+pub use cost::{CostBasis, CostRates, Costs};
+
 /// The KPIs, in report order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kpi {
@@ -362,16 +366,7 @@ impl ScopeAcc {
                     f64::NAN
                 }
             }
-            Kpi::Bullwhip => {
-                if d <= 0.0 {
-                    return f64::NAN;
-                }
-                let var = |s: f64, q: f64| (q / d - (s / d).powi(2)).max(0.0);
-                let vd = var(self.dem_sum, self.dem_sq);
-                let vo = var(self.orders_sum, self.orders_sq);
-                // Relative threshold: a constant demand stream has zero variance up to rounding.
-                if vd <= 1e-12 * (self.dem_sq / d).max(1e-300) { f64::NAN } else { vo / vd }
-            }
+            Kpi::Bullwhip => bullwhip([self.orders_sum, self.orders_sq], [self.dem_sum, self.dem_sq], d),
             Kpi::AvgInventoryValue => ratio(self.value, d),
             Kpi::UnitsOrdered => ratio(self.ordered, d),
             Kpi::TimeToRecover => self.resilience.map_or(f64::NAN, |r| r[0]),
@@ -385,6 +380,19 @@ impl ScopeAcc {
             Kpi::ForecastBias => ratio(self.fc_err, self.fc_actual),
         }
     }
+}
+
+/// Bullwhip ratio over `days` days: variance of the daily orders ÷ variance of the daily demand,
+/// each given as `[Σ x, Σ x²]`; NaN when there are no days or the demand does not vary.
+pub fn bullwhip(orders: [f64; 2], demand: [f64; 2], days: f64) -> f64 {
+    if days <= 0.0 {
+        return f64::NAN;
+    }
+    let var = |[s, q]: [f64; 2]| (q / days - (s / days).powi(2)).max(0.0);
+    let (vo, vd) = (var(orders), var(demand));
+    // Relative threshold: a constant demand stream has zero variance up to rounding, and a
+    // ratio over rounding noise would be meaningless.
+    if vd <= 1e-12 * (demand[1] / days).max(1e-300) { f64::NAN } else { vo / vd }
 }
 
 /// Days over which the recovering fill rate is measured.
