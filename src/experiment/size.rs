@@ -722,9 +722,9 @@ pub fn size(model: &mut Model, target: &Target, settings: &Settings) -> Result<S
 
     // The frontier: all sized safety stocks scaled together.
     let inventory = inventory_kpi(&model.scenario);
-    let net = final_run.scope_index(Scope::Network).unwrap_or(0);
+    let net = final_run.network_index();
     let point = |r: &RunResult, label: String, scale: f64| {
-        let s = scope_summaries(r, r.scope_index(Scope::Network).unwrap_or(0));
+        let s = scope_summaries(r, r.network_index());
         FrontierPoint {
             label,
             scale,
@@ -808,11 +808,7 @@ pub fn size(model: &mut Model, target: &Target, settings: &Settings) -> Result<S
         warmup: model.warmup,
         inventory,
         network_inventory_value: mean_of(&final_run, net, Kpi::AvgInventoryValue),
-        textbook_network_inventory_value: mean_of(
-            &textbook_run,
-            textbook_run.scope_index(Scope::Network).unwrap_or(0),
-            Kpi::AvgInventoryValue,
-        ),
+        textbook_network_inventory_value: mean_of(&textbook_run, textbook_run.network_index(), Kpi::AvgInventoryValue),
         frontier,
     })
 }

@@ -247,7 +247,7 @@ pub fn sweep(
         }
         let m = &base.as_ref().expect("compiled above").1;
         let r = runner::run(m, &opts, &progress);
-        let net = r.scope_index(Scope::Network).unwrap_or(0);
+        let net = r.network_index();
         let locations = r
             .scopes
             .iter()

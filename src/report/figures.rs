@@ -174,7 +174,7 @@ pub fn run_figures(
         };
     let mut no_records = false;
     let multi = m.scenario.skus.len() > 1;
-    let net = r.scope_index(Scope::Network).unwrap_or(0);
+    let net = r.network_index();
 
     // 1. Histograms of network KPIs across replications.
     for (k, short, axis) in HISTOGRAMS {

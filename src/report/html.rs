@@ -362,7 +362,7 @@ pub fn run_report(
 
     // Network headline table.
     page.section("Network: headline KPIs");
-    let net = r.scope_index(Scope::Network).unwrap_or(0);
+    let net = r.network_index();
     let mut t = Table::new(
         &["KPI", "mean", "90 % of replications", "95 % CI of the mean", "unit"],
         &[Align::Left, Align::Num, Align::Num, Align::Num, Align::Left],

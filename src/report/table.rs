@@ -32,7 +32,7 @@ pub fn run_table(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], title:
     let mut s = String::new();
     let _ = writeln!(s, "{title}");
     let _ = writeln!(s, "  {:<22} {:>12}   {:<26}", "network", "mean", "90 % of replications");
-    let net = r.scope_index(Scope::Network).unwrap_or(0);
+    let net = r.network_index();
     for (k, label) in HEADLINE {
         let Some(x) = &sums[net][k as usize] else {
             continue;
