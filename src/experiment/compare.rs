@@ -12,13 +12,15 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use super::{ExperimentError, OutputFile, Settings, fmt_diff, horizon, plot_both, scope_series, single_sku, truncate};
+use super::{ExperimentError, OutputFile, Settings, horizon, plot_both, scope_series, single_sku};
 use crate::kpi::Kpi;
 use crate::model::Model;
+use crate::report::format::fmt_kpi;
+use crate::report::format::{fmt_diff, truncate};
 use crate::report::html::{Align, Cell, Page, Row, Table};
 use crate::report::plot::box_plots;
 use crate::report::summary::kpi_object;
-use crate::report::table::{HEADLINE, fmt_kpi};
+use crate::report::table::HEADLINE;
 use crate::report::{csv_field, csv_nums};
 use crate::runner::{self, Scope};
 use crate::scenario::{Patch, Scenario, Variant};

@@ -19,14 +19,14 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::{
-    ExperimentError, OutputFile, Settings, fmt_signed, horizon, inventory_kpi, inventory_label, plot_both,
-    scope_summaries, truncate,
+    ExperimentError, OutputFile, Settings, horizon, inventory_kpi, inventory_label, plot_both, scope_summaries,
 };
 use crate::kpi::Kpi;
 use crate::model::{Model, NONE};
+use crate::report::format::{fmt_level, fmt_num, fmt_pct, fmt_share, fmt_signed, truncate};
 use crate::report::html::{Align, Cell, Page, Table};
 use crate::report::plot::{FrontierSeries, frontier};
-use crate::report::{csv_field, csv_nums, fmt_num, fmt_pct};
+use crate::report::{csv_field, csv_nums};
 use crate::runner::{self, Progress, RunResult, Scope};
 use crate::scenario::PolicyKind;
 use crate::stats::special::{norm_loss, norm_quantile};
@@ -236,12 +236,6 @@ impl Target {
             }
         }
     }
-}
-
-/// A share in percent without trailing zeros: 90, 97.5.
-fn fmt_share(p: f64) -> String {
-    let s = format!("{p:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// The level a rule's search moves, for tables: `S`, `s (S − s kept)`, ...
@@ -1246,12 +1240,6 @@ impl Sizing {
         files.push(OutputFile::new("report.html", self.html(svg.as_deref())));
         (files, warnings)
     }
-}
-
-/// A level as planners read it: whole units without decimals (`55`, not `55.00`), others as
-/// [`fmt_num`] writes them.
-fn fmt_level(v: f64) -> String {
-    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e6 { format!("{v:.0}") } else { fmt_num(v) }
 }
 
 #[cfg(test)]

@@ -13,15 +13,14 @@ use serde_json::{Map, Value, json};
 
 use super::{
     ExperimentError, OutputFile, Settings, horizon, inventory_kpi, inventory_label, plot_both, scope_summaries,
-    truncate,
 };
 use crate::kpi::Kpi;
 use crate::model::Model;
+use crate::report::format::{fmt_kpi, fmt_num, truncate};
 use crate::report::html::{Align, Cell, Page, Table};
 use crate::report::plot::{FrontierSeries, frontier};
 use crate::report::summary::kpi_object;
-use crate::report::table::fmt_kpi;
-use crate::report::{csv_field, csv_nums, fmt_num};
+use crate::report::{csv_field, csv_nums};
 use crate::runner::{self, Scope};
 use crate::scenario::{Patch, PolicyKind, Scenario, ScenarioError};
 use crate::stats::Summary;

@@ -11,10 +11,10 @@
 use std::fmt::Write as _;
 
 use super::figures::{Figure, FigureKind, time_axis};
+use super::format::{fmt_kpi, fmt_num, fmt_pct};
 use super::plot::TimeAxis;
 use super::summary::RunMeta;
-use super::table::{HEADLINE, fmt_kpi};
-use super::{fmt_num, fmt_pct};
+use super::table::HEADLINE;
 use crate::kpi::Kpi;
 use crate::model::Model;
 use crate::runner::{RunResult, Scope};

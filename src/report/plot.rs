@@ -19,7 +19,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontStyle, RGBAColor, register_font};
 
-use super::fmt_num;
+use super::format::fmt_num;
 use crate::stats::quantile_sorted;
 
 /// Width of every chart in pixels.
