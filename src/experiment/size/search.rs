@@ -6,7 +6,7 @@ use super::{
 use crate::experiment::{ExperimentError, Settings, inventory_kpi, scope_summaries};
 use crate::kpi::Kpi;
 use crate::model::{Model, NONE};
-use crate::runner::{self, Progress, RunResult, Scope};
+use crate::runner::{self, Progress, RunOptions, RunResult, Scope};
 use crate::scenario::PolicyKind;
 use crate::stats::Summary;
 
@@ -160,29 +160,81 @@ impl<'a> RunBar<'a> {
 /// Sizes every customer-facing position of `model` for `target`: see the module docs. The model
 /// is changed in place (its customer-facing positions end at the sized levels).
 pub fn size(model: &mut Model, target: &Target, settings: &Settings) -> Result<Sizing, ExperimentError> {
+    check_sizable(model)?;
+    let opts = settings.options(&model.scenario);
+    let scopes = runner::scopes_of(model);
+    let mut searches: Vec<Search> = model
+        .customer_list
+        .iter()
+        .map(|&q| q as usize)
+        .filter(|&q| sizable(model, q))
+        .map(|q| Search::new(model, target, q, &scopes))
+        .collect();
+    let bar = RunBar::new(settings, opts.replications, 3 + bisection_runs(&searches) + 1, "size · search");
+    let mut runs = Runs { opts: opts.clone(), bar, count: 0 };
+    let (final_run, textbook_run) = search(model, target, &mut searches, &mut runs);
+
+    let inventory = inventory_kpi(&model.scenario);
+    let finals: Vec<f64> = searches.iter().map(Search::result).collect();
+    runs.bar.finish();
+    runs.bar = RunBar::new(settings, opts.replications, SCALES.len() - 1, "size · frontier");
+    let frontier = frontier_points(model, &searches, &finals, [&final_run, &textbook_run], inventory, &mut runs);
+    // Leave the model at the sized levels.
+    for (s, &x) in searches.iter().zip(&finals) {
+        model.set_policy(s.q, with_level(s.template, x));
+    }
+    runs.bar.finish();
+
+    let positions = searches
+        .iter()
+        .zip(&finals)
+        .map(|(s, &level)| sized_position(model, target, s, level, &final_run, &textbook_run))
+        .collect();
+    let sc = &model.scenario;
+    let name = if sc.name.is_empty() { "scenario".to_string() } else { sc.name.clone() };
+    Ok(Sizing {
+        scenario: name,
+        description: sc.description.clone(),
+        target: *target,
+        positions,
+        runs: runs.count - (SCALES.len() - 1),
+        replications: opts.replications,
+        seed: opts.seed,
+        days: model.days,
+        warmup: model.warmup,
+        inventory,
+        network_inventory_value: mean_of(&final_run, final_run.network_index(), Kpi::AvgInventoryValue),
+        textbook_network_inventory_value: mean_of(&textbook_run, textbook_run.network_index(), Kpi::AvgInventoryValue),
+        frontier,
+    })
+}
+
+/// Positions without a level to move (no policy, e.g. stores a warehouse pushes to) or whose
+/// levels follow a forecast are not sized.
+fn sizable(model: &Model, q: usize) -> bool {
+    model.policy[q].kind != PolicyKind::None && model.policy[q].dynamic == NONE
+}
+
+/// An input error unless some customer-facing position has a level to size.
+fn check_sizable(model: &Model) -> Result<(), ExperimentError> {
     if model.customer_list.is_empty() {
         return Err(ExperimentError::input(
             "the scenario has no customer-facing positions to size",
             "add [[demand]] at a store or warehouse",
         ));
     }
-    let opts = settings.options(&model.scenario);
-    let scopes = runner::scopes_of(model);
-    let mut searches: Vec<Search> = Vec::new();
-    // Positions without a level to move (no policy, e.g. stores a warehouse pushes to) or whose
-    // levels follow a forecast are not sized.
-    let sizable = |q: usize| model.policy[q].kind != PolicyKind::None && model.policy[q].dynamic == NONE;
-    if !model.customer_list.iter().any(|&q| sizable(q as usize)) {
+    if !model.customer_list.iter().any(|&q| sizable(model, q as usize)) {
         return Err(ExperimentError::input(
             "no customer-facing position has a fixed stock level to size",
             "size needs base_stock, s_S, min_max or r_Q policies without a forecast (try --strategy)",
         ));
     }
-    for &q in &model.customer_list {
-        let q = q as usize;
-        if !sizable(q) {
-            continue;
-        }
+    Ok(())
+}
+
+impl Search {
+    /// The search of position `q`, starting at its textbook level.
+    fn new(model: &Model, target: &Target, q: usize, scopes: &[Scope]) -> Self {
         let l = model.pos_loc[q] as usize;
         let spec = &model.scenario.positions[model.pos_spec[q] as usize];
         let lt = &model.scenario.locations[l].lead_time;
@@ -206,7 +258,7 @@ pub fn size(model: &mut Model, target: &Target, settings: &Settings) -> Result<S
         let step0 = if whole { step0.ceil().max(1.0) } else { step0 };
         let textbook = textbook_level(target, &protection, cycle_demand(template, &protection));
         let start = if whole { (textbook - 1e-9).ceil().max(0.0) } else { textbook };
-        searches.push(Search {
+        Search {
             q,
             scope: scopes.iter().position(|&s| s == Scope::Position(q)).unwrap_or(0),
             whole,
@@ -226,33 +278,60 @@ pub fn size(model: &mut Model, target: &Target, settings: &Settings) -> Result<S
             stalls: 0,
             last_lo_stat: f64::NEG_INFINITY,
             history: Vec::new(),
-        });
+        }
     }
 
-    // A progress bar over an estimate of the search's runs: bracketing, bisection, the check.
-    let bisect = searches
+    /// Opens the search again upwards from a final level that no longer meets the target.
+    fn reopen(&mut self) {
+        // The miss is small (positions that share a source shift each other's service a
+        // little), so with a small step.
+        let step = if self.whole { 1.0 } else { (8.0 * self.tol).min(self.step0) };
+        self.lo = Some(self.result());
+        self.hi = None;
+        self.cur = self.round_up(self.lo.unwrap_or(0.0) + step);
+        self.step = 2.0 * step;
+        self.done = false;
+        self.stalls = 0;
+    }
+}
+
+/// Estimated bisection runs of the slowest search (for the progress bar).
+fn bisection_runs(searches: &[Search]) -> usize {
+    searches
         .iter()
         .map(|s| (2.0 * s.step0 / if s.whole { 1.0 } else { s.tol }).log2().ceil().max(0.0) as usize)
         .max()
-        .unwrap_or(0);
-    let mut bar = RunBar::new(settings, opts.replications, 3 + bisect + 1, "size · search");
-    let mut runs = 0;
-    // One run with every searched position at the given level; the rest of the network as is.
-    let run_at =
-        |m: &mut Model, levels: &[f64], searches: &[Search], bar: &mut RunBar, runs: &mut usize, what: &str| {
-            for (s, &x) in searches.iter().zip(levels) {
-                m.set_policy(s.q, with_level(s.template, x));
-            }
-            *runs += 1;
-            runner::run(m, &opts, bar.next(&format!("size · run {runs}{what}")))
-        };
+        .unwrap_or(0)
+}
 
+/// The simulation runs of a sizing: options, progress bar and count.
+struct Runs<'a> {
+    opts: RunOptions,
+    bar: RunBar<'a>,
+    count: usize,
+}
+
+impl Runs<'_> {
+    /// One run with every searched position at the given level; the rest of the network as is.
+    fn run_at(&mut self, m: &mut Model, levels: &[f64], searches: &[Search], what: &str) -> RunResult {
+        for (s, &x) in searches.iter().zip(levels) {
+            m.set_policy(s.q, with_level(s.template, x));
+        }
+        self.count += 1;
+        runner::run(m, &self.opts, self.bar.next(&format!("size · run {}{what}", self.count)))
+    }
+}
+
+/// Narrows every search run by run until one run has every position at its final level and
+/// each meets the target (or cannot, or repairs ran out). Returns that check run and the first
+/// run, at the textbook levels.
+fn search(model: &mut Model, target: &Target, searches: &mut [Search], runs: &mut Runs) -> (RunResult, RunResult) {
     let mut textbook_run: Option<RunResult> = None;
     let mut repairs = 0;
     let final_run = loop {
         let levels: Vec<f64> = searches.iter().map(Search::level).collect();
         let check = searches.iter().all(|s| s.done);
-        let r = run_at(model, &levels, &searches, &mut bar, &mut runs, if check { " (check)" } else { "" });
+        let r = runs.run_at(model, &levels, searches, if check { " (check)" } else { "" });
         if textbook_run.is_none() {
             textbook_run = Some(r.clone());
         }
@@ -268,16 +347,7 @@ pub fn size(model: &mut Model, target: &Target, settings: &Settings) -> Result<S
             let mut repaired = false;
             for (s, &stat) in searches.iter_mut().zip(&stats) {
                 if s.defined && s.reachable && !target.meets(stat) && repairs < MAX_REPAIRS {
-                    // Positions that share a source shift each other's service a little: search
-                    // again upwards from the level that no longer suffices; the miss is small,
-                    // so with a small step.
-                    let step = if s.whole { 1.0 } else { (8.0 * s.tol).min(s.step0) };
-                    s.lo = Some(s.result());
-                    s.hi = None;
-                    s.cur = s.round_up(s.lo.unwrap_or(0.0) + step);
-                    s.step = 2.0 * step;
-                    s.done = false;
-                    s.stalls = 0;
+                    s.reopen();
                     repaired = true;
                 }
             }
@@ -286,7 +356,7 @@ pub fn size(model: &mut Model, target: &Target, settings: &Settings) -> Result<S
             }
             repairs += 1;
         }
-        if runs >= MAX_RUNS {
+        if runs.count >= MAX_RUNS {
             // Give up narrowing: settle every open search at its best known level (the lowest
             // level meeting the target, else the closest) and check.
             for s in searches.iter_mut().filter(|s| !s.done) {
@@ -294,11 +364,19 @@ pub fn size(model: &mut Model, target: &Target, settings: &Settings) -> Result<S
             }
         }
     };
-    let textbook_run = textbook_run.expect("at least one run");
+    (final_run, textbook_run.expect("at least one run"))
+}
 
-    // The frontier: all sized safety stocks scaled together.
-    let inventory = inventory_kpi(&model.scenario);
-    let net = final_run.network_index();
+/// The frontier: every sized safety stock scaled together by [`SCALES`] (× 1 is `final_run`),
+/// then the textbook levels.
+fn frontier_points(
+    model: &mut Model,
+    searches: &[Search],
+    finals: &[f64],
+    [final_run, textbook_run]: [&RunResult; 2],
+    inventory: Kpi,
+    runs: &mut Runs,
+) -> Vec<FrontierPoint> {
     let point = |r: &RunResult, label: String, scale: f64| {
         let s = scope_summaries(r, r.network_index());
         FrontierPoint {
@@ -308,83 +386,68 @@ pub fn size(model: &mut Model, target: &Target, settings: &Settings) -> Result<S
             inventory: s[inventory as usize].clone(),
         }
     };
-    let finals: Vec<f64> = searches.iter().map(Search::result).collect();
-    bar.finish();
-    let mut bar = RunBar::new(settings, opts.replications, SCALES.len() - 1, "size · frontier");
     let mut frontier = Vec::new();
     for f in SCALES {
         let label = format!("safety stock × {f}");
         if f == 1.0 {
-            frontier.push(point(&final_run, label, f));
+            frontier.push(point(final_run, label, f));
             continue;
         }
         let levels: Vec<f64> = searches
             .iter()
-            .zip(&finals)
+            .zip(finals)
             .map(|(s, &x)| {
                 let mu = s.protection.mean();
                 s.round_up((mu + f * (x - mu)).max(0.0))
             })
             .collect();
-        let r = run_at(model, &levels, &searches, &mut bar, &mut runs, " (frontier)");
+        let r = runs.run_at(model, &levels, searches, " (frontier)");
         frontier.push(point(&r, label, f));
     }
-    frontier.push(point(&textbook_run, "textbook levels".into(), f64::NAN));
-    // Leave the model at the sized levels.
-    for (s, &x) in searches.iter().zip(&finals) {
-        model.set_policy(s.q, with_level(s.template, x));
-    }
-    bar.finish();
+    frontier.push(point(textbook_run, "textbook levels".into(), f64::NAN));
+    frontier
+}
 
-    let mean_of = |r: &RunResult, scope: usize, k: Kpi| Summary::of(r.series(scope, k)).map_or(f64::NAN, |s| s.mean);
+/// Mean of one KPI of one scope across a run's replications (NaN if undefined).
+fn mean_of(r: &RunResult, scope: usize, k: Kpi) -> f64 {
+    Summary::of(r.series(scope, k)).map_or(f64::NAN, |s| s.mean)
+}
+
+/// The result of one search: its level and what it and the textbook level achieve.
+fn sized_position(
+    model: &Model,
+    target: &Target,
+    s: &Search,
+    level: f64,
+    final_run: &RunResult,
+    textbook_run: &RunResult,
+) -> SizedPosition {
     let sc = &model.scenario;
-    let positions = searches
-        .iter()
-        .zip(&finals)
-        .map(|(s, &level)| {
-            let mu = s.protection.mean();
-            let achieved_v = target.values(&final_run, s.scope);
-            let textbook_v = target.values(&textbook_run, s.scope);
-            let achieved_statistic = target.statistic(&achieved_v);
-            let kind = model.policy[s.q].kind;
-            SizedPosition {
-                location: sc.locations[model.pos_loc[s.q] as usize].id.clone(),
-                sku: sc.skus[model.pos_sku[s.q] as usize].id.clone(),
-                policy: kind.name(),
-                level,
-                order_up_to: kind.order_up_to(),
-                safety_stock: level - mu,
-                expected_demand: mu,
-                protection_days: s.protection.days(),
-                achieved: Summary::of(&achieved_v),
-                achieved_statistic,
-                met: target.meets(achieved_statistic),
-                reachable: s.reachable,
-                textbook_level: s.textbook,
-                textbook_safety_stock: s.textbook - mu,
-                textbook_achieved: Summary::of(&textbook_v),
-                textbook_statistic: target.statistic(&textbook_v),
-                unit_cost: model.unit_cost[s.q],
-                avg_on_hand: mean_of(&final_run, s.scope, Kpi::AvgOnHand),
-                avg_inventory_value: mean_of(&final_run, s.scope, Kpi::AvgInventoryValue),
-                textbook_avg_inventory_value: mean_of(&textbook_run, s.scope, Kpi::AvgInventoryValue),
-            }
-        })
-        .collect();
-    let name = if sc.name.is_empty() { "scenario".to_string() } else { sc.name.clone() };
-    Ok(Sizing {
-        scenario: name,
-        description: sc.description.clone(),
-        target: *target,
-        positions,
-        runs: runs - (SCALES.len() - 1),
-        replications: opts.replications,
-        seed: opts.seed,
-        days: model.days,
-        warmup: model.warmup,
-        inventory,
-        network_inventory_value: mean_of(&final_run, net, Kpi::AvgInventoryValue),
-        textbook_network_inventory_value: mean_of(&textbook_run, textbook_run.network_index(), Kpi::AvgInventoryValue),
-        frontier,
-    })
+    let mu = s.protection.mean();
+    let achieved_v = target.values(final_run, s.scope);
+    let textbook_v = target.values(textbook_run, s.scope);
+    let achieved_statistic = target.statistic(&achieved_v);
+    let kind = model.policy[s.q].kind;
+    SizedPosition {
+        location: sc.locations[model.pos_loc[s.q] as usize].id.clone(),
+        sku: sc.skus[model.pos_sku[s.q] as usize].id.clone(),
+        policy: kind.name(),
+        level,
+        order_up_to: kind.order_up_to(),
+        safety_stock: level - mu,
+        expected_demand: mu,
+        protection_days: s.protection.days(),
+        achieved: Summary::of(&achieved_v),
+        achieved_statistic,
+        met: target.meets(achieved_statistic),
+        reachable: s.reachable,
+        textbook_level: s.textbook,
+        textbook_safety_stock: s.textbook - mu,
+        textbook_achieved: Summary::of(&textbook_v),
+        textbook_statistic: target.statistic(&textbook_v),
+        unit_cost: model.unit_cost[s.q],
+        avg_on_hand: mean_of(final_run, s.scope, Kpi::AvgOnHand),
+        avg_inventory_value: mean_of(final_run, s.scope, Kpi::AvgInventoryValue),
+        textbook_avg_inventory_value: mean_of(textbook_run, s.scope, Kpi::AvgInventoryValue),
+    }
 }
