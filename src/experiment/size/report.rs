@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::{FrontierPoint, Measure, Sizing};
+use super::{FrontierPoint, Measure, SizedPosition, Sizing};
 use crate::experiment::{OutputFile, horizon, inventory_label, plot_both};
 use crate::report::format::{fmt_level, fmt_num, fmt_pct, fmt_share, fmt_signed, truncate};
 use crate::report::html::{Align, Cell, Page, Table};
@@ -209,11 +209,20 @@ impl Sizing {
     /// textbook level, the inventory investment and the frontier chart (its SVG text; `None`:
     /// not drawn).
     pub fn html(&self, frontier_svg: Option<&[u8]>) -> Vec<u8> {
-        let t = &self.target;
-        let n = self.positions.len();
-        let subtitle = format!("Safety-stock sizing for {}", t.label());
+        let subtitle = format!("Safety-stock sizing for {}", self.target.label());
         let mut page = Page::new(&self.scenario, Some(&subtitle), &self.description);
         page.sources("sizing.json and sizing.csv");
+        self.html_facts(&mut page);
+        self.html_levels(&mut page);
+        self.html_investment(&mut page);
+        self.html_frontier(&mut page, frontier_svg);
+        page.finish()
+    }
+
+    /// The page's head: target, confidence, runs and search; a warning for missed targets.
+    fn html_facts(&self, page: &mut Page) {
+        let t = &self.target;
+        let n = self.positions.len();
         let confidence = match t.confidence {
             None => "none: the mean across replications must meet the target".to_string(),
             Some(c) => format!(
@@ -256,7 +265,12 @@ impl Sizing {
                 Some("warn"),
             );
         }
+    }
 
+    /// The table of levels by position next to the textbook levels, and how to read it.
+    fn html_levels(&self, page: &mut Page) {
+        let t = &self.target;
+        let n = self.positions.len();
         page.section("Levels by position");
         let stat = t.statistic_name();
         let mut head = vec![
@@ -291,36 +305,7 @@ impl Sizing {
         );
         const MAX_ROWS: usize = 300;
         for p in self.positions.iter().take(MAX_ROWS) {
-            let (mean, ci) = p.achieved.as_ref().map_or(("–".to_string(), "–".to_string()), |a| {
-                (fmt_pct(a.mean), format!("[{}, {}]", fmt_pct(a.ci95[0]), fmt_pct(a.ci95[1])))
-            });
-            let mut row: Vec<Cell> = vec![
-                p.location.clone().into(),
-                p.sku.clone().into(),
-                searched_what(p.policy).into(),
-                fmt_level(p.level).into(),
-                fmt_num(p.expected_demand).into(),
-                fmt_num(p.safety_stock).into(),
-                mean.into(),
-                ci.into(),
-            ];
-            if t.confidence.is_some() {
-                row.push(fmt_pct(p.achieved_statistic).into());
-            }
-            let status = if !p.reachable {
-                Cell::with_class("unreachable: more stock here stops helping", "warn")
-            } else if !p.met {
-                Cell::with_class("misses the target", "warn")
-            } else {
-                "meets the target".into()
-            };
-            row.extend([
-                fmt_level(p.textbook_level).into(),
-                fmt_pct(p.textbook_statistic).into(),
-                fmt_signed(p.level - p.textbook_level).into(),
-                status,
-            ]);
-            table.row(row);
+            table.row(self.level_row(p));
         }
         page.table(&table);
         if n > MAX_ROWS {
@@ -350,7 +335,44 @@ impl Sizing {
              only for high-volume, near-normal demand with fixed lead times.",
             self.replications
         ));
+    }
 
+    /// One row of the levels table.
+    fn level_row(&self, p: &SizedPosition) -> Vec<Cell> {
+        let (mean, ci) = p.achieved.as_ref().map_or(("–".to_string(), "–".to_string()), |a| {
+            (fmt_pct(a.mean), format!("[{}, {}]", fmt_pct(a.ci95[0]), fmt_pct(a.ci95[1])))
+        });
+        let mut row: Vec<Cell> = vec![
+            p.location.clone().into(),
+            p.sku.clone().into(),
+            searched_what(p.policy).into(),
+            fmt_level(p.level).into(),
+            fmt_num(p.expected_demand).into(),
+            fmt_num(p.safety_stock).into(),
+            mean.into(),
+            ci.into(),
+        ];
+        if self.target.confidence.is_some() {
+            row.push(fmt_pct(p.achieved_statistic).into());
+        }
+        let status = if !p.reachable {
+            Cell::with_class("unreachable: more stock here stops helping", "warn")
+        } else if !p.met {
+            Cell::with_class("misses the target", "warn")
+        } else {
+            "meets the target".into()
+        };
+        row.extend([
+            fmt_level(p.textbook_level).into(),
+            fmt_pct(p.textbook_statistic).into(),
+            fmt_signed(p.level - p.textbook_level).into(),
+            status,
+        ]);
+        row
+    }
+
+    /// The inventory investment at the sized and at the textbook levels.
+    fn html_investment(&self, page: &mut Page) {
         page.section("Inventory investment");
         let mut inv = Table::new(
             &["at cost (unit cost × units)", "sized levels", "textbook levels", "sized − textbook"],
@@ -380,7 +402,11 @@ impl Sizing {
              includes the warehouses, whose levels were not changed but whose stock reacts to the stores' \
              orders.",
         );
+    }
 
+    /// The frontier chart: service against stock.
+    fn html_frontier(&self, page: &mut Page, frontier_svg: Option<&[u8]>) {
+        let t = &self.target;
         page.section("Service against stock");
         page.how_to_read(&format!(
             "Each point is one simulation run: the connected points scale every sized safety stock together by \
@@ -397,7 +423,6 @@ impl Sizing {
             frontier_svg.unwrap_or_default(),
             "Network fill rate against stock with the sized safety stocks scaled, and at the textbook levels.",
         );
-        page.finish()
     }
 
     /// Every output file: `sizing.json`, `sizing.csv`, `frontier.png`, `frontier.svg` and
