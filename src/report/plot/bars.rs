@@ -12,11 +12,14 @@ pub(super) struct Bars<'a> {
 /// Gap between two groups of bars, in bar slots.
 pub(super) const GROUP_GAP: f64 = 0.6;
 
-impl Chart for Bars<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
-        let reference = self.reference.filter(|r| ok(r.0));
-        // Every bar with its x position and group; groups are set apart by a gap.
-        let mut placed: Vec<(&str, f64, f64, usize)> = Vec::new();
+/// A bar placed on the x axis: name, value, x position and group index.
+type Placed<'a> = (&'a str, f64, f64, usize);
+
+impl Bars<'_> {
+    /// Every bar with its x position and group, groups set apart by a gap; and the x just past
+    /// the last bar.
+    fn place(&self) -> (Vec<Placed<'_>>, f64) {
+        let mut placed: Vec<Placed> = Vec::new();
         let mut x = 0.0;
         for (g, group) in self.groups.iter().enumerate().filter(|(_, g)| !g.bars.is_empty()) {
             if !placed.is_empty() {
@@ -27,6 +30,14 @@ impl Chart for Bars<'_> {
                 x += 1.0;
             }
         }
+        (placed, x)
+    }
+}
+
+impl Chart for Bars<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
+        let reference = self.reference.filter(|r| ok(r.0));
+        let (placed, x) = self.place();
         let vr = finite_range(placed.iter().map(|b| b.1));
         let Some((vlo, vhi)) = vr else {
             let body = draw_header(root, &Header { title: self.title, subtitle: None, legend: vec![] })?;
