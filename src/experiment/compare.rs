@@ -12,11 +12,11 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use super::{ExperimentError, OutputFile, Settings, horizon, plot_both, scope_series, single_sku};
+use super::{ExperimentError, OutputFile, Settings, plot_both, scope_series, single_sku};
 use crate::kpi::Kpi;
 use crate::model::Model;
-use crate::report::format::fmt_kpi;
-use crate::report::format::{fmt_diff, truncate};
+
+use crate::report::format::{fmt_diff, fmt_horizon, fmt_kpi, truncate};
 use crate::report::html::{Align, Cell, Page, Row, Table};
 use crate::report::plot::box_plots;
 use crate::report::summary::kpi_object;
@@ -394,7 +394,7 @@ impl Comparison {
             "{} — {} variants on common random numbers, {}; baseline: {base}",
             self.scenario,
             self.variants.len(),
-            horizon(self.replications, self.days, self.warmup, self.seed)
+            fmt_horizon(self.replications, self.days, self.warmup, self.seed)
         );
         let w = self.variants.iter().map(|v| v.name.chars().count()).max().unwrap_or(8).clamp(8, 28) + 2;
         let _ = writeln!(
@@ -452,7 +452,7 @@ impl Comparison {
         page.finish()
     }
 
-    /// The page's head: files, horizon, baseline and the common random numbers.
+    /// The page's head: files, baseline and the common random numbers.
     fn html_facts(&self, page: &mut Page) {
         let base = &self.variants[self.baseline].name;
         let mut files: Vec<&str> = Vec::new();
@@ -463,7 +463,7 @@ impl Comparison {
         }
         page.facts(&[
             (if files.len() == 1 { "Scenario file" } else { "Scenario files" }, files.join(", ")),
-            ("Run", format!("every variant: {}", horizon(self.replications, self.days, self.warmup, self.seed))),
+            ("Run", format!("every variant: {}", fmt_horizon(self.replications, self.days, self.warmup, self.seed))),
             ("Baseline", base.clone()),
             (
                 "Random numbers",

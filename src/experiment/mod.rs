@@ -164,12 +164,6 @@ fn scope_summaries(r: &RunResult, i: usize) -> Vec<Option<Summary>> {
     Kpi::ALL.iter().map(|&k| Summary::of_with(r.series(i, k), &mut buf)).collect()
 }
 
-/// "the 200 replications × 365 days" line shared by the experiment titles.
-fn horizon(replications: usize, days: usize, warmup: usize, seed: u64) -> String {
-    let warm = if warmup > 0 { format!(" (after {warmup} warm-up days)") } else { String::new() };
-    format!("{replications} replications × {days} days{warm}, seed {seed}")
-}
-
 /// Whether a scenario has a single SKU (then stock is reported in units, else at cost).
 fn single_sku(sc: &Scenario) -> bool {
     sc.skus.len() <= 1

@@ -76,6 +76,12 @@ pub fn fmt_compact(v: f64) -> String {
     }
 }
 
+/// The horizon of a run: "12 replications × 365 days (after 20 warm-up days), seed 1".
+pub fn fmt_horizon(replications: usize, days: usize, warmup: usize, seed: u64) -> String {
+    let warm = if warmup > 0 { format!(" (after {warmup} warm-up days)") } else { String::new() };
+    format!("{replications} replications × {days} days{warm}, seed {seed}")
+}
+
 /// Shortens a label to `n` characters (the last one an ellipsis) for table columns.
 pub fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n { s.to_string() } else { format!("{}…", s.chars().take(n - 1).collect::<String>()) }

@@ -11,7 +11,7 @@
 use std::fmt::Write as _;
 
 use super::figures::{Figure, FigureKind, time_axis};
-use super::format::{fmt_kpi, fmt_num, fmt_pct};
+use super::format::{fmt_horizon, fmt_kpi, fmt_num, fmt_pct};
 use super::plot::TimeAxis;
 use super::summary::RunMeta;
 use super::table::HEADLINE;
@@ -298,12 +298,6 @@ impl Page {
     }
 }
 
-/// "12 replications × 365 days (after 20 warm-up days), seed 1".
-fn horizon_text(replications: usize, days: usize, warmup: usize, seed: u64) -> String {
-    let warm = if warmup > 0 { format!(" (after {warmup} warm-up days)") } else { String::new() };
-    format!("{replications} replications × {days} days{warm}, seed {seed}")
-}
-
 /// Labels of the KPIs in the report's tables that [`HEADLINE`] does not name.
 fn kpi_label(k: Kpi) -> String {
     HEADLINE.iter().find(|(h, _)| *h == k).map_or_else(|| k.name().replace('_', " "), |(_, l)| l.to_string())
@@ -335,7 +329,7 @@ fn run_facts(m: &Model, r: &RunResult, meta: &RunMeta) -> Vec<(&'static str, Str
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut facts = vec![
         ("Scenario file", meta.file.clone()),
-        ("Run", horizon_text(r.replications, m.days, m.warmup, r.seed)),
+        ("Run", fmt_horizon(r.replications, m.days, m.warmup, r.seed)),
         (
             "Network",
             format!(

@@ -40,8 +40,7 @@ impl Chart for Histogram<'_> {
             return draw_no_data(&body, &format!("no finite values of {}{skipped}", self.x_label));
         }
         let n = v.len();
-        let mean = v.iter().sum::<f64>() / n as f64;
-        let sd = if n > 1 { (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt() } else { 0.0 };
+        let (mean, sd) = crate::stats::mean_sd(v.iter().copied(), n);
         let (p5, p95) = (quantile_sorted(v, 0.05), quantile_sorted(v, 0.95));
         let edges = bin_edges(v);
         let k = edges.len() - 1;
