@@ -484,6 +484,16 @@ mod tests {
     }
 
     #[test]
+    fn bullwhip_ratio_and_constant_demand() {
+        // Orders 0, 4 (variance 4) against demand 1, 3 (variance 1) over two days.
+        assert_eq!(bullwhip([4.0, 16.0], [4.0, 10.0], 2.0), 4.0);
+        // Constant demand 0.1 a day: zero variance up to rounding, so undefined.
+        let (s, q) = (0.1 + 0.1 + 0.1, 0.01 + 0.01 + 0.01);
+        assert!(bullwhip([3.0, 5.0], [s, q], 3.0).is_nan());
+        assert!(bullwhip([0.0, 0.0], [0.0, 0.0], 0.0).is_nan());
+    }
+
+    #[test]
     fn hand_computed_kpis() {
         let a = ScopeAcc {
             days: 10.0,
