@@ -136,15 +136,8 @@ impl Dist {
     }
 }
 
-/// Formats a number compactly for people (no trailing zeros).
-pub fn num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        let s = format!("{v:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-}
+/// Formats a number compactly for people (kept here for the scenario code that calls it).
+pub use crate::report::format::fmt_compact as num;
 
 /// An inverse-CDF table over consecutive integers `lo, lo+1, ...` with a guide index.
 ///

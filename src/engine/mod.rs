@@ -31,7 +31,7 @@ use crate::allocation::{ReserveRt, Rule};
 use crate::demand::step::{DemandLane, draw_streams, draw_tables, shocks_and_factors};
 use crate::disruption::step::{DisruptionLane, disruptions_and_lanes};
 use crate::forecast::step as forecast;
-use crate::kpi::ScopeAcc;
+use crate::kpi::{CostBasis, CostRates, ScopeAcc};
 use crate::model::{Group, Model, NONE};
 use crate::policy::order_quantity;
 use crate::rng::{Purpose, SimRng, stream};
@@ -1024,6 +1024,14 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
         let (lost, sold, received) = flows[q];
         let initial = st.start[q].on_hand[l];
         let xt = lane.alloc.extras.get(q).copied().unwrap_or_default();
+        let basis = CostBasis {
+            on_hand: s.on_hand[l],
+            lost,
+            cust_backorders: s.bo_customer[l],
+            orders: s.order_days[l],
+            in_transit: s.in_transit[l],
+        };
+        let cost = CostRates::of(m, q).costs(&basis);
         let a = ScopeAcc {
             days,
             cust_pos_days: if cust { days } else { 0.0 },
@@ -1040,10 +1048,10 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
             bo_customer: s.bo_customer[l],
             bo_internal: s.bo_internal[l],
             in_transit: s.in_transit[l],
-            holding_cost: m.h[q] * s.on_hand[l],
-            stockout_cost: m.p[q] * if m.lost_sales { lost } else { s.bo_customer[l] },
-            order_cost: m.k[q] * s.order_days[l],
-            transit_cost: m.h_transit[q] * s.in_transit[l],
+            holding_cost: cost.holding,
+            stockout_cost: cost.stockout,
+            order_cost: cost.order,
+            transit_cost: cost.transit,
             shipped: s.shipped[l],
             received,
             initial,
@@ -1096,10 +1104,8 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
     let (daily, loc_daily) =
         if st.record { (lane.daily.clone(), lane.loc_daily.clone()) } else { (Vec::new(), Vec::new()) };
     // Variance of each echelon's daily orders over the variance of daily customer demand.
-    let var = |[s1, s2]: [f64; 2]| (s2 / days - (s1 / days).powi(2)).max(0.0);
     let height_bullwhip = if st.record {
-        let v0 = var(lane.height_bw[0]);
-        lane.height_bw[1..].iter().map(|&b| if v0 > 0.0 { var(b) / v0 } else { f64::NAN }).collect()
+        lane.height_bw[1..].iter().map(|&b| crate::kpi::bullwhip(b, lane.height_bw[0], days)).collect()
     } else {
         Vec::new()
     };

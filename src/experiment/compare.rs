@@ -12,13 +12,15 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use super::{ExperimentError, OutputFile, Settings, fmt_diff, horizon, plot_both, scope_series, single_sku, truncate};
+use super::{ExperimentError, OutputFile, Settings, plot_both, scope_series, single_sku};
 use crate::kpi::Kpi;
 use crate::model::Model;
+
+use crate::report::format::{fmt_diff, fmt_horizon, fmt_kpi, truncate};
 use crate::report::html::{Align, Cell, Page, Row, Table};
 use crate::report::plot::box_plots;
 use crate::report::summary::kpi_object;
-use crate::report::table::{HEADLINE, fmt_kpi};
+use crate::report::table::HEADLINE;
 use crate::report::{csv_field, csv_nums};
 use crate::runner::{self, Scope};
 use crate::scenario::{Patch, Scenario, Variant};
@@ -392,7 +394,7 @@ impl Comparison {
             "{} — {} variants on common random numbers, {}; baseline: {base}",
             self.scenario,
             self.variants.len(),
-            horizon(self.replications, self.days, self.warmup, self.seed)
+            fmt_horizon(self.replications, self.days, self.warmup, self.seed)
         );
         let w = self.variants.iter().map(|v| v.name.chars().count()).max().unwrap_or(8).clamp(8, 28) + 2;
         let _ = writeln!(
@@ -438,10 +440,21 @@ impl Comparison {
     /// to the baseline (the content of [`Comparison::table`]) and the box plots, whose SVG text
     /// is given per KPI (`None`: not drawn).
     pub fn html(&self, charts: &[(Kpi, Option<Vec<u8>>)]) -> Vec<u8> {
-        let base = &self.variants[self.baseline].name;
         let subtitle = format!("Comparison of {} variants on common random numbers", self.variants.len());
         let mut page = Page::new(&self.scenario, Some(&subtitle), &self.description);
         page.sources("comparison.json and comparison.csv");
+        self.html_facts(&mut page);
+        self.html_variants(&mut page);
+        let kpis = self.headline_kpis();
+        self.html_headline(&mut page, &kpis);
+        self.html_differences(&mut page, &kpis);
+        self.html_charts(&mut page, charts);
+        page.finish()
+    }
+
+    /// The page's head: files, baseline and the common random numbers.
+    fn html_facts(&self, page: &mut Page) {
+        let base = &self.variants[self.baseline].name;
         let mut files: Vec<&str> = Vec::new();
         for v in &self.variants {
             if !files.contains(&v.file.as_str()) {
@@ -450,7 +463,7 @@ impl Comparison {
         }
         page.facts(&[
             (if files.len() == 1 { "Scenario file" } else { "Scenario files" }, files.join(", ")),
-            ("Run", format!("every variant: {}", horizon(self.replications, self.days, self.warmup, self.seed))),
+            ("Run", format!("every variant: {}", fmt_horizon(self.replications, self.days, self.warmup, self.seed))),
             ("Baseline", base.clone()),
             (
                 "Random numbers",
@@ -461,7 +474,10 @@ impl Comparison {
                 ),
             ),
         ]);
+    }
 
+    /// The variants: file, strategy, stress test and what each changes.
+    fn html_variants(&self, page: &mut Page) {
         page.section("Variants");
         let mut t = Table::new(
             &["variant", "file", "strategy", "stress test", "what it changes"],
@@ -479,15 +495,18 @@ impl Comparison {
             ]);
         }
         page.table(&t);
+    }
 
-        let kpis = self.headline_kpis();
+    /// Each variant's headline KPIs, and how to read them.
+    fn html_headline(&self, page: &mut Page, kpis: &[(Kpi, &'static str)]) {
+        let base = &self.variants[self.baseline].name;
         page.section("Headline KPIs by variant");
         let mut t = Table::new(
             &["variant", "mean", "90 % of replications", "95 % CI of the mean"],
             &[Align::Left, Align::Num, Align::Num, Align::Num],
         );
         t.caption = Some("Network KPIs; costs per day, turnover and GMROI per year.".into());
-        for &(k, label) in &kpis {
+        for &(k, label) in kpis {
             t.rows.push(Row { cells: vec![label.into()], class: Some("group") });
             for (i, v) in self.variants.iter().enumerate() {
                 let cells = match &v.summaries[k as usize] {
@@ -512,7 +531,11 @@ impl Comparison {
              grey. A dash means the KPI is undefined for that variant (for example no demand was measured).",
             self.replications
         ));
+    }
 
+    /// The paired differences to the baseline (the content of [`Comparison::table`]).
+    fn html_differences(&self, page: &mut Page, kpis: &[(Kpi, &'static str)]) {
+        let base = &self.variants[self.baseline].name;
         page.section(&format!("Differences to the baseline ({base})"));
         let mut t = Table::new(
             &["variant", "mean difference", "95 % CI", "greater in", "replications"],
@@ -523,7 +546,7 @@ impl Comparison {
              differ in percentage points (pp)."
                 .into(),
         );
-        for &(k, label) in &kpis {
+        for &(k, label) in kpis {
             t.rows.push(Row { cells: vec![label.into()], class: Some("group") });
             for (i, v) in self.variants.iter().enumerate() {
                 if i == self.baseline {
@@ -566,7 +589,10 @@ impl Comparison {
              better depends on the KPI: fill rate, turnover and GMROI up, costs, stockouts and backorders \
              down.",
         );
+    }
 
+    /// The box plots (SVG text per KPI; `None`: not drawn).
+    fn html_charts(&self, page: &mut Page, charts: &[(Kpi, Option<Vec<u8>>)]) {
         if !charts.is_empty() {
             page.section("Distributions across replications");
             page.how_to_read(
@@ -590,7 +616,6 @@ impl Comparison {
                 page.figure(svg.as_deref().unwrap_or_default(), &caption);
             }
         }
-        page.finish()
     }
 
     /// The headline KPIs of the tables: lost sales only when a variant loses sales, and none that

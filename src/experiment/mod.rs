@@ -22,8 +22,8 @@ pub mod sweep;
 use std::path::{Path, PathBuf};
 
 use crate::kpi::Kpi;
+use crate::report::Staged;
 use crate::report::plot::{Format, PlotError};
-use crate::report::{Staged, fmt_num};
 use crate::runner::{Progress, RunOptions, RunResult, Scope};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::stats::Summary;
@@ -164,31 +164,6 @@ fn scope_summaries(r: &RunResult, i: usize) -> Vec<Option<Summary>> {
     Kpi::ALL.iter().map(|&k| Summary::of_with(r.series(i, k), &mut buf)).collect()
 }
 
-/// A difference of a KPI for people: percentage points for shares, signed numbers otherwise.
-pub fn fmt_diff(k: Kpi, d: f64) -> String {
-    if d.is_nan() {
-        return "–".into();
-    }
-    if k.unit() == "share" { format!("{:+.2} pp", 100.0 * d) } else { fmt_signed(d) }
-}
-
-/// A number with its sign, as [`fmt_num`] writes it: `+12.35`, `-1.500`, `–` for NaN.
-fn fmt_signed(d: f64) -> String {
-    let s = fmt_num(d);
-    if s.starts_with('-') || d.is_nan() { s } else { format!("+{s}") }
-}
-
-/// "the 200 replications × 365 days" line shared by the experiment titles.
-fn horizon(replications: usize, days: usize, warmup: usize, seed: u64) -> String {
-    let warm = if warmup > 0 { format!(" (after {warmup} warm-up days)") } else { String::new() };
-    format!("{replications} replications × {days} days{warm}, seed {seed}")
-}
-
-/// Shortens a label to `n` characters for table columns.
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n { s.to_string() } else { format!("{}…", s.chars().take(n - 1).collect::<String>()) }
-}
-
 /// Whether a scenario has a single SKU (then stock is reported in units, else at cost).
 fn single_sku(sc: &Scenario) -> bool {
     sc.skus.len() <= 1
@@ -203,18 +178,4 @@ fn inventory_kpi(sc: &Scenario) -> Kpi {
 /// Axis label of [`inventory_kpi`].
 fn inventory_label(k: Kpi) -> &'static str {
     if k == Kpi::AvgOnHand { "average on hand (units)" } else { "average inventory value (at cost)" }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn differences_are_signed() {
-        assert_eq!(fmt_diff(Kpi::FillRate, 0.0123), "+1.23 pp");
-        assert_eq!(fmt_diff(Kpi::FillRate, -0.0123), "-1.23 pp");
-        assert_eq!(fmt_diff(Kpi::TotalCost, 12.3456), "+12.35");
-        assert_eq!(fmt_diff(Kpi::TotalCost, -1.5), "-1.500");
-        assert_eq!(fmt_diff(Kpi::TotalCost, f64::NAN), "–");
-    }
 }

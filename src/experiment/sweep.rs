@@ -11,17 +11,14 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use super::{
-    ExperimentError, OutputFile, Settings, horizon, inventory_kpi, inventory_label, plot_both, scope_summaries,
-    truncate,
-};
+use super::{ExperimentError, OutputFile, Settings, inventory_kpi, inventory_label, plot_both, scope_summaries};
 use crate::kpi::Kpi;
 use crate::model::Model;
+use crate::report::format::{fmt_horizon, fmt_kpi, fmt_num, truncate};
 use crate::report::html::{Align, Cell, Page, Table};
 use crate::report::plot::{FrontierSeries, frontier};
 use crate::report::summary::kpi_object;
-use crate::report::table::fmt_kpi;
-use crate::report::{csv_field, csv_nums, fmt_num};
+use crate::report::{csv_field, csv_nums};
 use crate::runner::{self, Scope};
 use crate::scenario::{Patch, PolicyKind, Scenario, ScenarioError};
 use crate::stats::Summary;
@@ -177,6 +174,46 @@ pub fn sweep(
     axes: &[Axis],
     settings: &Settings,
 ) -> Result<Sweep, ExperimentError> {
+    check_axes(axes)?;
+    let grid = grid(axes);
+    let scenarios = load_points(load, axes, &grid)?;
+
+    let first = &scenarios[0];
+    let name = if first.name.is_empty() { "scenario".to_string() } else { first.name.clone() };
+    let description = first.description.clone();
+    let (days, warmup, inventory) = (first.simulation.days, first.simulation.warmup_days, inventory_kpi(first));
+    let total: usize = scenarios.iter().map(|s| settings.options(s).replications).sum();
+    let progress = settings.progress(total, "sweep");
+    let mut models = Models::default();
+    let mut points = Vec::with_capacity(grid.len());
+    for (idx, sc) in grid.iter().zip(scenarios) {
+        progress.set_label(&format!("sweep · {}", label(axes, idx)));
+        let opts = settings.options(&sc);
+        let r = runner::run(models.model_for(&sc), &opts, &progress);
+        let locations = r
+            .scopes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| match *s {
+                Scope::Location(l) => Some((sc.locations[l].id.clone(), scope_summaries(&r, i))),
+                _ => None,
+            })
+            .collect();
+        points.push(SweepPoint {
+            values: axes.iter().zip(idx).map(|(a, &i)| a.values[i].clone()).collect(),
+            network: scope_summaries(&r, r.network_index()),
+            locations,
+            replications: opts.replications,
+            seed: opts.seed,
+        });
+    }
+    progress.finish();
+    let compiled = models.compiled;
+    Ok(Sweep { scenario: name, description, axes: axes.to_vec(), points, days, warmup, inventory, compiled })
+}
+
+/// An input error for an empty grid, a key given twice or too many points.
+fn check_axes(axes: &[Axis]) -> Result<(), ExperimentError> {
     if axes.is_empty() {
         return Err(ExperimentError::input(
             "a sweep needs at least one --set PATH=V1,V2,...",
@@ -198,9 +235,17 @@ pub fn sweep(
             "sweep fewer values, or fewer keys at once",
         ));
     }
-    let grid = grid(axes);
+    Ok(())
+}
+
+/// Every point's validated scenario, in grid order; the first bad point stops the sweep.
+fn load_points(
+    load: impl Fn(&[Patch]) -> Result<Scenario, ScenarioError>,
+    axes: &[Axis],
+    grid: &[Vec<usize>],
+) -> Result<Vec<Scenario>, ExperimentError> {
     let mut scenarios = Vec::with_capacity(grid.len());
-    for idx in &grid {
+    for idx in grid {
         let patches: Vec<Patch> = axes
             .iter()
             .zip(idx)
@@ -220,53 +265,35 @@ pub fn sweep(
         })?;
         scenarios.push(sc);
     }
+    Ok(scenarios)
+}
 
-    let first = &scenarios[0];
-    let name = if first.name.is_empty() { "scenario".to_string() } else { first.name.clone() };
-    let description = first.description.clone();
-    let (days, warmup, inventory) = (first.simulation.days, first.simulation.warmup_days, inventory_kpi(first));
-    let total: usize = scenarios.iter().map(|s| settings.options(s).replications).sum();
-    let progress = settings.progress(total, "sweep");
-    let mut base: Option<(Arc<Scenario>, Model)> = None;
-    let mut compiled = 0;
-    let mut points = Vec::with_capacity(grid.len());
-    for (idx, sc) in grid.iter().zip(scenarios) {
-        progress.set_label(&format!("sweep · {}", label(axes, idx)));
-        let opts = settings.options(&sc);
-        let reuse = base.as_ref().is_some_and(|(b, m)| !m.has_echelon && only_levels_differ(b, &sc));
+/// The compiled model of the latest point, reused while only policy levels change.
+#[derive(Default)]
+struct Models {
+    base: Option<(Arc<Scenario>, Model)>,
+    /// How many times a scenario was compiled.
+    compiled: usize,
+}
+
+impl Models {
+    /// The model of `sc`: the previous one with its policies reset when only levels differ,
+    /// else a new compilation.
+    fn model_for(&mut self, sc: &Scenario) -> &Model {
+        let reuse = self.base.as_ref().is_some_and(|(b, m)| !m.has_echelon && only_levels_differ(b, sc));
         if reuse {
-            let (_, m) = base.as_mut().expect("checked above");
+            let (_, m) = self.base.as_mut().expect("checked above");
             for q in 0..m.n_pos() {
                 let kind = sc.positions[m.pos_spec[q] as usize].policy.kind;
                 m.set_policy(q, kind);
             }
         } else {
             let sc = Arc::new(sc.clone());
-            base = Some((sc.clone(), Model::compile_arc(sc)));
-            compiled += 1;
+            self.base = Some((sc.clone(), Model::compile_arc(sc)));
+            self.compiled += 1;
         }
-        let m = &base.as_ref().expect("compiled above").1;
-        let r = runner::run(m, &opts, &progress);
-        let net = r.scope_index(Scope::Network).unwrap_or(0);
-        let locations = r
-            .scopes
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| match *s {
-                Scope::Location(l) => Some((sc.locations[l].id.clone(), scope_summaries(&r, i))),
-                _ => None,
-            })
-            .collect();
-        points.push(SweepPoint {
-            values: axes.iter().zip(idx).map(|(a, &i)| a.values[i].clone()).collect(),
-            network: scope_summaries(&r, net),
-            locations,
-            replications: opts.replications,
-            seed: opts.seed,
-        });
+        &self.base.as_ref().expect("compiled above").1
     }
-    progress.finish();
-    Ok(Sweep { scenario: name, description, axes: axes.to_vec(), points, days, warmup, inventory, compiled })
 }
 
 /// Whether `b` equals `a` up to the rules and levels of its policies — the only change a
@@ -396,7 +423,7 @@ impl Sweep {
             "{} — sweep of {} points on common random numbers, {}",
             self.scenario,
             self.points.len(),
-            horizon(p0.replications, self.days, self.warmup, p0.seed)
+            fmt_horizon(p0.replications, self.days, self.warmup, p0.seed)
         );
         let widths: Vec<usize> = self
             .axes
@@ -470,10 +497,18 @@ impl Sweep {
         };
         let mut page = Page::new(&self.scenario, Some(&subtitle), &self.description);
         page.sources("sweep.json and sweep.csv");
+        self.html_facts(&mut page, same_reps, same_seed);
+        self.html_points(&mut page, same_reps, same_seed);
+        self.html_frontier(&mut page, frontier_svg);
+        page.finish()
+    }
+
+    /// The page's head: the swept keys, the horizon and the random numbers.
+    fn html_facts(&self, page: &mut Page, same_reps: bool, same_seed: bool) {
         let mut facts: Vec<(&str, String)> =
             self.axes.iter().map(|a| ("Swept", format!("{}: {}", a.path, a.values.join(", ")))).collect();
         if let (Some(p0), true, true) = (self.points.first(), same_reps, same_seed) {
-            facts.push(("Every point", horizon(p0.replications, self.days, self.warmup, p0.seed)));
+            facts.push(("Every point", fmt_horizon(p0.replications, self.days, self.warmup, p0.seed)));
             facts.push((
                 "Random numbers",
                 "common random numbers: every point sees the same demand, lead-time and disruption draws".into(),
@@ -482,7 +517,10 @@ impl Sweep {
             facts.push(("Every point", format!("{} days; replications and seed per point in the table", self.days)));
         }
         page.facts(&facts);
+    }
 
+    /// One row per point (bold: the lowest cost), and how to read it.
+    fn html_points(&self, page: &mut Page, same_reps: bool, same_seed: bool) {
         page.section("Points");
         let cols = self.columns();
         let mut head: Vec<String> = self.axes.iter().map(|a| short(&a.path)).collect();
@@ -553,7 +591,10 @@ impl Sweep {
              necessarily better: compare the two with echelon compare, whose paired differences are much \
              sharper. Full distributions and every location's KPIs are in sweep.json."
         ));
+    }
 
+    /// The frontier chart: service against stock.
+    fn html_frontier(&self, page: &mut Page, frontier_svg: Option<&[u8]>) {
         page.section("Service against stock");
         page.how_to_read(&format!(
             "Each point is one point of the grid: across, the network's {}; up, the network fill rate, with a \
@@ -568,7 +609,6 @@ impl Sweep {
             frontier_svg.unwrap_or_default(),
             "Network fill rate against stock at every point of the grid, with 95 % confidence intervals.",
         );
-        page.finish()
     }
 
     /// Value indices of point `i`.

@@ -7,6 +7,10 @@
 //! only receipts from external suppliers enter. So turnover, sell-through and bullwhip have one
 //! definition at every level.
 
+mod cost;
+
+pub use cost::{CostBasis, CostRates, Costs};
+
 /// The KPIs, in report order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kpi {
@@ -362,16 +366,7 @@ impl ScopeAcc {
                     f64::NAN
                 }
             }
-            Kpi::Bullwhip => {
-                if d <= 0.0 {
-                    return f64::NAN;
-                }
-                let var = |s: f64, q: f64| (q / d - (s / d).powi(2)).max(0.0);
-                let vd = var(self.dem_sum, self.dem_sq);
-                let vo = var(self.orders_sum, self.orders_sq);
-                // Relative threshold: a constant demand stream has zero variance up to rounding.
-                if vd <= 1e-12 * (self.dem_sq / d).max(1e-300) { f64::NAN } else { vo / vd }
-            }
+            Kpi::Bullwhip => bullwhip([self.orders_sum, self.orders_sq], [self.dem_sum, self.dem_sq], d),
             Kpi::AvgInventoryValue => ratio(self.value, d),
             Kpi::UnitsOrdered => ratio(self.ordered, d),
             Kpi::TimeToRecover => self.resilience.map_or(f64::NAN, |r| r[0]),
@@ -385,6 +380,19 @@ impl ScopeAcc {
             Kpi::ForecastBias => ratio(self.fc_err, self.fc_actual),
         }
     }
+}
+
+/// Bullwhip ratio over `days` days: variance of the daily orders ÷ variance of the daily demand,
+/// each given as `[Σ x, Σ x²]`; NaN when there are no days or the demand does not vary.
+pub fn bullwhip(orders: [f64; 2], demand: [f64; 2], days: f64) -> f64 {
+    if days <= 0.0 {
+        return f64::NAN;
+    }
+    let var = |[s, q]: [f64; 2]| (q / days - (s / days).powi(2)).max(0.0);
+    let (vo, vd) = (var(orders), var(demand));
+    // Relative threshold: a constant demand stream has zero variance up to rounding, and a
+    // ratio over rounding noise would be meaningless.
+    if vd <= 1e-12 * (demand[1] / days).max(1e-300) { f64::NAN } else { vo / vd }
 }
 
 /// Days over which the recovering fill rate is measured.
@@ -473,6 +481,16 @@ mod tests {
         assert_eq!(lost, 1500.0);
         // No disruption: undefined.
         assert!(resilience(&daily, &[false; 100]).iter().all(|x| x.is_nan()));
+    }
+
+    #[test]
+    fn bullwhip_ratio_and_constant_demand() {
+        // Orders 0, 4 (variance 4) against demand 1, 3 (variance 1) over two days.
+        assert_eq!(bullwhip([4.0, 16.0], [4.0, 10.0], 2.0), 4.0);
+        // Constant demand 0.1 a day: zero variance up to rounding, so undefined.
+        let (s, q) = (0.1 + 0.1 + 0.1, 0.01 + 0.01 + 0.01);
+        assert!(bullwhip([3.0, 5.0], [s, q], 3.0).is_nan());
+        assert!(bullwhip([0.0, 0.0], [0.0, 0.0], 0.0).is_nan());
     }
 
     #[test]

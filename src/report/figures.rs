@@ -161,87 +161,121 @@ pub fn run_figures(
     name: &str,
     opts: &FigureOptions,
 ) -> (Vec<Figure>, Vec<String>) {
-    let mut figs = Vec::new();
-    let mut warnings = Vec::new();
-    let mut add =
-        |stem: String, kind: FigureKind, caption: String, draw: &dyn Fn(Format) -> Result<Vec<u8>, PlotError>| {
-            let mut get = |fmt: Format| {
-                draw(fmt).map_err(|e| warnings.push(format!("{stem}.{} not drawn: {e}", fmt.extension()))).ok()
-            };
-            let svg = get(Format::Svg);
-            let png = if opts.png { get(Format::Png) } else { None };
-            figs.push(Figure { stem, kind, caption, svg, png });
-        };
-    let mut no_records = false;
-    let multi = m.scenario.skus.len() > 1;
-    let net = r.scope_index(Scope::Network).unwrap_or(0);
+    let mut out = Drawn { png: opts.png, figs: Vec::new(), warnings: Vec::new() };
+    histograms(&mut out, r, name);
+    let has_records = fans(&mut out, m, r, sums, name, opts);
+    bullwhips(&mut out, m, r, sums, name);
+    if !has_records {
+        out.warnings.push("fan charts not drawn: the run kept no day-by-day records".into());
+    }
+    (out.figs, out.warnings)
+}
 
-    // 1. Histograms of network KPIs across replications.
+/// The charts drawn so far, and warnings for those that could not be drawn.
+struct Drawn {
+    png: bool,
+    figs: Vec<Figure>,
+    warnings: Vec<String>,
+}
+
+impl Drawn {
+    /// Draws one chart as SVG (and PNG if asked for); a failure becomes a warning.
+    fn add(
+        &mut self,
+        stem: String,
+        kind: FigureKind,
+        caption: String,
+        draw: &dyn Fn(Format) -> Result<Vec<u8>, PlotError>,
+    ) {
+        let warnings = &mut self.warnings;
+        let mut get = |fmt: Format| {
+            draw(fmt).map_err(|e| warnings.push(format!("{stem}.{} not drawn: {e}", fmt.extension()))).ok()
+        };
+        let svg = get(Format::Svg);
+        let png = if self.png { get(Format::Png) } else { None };
+        self.figs.push(Figure { stem, kind, caption, svg, png });
+    }
+}
+
+/// Histograms of network KPIs across replications.
+fn histograms(out: &mut Drawn, r: &RunResult, name: &str) {
+    let net = r.network_index();
     for (k, short, axis) in HISTOGRAMS {
         let share = k.unit() == "share";
         let values: Vec<f64> = r.series(net, k).iter().map(|&v| if share { 100.0 * v } else { v }).collect();
         let title = format!("{name} — {short}");
         let caption =
             format!("Network {short} across {} replications, with the mean and the 90 % range.", r.replications);
-        add(format!("hist_{}", k.name()), FigureKind::Histogram, caption, &|fmt| {
+        out.add(format!("hist_{}", k.name()), FigureKind::Histogram, caption, &|fmt| {
             plot::histogram(&title, axis, &values, fmt)
         });
     }
+}
 
-    // 2. Fan charts of stock over the days.
+/// Fan charts of stock over the days: the network, then the chosen locations. False when the
+/// run kept no day-by-day records (nothing drawn).
+fn fans(
+    out: &mut Drawn,
+    m: &Model,
+    r: &RunResult,
+    sums: &[Vec<Option<Summary>>],
+    name: &str,
+    opts: &FigureOptions,
+) -> bool {
+    let multi = m.scenario.skus.len() > 1;
     let axis = time_axis(&m.scenario);
     let days: Vec<f64> = (0..m.days).map(|d| d as f64).collect();
     let recs = &r.days;
     let y_label = if multi { "units (all SKUs)" } else { "units" };
     let bo_net = "backorders (units owed to customers and to other locations)";
     if recs.is_empty() {
-        no_records = true;
-    } else {
-        let bands = [
-            fan_series("on hand", recs, m.days, |rec, d| rec.network.get(d).map(|x| x[2])),
-            fan_series(bo_net, recs, m.days, |rec, d| rec.network.get(d).map(|x| x[3])),
-        ];
-        let title = format!("{name} — network stock over time");
-        let caption = format!(
-            "Network on hand and backorders per day: median, 25–75 % and 5–95 % of {} replications.",
-            recs.len()
-        );
-        add("fan_network".into(), FigureKind::Fan, caption, &|fmt| {
-            plot::fan_chart_over(&title, y_label, &days, axis, &bands, fmt)
-        });
-        let chosen: Vec<(usize, String)> = match &opts.locations {
-            Some(v) => v.iter().map(|&l| (l, "chosen with --plot-locations".to_string())).collect(),
-            None => default_fan_locations(m, r, sums),
-        };
-        let mut stems = vec!["fan_network".to_string()];
-        for (l, why) in chosen {
-            let loc = &m.scenario.locations[l];
-            let n_loc = m.n_loc;
-            let at = |rec: &DayRecord, d: usize, j: usize| rec.locations.get(d * n_loc + l).map(|x| x[j]);
-            let bo = match loc.kind {
-                LocationKind::Warehouse => "backorders (units owed to the locations it supplies)",
-                _ => "backorders (units owed)",
-            };
-            let bands = [
-                fan_series("on hand", recs, m.days, |rec, d| at(rec, d, 0)),
-                fan_series(bo, recs, m.days, |rec, d| at(rec, d, 1)),
-            ];
-            let mut stem = format!("fan_{}", file_safe(&loc.id));
-            let base = stem.clone();
-            let mut k = 2;
-            while stems.contains(&stem) {
-                stem = format!("{base}_{k}");
-                k += 1;
-            }
-            stems.push(stem.clone());
-            let title = format!("{} — stock at {}", name, loc.id);
-            let caption = format!("Stock at {} ({why}): median, 25–75 % and 5–95 % of replications.", loc.id);
-            add(stem, FigureKind::Fan, caption, &|fmt| plot::fan_chart_over(&title, y_label, &days, axis, &bands, fmt));
-        }
+        return false;
     }
+    let bands = [
+        fan_series("on hand", recs, m.days, |rec, d| rec.network.get(d).map(|x| x[2])),
+        fan_series(bo_net, recs, m.days, |rec, d| rec.network.get(d).map(|x| x[3])),
+    ];
+    let title = format!("{name} — network stock over time");
+    let caption =
+        format!("Network on hand and backorders per day: median, 25–75 % and 5–95 % of {} replications.", recs.len());
+    out.add("fan_network".into(), FigureKind::Fan, caption, &|fmt| {
+        plot::fan_chart_over(&title, y_label, &days, axis, &bands, fmt)
+    });
+    let chosen: Vec<(usize, String)> = match &opts.locations {
+        Some(v) => v.iter().map(|&l| (l, "chosen with --plot-locations".to_string())).collect(),
+        None => default_fan_locations(m, r, sums),
+    };
+    let mut stems = vec!["fan_network".to_string()];
+    for (l, why) in chosen {
+        let loc = &m.scenario.locations[l];
+        let n_loc = m.n_loc;
+        let at = |rec: &DayRecord, d: usize, j: usize| rec.locations.get(d * n_loc + l).map(|x| x[j]);
+        let bo = match loc.kind {
+            LocationKind::Warehouse => "backorders (units owed to the locations it supplies)",
+            _ => "backorders (units owed)",
+        };
+        let bands = [
+            fan_series("on hand", recs, m.days, |rec, d| at(rec, d, 0)),
+            fan_series(bo, recs, m.days, |rec, d| at(rec, d, 1)),
+        ];
+        let mut stem = format!("fan_{}", file_safe(&loc.id));
+        let base = stem.clone();
+        let mut k = 2;
+        while stems.contains(&stem) {
+            stem = format!("{base}_{k}");
+            k += 1;
+        }
+        stems.push(stem.clone());
+        let title = format!("{} — stock at {}", name, loc.id);
+        let caption = format!("Stock at {} ({why}): median, 25–75 % and 5–95 % of replications.", loc.id);
+        out.add(stem, FigureKind::Fan, caption, &|fmt| plot::fan_chart_over(&title, y_label, &days, axis, &bands, fmt));
+    }
+    true
+}
 
-    // 3. Bullwhip: each echelon's orders against customer demand (from the day records), then
-    // each location against the demand it receives.
+/// Bullwhip: each echelon's orders against customer demand (from the day records), then each
+/// location against the demand it receives.
+fn bullwhips(out: &mut Drawn, m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], name: &str) {
     let echelons = echelon_bullwhip(m, r);
     if !echelons.is_empty() {
         let title = format!("{name} — bullwhip by echelon");
@@ -250,7 +284,7 @@ pub fn run_figures(
             "Variance of the daily orders placed by each echelon ÷ variance of daily customer demand, from the \
              stores up (mean of {n} replications)."
         );
-        add("bullwhip".into(), FigureKind::Bullwhip, caption, &|fmt| {
+        out.add("bullwhip".into(), FigureKind::Bullwhip, caption, &|fmt| {
             plot::bars(
                 &title,
                 "variance of orders ÷ variance of customer demand",
@@ -265,7 +299,7 @@ pub fn run_figures(
     let caption = "Variance of daily orders placed ÷ variance of daily demand received, per location (mean over \
                    replications), from the stores up to the top warehouse."
         .to_string();
-    add("bullwhip_locations".into(), FigureKind::Bullwhip, caption, &|fmt| {
+    out.add("bullwhip_locations".into(), FigureKind::Bullwhip, caption, &|fmt| {
         plot::grouped_bars(
             &title,
             "variance of orders ÷ variance of demand received",
@@ -274,10 +308,6 @@ pub fn run_figures(
             fmt,
         )
     });
-    if no_records {
-        warnings.push("fan charts not drawn: the run kept no day-by-day records".into());
-    }
-    (figs, warnings)
 }
 
 /// Percentiles per day of one quantity across the recorded replications.

@@ -11,10 +11,10 @@
 use std::fmt::Write as _;
 
 use super::figures::{Figure, FigureKind, time_axis};
+use super::format::{fmt_horizon, fmt_kpi, fmt_num, fmt_pct};
 use super::plot::TimeAxis;
 use super::summary::RunMeta;
-use super::table::{HEADLINE, fmt_kpi};
-use super::{fmt_num, fmt_pct};
+use super::table::HEADLINE;
 use crate::kpi::Kpi;
 use crate::model::Model;
 use crate::runner::{RunResult, Scope};
@@ -298,12 +298,6 @@ impl Page {
     }
 }
 
-/// "12 replications × 365 days (after 20 warm-up days), seed 1".
-fn horizon_text(replications: usize, days: usize, warmup: usize, seed: u64) -> String {
-    let warm = if warmup > 0 { format!(" (after {warmup} warm-up days)") } else { String::new() };
-    format!("{replications} replications × {days} days{warm}, seed {seed}")
-}
-
 /// Labels of the KPIs in the report's tables that [`HEADLINE`] does not name.
 fn kpi_label(k: Kpi) -> String {
     HEADLINE.iter().find(|(h, _)| *h == k).map_or_else(|| k.name().replace('_', " "), |(_, l)| l.to_string())
@@ -318,15 +312,24 @@ pub fn run_report(
     figures: &[Figure],
     plots_note: Option<&str>,
 ) -> Vec<u8> {
+    let mut page = Page::new(&meta.scenario, Some("Monte Carlo simulation report"), &m.scenario.description);
+    page.facts(&run_facts(m, r, meta));
+    network_section(&mut page, m, r, sums);
+    locations_section(&mut page, m, r, sums);
+    figure_sections(&mut page, figures, plots_note);
+    page.finish()
+}
+
+/// The facts at the head of the run report: file, horizon, network, strategy and stress.
+fn run_facts(m: &Model, r: &RunResult, meta: &RunMeta) -> Vec<(&'static str, String)> {
     let sc = &m.scenario;
-    let mut page = Page::new(&meta.scenario, Some("Monte Carlo simulation report"), &sc.description);
     let n_wh = sc.locations.iter().filter(|l| l.kind == LocationKind::Warehouse).count();
     let n_st = sc.locations.iter().filter(|l| l.kind == LocationKind::Store).count();
     let n_sup = sc.locations.iter().filter(|l| l.kind == LocationKind::Supplier).count();
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut facts = vec![
         ("Scenario file", meta.file.clone()),
-        ("Run", horizon_text(r.replications, m.days, m.warmup, r.seed)),
+        ("Run", fmt_horizon(r.replications, m.days, m.warmup, r.seed)),
         (
             "Network",
             format!(
@@ -358,11 +361,14 @@ pub fn run_report(
         let desc = sc.stresses.iter().find(|x| &x.name == s).map(|x| x.description.clone()).unwrap_or_default();
         facts.push(("Stress test", if desc.is_empty() { s.clone() } else { format!("{s} — {desc}") }));
     }
-    page.facts(&facts);
+    facts
+}
 
-    // Network headline table.
+/// The network's headline KPIs (and resilience KPIs where defined), and how to read them.
+fn network_section(page: &mut Page, m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>]) {
+    let sc = &m.scenario;
     page.section("Network: headline KPIs");
-    let net = r.scope_index(Scope::Network).unwrap_or(0);
+    let net = r.network_index();
     let mut t = Table::new(
         &["KPI", "mean", "90 % of replications", "95 % CI of the mean", "unit"],
         &[Align::Left, Align::Num, Align::Num, Align::Num, Align::Left],
@@ -397,8 +403,11 @@ pub fn run_report(
          turnover and GMROI are per year. Bullwhip above 1 means orders to suppliers vary more than customer \
          demand does.",
     );
+}
 
-    // Location table.
+/// One row per stocking location, and how to read it.
+fn locations_section(page: &mut Page, m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>]) {
+    let sc = &m.scenario;
     let locs: Vec<(usize, usize)> = r
         .scopes
         .iter()
@@ -464,7 +473,10 @@ pub fn run_report(
              A dash means the KPI is undefined there (for example no customer demand).",
         );
     }
+}
 
+/// The charts, one section per kind, each with how to read it (or a note why none were drawn).
+fn figure_sections(page: &mut Page, figures: &[Figure], plots_note: Option<&str>) {
     if let Some(note) = plots_note {
         page.section("Charts");
         page.paragraph(note, Some("note"));
@@ -481,7 +493,7 @@ pub fn run_report(
         }
     };
     section(
-        &mut page,
+        page,
         FigureKind::Histogram,
         "Distributions across replications",
         "Each bar counts the replications whose result fell in that interval, so the chart shows the whole \
@@ -490,7 +502,7 @@ pub fn run_report(
          means the result depends a lot on luck; a long tail to one side shows how bad the bad cases get.",
     );
     section(
-        &mut page,
+        page,
         FigureKind::Fan,
         "Stock over time",
         "A fan chart shows, for every day, how stock is spread across replications. The line is the median \
@@ -501,7 +513,7 @@ pub fn run_report(
          first replications (up to 200, fewer for large networks; the network chart says how many).",
     );
     section(
-        &mut page,
+        page,
         FigureKind::Bullwhip,
         "Bullwhip",
         "The first chart divides the variance of the daily orders placed by each echelon (all stores \
@@ -513,7 +525,6 @@ pub fn run_report(
          suppliers have to buffer it with more stock or capacity. Batching (s, S) orders and forecast-driven \
          order-up-to levels raise it; base-stock policies that order exactly what was sold keep it at 1.",
     );
-    page.finish()
 }
 
 /// Unit of a KPI for the tables.

@@ -7,11 +7,14 @@
 
 pub mod check;
 pub mod figures;
+pub mod format;
 pub mod html;
 pub mod plot;
 pub mod summary;
 pub mod table;
 pub mod trace;
+
+pub use format::{fmt_num, fmt_pct};
 
 use std::fs;
 use std::io::Write;
@@ -114,34 +117,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     s.add(name, bytes)?;
     s.commit()?;
     Ok(())
-}
-
-/// Formats a number with about four significant digits for tables.
-pub fn fmt_num(v: f64) -> String {
-    if v.is_nan() {
-        return "–".into();
-    }
-    let a = v.abs();
-    if a == 0.0 {
-        "0".into()
-    } else if a >= 1e6 {
-        format!("{:.3e}", v)
-    } else if a >= 1000.0 {
-        format!("{v:.0}")
-    } else if a >= 100.0 {
-        format!("{v:.1}")
-    } else if a >= 10.0 {
-        format!("{v:.2}")
-    } else if a >= 0.01 {
-        format!("{v:.3}")
-    } else {
-        format!("{v:.2e}")
-    }
-}
-
-/// Formats a share as a percentage.
-pub fn fmt_pct(v: f64) -> String {
-    if v.is_nan() { "–".into() } else { format!("{:.2} %", 100.0 * v) }
 }
 
 /// Writes a CSV field (quoted if it needs to be).

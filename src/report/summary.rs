@@ -123,7 +123,7 @@ struct SummaryDoc<'a> {
 
 /// The `summary.json` document, pretty-printed.
 pub fn summary_json(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], meta: &RunMeta) -> Vec<u8> {
-    let net = r.scope_index(Scope::Network).unwrap_or(0);
+    let net = r.network_index();
     let locations = Locations { m, r, sums };
     let doc = SummaryDoc {
         scenario: &meta.scenario,

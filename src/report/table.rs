@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{fmt_num, fmt_pct};
+use super::format::{fmt_kpi, fmt_num, fmt_pct, truncate};
 use crate::kpi::Kpi;
 use crate::model::Model;
 use crate::runner::{RunResult, Scope};
@@ -22,17 +22,12 @@ pub const HEADLINE: [(Kpi, &str); 9] = [
     (Kpi::Bullwhip, "bullwhip"),
 ];
 
-/// Formats a KPI value for people: shares as percentages.
-pub fn fmt_kpi(k: Kpi, v: f64) -> String {
-    if k.unit() == "share" { fmt_pct(v) } else { fmt_num(v) }
-}
-
 /// The network table plus a per-location table.
 pub fn run_table(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], title: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{title}");
     let _ = writeln!(s, "  {:<22} {:>12}   {:<26}", "network", "mean", "90 % of replications");
-    let net = r.scope_index(Scope::Network).unwrap_or(0);
+    let net = r.network_index();
     for (k, label) in HEADLINE {
         let Some(x) = &sums[net][k as usize] else {
             continue;
@@ -71,8 +66,4 @@ pub fn run_table(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], title:
         }
     }
     s
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n { s.to_string() } else { format!("{}…", s.chars().take(n - 1).collect::<String>()) }
 }

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use super::{csv_field, csv_nums};
 use crate::engine::{Observer, State, run_replication};
+use crate::kpi::{CostBasis, CostRates};
 use crate::model::Model;
 
 /// Column names of the trace CSV (contract: DESIGN.md §4).
@@ -65,8 +66,14 @@ impl Observer for TraceWriter {
             let line = &mut self.csv;
             let _ = write!(line, "{day},{}", self.names[q]);
             let (s, f) = (st.stocks(q, 0), st.flows(q, 0));
-            let stockout_units = if m.lost_sales { f.lost } else { s.cust_bo };
-            let placed = if f.ordered > 0.0 { 1.0 } else { 0.0 };
+            let basis = CostBasis {
+                on_hand: s.on_hand,
+                lost: f.lost,
+                cust_backorders: s.cust_bo,
+                orders: if f.ordered > 0.0 { 1.0 } else { 0.0 },
+                in_transit: s.in_transit,
+            };
+            let cost = CostRates::of(m, q).costs(&basis);
             let src = m.scenario.locations[m.pos_loc[q] as usize].source.unwrap_or(0);
             let vals = [
                 f.demand,
@@ -79,10 +86,10 @@ impl Observer for TraceWriter {
                 f.received,
                 f.shipped,
                 s.in_transit,
-                m.h[q] * s.on_hand,
-                m.p[q] * stockout_units,
-                m.k[q] * placed,
-                m.h_transit[q] * s.in_transit,
+                cost.holding,
+                cost.stockout,
+                cost.order,
+                cost.transit,
             ];
             csv_nums(line, vals.map(|v| if m.whole[q] { clean(v) } else { v + 0.0 }));
             line.push_str(if st.is_up(src, 0) { ",1\n" } else { ",0\n" });

@@ -49,7 +49,7 @@ pub enum Scope {
 /// Per-replication KPI values of every scope.
 #[derive(Clone, Debug)]
 pub struct RunResult {
-    /// Scopes in output order: network, stocking locations (file order), positions (location
+    /// Scopes in output order: network (always first), stocking locations (file order), positions (location
     /// order, then SKU).
     pub scopes: Vec<Scope>,
     /// Scope-major: `values[(scope * Kpi::COUNT + kpi) * replications + rep]`; NaN = undefined.
@@ -96,6 +96,13 @@ impl RunResult {
             .into_par_iter()
             .map_init(Vec::new, |buf, s| Kpi::ALL.iter().map(|&k| Summary::of_with(self.series(s, k), buf)).collect())
             .collect()
+    }
+
+    /// Index of the network scope. It always exists: [`scopes_of`] lists it first, and a
+    /// `RunResult` is only built by [`run`] from those scopes.
+    pub fn network_index(&self) -> usize {
+        debug_assert_eq!(self.scopes.first(), Some(&Scope::Network));
+        0
     }
 
     /// Index of a scope.

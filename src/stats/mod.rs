@@ -48,10 +48,7 @@ impl Summary {
         if n == 0 {
             return None;
         }
-        let vals = values.iter().copied().filter(|x| !x.is_nan());
-        let mean = vals.clone().sum::<f64>() / n as f64;
-        let var = if n > 1 { vals.map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64 } else { 0.0 };
-        let sd = var.sqrt();
+        let (mean, sd) = mean_sd(values.iter().copied().filter(|x| !x.is_nan()), n);
         let se = sd / (n as f64).sqrt();
         let half = if n > 1 { special::t_quantile(0.975, (n - 1) as f64) * se } else { 0.0 };
         let (lo, hi) = v.iter().fold((u64::MAX, 0), |(a, b), &x| (a.min(x), b.max(x)));
@@ -71,6 +68,14 @@ impl Summary {
             n,
         })
     }
+}
+
+/// Mean and sample standard deviation (n − 1 in the denominator; 0 for a single value) of the
+/// `n` values `vals` yields, summed in the order given.
+pub fn mean_sd(vals: impl Iterator<Item = f64> + Clone, n: usize) -> (f64, f64) {
+    let mean = vals.clone().sum::<f64>() / n as f64;
+    let var = if n > 1 { vals.map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64 } else { 0.0 };
+    (mean, var.sqrt())
 }
 
 /// An order-preserving map from non-NaN f64 to u64.

@@ -1,0 +1,323 @@
+//! Charts for reports — KPI histograms, fan charts over time, box plots per variant, trade-off
+//! frontiers and bar charts — drawn from plain numbers into SVG or PNG bytes.
+//!
+//! Every function takes data, never engine state, and returns the encoded file, so a report
+//! decides where the bytes go (usually [`super::Staged`]). Text is set in DejaVu Sans, embedded
+//! in the binary and registered once, so drawing needs no system fonts or libraries.
+//!
+//! Degenerate input never panics: NaN, infinite and absurd (beyond ±1e150) values are skipped, equal values get a padded
+//! range, and a chart with nothing to show says "no data". Inconsistent input (series whose
+//! lengths disagree) is a [`PlotError::Input`] that names the offending series.
+
+use std::sync::OnceLock;
+
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
+use plotters::coord::types::RangedCoordf64;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::{FontStyle, RGBAColor, register_font};
+
+use super::format::fmt_num;
+
+#[macro_use]
+mod draw;
+mod bars;
+mod boxes;
+mod fan;
+mod frontier;
+mod hist;
+
+use crate::stats::quantile_sorted;
+use bars::Bars;
+use boxes::{BoxStats, Boxes};
+use draw::*;
+use fan::Fan;
+use frontier::Frontier;
+use hist::Histogram;
+
+/// Width of every chart in pixels.
+pub const WIDTH: u32 = 900;
+/// Height of every chart in pixels.
+pub const HEIGHT: u32 = 540;
+
+/// Most tick labels on the x and y axes (plotters picks round values up to these counts).
+const X_LABELS: usize = 10;
+const Y_LABELS: usize = 8;
+
+/// The family name the embedded font is registered under; every text style uses it.
+const FONT: &str = "sans-serif";
+
+// A muted, colour-blind-friendly palette (Tableau 10 order), then ink and greys.
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(0x4E, 0x79, 0xA7),
+    RGBColor(0xF2, 0x8E, 0x2B),
+    RGBColor(0x59, 0xA1, 0x4F),
+    RGBColor(0xE1, 0x57, 0x59),
+    RGBColor(0x76, 0xB7, 0xB2),
+    RGBColor(0xB0, 0x7A, 0xA1),
+    RGBColor(0x9C, 0x75, 0x5F),
+    RGBColor(0xED, 0xC9, 0x48),
+];
+const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
+const MUTED: RGBColor = RGBColor(0x66, 0x66, 0x66);
+const GRID: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
+const MARK: RGBColor = RGBColor(0xC0, 0x39, 0x2B);
+
+/// Output file format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Scalable vector graphics (text stays text).
+    Svg,
+    /// Portable network graphics, [`WIDTH`] × [`HEIGHT`] pixels.
+    Png,
+}
+
+impl Format {
+    /// The usual file-name extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Svg => "svg",
+            Format::Png => "png",
+        }
+    }
+}
+
+/// Why a chart could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// The data handed in is inconsistent (e.g. a series shorter than its x values).
+    #[error("{0}")]
+    Input(String),
+    /// The embedded font could not be loaded (a broken build, not bad input).
+    #[error("cannot load the embedded font {0}")]
+    Font(String),
+    /// The drawing backend failed.
+    #[error("cannot draw the chart: {0}")]
+    Draw(String),
+    /// The PNG could not be encoded.
+    #[error("cannot encode the PNG: {0}")]
+    Encode(String),
+}
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for PlotError {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        PlotError::Draw(e.to_string())
+    }
+}
+
+/// Percentile bands of one quantity over time, one value per day in each vector.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FanSeries {
+    /// Legend label, e.g. "on-hand".
+    pub label: String,
+    /// 5th percentile across replications, per day.
+    pub p5: Vec<f64>,
+    /// 25th percentile, per day.
+    pub p25: Vec<f64>,
+    /// Median, per day.
+    pub p50: Vec<f64>,
+    /// 75th percentile, per day.
+    pub p75: Vec<f64>,
+    /// 95th percentile, per day.
+    pub p95: Vec<f64>,
+}
+
+/// One curve of a trade-off frontier, e.g. average inventory against fill rate over a sweep.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FrontierSeries {
+    /// Legend label, e.g. the policy name.
+    pub label: String,
+    /// (x, y) points, joined in the order given.
+    pub points: Vec<(f64, f64)>,
+    /// Optional (low, high) interval of y for each point, drawn as a vertical error bar.
+    pub ci: Option<Vec<(f64, f64)>>,
+}
+
+/// Distribution of one KPI across replications: bars of counts, the mean as a solid line and
+/// p5 / p95 as dashed lines. NaN and infinite values are ignored.
+pub fn histogram(title: &str, x_label: &str, values: &[f64], fmt: Format) -> Result<Vec<u8>, PlotError> {
+    let mut v: Vec<f64> = values.iter().copied().filter(|&x| ok(x)).collect();
+    v.sort_by(f64::total_cmp);
+    render(&Histogram { title, x_label, v, skipped: values.iter().filter(|&&x| !ok(x)).count() }, fmt)
+}
+
+/// Percentiles of one or more quantities over the days of the horizon: a median line with a
+/// p25–p75 band and a lighter p5–p95 band per series. Every vector must have one value per day.
+pub fn fan_chart(
+    title: &str,
+    y_label: &str,
+    days: &[f64],
+    bands: &[FanSeries],
+    fmt: Format,
+) -> Result<Vec<u8>, PlotError> {
+    fan_chart_over(title, y_label, days, TimeAxis::Days, bands, fmt)
+}
+
+/// How the time axis of a fan chart is labelled.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TimeAxis {
+    /// Day numbers as given.
+    #[default]
+    Days,
+    /// Calendar dates: day 0 is this date `(year, month 1–12, day 1–31)`; ticks fall on the
+    /// first of a month (or on weekly steps for short horizons).
+    Dates((i32, u32, u32)),
+}
+
+/// [`fan_chart`] with a choice of time axis (day numbers or calendar dates).
+pub fn fan_chart_over(
+    title: &str,
+    y_label: &str,
+    days: &[f64],
+    axis: TimeAxis,
+    bands: &[FanSeries],
+    fmt: Format,
+) -> Result<Vec<u8>, PlotError> {
+    for s in bands {
+        for (name, q) in [("p5", &s.p5), ("p25", &s.p25), ("p50", &s.p50), ("p75", &s.p75), ("p95", &s.p95)] {
+            if q.len() != days.len() {
+                return Err(PlotError::Input(format!(
+                    "fan chart '{title}', series '{}': {name} has {} values for {} days; give one value per day",
+                    s.label,
+                    q.len(),
+                    days.len()
+                )));
+            }
+        }
+    }
+    render(&Fan { title, y_label, days, axis, bands }, fmt)
+}
+
+/// One box per variant: the box spans p25–p75, a line marks the median, whiskers reach p5 and
+/// p95 and a dot marks the mean. Each group is (variant name, values across replications).
+pub fn box_plots(title: &str, y_label: &str, groups: &[(String, Vec<f64>)], fmt: Format) -> Result<Vec<u8>, PlotError> {
+    let boxes = groups.iter().map(|(name, values)| (name.as_str(), BoxStats::of(values))).collect();
+    render(&Boxes { title, y_label, boxes }, fmt)
+}
+
+/// Trade-off curves with markers (e.g. average inventory against fill rate for a sweep), optional
+/// vertical error bars per point and an optional horizontal target line `(y, label)`.
+pub fn frontier(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[FrontierSeries],
+    target: Option<(f64, String)>,
+    fmt: Format,
+) -> Result<Vec<u8>, PlotError> {
+    for s in series {
+        if let Some(ci) = &s.ci
+            && ci.len() != s.points.len()
+        {
+            return Err(PlotError::Input(format!(
+                "frontier '{title}', series '{}': {} intervals for {} points; give one (low, high) per point",
+                s.label,
+                ci.len(),
+                s.points.len()
+            )));
+        }
+    }
+    render(&Frontier { title, x_label, y_label, series, target: target.as_ref() }, fmt)
+}
+
+/// One bar per category (e.g. bullwhip ratio per echelon) with its value written above it, and an
+/// optional horizontal reference line `(y, label)`.
+pub fn bars(
+    title: &str,
+    y_label: &str,
+    bars: &[(String, f64)],
+    reference: Option<(f64, String)>,
+    fmt: Format,
+) -> Result<Vec<u8>, PlotError> {
+    let one = [BarGroup { label: String::new(), bars: bars.to_vec() }];
+    render(&Bars { title, y_label, groups: &one, reference: reference.as_ref() }, fmt)
+}
+
+/// A group of bars drawn in one colour and named in the legend (e.g. the stores of an echelon).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BarGroup {
+    /// Legend label of the group (an empty label gets no legend entry).
+    pub label: String,
+    /// (category, value) of each bar, left to right.
+    pub bars: Vec<(String, f64)>,
+}
+
+/// Bars in coloured groups, left to right with a gap between groups, each with its value written
+/// above it, and an optional horizontal reference line `(y, label)`.
+pub fn grouped_bars(
+    title: &str,
+    y_label: &str,
+    groups: &[BarGroup],
+    reference: Option<(f64, String)>,
+    fmt: Format,
+) -> Result<Vec<u8>, PlotError> {
+    render(&Bars { title, y_label, groups, reference: reference.as_ref() }, fmt)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering: one drawing routine per chart, generic over the backend.
+
+/// A chart that can draw itself on any plotters backend.
+trait Chart {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError>;
+}
+
+fn render(chart: &impl Chart, fmt: Format) -> Result<Vec<u8>, PlotError> {
+    match fmt {
+        Format::Svg => {
+            ensure_font()?;
+            let mut svg = String::new();
+            {
+                let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+                chart.draw(&root)?;
+                root.present()?;
+            }
+            Ok(svg.into_bytes())
+        }
+        Format::Png => encode_png(&render_rgb(chart)?, WIDTH, HEIGHT),
+    }
+}
+
+/// Draws into an in-memory RGB buffer.
+fn render_rgb(chart: &impl Chart) -> Result<Vec<u8>, PlotError> {
+    ensure_font()?;
+    let mut rgb = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
+        chart.draw(&root)?;
+        root.present()?;
+    }
+    Ok(rgb)
+}
+
+/// Registers DejaVu Sans (regular and bold) under [`FONT`], once per process.
+fn ensure_font() -> Result<(), PlotError> {
+    static READY: OnceLock<Result<(), String>> = OnceLock::new();
+    READY
+        .get_or_init(|| {
+            register_font(FONT, FontStyle::Normal, dejavu::sans::regular())
+                .map_err(|_| "DejaVu Sans (regular)".to_string())?;
+            register_font(FONT, FontStyle::Bold, dejavu::sans::bold()).map_err(|_| "DejaVu Sans (bold)".to_string())
+        })
+        .clone()
+        .map_err(PlotError::Font)
+}
+
+/// Encodes an RGB buffer as PNG.
+///
+/// The `image` crate that does the encoding is reachable only through plotters, whose bitmap
+/// backend writes to a path; so the picture goes through a private temporary file that is
+/// removed again. With `image` as a direct dependency this becomes an in-memory encode.
+fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
+    use image::ImageEncoder;
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut out)
+        .write_image(rgb, w, h, image::ColorType::Rgb8)
+        .map_err(|e| PlotError::Encode(e.to_string()))?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;
