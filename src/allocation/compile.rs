@@ -143,14 +143,14 @@ pub fn compile(sc: &Scenario, m: &mut Model) {
     a.rebalance = sc.rebalancing.as_ref().map(|_| rebalancing(sc, m));
     // Transfers need the pipeline ring to reach their lead time.
     if let Some(rb) = &a.rebalance {
-        m.ring_len = m.ring_len.max(rb.lead as usize);
+        m.processes.ring_len = m.processes.ring_len.max(rb.lead as usize);
     }
     m.alloc = a;
 }
 
 /// The validated position of model position `q`.
 fn spec<'a>(sc: &'a Scenario, m: &Model, q: usize) -> &'a Position {
-    &sc.positions[m.pos_spec[q] as usize]
+    &sc.positions[m.topo.pos_spec[q] as usize]
 }
 
 /// Tier labels (sorted) and each position's tier rank; segment labels and each position's.
@@ -160,7 +160,7 @@ fn labels(sc: &Scenario, m: &Model, a: &mut Allocation) {
     tiers.sort();
     tiers.dedup();
     a.tier_rank = (0..n)
-        .map(|q| match &sc.locations[m.pos_loc[q] as usize].tier {
+        .map(|q| match &sc.locations[m.topo.pos_loc[q] as usize].tier {
             Some(t) => tiers.iter().position(|x| x == t).unwrap_or(0) as u32,
             None => u32::MAX,
         })
@@ -180,13 +180,14 @@ fn labels(sc: &Scenario, m: &Model, a: &mut Allocation) {
 
 /// Each group's rationing rule; fills in priority ranks.
 fn rationing(sc: &Scenario, m: &Model, rank: &mut [u32]) -> Vec<Rule> {
-    m.groups
+    m.topo
+        .groups
         .iter()
         .map(|g| match &sc.locations[g.loc as usize].rationing {
             Rationing::Proportional => Rule::Proportional,
             Rationing::Priority(order) => {
                 for c in g.lo..g.hi {
-                    let loc = m.pos_loc[c as usize] as usize;
+                    let loc = m.topo.pos_loc[c as usize] as usize;
                     // Listed locations first, in list order; then the rest in file order.
                     rank[c as usize] = order.iter().position(|&o| o == loc).map_or(order.len() + loc, |i| i) as u32;
                 }
@@ -200,16 +201,16 @@ fn rationing(sc: &Scenario, m: &Model, rank: &mut [u32]) -> Vec<Rule> {
 
 /// Launch quantities: the warehouse keeps a share, its children split the rest (initial stock).
 fn launch(sc: &Scenario, m: &mut Model, mu: &[f64]) {
-    for g in m.groups.clone() {
+    for g in m.topo.groups.clone() {
         let loc = &sc.locations[g.loc as usize];
         let Some(launch) = &loc.launch else { continue };
         if g.stock_pos == NONE {
             continue;
         }
-        let sku = m.pos_sku[g.stock_pos as usize] as usize;
+        let sku = m.topo.pos_sku[g.stock_pos as usize] as usize;
         let Some(total) = launch.total[sku] else { continue };
         let weight = |c: usize| {
-            let w = sc.locations[m.pos_loc[c] as usize].weight;
+            let w = sc.locations[m.topo.pos_loc[c] as usize].weight;
             match launch.by {
                 LaunchBy::Weights => w,
                 LaunchBy::Demand => mu[c],
@@ -222,18 +223,18 @@ fn launch(sc: &Scenario, m: &mut Model, mu: &[f64]) {
         let mut given = 0.0;
         for &c in &kids {
             let share = if sum > 0.0 { spread * weight(c) / sum } else { spread / kids.len() as f64 };
-            let units = if m.whole[c] { share.floor() } else { share };
-            m.initial[c] = units;
+            let units = if m.stock.whole[c] { share.floor() } else { share };
+            m.stock.initial[c] = units;
             given += units;
         }
-        m.initial[g.stock_pos as usize] = total - given;
+        m.stock.initial[g.stock_pos as usize] = total - given;
     }
 }
 
 /// Reserves held for a tier by warehouses that supply it.
 fn reserves(sc: &Scenario, m: &Model, a: &mut Allocation) {
-    a.group_reserve = vec![NONE; m.groups.len()];
-    for (gi, g) in m.groups.iter().enumerate() {
+    a.group_reserve = vec![NONE; m.topo.groups.len()];
+    for (gi, g) in m.topo.groups.iter().enumerate() {
         let Some(r) = &sc.locations[g.loc as usize].reserve else { continue };
         if g.stock_pos == NONE {
             continue;
@@ -248,7 +249,7 @@ fn reserves(sc: &Scenario, m: &Model, a: &mut Allocation) {
         a.group_reserve[gi] = a.reserves.len() as u32;
         a.reserves.push(ReserveRt {
             stock_pos: g.stock_pos,
-            units: r.share * m.initial[g.stock_pos as usize],
+            units: r.share * m.stock.initial[g.stock_pos as usize],
             threshold: r.release_sell_through,
             tier_rank,
             watch,
@@ -263,13 +264,13 @@ fn pushes(sc: &Scenario, m: &Model, a: &mut Allocation) {
     a.pushed_by = vec![NONE; n];
     a.push_of = vec![NONE; n];
     let mut national: Vec<(u32, u32)> = Vec::new(); // (sku, forecast index)
-    for g in &m.groups {
+    for g in &m.topo.groups {
         let loc = &sc.locations[g.loc as usize];
         let (Some(push), true) = (&loc.push, g.stock_pos != NONE) else { continue };
-        let sku = m.pos_sku[g.stock_pos as usize];
+        let sku = m.topo.pos_sku[g.stock_pos as usize];
         let mut rt = new_push(g, push, m);
         for c in g.lo as usize..g.hi as usize {
-            let lt = &sc.locations[m.pos_loc[c] as usize].lead_time;
+            let lt = &sc.locations[m.topo.pos_loc[c] as usize].lead_time;
             let period = lt.mean() + f64::from(push.cycle_days) - 1.0;
             let (mean, var) = (a.mu[c], spec(sc, m, c).sd_daily_demand.powi(2));
             let full = resolve_level(push.buffer, mean, var, lt, push.cycle_days);
@@ -284,8 +285,9 @@ fn pushes(sc: &Scenario, m: &Model, a: &mut Allocation) {
                 match national.iter().find(|x| x.0 == sku) {
                     Some(&(_, i)) => i,
                     None => {
-                        let observes: Vec<u32> =
-                            (0..n as u32).filter(|&p| m.customer[p as usize] && m.pos_sku[p as usize] == sku).collect();
+                        let observes: Vec<u32> = (0..n as u32)
+                            .filter(|&p| m.topo.customer[p as usize] && m.topo.pos_sku[p as usize] == sku)
+                            .collect();
                         let i = a.forecasts.len() as u32;
                         let share = observes.len().max(1) as f64;
                         a.forecasts.push(new_forecast(m, &push.forecast.method, observes, share, NONE));
@@ -327,8 +329,8 @@ fn rebalancing(sc: &Scenario, m: &Model) -> RebalanceRt {
     let rb = sc.rebalancing.as_ref().expect("called with rebalancing");
     let mut groups: Vec<(u32, String, Vec<u32>)> = Vec::new();
     for q in 0..m.n_pos() {
-        let loc = &sc.locations[m.pos_loc[q] as usize];
-        if loc.kind != LocationKind::Store || !m.customer[q] {
+        let loc = &sc.locations[m.topo.pos_loc[q] as usize];
+        if loc.kind != LocationKind::Store || !m.topo.customer[q] {
             continue;
         }
         let key = match rb.within {
@@ -339,7 +341,7 @@ fn rebalancing(sc: &Scenario, m: &Model) -> RebalanceRt {
             RebalanceWithin::Source => loc.source.map_or(String::new(), |s| sc.locations[s].id.clone()),
             RebalanceWithin::All => String::new(),
         };
-        let sku = m.pos_sku[q];
+        let sku = m.topo.pos_sku[q];
         match groups.iter_mut().find(|g| g.0 == sku && g.1 == key) {
             Some(g) => g.2.push(q as u32),
             None => groups.push((sku, key, vec![q as u32])),

@@ -108,7 +108,7 @@ pub(crate) fn push<const L: usize>(
         let s = &mut stocks[c];
         let ip = s.on_hand[l] + s.in_transit[l] + s.owed_in[l] - s.cust_bo[l];
         let mut qty = (r * h + p.buffer[i] - ip).max(0.0);
-        if m.whole[c] {
+        if m.stock.whole[c] {
             qty = (qty - 1e-9).ceil().max(0.0);
         }
         s.owed_in[l] += qty;
@@ -125,7 +125,7 @@ pub(crate) fn reserves(m: &Model, a: &mut LaneAlloc, on_hand: impl Fn(usize) -> 
         }
         let (sold, inflow) = r.watch.iter().fold((0.0, 0.0), |(s, f), &q| {
             let q = q as usize;
-            (s + a.cum_sold[q], f + m.initial[q] + a.cum_in[q])
+            (s + a.cum_sold[q], f + m.stock.initial[q] + a.cum_in[q])
         });
         if inflow > 0.0 && sold / inflow >= r.threshold {
             a.released[i] = true;
@@ -188,7 +188,7 @@ pub(crate) fn rebalance<const L: usize>(
                 let sd = &stocks[d];
                 let spare = (sd.on_hand[l] + sd.in_transit[l] - sd.cust_bo[l] - rb.target * mu[d]).min(sd.on_hand[l]);
                 let mut x = need.min(spare).max(0.0);
-                if m.whole[r] {
+                if m.stock.whole[r] {
                     x = x.floor();
                 }
                 if x <= 0.0 {
@@ -207,7 +207,7 @@ pub(crate) fn rebalance<const L: usize>(
                     sums[d].on_hand[l] -= x;
                     sums[r].in_transit[l] += x;
                 }
-                if spare - x <= 0.0 || m.whole[r] && spare - x < 1.0 {
+                if spare - x <= 0.0 || m.stock.whole[r] && spare - x < 1.0 {
                     gi += 1;
                 }
             }

@@ -325,12 +325,12 @@ distribution = { type = "poisson", mean = 10 }
     fn adding_a_shock_or_factor_leaves_the_others_streams_alone() {
         let one = model(&(BASE.to_string() + &shock("b") + &factor("b")));
         let two = model(&(BASE.to_string() + &shock("a") + &shock("b") + &factor("a") + &factor("b")));
-        assert_eq!(one.shocks[0].key, two.shocks[1].key);
-        assert_eq!(one.factors[0].key, two.factors[1].key);
-        assert_ne!(two.shocks[0].key, two.shocks[1].key);
+        assert_eq!(one.demand.shocks[0].key, two.demand.shocks[1].key);
+        assert_eq!(one.demand.factors[0].key, two.demand.factors[1].key);
+        assert_ne!(two.demand.shocks[0].key, two.demand.shocks[1].key);
         // Two identical shocks still get streams of their own.
         let twins = model(&(BASE.to_string() + &shock("a") + &shock("a")));
-        assert_ne!(twins.shocks[0].key, twins.shocks[1].key);
+        assert_ne!(twins.demand.shocks[0].key, twins.demand.shocks[1].key);
     }
 
     #[test]

@@ -30,25 +30,25 @@ impl DemandLane {
     pub fn new(m: &Model) -> DemandLane {
         let blank = || stream(0, 0, Purpose::Demand, 0);
         DemandLane {
-            rng: vec![blank(); m.streams.len()],
-            shock_state: vec![(0, 1.0); m.shocks.len()],
-            factor_state: vec![0.0; m.factors.len()],
-            shock_rng: vec![blank(); m.shocks.len()],
-            factor_rng: vec![blank(); m.factors.len()],
-            dyn_mult: vec![1.0; m.streams.len()],
+            rng: vec![blank(); m.demand.streams.len()],
+            shock_state: vec![(0, 1.0); m.demand.shocks.len()],
+            factor_state: vec![0.0; m.demand.factors.len()],
+            shock_rng: vec![blank(); m.demand.shocks.len()],
+            factor_rng: vec![blank(); m.demand.factors.len()],
+            dyn_mult: vec![1.0; m.demand.streams.len()],
         }
     }
 
     /// Resets for replication `rep`: every stream keyed by its name.
     pub fn reset(&mut self, m: &Model, seed: u64, rep: u64) {
-        for (r, s) in self.rng.iter_mut().zip(&m.streams) {
+        for (r, s) in self.rng.iter_mut().zip(&m.demand.streams) {
             *r = stream(seed, rep, Purpose::Demand, s.key);
         }
         self.shock_state.fill((0, 1.0));
-        for (r, x) in self.shock_rng.iter_mut().zip(&m.shocks) {
+        for (r, x) in self.shock_rng.iter_mut().zip(&m.demand.shocks) {
             *r = stream(seed, rep, Purpose::Shock, x.key);
         }
-        for ((r, x), v) in self.factor_rng.iter_mut().zip(&m.factors).zip(&mut self.factor_state) {
+        for ((r, x), v) in self.factor_rng.iter_mut().zip(&m.demand.factors).zip(&mut self.factor_state) {
             *r = stream(seed, rep, Purpose::Factor, x.key);
             // Start from the factor's stationary distribution.
             let z: f64 = StandardNormal.sample(r);
@@ -64,7 +64,7 @@ impl DemandLane {
 pub(crate) fn shocks_and_factors(m: &Model, d: &mut DemandLane) -> bool {
     let mut disrupted = false;
     d.dyn_mult.fill(1.0);
-    for (i, x) in m.shocks.iter().enumerate() {
+    for (i, x) in m.demand.shocks.iter().enumerate() {
         let (left, mult) = &mut d.shock_state[i];
         if *left == 0 && unit_f64(&mut d.shock_rng[i]) < x.p_start {
             *left = x.duration.draw(&mut d.shock_rng[i]);
@@ -78,7 +78,7 @@ pub(crate) fn shocks_and_factors(m: &Model, d: &mut DemandLane) -> bool {
             }
         }
     }
-    for (i, x) in m.factors.iter().enumerate() {
+    for (i, x) in m.demand.factors.iter().enumerate() {
         // AR(1) on the logarithm, stationary N(0, σ²); exp(v − σ²/2) has mean 1.
         let z: f64 = StandardNormal.sample(&mut d.factor_rng[i]);
         let v = &mut d.factor_state[i];

@@ -26,21 +26,21 @@ impl DisruptionLane {
     pub fn new(m: &Model) -> DisruptionLane {
         let blank = || stream(0, 0, Purpose::Demand, 0);
         DisruptionLane {
-            markov_down: vec![false; m.disruptions.len()],
-            rng: vec![blank(); m.disruptions.len()],
-            lane_rng: vec![blank(); m.random_lanes.len()],
-            delay_state: vec![(0, 0); m.delays.len()],
-            delay_rng: vec![blank(); m.delays.len()],
+            markov_down: vec![false; m.processes.disruptions.len()],
+            rng: vec![blank(); m.processes.disruptions.len()],
+            lane_rng: vec![blank(); m.processes.random_lanes.len()],
+            delay_state: vec![(0, 0); m.processes.delays.len()],
+            delay_rng: vec![blank(); m.processes.delays.len()],
         }
     }
 
     /// Resets for replication `rep`: every stream keyed by its name.
     pub fn reset(&mut self, m: &Model, seed: u64, rep: u64) {
         self.markov_down.fill(false);
-        for (r, &l) in self.lane_rng.iter_mut().zip(&m.random_lanes) {
-            *r = stream(seed, rep, Purpose::LeadTime, m.lane_key[l as usize]);
+        for (r, &l) in self.lane_rng.iter_mut().zip(&m.processes.random_lanes) {
+            *r = stream(seed, rep, Purpose::LeadTime, m.processes.lane_key[l as usize]);
         }
-        for (r, d) in self.rng.iter_mut().zip(&m.disruptions) {
+        for (r, d) in self.rng.iter_mut().zip(&m.processes.disruptions) {
             let key = match d {
                 DisruptionRt::Markov { key, .. } => *key,
                 DisruptionRt::Scheduled { .. } => 0,
@@ -48,7 +48,7 @@ impl DisruptionLane {
             *r = stream(seed, rep, Purpose::Disruption, key);
         }
         self.delay_state.fill((0, 0));
-        for (r, d) in self.delay_rng.iter_mut().zip(&m.delays) {
+        for (r, d) in self.delay_rng.iter_mut().zip(&m.processes.delays) {
             *r = stream(seed, rep, Purpose::Delay, d.key);
         }
     }
@@ -66,10 +66,10 @@ pub(crate) fn disruptions_and_lanes(
     lead: &mut [u32],
     t: usize,
 ) -> bool {
-    if !m.disruptions.is_empty() {
+    if !m.processes.disruptions.is_empty() {
         up.fill(true);
-        cap.copy_from_slice(&m.capacity);
-        for (i, d) in m.disruptions.iter().enumerate() {
+        cap.copy_from_slice(&m.processes.capacity);
+        for (i, d) in m.processes.disruptions.iter().enumerate() {
             match d {
                 DisruptionRt::Markov { loc, p_down, p_up, .. } => {
                     let u = unit_f64(&mut z.rng[i]);
@@ -90,11 +90,11 @@ pub(crate) fn disruptions_and_lanes(
             }
         }
     }
-    for (i, &l) in m.random_lanes.iter().enumerate() {
-        lead[l as usize] = m.lanes[l as usize].draw(&mut z.lane_rng[i]);
+    for (i, &l) in m.processes.random_lanes.iter().enumerate() {
+        lead[l as usize] = m.processes.lanes[l as usize].draw(&mut z.lane_rng[i]);
     }
     let mut disrupted = z.markov_down.iter().any(|&d| d);
-    if !m.delays.is_empty() {
+    if !m.processes.delays.is_empty() {
         disrupted |= delays(m, z, lead, t);
     }
     disrupted
@@ -106,12 +106,12 @@ pub(crate) fn disruptions_and_lanes(
 fn delays(m: &Model, z: &mut DisruptionLane, lead: &mut [u32], t: usize) -> bool {
     let mut disrupted = false;
     // Delayed lanes start from their base lead time (constant, or drawn above) every day.
-    for &l in &m.delayed_lanes {
-        if let LeadSampler::Const(c) = m.lanes[l as usize] {
+    for &l in &m.processes.delayed_lanes {
+        if let LeadSampler::Const(c) = m.processes.lanes[l as usize] {
             lead[l as usize] = c;
         }
     }
-    for (i, d) in m.delays.iter().enumerate() {
+    for (i, d) in m.processes.delays.iter().enumerate() {
         let extra = match &d.schedule {
             Some(active) => {
                 if active[t] {

@@ -24,7 +24,7 @@ pub(super) fn check<const L: usize>(m: &Model, st: &State<L>, t: usize) {
     for (q, s) in st.stocks.iter().enumerate() {
         for l in 0..L {
             let scale = s.on_hand[l].abs() + s.in_transit[l].abs() + s.owed_in[l].abs() + s.owed_out[l].abs();
-            let scale = scale + m.initial[q].abs() + s.cust_bo[l].abs();
+            let scale = scale + m.stock.initial[q].abs() + s.cust_bo[l].abs();
             for (what, x) in [
                 ("on hand", s.on_hand[l]),
                 ("customer backorders", s.cust_bo[l]),
@@ -35,14 +35,14 @@ pub(super) fn check<const L: usize>(m: &Model, st: &State<L>, t: usize) {
             ] {
                 assert!(x >= -tol(scale), "{what} of position {q} is {x} (lane {l}, day {t})");
             }
-            let ring: f64 = (0..m.ring_len).map(|k| st.ring[k * n + q][l]).sum();
+            let ring: f64 = (0..m.processes.ring_len).map(|k| st.ring[k * n + q][l]).sum();
             assert!(
                 (ring - s.in_transit[l]).abs() <= tol(scale + ring),
                 "position {q}: {} in transit but {ring} in its pipeline (lane {l}, day {t})",
                 s.in_transit[l]
             );
             if !st.mail.is_empty() {
-                let mail: f64 = (0..m.ring_len).map(|k| st.mail[k * n + q][l]).sum();
+                let mail: f64 = (0..m.processes.ring_len).map(|k| st.mail[k * n + q][l]).sum();
                 assert!(
                     (mail - s.in_mail[l]).abs() <= tol(scale + mail),
                     "position {q}: {} in the mail but {mail} in its mail ring (lane {l}, day {t})",
@@ -51,7 +51,7 @@ pub(super) fn check<const L: usize>(m: &Model, st: &State<L>, t: usize) {
             }
         }
     }
-    for g in m.groups.iter().filter(|g| g.stock_pos != NONE) {
+    for g in m.topo.groups.iter().filter(|g| g.stock_pos != NONE) {
         let src = &st.stocks[g.stock_pos as usize];
         for l in 0..L {
             let owed: f64 = (g.lo..g.hi).map(|c| st.stocks[c as usize].owed_in[l]).sum();

@@ -264,39 +264,42 @@ impl<const L: usize> State<L> {
         let n = m.n_pos();
         let blank = || stream(0, 0, Purpose::Demand, 0);
         let lane = || Lane {
-            up: vec![true; m.n_loc],
-            cap: vec![f64::INFINITY; m.n_loc],
-            lead: vec![1; m.n_loc],
-            arrive: vec![0; m.n_loc],
+            up: vec![true; m.topo.n_loc],
+            cap: vec![f64::INFINITY; m.topo.n_loc],
+            lead: vec![1; m.topo.n_loc],
+            arrive: vec![0; m.topo.n_loc],
             dz: DisruptionLane::new(m),
             dm: DemandLane::new(m),
             pending: vec![0; n],
             n_pending: 0,
-            loc_bw: vec![[0.0; 4]; m.n_loc],
+            loc_bw: vec![[0.0; 4]; m.topo.n_loc],
             net_bw: [0.0; 4],
-            loc_req: vec![0.0; m.n_loc],
-            loc_cum: vec![0.0; m.n_loc],
+            loc_req: vec![0.0; m.topo.n_loc],
+            loc_cum: vec![0.0; m.topo.n_loc],
             flows: vec![Flows::default(); n],
             disrupted_today: false,
             daily: vec![[0.0; 5]; if m.records_days() { m.days } else { 0 }],
             disrupted: vec![false; if m.records_days() { m.days } else { 0 }],
-            loc_daily: vec![[0.0; 2]; if m.record_daily { m.days * m.n_loc } else { 0 }],
-            height_bw: vec![[0.0; 2]; if m.record_daily { m.n_heights + 1 } else { 0 }],
+            loc_daily: vec![[0.0; 2]; if m.record_daily { m.days * m.topo.n_loc } else { 0 }],
+            height_bw: vec![[0.0; 2]; if m.record_daily { m.topo.n_heights + 1 } else { 0 }],
             alloc: LaneAlloc::new(m),
         };
         State {
             record: false,
-            height_orders: vec![[0.0; L]; if m.record_daily { m.n_heights + 1 } else { 0 }],
+            height_orders: vec![[0.0; L]; if m.record_daily { m.topo.n_heights + 1 } else { 0 }],
             stocks: vec![Stocks::default(); n],
             sums: vec![Sums::default(); n],
-            ring: vec![[0.0; L]; n * m.ring_len],
-            mail: vec![[0.0; L]; if m.policy.iter().any(|p| p.order_delay > 0) { n * m.ring_len } else { 0 }],
+            ring: vec![[0.0; L]; n * m.processes.ring_len],
+            mail: vec![
+                [0.0; L];
+                if m.stock.policy.iter().any(|p| p.order_delay > 0) { n * m.processes.ring_len } else { 0 }
+            ],
             demand: vec![[0.0; L]; n],
             child_orders: vec![[0.0; L]; n + 1],
             ech_below: vec![[0.0; L]; n],
-            loc_day: vec![[[0.0; L]; 2]; m.multi_sku_locs.len() + 1],
+            loc_day: vec![[[0.0; L]; 2]; m.topo.multi_sku_locs.len() + 1],
             start: vec![Stocks::default(); n],
-            table_rng: (0..m.table_streams.len()).map(|_| std::array::from_fn(|_| blank())).collect(),
+            table_rng: (0..m.demand.table_streams.len()).map(|_| std::array::from_fn(|_| blank())).collect(),
             lanes: std::array::from_fn(|_| lane()),
             scratch: Vec::with_capacity(n),
             ration: ration::Scratch::with_capacity(n),
@@ -330,7 +333,7 @@ impl<const L: usize> State<L> {
 
     fn reset(&mut self, m: &Model, seed: u64, reps: [u64; L]) {
         self.record = m.record_daily && reps.iter().any(|&r| r < m.day_records() as u64);
-        for (s, &init) in self.stocks.iter_mut().zip(&m.initial) {
+        for (s, &init) in self.stocks.iter_mut().zip(&m.stock.initial) {
             *s = Stocks { on_hand: [init; L], ..Stocks::default() };
         }
         self.sums.fill(Sums::default());
@@ -340,28 +343,28 @@ impl<const L: usize> State<L> {
         self.loc_day.fill([[0.0; L]; 2]);
         // Full pipelines: what was shipped and mailed on each of the days before the start.
         let n = m.n_pos();
-        for &(q, x, lead, delay) in &m.pipeline {
+        for &(q, x, lead, delay) in &m.stock.pipeline {
             let q = q as usize;
             for k in 0..lead as usize {
-                self.ring[(k % m.ring_len) * n + q] = [x; L];
+                self.ring[(k % m.processes.ring_len) * n + q] = [x; L];
             }
             for k in 0..delay as usize {
-                self.mail[(k % m.ring_len) * n + q] = [x; L];
+                self.mail[(k % m.processes.ring_len) * n + q] = [x; L];
             }
             let s = &mut self.stocks[q];
             s.in_transit = [x * f64::from(lead); L];
             s.in_mail = [x * f64::from(delay); L];
         }
-        for (r, &key) in self.table_rng.iter_mut().zip(&m.table_keys) {
+        for (r, &key) in self.table_rng.iter_mut().zip(&m.demand.table_keys) {
             *r = std::array::from_fn(|l| stream(seed, reps[l], Purpose::Demand, key));
         }
         for (lane, &rep) in self.lanes.iter_mut().zip(&reps) {
             // Constant lanes keep this value; random lanes are redrawn every day.
-            for (l, s) in m.lanes.iter().enumerate() {
+            for (l, s) in m.processes.lanes.iter().enumerate() {
                 lane.lead[l] = s.max_days().max(1);
             }
             lane.up.fill(true);
-            lane.cap.copy_from_slice(&m.capacity);
+            lane.cap.copy_from_slice(&m.processes.capacity);
             lane.dz.reset(m, seed, rep);
             lane.dm.reset(m, seed, rep);
             lane.loc_bw.fill([0.0; 4]);
@@ -415,11 +418,11 @@ pub fn run_replication<O: Observer>(m: &Model, seed: u64, rep: u64, st: &mut Sta
 #[inline(always)]
 fn start_of_day(m: &Model, lane: &mut Lane, t: usize) {
     let mut disrupted = disruptions_and_lanes(m, &mut lane.dz, &mut lane.up, &mut lane.cap, &mut lane.lead, t);
-    if !m.shocks.is_empty() || !m.factors.is_empty() {
+    if !m.demand.shocks.is_empty() || !m.demand.factors.is_empty() {
         disrupted |= shocks_and_factors(m, &mut lane.dm);
     }
     lane.disrupted_today = disrupted;
-    let (n, r) = (m.n_pos(), m.ring_len);
+    let (n, r) = (m.n_pos(), m.processes.ring_len);
     let today = t % r;
     for (a, &l) in lane.arrive.iter_mut().zip(&lane.lead) {
         // (t + l) mod r without a division per lane: 1 ≤ l ≤ r.
@@ -448,12 +451,12 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
     // independent, so the processor overlaps their cache misses. A position's first stream
     // stores its draw, later ones add (see `Model::table_streams`, `Stream::assign`); positions
     // without demand keep zero.
-    let mut net_demand = draw_tables(&m.table_streams, &m.tables, &mut st.table_rng, &mut st.demand);
+    let mut net_demand = draw_tables(&m.demand.table_streams, &m.demand.tables, &mut st.table_rng, &mut st.demand);
     for (l, lane) in st.lanes.iter_mut().enumerate() {
-        draw_streams(&m.streams, &mut lane.dm, t, &mut st.demand, l, &mut net_demand[l]);
+        draw_streams(&m.demand.streams, &mut lane.dm, t, &mut st.demand, l, &mut net_demand[l]);
     }
 
-    let slot = (t % m.ring_len) * n;
+    let slot = (t % m.processes.ring_len) * n;
     let ([served, unserved], pushed) = pass1::<L, MEASURE, RECORD, O>(m, t, mday, st, slot);
     if !m.alloc.forecasts.is_empty() {
         for (l, lane) in st.lanes.iter_mut().enumerate() {
@@ -499,12 +502,12 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
 fn pass2<const L: usize, const MEASURE: bool, O: Observer>(m: &Model, st: &mut State<L>) {
     for l in 0..L {
         let np = st.lanes[l].n_pending;
-        if m.capacity_limited {
+        if m.processes.capacity_limited {
             let lane = &mut st.lanes[l];
             lane.loc_req.fill(0.0);
             lane.loc_cum.fill(0.0);
             let mut k = 0;
-            for g in &m.groups {
+            for g in &m.topo.groups {
                 let span = group_span(&lane.pending[..np], &mut k, g);
                 if lane.cap[g.loc as usize].is_finite() {
                     lane.loc_req[g.loc as usize] +=
@@ -513,7 +516,7 @@ fn pass2<const L: usize, const MEASURE: bool, O: Observer>(m: &Model, st: &mut S
             }
         }
         let mut k = 0;
-        for (gi, &g) in m.groups.iter().enumerate() {
+        for (gi, &g) in m.topo.groups.iter().enumerate() {
             let span = group_span(&st.lanes[l].pending[..np], &mut k, &g);
             fulfil::<L, MEASURE, O>(m, st, l, gi, g, span);
         }
@@ -533,7 +536,7 @@ fn allocation_after_shipping<const L: usize, const MEASURE: bool>(m: &Model, st:
     if let Some(rb) = &m.alloc.rebalance
         && mday.rem_euclid(i64::from(rb.review)) == 0
     {
-        let slot = ((t + rb.lead as usize) % m.ring_len) * n;
+        let slot = ((t + rb.lead as usize) % m.processes.ring_len) * n;
         for (l, lane) in st.lanes.iter_mut().enumerate() {
             alloc::rebalance(m, &mut lane.alloc, l, &mut st.stocks, &mut st.sums, &mut st.ring, slot, MEASURE);
         }
@@ -559,7 +562,7 @@ fn record_day<const L: usize, const RECORD: bool>(
     }
     for (l, lane) in st.lanes.iter_mut().enumerate() {
         lane.daily[d] = [net_demand[l], served[l], oh[l], backlog[l], unserved[l]];
-        lane.disrupted[d] = lane.disrupted_today || m.disrupted_static[d];
+        lane.disrupted[d] = lane.disrupted_today || m.processes.disrupted_static[d];
     }
     if RECORD {
         for (l, lane) in st.lanes.iter_mut().enumerate() {
@@ -571,7 +574,7 @@ fn record_day<const L: usize, const RECORD: bool>(
             }
         }
         for (q, s) in st.stocks.iter().enumerate() {
-            let at = d * m.n_loc + m.pos_loc[q] as usize;
+            let at = d * m.topo.n_loc + m.topo.pos_loc[q] as usize;
             for (l, lane) in st.lanes.iter_mut().enumerate() {
                 let x = &mut lane.loc_daily[at];
                 x[0] += s.on_hand[l];
@@ -587,7 +590,7 @@ fn record_day<const L: usize, const RECORD: bool>(
 fn variance_sums<const L: usize>(m: &Model, st: &mut State<L>, net_orders: [f64; L], net_demand: [f64; L]) {
     for l in 0..L {
         let lane = &mut st.lanes[l];
-        for (i, &loc) in m.multi_sku_locs.iter().enumerate() {
+        for (i, &loc) in m.topo.multi_sku_locs.iter().enumerate() {
             let day = &mut st.loc_day[i];
             let (o, d) = (std::mem::take(&mut day[0][l]), std::mem::take(&mut day[1][l]));
             let b = &mut lane.loc_bw[loc as usize];
@@ -627,7 +630,7 @@ where
     let record = MEASURE && (m.resilience || RECORD);
     let (mut rec_served, mut rec_unserved) = (Vx::<L>::splat(0.0), Vx::<L>::splat(0.0));
     let n = m.n_pos();
-    let echelon = m.has_echelon;
+    let echelon = m.stock.has_echelon;
     let keep = Vx::<L>::splat(if m.lost_sales { 0.0 } else { 1.0 });
     let lose = Vx::<L>::splat(if m.lost_sales { 1.0 } else { 0.0 });
     let zero = Vx::<L>::splat(0.0);
@@ -639,7 +642,7 @@ where
     let record_orders = MEASURE && RECORD;
     let ring = &mut st.ring[slot..slot + n];
     let (stocks, sums, demand) = (&mut st.stocks[..n], &mut st.sums[..n], &st.demand[..n]);
-    let (policy, child, ech_below) = (&m.policy[..n], &mut st.child_orders[..=n], &mut st.ech_below[..n]);
+    let (policy, child, ech_below) = (&m.stock.policy[..n], &mut st.child_orders[..=n], &mut st.ech_below[..n]);
     for q in 0..n {
         // 2. Arrivals. The stocks live in registers during the turn.
         let arrived = Vx::<L>::load(std::mem::replace(&mut ring[q], [0.0; L]));
@@ -719,14 +722,14 @@ where
                 let ip = ohs[l] - bos[l] - oos[l] + on_order;
                 let kind = match pol.dynamic {
                     NONE => pol.kind,
-                    dl => forecast::dyn_kind(m, dl, &st.lanes[l].alloc, t, m.whole[q]),
+                    dl => forecast::dyn_kind(m, dl, &st.lanes[l].alloc, t, m.stock.whole[q]),
                 };
                 Vector::<1>::lesser(order_quantity(kind, ip, echs[l] + on_order), pol.max_order)
             });
             qty = Vx::load(q_lanes);
         }
         if record_orders {
-            let h = &mut st.height_orders[m.pos_height[q] as usize];
+            let h = &mut st.height_orders[m.topo.pos_height[q] as usize];
             *h = (Vx::load(*h) + qty).store();
         }
         // The order reaches the source today, or goes in the mail and what was mailed
@@ -734,7 +737,7 @@ where
         let sent = if !delayed {
             qty
         } else {
-            let at = ((t + pol.order_delay as usize) % m.ring_len) * n + q;
+            let at = ((t + pol.order_delay as usize) % m.processes.ring_len) * n + q;
             st.mail[at] = (Vx::load(st.mail[at]) + qty).store();
             im = im + qty;
             got
@@ -765,7 +768,7 @@ where
         }
         if record {
             rec_served = rec_served + served;
-            rec_unserved = rec_unserved + Vx::splat(m.price[q]) * unmet;
+            rec_unserved = rec_unserved + Vx::splat(m.econ.price[q]) * unmet;
         }
 
         // 6. Accounting (shipments in pass 2 correct these sums).
@@ -841,7 +844,7 @@ fn fulfil<const L: usize, const MEASURE: bool, O: Observer>(
     let stocked = g.stock_pos != NONE;
     let mut avail = if stocked { st.stocks[g.stock_pos as usize].on_hand[l] } else { f64::INFINITY };
     let cap = st.lanes[l].cap[loc];
-    let whole = m.whole[g.lo as usize];
+    let whole = m.stock.whole[g.lo as usize];
     if cap.is_finite() {
         // Capacity is shared across SKUs in proportion to what each SKU's children asked for.
         // Whole-unit shares are rounded on the running total (largest-remainder style), so the
@@ -965,7 +968,7 @@ fn ration_group<const L: usize, const MEASURE: bool>(
 /// today; the child's sums already hold today's in-transit, so they are corrected.
 #[inline(always)]
 fn ship<const L: usize, const MEASURE: bool>(m: &Model, st: &mut State<L>, l: usize, c: usize, x: f64) {
-    st.ring[st.lanes[l].arrive[m.lane[c] as usize] + c][l] += x;
+    st.ring[st.lanes[l].arrive[m.processes.lane[c] as usize] + c][l] += x;
     let s = &mut st.stocks[c];
     s.in_transit[l] += x;
     s.owed_in[l] -= x;
@@ -1008,19 +1011,19 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
     }
     let mut child_ordered = vec![0.0; n];
     for q in 0..n {
-        if m.parent[q] != NONE {
+        if m.topo.parent[q] != NONE {
             // What reached it: orders still in the mail at the end had not.
             let (a, b) = (&st.start[q], &st.stocks[q]);
-            child_ordered[m.parent[q] as usize] += ordered[q] - (b.in_mail[l] - a.in_mail[l]);
+            child_ordered[m.topo.parent[q] as usize] += ordered[q] - (b.in_mail[l] - a.in_mail[l]);
         }
     }
     let mut pos = Vec::with_capacity(n);
-    let mut loc = vec![ScopeAcc::default(); m.n_loc];
+    let mut loc = vec![ScopeAcc::default(); m.topo.n_loc];
     let mut net = ScopeAcc { days, ..Default::default() };
     let mut from_suppliers = 0.0;
     for q in 0..n {
         let s = &st.sums[q];
-        let cust = m.customer[q];
+        let cust = m.topo.customer[q];
         let (lost, sold, received) = flows[q];
         let initial = st.start[q].on_hand[l];
         let xt = lane.alloc.extras.get(q).copied().unwrap_or_default();
@@ -1044,7 +1047,7 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
             order_days: s.order_days[l],
             ordered: ordered[q],
             on_hand: s.on_hand[l],
-            value: s.on_hand[l] * m.unit_cost[q],
+            value: s.on_hand[l] * m.econ.unit_cost[q],
             bo_customer: s.bo_customer[l],
             bo_internal: s.bo_internal[l],
             in_transit: s.in_transit[l],
@@ -1057,7 +1060,7 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
             initial,
             issued: sold + s.shipped[l] + xt.transfer_out,
             inflow: initial + received,
-            margin: m.margin[q] * sold,
+            margin: m.econ.margin[q] * sold,
             orders_sum: ordered[q],
             orders_sq: s.orders_sq[l],
             dem_sum: s.demand[l] + child_ordered[q],
@@ -1071,29 +1074,29 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
             fc_err: xt.fc_err,
             fc_actual: xt.fc_actual,
         };
-        let lc = m.pos_loc[q] as usize;
+        let lc = m.topo.pos_loc[q] as usize;
         loc[lc].add_flows(&a);
-        if !m.loc_multi[lc] {
+        if !m.topo.loc_multi[lc] {
             let b = &mut loc[lc];
             (b.orders_sum, b.orders_sq, b.dem_sum, b.dem_sq) = (a.orders_sum, a.orders_sq, a.dem_sum, a.dem_sq);
         }
         net.add_flows(&a);
-        if m.from_supplier[q] {
+        if m.topo.from_supplier[q] {
             from_suppliers += a.received;
         }
         pos.push(a);
     }
-    for &lc in &m.stock_locs {
+    for &lc in &m.topo.stock_locs {
         loc[lc as usize].days = days;
     }
-    for &lc in &m.multi_sku_locs {
+    for &lc in &m.topo.multi_sku_locs {
         let a = &mut loc[lc as usize];
         let [o, o2, d, d2] = lane.loc_bw[lc as usize];
         (a.orders_sum, a.orders_sq, a.dem_sum, a.dem_sq) = (o, o2, d, d2);
     }
     // The network's boundary: only sales leave, only supplier receipts enter. Units already
     // travelling between locations when measuring starts are stock of the network too.
-    let internal_pipeline: f64 = (0..n).filter(|&q| m.parent[q] != NONE).map(|q| st.start[q].in_transit[l]).sum();
+    let internal_pipeline: f64 = (0..n).filter(|&q| m.topo.parent[q] != NONE).map(|q| st.start[q].in_transit[l]).sum();
     net.issued = net.sold;
     net.inflow = net.initial + internal_pipeline + from_suppliers;
     let [o, o2, d, d2] = lane.net_bw;

@@ -280,11 +280,11 @@ impl Models {
     /// The model of `sc`: the previous one with its policies reset when only levels differ,
     /// else a new compilation.
     fn model_for(&mut self, sc: &Scenario) -> &Model {
-        let reuse = self.base.as_ref().is_some_and(|(b, m)| !m.has_echelon && only_levels_differ(b, sc));
+        let reuse = self.base.as_ref().is_some_and(|(b, m)| !m.stock.has_echelon && only_levels_differ(b, sc));
         if reuse {
             let (_, m) = self.base.as_mut().expect("checked above");
             for q in 0..m.n_pos() {
-                let kind = sc.positions[m.pos_spec[q] as usize].policy.kind;
+                let kind = sc.positions[m.topo.pos_spec[q] as usize].policy.kind;
                 m.set_policy(q, kind);
             }
         } else {

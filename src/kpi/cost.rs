@@ -50,10 +50,10 @@ impl CostRates {
     /// The cost rates of position `q` of a model.
     pub fn of(m: &Model, q: usize) -> Self {
         CostRates {
-            holding: m.h[q],
-            stockout: m.p[q],
-            order: m.k[q],
-            transit: m.h_transit[q],
+            holding: m.econ.h[q],
+            stockout: m.econ.p[q],
+            order: m.econ.k[q],
+            transit: m.econ.h_transit[q],
             lost_sales: m.lost_sales,
         }
     }

@@ -51,7 +51,7 @@ pub fn echelon_heights(sc: &Scenario) -> Vec<usize> {
 /// [`DAY_RECORDS`] replications (but never below 50).
 const DAY_RECORD_BUDGET: usize = 64 << 20;
 
-/// The compiled scenario.
+/// The compiled scenario, grouped by what the engine asks of it.
 #[derive(Clone, Debug)]
 pub struct Model {
     /// The validated scenario it was built from (names, economics, reports).
@@ -64,8 +64,29 @@ pub struct Model {
     pub total_days: usize,
     /// Lost-sales mode.
     pub lost_sales: bool,
-    /// Pipeline ring length (≥ the longest possible lead time).
-    pub ring_len: usize,
+    /// Any disruption at all (then resilience KPIs are computed).
+    pub resilience: bool,
+    /// Record network and location totals day by day (for charts), in the first
+    /// [`Model::day_records`] replications (resilience KPIs record network totals in all of
+    /// them).
+    pub record_daily: bool,
+    /// Who supplies whom, as flat per-position arrays in engine order (see the module docs).
+    pub topo: Topology,
+    /// Policies and starting stock of the positions.
+    pub stock: Stocking,
+    /// Costs and prices per position.
+    pub econ: Economics,
+    /// Compiled customer demand: table-sampled and general streams, shocks and common factors.
+    pub demand: DemandRt,
+    /// Lanes and what disturbs them: lead-time samplers, outages, delays, shipping capacity.
+    pub processes: Processes,
+    /// Rationing rules, reserves, pushes, forecasts, rebalancing.
+    pub alloc: Allocation,
+}
+
+/// Who supplies whom, as flat per-position arrays in engine order (see the module docs).
+#[derive(Clone, Debug)]
+pub struct Topology {
     /// Number of locations (suppliers included).
     pub n_loc: usize,
     /// Location of each position.
@@ -83,16 +104,45 @@ pub struct Model {
     pub parent: Vec<u32>,
     /// Whether the position's source is an external supplier.
     pub from_supplier: Vec<bool>,
-    /// Inbound lane (= the position's location index) of each position.
-    pub lane: Vec<u32>,
     /// First child position (children are consecutive).
     pub child_lo: Vec<u32>,
     /// One past the last child position.
     pub child_hi: Vec<u32>,
+    /// Whether the position faces customer demand.
+    pub customer: Vec<bool>,
+    /// Customer-facing positions, ascending.
+    pub customer_list: Vec<u32>,
+    /// Shipping groups: who ships which SKU to which range of positions.
+    pub groups: Vec<Group>,
+    /// Stocking locations in file order, for reports.
+    pub stock_locs: Vec<u32>,
+    /// Locations with more than one SKU (their bullwhip needs daily location totals).
+    pub multi_sku_locs: Vec<u32>,
+    /// Whether each location has more than one SKU.
+    pub loc_multi: Vec<bool>,
+    /// Per position: index in `multi_sku_locs` of its location, or `multi_sku_locs.len()` (a
+    /// scratch slot) for single-SKU locations.
+    pub loc_day_slot: Vec<u32>,
+}
+
+/// Policies and starting stock of the positions.
+#[derive(Clone, Debug)]
+pub struct Stocking {
     /// Policy and links of each position.
     pub policy: Vec<PosRt>,
     /// Whole units (orders rounded up, rationing in whole units).
     pub whole: Vec<bool>,
+    /// Initial on hand.
+    pub initial: Vec<f64>,
+    /// Pipelines full at the start: (position, units per day, lead time, order delay).
+    pub pipeline: Vec<(u32, f64, u32, u32)>,
+    /// Any echelon policy (echelon positions are computed only if so).
+    pub has_echelon: bool,
+}
+
+/// Costs and prices per position.
+#[derive(Clone, Debug)]
+pub struct Economics {
     /// Holding cost per unit-day.
     pub h: Vec<f64>,
     /// Stockout cost per unit (backordered per day, or lost).
@@ -105,12 +155,13 @@ pub struct Model {
     pub unit_cost: Vec<f64>,
     /// Gross margin per unit sold.
     pub margin: Vec<f64>,
-    /// Initial on hand.
-    pub initial: Vec<f64>,
-    /// Whether the position faces customer demand.
-    pub customer: Vec<bool>,
-    /// Customer-facing positions, ascending.
-    pub customer_list: Vec<u32>,
+    /// Selling price of each position's SKU.
+    pub price: Vec<f64>,
+}
+
+/// Compiled customer demand: table-sampled and general streams, shocks and common factors.
+#[derive(Clone, Debug)]
+pub struct DemandRt {
     /// Stationary table-sampled demand streams (fast path), sorted by position, at most one per
     /// position (further ones go to `streams`).
     pub table_streams: Vec<TableStream>,
@@ -120,54 +171,38 @@ pub struct Model {
     pub tables: TableArena,
     /// All other demand streams, sorted by position.
     pub streams: Vec<Stream>,
-    /// Shipping groups: who ships which SKU to which range of positions.
-    pub groups: Vec<Group>,
+    /// Random demand-shock processes.
+    pub shocks: Vec<ShockRt>,
+    /// Common demand factors.
+    pub factors: Vec<FactorRt>,
+}
+
+/// Lanes and what disturbs them: lead-time samplers, outages, delays, shipping capacity.
+#[derive(Clone, Debug)]
+pub struct Processes {
+    /// Pipeline ring length (≥ the longest possible lead time).
+    pub ring_len: usize,
+    /// Inbound lane (= the position's location index) of each position.
+    pub lane: Vec<u32>,
     /// Lead-time sampler of each lane (indexed by location; suppliers unused).
     pub lanes: Vec<LeadSampler>,
     /// Lanes with random lead times (drawn every day).
     pub random_lanes: Vec<u32>,
+    /// Stable key of each lane, for random streams.
+    pub lane_key: Vec<u64>,
     /// Outage processes.
     pub disruptions: Vec<DisruptionRt>,
     /// Transport-delay processes.
     pub delays: Vec<DelayRt>,
     /// Lanes with delays (their lead time is recomputed every day).
     pub delayed_lanes: Vec<u32>,
-    /// Random demand-shock processes.
-    pub shocks: Vec<ShockRt>,
-    /// Common demand factors.
-    pub factors: Vec<FactorRt>,
     /// Measured days on which a scheduled disruption is active (outage, capacity cut, delay,
     /// stress-test demand surge).
     pub disrupted_static: Vec<bool>,
-    /// Any disruption at all (then resilience KPIs are computed).
-    pub resilience: bool,
-    /// Selling price of each position's SKU.
-    pub price: Vec<f64>,
-    /// Record network and location totals day by day (for charts), in the first
-    /// [`Model::day_records`] replications (resilience KPIs record network totals in all of
-    /// them).
-    pub record_daily: bool,
-    /// Rationing rules, reserves, pushes, forecasts, rebalancing.
-    pub alloc: Allocation,
-    /// Pipelines full at the start: (position, units per day, lead time, order delay).
-    pub pipeline: Vec<(u32, f64, u32, u32)>,
     /// Shipping capacity per location and day (∞ = unlimited).
     pub capacity: Vec<f64>,
-    /// Any echelon policy (echelon positions are computed only if so).
-    pub has_echelon: bool,
     /// Any finite shipping capacity (capacity rationing is computed only if so).
     pub capacity_limited: bool,
-    /// Stocking locations in file order, for reports.
-    pub stock_locs: Vec<u32>,
-    /// Locations with more than one SKU (their bullwhip needs daily location totals).
-    pub multi_sku_locs: Vec<u32>,
-    /// Whether each location has more than one SKU.
-    pub loc_multi: Vec<bool>,
-    /// Per position: index in `multi_sku_locs` of its location, or `multi_sku_locs.len()` (a
-    /// scratch slot) for single-SKU locations.
-    pub loc_day_slot: Vec<u32>,
-    /// Stable key of each lane, for random streams.
-    pub lane_key: Vec<u64>,
 }
 
 impl Model {
@@ -216,54 +251,64 @@ impl Model {
             warmup,
             total_days,
             lost_sales: sc.simulation.unmet_demand == UnmetDemand::LostSales,
-            ring_len: tr.ring_len,
-            n_loc,
-            n_heights: pos_height.iter().copied().max().unwrap_or(0) as usize,
-            pos_height,
-            pipeline: initial_pipeline(&sc, &order.pos_loc),
-            pos_loc: order.pos_loc,
-            pos_sku: order.pos_sku,
-            pos_spec: order.pos_spec,
-            parent: links.parent,
-            from_supplier: links.from_supplier,
-            lane: links.lane,
-            child_lo: links.child_lo,
-            child_hi: links.child_hi,
-            has_echelon: pos.policy.iter().any(|p| matches!(p.kind, PolicyKind::EchelonBaseStock { .. })),
-            policy: pos.policy,
-            whole: pos.whole,
-            h: pos.h,
-            p: pos.p,
-            k: pos.k,
-            h_transit: pos.h_transit,
-            price: (0..n).map(|q| pos.unit_cost[q] + pos.margin[q]).collect(),
-            unit_cost: pos.unit_cost,
-            margin: pos.margin,
-            initial,
-            customer: dm.customer,
-            customer_list: dm.customer_list,
-            table_streams: dm.table_streams,
-            table_keys: dm.table_keys,
-            tables: dm.tables,
-            streams: dm.streams,
-            groups,
-            lanes: tr.lanes,
-            random_lanes: tr.random_lanes,
-            disruptions: tr.disruptions,
-            delays: tr.delays,
-            delayed_lanes: tr.delayed_lanes,
-            shocks,
-            factors,
-            disrupted_static,
             resilience,
             record_daily: false,
-            capacity: tr.capacity,
-            capacity_limited: tr.capacity_limited,
-            stock_locs: reports.stock_locs,
-            multi_sku_locs: reports.multi_sku_locs,
-            loc_multi: reports.loc_multi,
-            loc_day_slot: reports.loc_day_slot,
-            lane_key: sc.locations.iter().map(|l| entity_key(&format!("lane/{}", l.id))).collect(),
+            topo: Topology {
+                n_loc,
+                n_heights: pos_height.iter().copied().max().unwrap_or(0) as usize,
+                pos_height,
+                pos_loc: order.pos_loc.clone(),
+                pos_sku: order.pos_sku,
+                pos_spec: order.pos_spec,
+                parent: links.parent,
+                from_supplier: links.from_supplier,
+                child_lo: links.child_lo,
+                child_hi: links.child_hi,
+                customer: dm.customer,
+                customer_list: dm.customer_list,
+                groups,
+                stock_locs: reports.stock_locs,
+                multi_sku_locs: reports.multi_sku_locs,
+                loc_multi: reports.loc_multi,
+                loc_day_slot: reports.loc_day_slot,
+            },
+            stock: Stocking {
+                pipeline: initial_pipeline(&sc, &order.pos_loc),
+                has_echelon: pos.policy.iter().any(|p| matches!(p.kind, PolicyKind::EchelonBaseStock { .. })),
+                policy: pos.policy,
+                whole: pos.whole,
+                initial,
+            },
+            econ: Economics {
+                h: pos.h,
+                p: pos.p,
+                k: pos.k,
+                h_transit: pos.h_transit,
+                price: (0..n).map(|q| pos.unit_cost[q] + pos.margin[q]).collect(),
+                unit_cost: pos.unit_cost,
+                margin: pos.margin,
+            },
+            demand: DemandRt {
+                table_streams: dm.table_streams,
+                table_keys: dm.table_keys,
+                tables: dm.tables,
+                streams: dm.streams,
+                shocks,
+                factors,
+            },
+            processes: Processes {
+                ring_len: tr.ring_len,
+                lane: links.lane,
+                lanes: tr.lanes,
+                random_lanes: tr.random_lanes,
+                lane_key: sc.locations.iter().map(|l| entity_key(&format!("lane/{}", l.id))).collect(),
+                disruptions: tr.disruptions,
+                delays: tr.delays,
+                delayed_lanes: tr.delayed_lanes,
+                disrupted_static,
+                capacity: tr.capacity,
+                capacity_limited: tr.capacity_limited,
+            },
             alloc: Allocation::default(),
             scenario: sc,
         };
@@ -274,14 +319,14 @@ impl Model {
 
     /// Number of positions.
     pub fn n_pos(&self) -> usize {
-        self.pos_loc.len()
+        self.topo.pos_loc.len()
     }
 
     /// How many replications (the first ones) keep their day-by-day record when
     /// `record_daily` is set: [`DAY_RECORDS`], or fewer (at least 50) when that would take more
     /// than 64 MiB.
     pub fn day_records(&self) -> usize {
-        let per_rep = self.days * (self.n_loc * 2 + 5) * 8;
+        let per_rep = self.days * (self.topo.n_loc * 2 + 5) * 8;
         (DAY_RECORD_BUDGET / per_rep.max(1)).clamp(50, DAY_RECORDS)
     }
 
@@ -295,7 +340,7 @@ impl Model {
     /// trend included; shocks and common factors have mean 1).
     pub fn expected_demand(&self, q: usize, t: usize) -> f64 {
         let sc = &self.scenario;
-        let (l, k) = (self.pos_loc[q] as usize, self.pos_sku[q] as usize);
+        let (l, k) = (self.topo.pos_loc[q] as usize, self.topo.pos_sku[q] as usize);
         sc.demand
             .iter()
             .filter(|d| d.location == l && d.sku == k)
@@ -306,23 +351,23 @@ impl Model {
     /// `location/sku` name of a position.
     pub fn pos_name(&self, q: usize) -> String {
         let sc = &self.scenario;
-        format!("{}/{}", sc.locations[self.pos_loc[q] as usize].id, sc.skus[self.pos_sku[q] as usize].id)
+        format!("{}/{}", sc.locations[self.topo.pos_loc[q] as usize].id, sc.skus[self.topo.pos_sku[q] as usize].id)
     }
 
     /// Positions of a location, in SKU order.
     pub fn positions_of(&self, loc: usize) -> Vec<usize> {
-        (0..self.n_pos()).filter(|&q| self.pos_loc[q] as usize == loc).collect()
+        (0..self.n_pos()).filter(|&q| self.topo.pos_loc[q] as usize == loc).collect()
     }
 
     /// Replaces one position's policy (used by safety-stock search without recompiling). The
     /// model's scenario says the same afterwards (its own copy, if it shared one), so reports
     /// read from it never show stale levels.
     pub fn set_policy(&mut self, q: usize, kind: PolicyKind) {
-        self.policy[q].set_kind(if self.whole[q] { whole_units(kind) } else { kind });
-        let spec = &mut Arc::make_mut(&mut self.scenario).positions[self.pos_spec[q] as usize];
+        self.stock.policy[q].set_kind(if self.stock.whole[q] { whole_units(kind) } else { kind });
+        let spec = &mut Arc::make_mut(&mut self.scenario).positions[self.topo.pos_spec[q] as usize];
         set_levels(&mut spec.policy, kind);
         if spec.initial_on_hand.is_none() {
-            self.initial[q] = self.policy[q].kind.order_up_to();
+            self.stock.initial[q] = self.stock.policy[q].kind.order_up_to();
         }
     }
 }

@@ -248,7 +248,7 @@ fn fans(
     let mut stems = vec!["fan_network".to_string()];
     for (l, why) in chosen {
         let loc = &m.scenario.locations[l];
-        let n_loc = m.n_loc;
+        let n_loc = m.topo.n_loc;
         let at = |rec: &DayRecord, d: usize, j: usize| rec.locations.get(d * n_loc + l).map(|x| x[j]);
         let bo = match loc.kind {
             LocationKind::Warehouse => "backorders (units owed to the locations it supplies)",
@@ -364,7 +364,7 @@ fn mean_finite(values: impl Iterator<Item = f64>) -> f64 {
 fn echelons(m: &Model) -> Vec<(usize, String, Vec<usize>)> {
     let sc = &m.scenario;
     let h = crate::model::echelon_heights(sc);
-    let locs: Vec<usize> = m.stock_locs.iter().map(|&l| l as usize).collect();
+    let locs: Vec<usize> = m.topo.stock_locs.iter().map(|&l| l as usize).collect();
     let top = locs.iter().map(|&l| h[l]).max().unwrap_or(0);
     let mut levels: Vec<(usize, String, Vec<usize>)> = Vec::new();
     for level in 1..=top {

@@ -43,13 +43,13 @@ impl TraceWriter {
     /// A writer for a model, with the header line.
     pub fn new(m: &Model) -> Self {
         let sc = &m.scenario;
-        let order: Vec<usize> = m.stock_locs.iter().flat_map(|&l| m.positions_of(l as usize)).collect();
+        let order: Vec<usize> = m.topo.stock_locs.iter().flat_map(|&l| m.positions_of(l as usize)).collect();
         let names = (0..m.n_pos())
             .map(|q| {
                 format!(
                     "{},{}",
-                    csv_field(&sc.locations[m.pos_loc[q] as usize].id),
-                    csv_field(&sc.skus[m.pos_sku[q] as usize].id)
+                    csv_field(&sc.locations[m.topo.pos_loc[q] as usize].id),
+                    csv_field(&sc.skus[m.topo.pos_sku[q] as usize].id)
                 )
             })
             .collect();
@@ -74,7 +74,7 @@ impl Observer for TraceWriter {
                 in_transit: s.in_transit,
             };
             let cost = CostRates::of(m, q).costs(&basis);
-            let src = m.scenario.locations[m.pos_loc[q] as usize].source.unwrap_or(0);
+            let src = m.scenario.locations[m.topo.pos_loc[q] as usize].source.unwrap_or(0);
             let vals = [
                 f.demand,
                 f.sold,
@@ -91,7 +91,7 @@ impl Observer for TraceWriter {
                 cost.order,
                 cost.transit,
             ];
-            csv_nums(line, vals.map(|v| if m.whole[q] { clean(v) } else { v + 0.0 }));
+            csv_nums(line, vals.map(|v| if m.stock.whole[q] { clean(v) } else { v + 0.0 }));
             line.push_str(if st.is_up(src, 0) { ",1\n" } else { ",0\n" });
         }
     }

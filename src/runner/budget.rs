@@ -80,13 +80,13 @@ pub fn estimate(m: &Model, replications: usize, threads: usize, keeps: Keeps) ->
     let days = m.days as u64;
     // Day-by-day records of one replication: network totals (5 values) and, for charts, on hand
     // and backlog per location.
-    let recorded = if m.record_daily { days * (m.n_loc as u64 * 2 + 5) * 8 } else { 0 };
+    let recorded = if m.record_daily { days * (m.topo.n_loc as u64 * 2 + 5) * 8 } else { 0 };
     let charts = recorded * m.day_records().min(replications) as u64;
     // A lane's state: day-by-day totals and disruption flags when days are recorded, the
     // pipeline ring and per-position stocks and sums.
     let lane = if m.records_days() { days * (5 * 8 + 1) } else { 0 }
         + recorded
-        + (m.n_pos() as u64) * (m.ring_len as u64 + 64) * 8;
+        + (m.n_pos() as u64) * (m.processes.ring_len as u64 + 64) * 8;
     let workers = threads.max(1) as u64;
     let fixed = BASE + charts + workers * LANES_PER_THREAD * lane;
     Need { fixed, per_replication }

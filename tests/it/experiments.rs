@@ -181,7 +181,7 @@ fn sizing_matches_exact_base_stock_theory() {
     // Bracketing plus bisection down to 0.01·σ: a handful of runs, not hundreds.
     assert!(s.runs <= 20, "{} runs", s.runs);
     // The model is left at the sized level.
-    assert_eq!(m.policy[0].kind.order_up_to(), p.level);
+    assert_eq!(m.stock.policy[0].kind.order_up_to(), p.level);
 }
 
 /// Four independent stores are searched together: the same number of runs as one store, and

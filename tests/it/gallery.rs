@@ -671,8 +671,8 @@ fn tiered_launch_protects_tier_a() {
     println!("tiered: A {:.4} ± {:.4}, B {:.4} ± {:.4}, reserve held {:.1}", a.mean, a.se, b.mean, b.se, held.mean);
     assert!(a.mean > b.mean + 0.2, "tier A must fill far better than tier B");
     let dc = m.positions_of(loc(&m, "dc"))[0];
-    let reserve = 0.4 * m.initial[dc];
-    println!("reserve: {reserve:.1} units (40 % of the DC's launch stock {})", m.initial[dc]);
+    let reserve = 0.4 * m.stock.initial[dc];
+    println!("reserve: {reserve:.1} units (40 % of the DC's launch stock {})", m.stock.initial[dc]);
     assert!(held.mean > 100.0 && held.max <= reserve + 1e-9, "reserve held: {held:?}");
     let (me, re) = run_file(f, Some("equal"), None);
     let (ae, be) = (summary(&re, tier(&me, "A"), Kpi::FillRate), summary(&re, tier(&me, "B"), Kpi::FillRate));

@@ -344,7 +344,7 @@ impl Case {
 
     /// Model index of a scenario position.
     fn model_index(&self, spec: usize) -> usize {
-        (0..self.m.n_pos()).find(|&q| self.m.pos_spec[q] as usize == spec).expect("compiled")
+        (0..self.m.n_pos()).find(|&q| self.m.topo.pos_spec[q] as usize == spec).expect("compiled")
     }
 
     /// Positions supplied by this one (same SKU, at locations whose source is its location).
@@ -389,11 +389,11 @@ fn check_trace(text: &str) -> Result<(), TestCaseError> {
         if !matches!(pos.policy.kind, PolicyKind::EchelonBaseStock { .. }) {
             let want = pos.initial_on_hand.unwrap_or(pos.policy.kind.order_up_to());
             let ok = if whole {
-                m.initial[q].fract() == 0.0 && (m.initial[q] - want).abs() < 1.0
+                m.stock.initial[q].fract() == 0.0 && (m.stock.initial[q] - want).abs() < 1.0
             } else {
-                (m.initial[q] - want).abs() <= 1e-9
+                (m.stock.initial[q] - want).abs() <= 1e-9
             };
-            prop_assert!(ok, "{}: initial on hand {} vs {}", name, m.initial[q], want);
+            prop_assert!(ok, "{}: initial on hand {} vs {}", name, m.stock.initial[q], want);
         }
 
         for (t, r) in series.iter().enumerate() {
@@ -431,7 +431,8 @@ fn check_trace(text: &str) -> Result<(), TestCaseError> {
             // Previous end-of-day state (known on day 0 only without warm-up).
             let prev = if t > 0 { Some(&series[t - 1]) } else { None };
             let known = t > 0 || !warm;
-            let (oh0, oo0, it0) = prev.map_or((m.initial[q], 0.0, 0.0), |p| (p.on_hand, p.on_order, p.in_transit));
+            let (oh0, oo0, it0) =
+                prev.map_or((m.stock.initial[q], 0.0, 0.0), |p| (p.on_hand, p.on_order, p.in_transit));
             if known {
                 prop_assert!(
                     near(r.on_hand, oh0 + r.received - r.sold - r.shipped),

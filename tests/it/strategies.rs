@@ -248,7 +248,7 @@ fn jit_holds_less_stock_and_suffers_more_from_noisy_lead_times() {
             .iter()
             .map(|s| {
                 let q = calm.positions_of(loc(&calm, s))[0];
-                let PolicyKind::BaseStock { level } = calm.policy[q].kind else { panic!("base-stock") };
+                let PolicyKind::BaseStock { level } = calm.stock.policy[q].kind else { panic!("base-stock") };
                 echelon::scenario::Patch::parse(&format!("locations.{s}.policy.level={level}"), "test").unwrap()
             })
             .collect();
@@ -928,14 +928,17 @@ fn segments_classify_positions_and_report_per_segment() {
     assert_eq!(got, ["AX", "AY", "AX", "BZ", "BY", "CX"]);
     assert_eq!(m.alloc.segments, ["AX", "AY", "BY", "BZ", "CX"]);
     // Segment policies override the location's (2 days of cover).
-    let level = |id: &str| match m.policy[m.positions_of(loc(&m, id))[0]].kind {
+    let level = |id: &str| match m.stock.policy[m.positions_of(loc(&m, id))[0]].kind {
         PolicyKind::BaseStock { level } => level,
         other => panic!("{other:?}"),
     };
     let levels: Vec<f64> = ["s1", "s2", "s3", "s4", "s5", "s6"].iter().map(|s| level(s)).collect();
     assert_eq!(levels, [500.0, 100.0, 500.0, 36.0, 16.0, 9.0]);
     let plain = variant(SEGMENTS, Some("as-written"), None);
-    assert_eq!(plain.policy[plain.positions_of(loc(&plain, "s1"))[0]].kind, PolicyKind::BaseStock { level: 200.0 });
+    assert_eq!(
+        plain.stock.policy[plain.positions_of(loc(&plain, "s1"))[0]].kind,
+        PolicyKind::BaseStock { level: 200.0 }
+    );
 
     // Reported per segment: the demand of its positions (exact over 8 days of cycles).
     let r = run_with(&m, 1, 1);

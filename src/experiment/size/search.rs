@@ -164,6 +164,7 @@ pub fn size(model: &mut Model, target: &Target, settings: &Settings) -> Result<S
     let opts = settings.options(&model.scenario);
     let scopes = runner::scopes_of(model);
     let mut searches: Vec<Search> = model
+        .topo
         .customer_list
         .iter()
         .map(|&q| q as usize)
@@ -212,18 +213,18 @@ pub fn size(model: &mut Model, target: &Target, settings: &Settings) -> Result<S
 /// Positions without a level to move (no policy, e.g. stores a warehouse pushes to) or whose
 /// levels follow a forecast are not sized.
 fn sizable(model: &Model, q: usize) -> bool {
-    model.policy[q].kind != PolicyKind::None && model.policy[q].dynamic == NONE
+    model.stock.policy[q].kind != PolicyKind::None && model.stock.policy[q].dynamic == NONE
 }
 
 /// An input error unless some customer-facing position has a level to size.
 fn check_sizable(model: &Model) -> Result<(), ExperimentError> {
-    if model.customer_list.is_empty() {
+    if model.topo.customer_list.is_empty() {
         return Err(ExperimentError::input(
             "the scenario has no customer-facing positions to size",
             "add [[demand]] at a store or warehouse",
         ));
     }
-    if !model.customer_list.iter().any(|&q| sizable(model, q as usize)) {
+    if !model.topo.customer_list.iter().any(|&q| sizable(model, q as usize)) {
         return Err(ExperimentError::input(
             "no customer-facing position has a fixed stock level to size",
             "size needs base_stock, s_S, min_max or r_Q policies without a forecast (try --strategy)",
@@ -235,8 +236,8 @@ fn check_sizable(model: &Model) -> Result<(), ExperimentError> {
 impl Search {
     /// The search of position `q`, starting at its textbook level.
     fn new(model: &Model, target: &Target, q: usize, scopes: &[Scope]) -> Self {
-        let l = model.pos_loc[q] as usize;
-        let spec = &model.scenario.positions[model.pos_spec[q] as usize];
+        let l = model.topo.pos_loc[q] as usize;
+        let spec = &model.scenario.positions[model.topo.pos_spec[q] as usize];
         let lt = &model.scenario.locations[l].lead_time;
         let protection = Protection {
             mean_daily: spec.mean_daily_demand,
@@ -244,10 +245,10 @@ impl Search {
             var_daily: spec.sd_daily_demand.powi(2),
             lead_mean: lt.mean(),
             lead_sd: lt.sd(),
-            review_days: model.policy[q].review_days,
+            review_days: model.stock.policy[q].review_days,
         };
-        let template = model.policy[q].kind;
-        let whole = model.whole[q];
+        let template = model.stock.policy[q].kind;
+        let whole = model.stock.whole[q];
         let sd = protection.sd();
         let daily_sd = spec.sd_daily_demand;
         let scale = protection.mean().max(1.0);
@@ -427,10 +428,10 @@ fn sized_position(
     let achieved_v = target.values(final_run, s.scope);
     let textbook_v = target.values(textbook_run, s.scope);
     let achieved_statistic = target.statistic(&achieved_v);
-    let kind = model.policy[s.q].kind;
+    let kind = model.stock.policy[s.q].kind;
     SizedPosition {
-        location: sc.locations[model.pos_loc[s.q] as usize].id.clone(),
-        sku: sc.skus[model.pos_sku[s.q] as usize].id.clone(),
+        location: sc.locations[model.topo.pos_loc[s.q] as usize].id.clone(),
+        sku: sc.skus[model.topo.pos_sku[s.q] as usize].id.clone(),
         policy: kind.name(),
         level,
         order_up_to: kind.order_up_to(),
@@ -445,7 +446,7 @@ fn sized_position(
         textbook_safety_stock: s.textbook - mu,
         textbook_achieved: Summary::of(&textbook_v),
         textbook_statistic: target.statistic(&textbook_v),
-        unit_cost: model.unit_cost[s.q],
+        unit_cost: model.econ.unit_cost[s.q],
         avg_on_hand: mean_of(final_run, s.scope, Kpi::AvgOnHand),
         avg_inventory_value: mean_of(final_run, s.scope, Kpi::AvgInventoryValue),
         textbook_avg_inventory_value: mean_of(textbook_run, s.scope, Kpi::AvgInventoryValue),
