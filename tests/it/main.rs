@@ -1,6 +1,6 @@
 //! Integration tests of echelon: one test binary (STYLE.md habit 13) with a module per concern.
 //!
-//! - `golden`: simulated KPI means against closed forms (reference/README.md);
+//! - `golden`: simulated KPI means against closed forms (tests/REFERENCE.md);
 //! - `traces`: hand-computed day-by-day traces, cell by cell;
 //! - `determinism`: same seed, same bytes, for any thread count;
 //! - `props`: invariants on random small networks (proptest);
