@@ -301,6 +301,11 @@ pub(super) fn rebalance<const L: usize>(
                 let d = lane.alloc.givers[gi].1 as usize;
                 let sd = &stocks[d];
                 let spare = (sd.on_hand[l] + sd.in_transit[l] - sd.cust_bo[l] - rb.target * mu[d]).min(sd.on_hand[l]);
+                // Whether this giver can cover the whole need. The need is recomputed from the
+                // stocks, so once it is sent the rounding of on hand + in transit may leave a
+                // residual below the resolution of the receiver's stock, which no transfer can
+                // reduce: the taker is done by construction, not when the residual reaches zero.
+                let met = need <= spare;
                 let mut x = need.min(spare).max(0.0);
                 if m.whole[r] {
                     x = x.floor();
@@ -320,6 +325,9 @@ pub(super) fn rebalance<const L: usize>(
                     // does for shipments.
                     sums[d].on_hand[l] -= x;
                     sums[r].in_transit[l] += x;
+                }
+                if met && !m.whole[r] {
+                    break;
                 }
                 if spare - x <= 0.0 || m.whole[r] && spare - x < 1.0 {
                     gi += 1;

@@ -4,6 +4,7 @@
 //! - `traces`: hand-computed day-by-day traces, cell by cell;
 //! - `determinism`: same seed, same bytes, for any thread count;
 //! - `props`: invariants on random small networks (proptest);
+//! - `regressions`: the bugs the property tests found, each with the scenario that showed it;
 //! - `cli`: the binary — bad input, outputs, help;
 //! - `experiments`: compare (common random numbers), sweep, size (against theory), and their
 //!   commands;
@@ -22,6 +23,7 @@ mod experiments;
 mod gallery;
 mod golden;
 mod props;
+mod regressions;
 mod report;
 mod strategies;
 mod stress;
