@@ -92,3 +92,77 @@ within = "source"
         "store-1 gives to store-0 in every replication: {moved:?}"
     );
 }
+
+/// Whole units: a taker whose need has a fraction (target × expected demand is rarely whole) is
+/// sent the whole units of it; the fraction left over used to make the transfer loop pass over
+/// every giver (each could give it zero whole units), so the takers after it got nothing while a
+/// giver still had plenty to spare. Found while bounding the loop of issue 12.
+#[test]
+fn whole_unit_transfers_serve_every_taker() {
+    // Day 0, after demand: s1 has 98 (cover 49 days), s2 has 1 and s3 has 2 (covers 0.67 and
+    // 1.33 days at 1.5 a day): both below the trigger of 3. Target 5 days: s2 needs
+    // 7.5 − 1 = 6.5 and is sent 6, then s3 needs 7.5 − 2 = 5.5 and is sent 5; s1 keeps 87
+    // (its spare is 98 − 5 × 2 = 88).
+    const FRACTION: &str = r#"
+[simulation]
+days = 3
+replications = 1
+seed = 1
+
+[[skus]]
+id = "a"
+unit_cost = 1.0
+price = 2.0
+holding_cost = 0.0
+stockout_cost = 0.0
+
+[[locations]]
+id = "supplier"
+type = "supplier"
+
+[[locations]]
+id = "s1"
+type = "store"
+source = "supplier"
+policy = { type = "none" }
+initial_on_hand = 100
+
+[[locations]]
+id = "s2"
+type = "store"
+source = "supplier"
+policy = { type = "none" }
+initial_on_hand = 2
+
+[[locations]]
+id = "s3"
+type = "store"
+source = "supplier"
+policy = { type = "none" }
+initial_on_hand = 3
+
+[[demand]]
+location = "s1"
+distribution = { type = "sequence", values = [2] }
+
+[[demand]]
+location = "s2"
+distribution = { type = "sequence", values = [1, 2] }
+
+[[demand]]
+location = "s3"
+distribution = { type = "sequence", values = [1, 2] }
+
+[rebalancing]
+review_days = 7
+trigger_days = 3
+target_days = 5
+lead_time = 2
+within = "all"
+"#;
+    let m = model(FRACTION);
+    let (s1, s2, s3) = (rows(&m, "s1"), rows(&m, "s2"), rows(&m, "s3"));
+    assert_eq!((s1[0].on_hand, s2[0].on_hand, s3[0].on_hand), (87.0, 1.0, 2.0), "day 0 on hand");
+    assert_eq!((s2[0].in_transit, s3[0].in_transit), (6.0, 5.0), "day 0: both takers are sent their whole units");
+    assert_eq!((s2[2].received, s3[2].received), (6.0, 5.0), "the transfers arrive on day 2");
+}
