@@ -3,6 +3,7 @@
 //! - `golden`: simulated KPI means against closed forms (tests/REFERENCE.md);
 //! - `traces`: hand-computed day-by-day traces, cell by cell;
 //! - `determinism`: same seed, same bytes, for any thread count;
+//! - `digest`: the bytes of one small shipped run, pinned by a hash (dependency drift);
 //! - `props`: invariants on random small networks (proptest);
 //! - `regressions`: the bugs the property tests found, each with the scenario that showed it;
 //! - `cli`: the binary — bad input, outputs, help;
@@ -19,6 +20,7 @@
 mod cli;
 mod common;
 mod determinism;
+mod digest;
 mod experiments;
 mod gallery;
 mod golden;
