@@ -15,6 +15,14 @@
 //! - KPI rates lie in [0, 1] or are undefined (NaN) in every replication, no KPI is infinite, and
 //!   the KPIs of a replication agree with its trace;
 //! - the same seed draws the same customer demand whatever the policies (common random numbers).
+//!
+//! With every feature on top (capacity, the four rationing rules, tiers and reserves, push, order
+//! and transport delays, demand shocks, `[rebalancing]`), on the same networks:
+//! - stocks are never negative, and every run ends (a thread with a deadline: issue 12 looped);
+//! - units leave a shelf only as sales, shipments or transfers (stores, review days) and enter a
+//!   pipeline only as orders, pushes or transfers; transfers conserve units day by day and are
+//!   what `units_transferred` counts; lost sales lose exactly what is not sold;
+//! - KPI rates lie in [0, 1]; the same seed gives the same trace.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
