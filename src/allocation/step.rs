@@ -187,29 +187,35 @@ pub(crate) fn rebalance<const L: usize>(
                 let d = a.givers[gi].1 as usize;
                 let sd = &stocks[d];
                 let spare = (sd.on_hand[l] + sd.in_transit[l] - sd.cust_bo[l] - rb.target * mu[d]).min(sd.on_hand[l]);
+                // Each pass either meets the taker's need (all of it, or for whole units all but
+                // a fraction no whole unit fills) and keeps this giver for the next taker, or
+                // empties the giver (to less than a unit) and moves on to the next one: at most
+                // takers + givers passes whatever the rounding. The need is not re-read after it
+                // was met: the rounding of on hand + in transit can leave a residual below the
+                // resolution of that sum, which no transfer reduces (issue 12).
+                let met = need <= spare;
                 let mut x = need.min(spare).max(0.0);
                 if m.stock.whole[r] {
                     x = x.floor();
                 }
-                if x <= 0.0 {
-                    gi += 1;
-                    continue;
+                if x > 0.0 {
+                    stocks[d].on_hand[l] -= x;
+                    stocks[r].in_transit[l] += x;
+                    ring[arrive_slot + r][l] += x;
+                    moved += x;
+                    if measure {
+                        a.extras[d].transfer_out += x;
+                        a.extras[r].transfer_in += x;
+                        // Today's end-of-day stocks were summed in pass 1: correct them, as
+                        // `ship` does for shipments.
+                        sums[d].on_hand[l] -= x;
+                        sums[r].in_transit[l] += x;
+                    }
                 }
-                stocks[d].on_hand[l] -= x;
-                stocks[r].in_transit[l] += x;
-                ring[arrive_slot + r][l] += x;
-                moved += x;
-                if measure {
-                    a.extras[d].transfer_out += x;
-                    a.extras[r].transfer_in += x;
-                    // Today's end-of-day stocks were summed in pass 1: correct them, as `ship`
-                    // does for shipments.
-                    sums[d].on_hand[l] -= x;
-                    sums[r].in_transit[l] += x;
+                if met {
+                    break;
                 }
-                if spare - x <= 0.0 || m.stock.whole[r] && spare - x < 1.0 {
-                    gi += 1;
-                }
+                gi += 1;
             }
         }
     }

@@ -82,7 +82,7 @@ pub fn loc(m: &Model, id: &str) -> usize {
     m.scenario.location_index(id).unwrap_or_else(|| panic!("no location {id}"))
 }
 
-/// Golden check for costs and stocks (reference/README.md): |sim − theory| ≤ max(3·SE, 1 % of
+/// Golden check for costs and stocks (tests/REFERENCE.md): |sim − theory| ≤ max(3·SE, 1 % of
 /// theory). Also demands that the run was large enough for 3·SE to be below that 1 %, so the
 /// tolerance is really the 1 % of the reference and not a wide statistical one.
 pub fn assert_golden(what: &str, sim: &Summary, theory: f64) {
@@ -103,7 +103,7 @@ pub fn assert_golden(what: &str, sim: &Summary, theory: f64) {
     );
 }
 
-/// Golden check for rates (fill rate, stockout rate): 0.005 absolute (reference/README.md).
+/// Golden check for rates (fill rate, stockout rate): 0.005 absolute (tests/REFERENCE.md).
 pub fn assert_golden_rate(what: &str, sim: &Summary, theory: f64) {
     println!("{what}: simulated {:.5} ± {:.5} (se), theory {theory:.5}, tolerance 0.005", sim.mean, sim.se);
     assert!(

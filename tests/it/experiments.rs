@@ -116,7 +116,7 @@ fn compare_on_common_random_numbers() {
 }
 
 /// Exact per-day fill rate of a single-stage base-stock with N(μ, σ²) demand and lead time L
-/// (reference/README.md): 1 − (n_L(S) − n_{L−1}(S))/μ.
+/// (tests/REFERENCE.md): 1 − (n_L(S) − n_{L−1}(S))/μ.
 fn exact_fill(s: f64, l: u32, mu: f64, sigma: f64) -> f64 {
     1.0 - (normal_loss_k(s, l, mu, sigma) - normal_loss_k(s, l - 1, mu, sigma)) / mu
 }
@@ -157,7 +157,7 @@ distribution = { type = "normal", mean = 50.0, sd = 8.0 }
 "#;
 
 /// Sizing one store with N(50, 8²) demand and lead time 3 for a 97 % fill rate finds the S of
-/// theory within 1 % (Snyder & Shen; the exact per-day fill rate of reference/README.md).
+/// theory within 1 % (Snyder & Shen; the exact per-day fill rate of tests/REFERENCE.md).
 #[test]
 fn sizing_matches_exact_base_stock_theory() {
     let exact = exact_level(0.97, 3, 50.0, 8.0);

@@ -1,7 +1,8 @@
 //! Golden tests: simulated KPI means against closed forms from inventory theory.
 //!
-//! Reference values and tolerances: the shared reference table (reference/README.md of the project brief) — |sim − theory| ≤
-//! max(3·SE, 1 % of theory) for costs and stocks, 0.005 absolute for rates, warm-up ≥ 20 days.
+//! Reference values and tolerances: the reference table in tests/REFERENCE.md (with its
+//! sources) — |sim − theory| ≤ max(3·SE, 1 % of theory) for costs and stocks, 0.005 absolute
+//! for rates, warm-up ≥ 20 days.
 //! Theory is computed in the test (normal loss function by quadrature, Poisson by summing the
 //! pmf, see `common`) and, where the reference prints a number, checked against it first.
 //!

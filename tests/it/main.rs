@@ -1,9 +1,11 @@
 //! Integration tests of echelon: one test binary (STYLE.md habit 13) with a module per concern.
 //!
-//! - `golden`: simulated KPI means against closed forms (reference/README.md);
+//! - `golden`: simulated KPI means against closed forms (tests/REFERENCE.md);
 //! - `traces`: hand-computed day-by-day traces, cell by cell;
 //! - `determinism`: same seed, same bytes, for any thread count;
+//! - `digest`: the bytes of one small shipped run, pinned by a hash (dependency drift);
 //! - `props`: invariants on random small networks (proptest);
+//! - `regressions`: the bugs the property tests found, each with the scenario that showed it;
 //! - `cli`: the binary — bad input, outputs, help;
 //! - `experiments`: compare (common random numbers), sweep, size (against theory), and their
 //!   commands;
@@ -18,10 +20,12 @@
 mod cli;
 mod common;
 mod determinism;
+mod digest;
 mod experiments;
 mod gallery;
 mod golden;
 mod props;
+mod regressions;
 mod report;
 mod strategies;
 mod stress;

@@ -15,6 +15,14 @@
 //! - KPI rates lie in [0, 1] or are undefined (NaN) in every replication, no KPI is infinite, and
 //!   the KPIs of a replication agree with its trace;
 //! - the same seed draws the same customer demand whatever the policies (common random numbers).
+//!
+//! With every feature on top (capacity, the four rationing rules, tiers and reserves, push, order
+//! and transport delays, demand shocks, `[rebalancing]`), on the same networks:
+//! - stocks are never negative, and every run ends (a thread with a deadline: issue 12 looped);
+//! - units leave a shelf only as sales, shipments or transfers (stores, review days) and enter a
+//!   pipeline only as orders, pushes or transfers; transfers conserve units day by day and are
+//!   what `units_transferred` counts; lost sales lose exactly what is not sold;
+//! - KPI rates lie in [0, 1]; the same seed gives the same trace.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -226,6 +234,11 @@ fn net_spec() -> impl Strategy<Value = NetSpec> {
 impl NetSpec {
     /// The scenario text; `alt` swaps in the alternative policies.
     fn toml(&self, alt: bool) -> String {
+        self.toml_with(alt, None)
+    }
+
+    /// The scenario text with the allocation and stress features `f` (if any).
+    fn toml_with(&self, alt: bool, f: Option<&Features>) -> String {
         let mut t = String::new();
         let unmet = if self.lost_sales { "lost_sales" } else { "backorder" };
         let _ = writeln!(
@@ -246,6 +259,9 @@ impl NetSpec {
             );
         }
         let _ = writeln!(t, "[[locations]]\nid = \"supplier\"\ntype = \"supplier\"");
+        if let Some(c) = f.and_then(|f| f.supplier_capacity) {
+            let _ = writeln!(t, "capacity_per_day = {c:?}");
+        }
         if let Some((up, down)) = self.markov {
             let _ =
                 writeln!(t, "disruption = {{ type = \"markov\", mean_days_up = {up:?}, mean_days_down = {down:?} }}");
@@ -267,15 +283,20 @@ impl NetSpec {
             let pick = l.source.index(n_src);
             let source = if pick == 0 { "supplier".to_string() } else { format!("wh-{}", pick - 1) };
             let policy = if alt { &self.alt_policies[n] } else { &l.policy };
+            // Children of a pushing warehouse do not order (README: give them policy none).
+            let pushed = f.is_some_and(|f| pick > 0 && f.warehouses.get(pick - 1).is_some_and(|w| w.push.is_some()));
+            let policy = if pushed { "{ type = \"none\" }".to_string() } else { policy.toml() };
             let _ = writeln!(
                 t,
-                "[[locations]]\nid = \"{id}\"\ntype = \"{}\"\nsource = \"{source}\"\nlead_time = {}\npolicy = {}",
+                "[[locations]]\nid = \"{id}\"\ntype = \"{}\"\nsource = \"{source}\"\nlead_time = {}\npolicy = {policy}",
                 if wh { "warehouse" } else { "store" },
                 l.lead.toml(),
-                policy.toml()
             );
             if let Some(x) = l.initial {
                 let _ = writeln!(t, "initial_on_hand = {x:?}");
+            }
+            if let Some(f) = f {
+                f.location_keys(&mut t, wh, i, n, self.stores.len());
             }
             t.push('\n');
             let has_children = !wh
@@ -300,7 +321,127 @@ impl NetSpec {
             }
         }
         t.push_str(&demand);
+        if let Some(f) = f {
+            f.global_tables(&mut t);
+        }
         t
+    }
+}
+
+/// Allocation and stress features on top of a generated network: capacity, rationing rules,
+/// tiers and reserves, push, order and transport delays, demand shocks and transfers.
+#[derive(Clone, Debug)]
+struct Features {
+    supplier_capacity: Option<f64>,
+    warehouses: Vec<WhFeatures>,
+    /// Per location (warehouses, then stores): (order delay, transport delay window).
+    lanes: Vec<(Option<u32>, Option<(u32, u32, u32)>)>,
+    /// Whether stores carry tier labels (A for even, B for odd indices).
+    tiers: bool,
+    /// (mean days between, duration, multiplier).
+    shocks: Option<(f64, u32, f64)>,
+    /// (review days, trigger days, target − trigger, lead time, grouping).
+    rebalancing: Option<(u32, f64, f64, u32, &'static str)>,
+}
+
+#[derive(Clone, Debug)]
+struct WhFeatures {
+    capacity: Option<f64>,
+    rationing: &'static str,
+    /// (share, release sell-through).
+    reserve: Option<(f64, f64)>,
+    /// (cycle days, offset seed, buffer days, moving-average window).
+    push: Option<(u32, u32, f64, u32)>,
+}
+
+fn wh_features() -> impl Strategy<Value = WhFeatures> {
+    (
+        prop::option::weighted(0.4, 0.0..40.0f64),
+        prop::sample::select(vec!["proportional", "priority", "fair_share", "tier_priority"]),
+        prop::option::weighted(0.3, (0.0..1.0f64, 0.0..1.0f64)),
+        prop::option::weighted(0.3, (1u32..10, 0u32..10, 0.0..6.0f64, 1u32..15)),
+    )
+        .prop_map(|(capacity, rationing, reserve, push)| WhFeatures { capacity, rationing, reserve, push })
+}
+
+fn features() -> impl Strategy<Value = Features> {
+    (
+        prop::option::weighted(0.4, 0.0..60.0f64),
+        prop::collection::vec(wh_features(), 2),
+        prop::collection::vec(
+            (prop::option::weighted(0.3, 0u32..4), prop::option::weighted(0.3, (0u32..40, 0u32..10, 1u32..6))),
+            6,
+        ),
+        any::<bool>(),
+        prop::option::weighted(0.4, (2.0..40.0f64, 1u32..8, 0.2..4.0f64)),
+        prop::option::weighted(
+            0.7,
+            (1u32..8, 0.0..6.0f64, 0.1..10.0f64, 1u32..4, prop::sample::select(vec!["region", "source", "all"])),
+        ),
+    )
+        .prop_map(|(supplier_capacity, warehouses, lanes, tiers, shocks, rebalancing)| Features {
+            supplier_capacity,
+            warehouses,
+            lanes,
+            tiers,
+            shocks,
+            rebalancing,
+        })
+}
+
+impl Features {
+    /// Keys of location `i` (warehouse or store), the `n`-th in file order.
+    fn location_keys(&self, t: &mut String, wh: bool, i: usize, n: usize, n_stores: usize) {
+        let (delay, window) = self.lanes[n];
+        if let Some(d) = delay {
+            let _ = writeln!(t, "order_delay = {d}");
+        }
+        if let Some((a, len, extra)) = window {
+            let _ = writeln!(t, "delays = [{{ first_day = {a}, last_day = {}, extra_days = {extra} }}]", a + len);
+        }
+        if !wh {
+            let _ = writeln!(t, "region = \"{}\"", if i % 2 == 0 { "north" } else { "south" });
+            if self.tiers {
+                let _ = writeln!(t, "tier = \"{}\"", if i % 2 == 0 { "A" } else { "B" });
+            }
+            return;
+        }
+        let w = &self.warehouses[i];
+        if let Some(c) = w.capacity {
+            let _ = writeln!(t, "capacity_per_day = {c:?}");
+        }
+        let _ = writeln!(t, "rationing = \"{}\"", w.rationing);
+        if w.rationing == "priority" {
+            let ids: Vec<String> = (0..n_stores).rev().map(|j| format!("store-{j}")).collect();
+            let _ = writeln!(t, "priority = {ids:?}");
+        }
+        if let (Some((share, release)), true) = (w.reserve, self.tiers) {
+            let _ = writeln!(t, "reserve = {{ share = {share:?}, release_sell_through = {release:?}, tier = \"A\" }}");
+        }
+        if let Some((cycle, off, buffer, window)) = w.push {
+            let _ = writeln!(
+                t,
+                "push = {{ cycle_days = {cycle}, offset = {}, buffer = {{ days = {buffer:?} }}, forecast = {{ method = \"moving_average\", window = {window} }} }}",
+                off % cycle
+            );
+        }
+    }
+
+    /// The tables after the locations and demand: shocks and rebalancing.
+    fn global_tables(&self, t: &mut String) {
+        if let Some((between, duration, mult)) = self.shocks {
+            let _ = writeln!(
+                t,
+                "[[shocks]]\nmean_days_between = {between:?}\nduration = {duration}\nmultiplier = {mult:?}\n"
+            );
+        }
+        if let Some((review, trigger, gap, lead, within)) = self.rebalancing {
+            let _ = writeln!(
+                t,
+                "[rebalancing]\nreview_days = {review}\ntrigger_days = {trigger:?}\ntarget_days = {:?}\nlead_time = {lead}\ncost_per_unit = 0.25\nwithin = \"{within}\"\n",
+                trigger + gap
+            );
+        }
     }
 }
 
@@ -711,6 +852,126 @@ fn check_kpis_match_trace(text: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// The trace of replication 0 of `text` (and, once more, to check it is the same), computed on
+/// a thread with a deadline so that a run that never ends fails instead of hanging CI.
+fn trace_within(text: &str, secs: u64) -> Result<(Scenario, Model, String), TestCaseError> {
+    let sc = Scenario::parse("prop.toml", text)
+        .map_err(|e| TestCaseError::fail(format!("generated scenario is invalid:\n{e}")))?;
+    let m = Model::compile(&sc);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (m2, seed) = (m.clone(), sc.simulation.seed);
+    std::thread::spawn(move || {
+        let _ = tx.send((trace_csv(&m2, seed, 0), trace_csv(&m2, seed, 0)));
+    });
+    let (a, b) = rx
+        .recv_timeout(std::time::Duration::from_secs(secs))
+        .map_err(|_| TestCaseError::fail(format!("replication 0 did not finish within {secs} s (or panicked)")))?;
+    prop_assert!(a == b, "the same seed gave two different traces");
+    Ok((sc, m, a))
+}
+
+/// Invariants with every feature on: stocks never negative; units leave a shelf only as sales,
+/// shipments or (on a rebalancing review day, at a store) transfers; units enter a pipeline
+/// only as orders, pushes or transfers; transfers conserve units (what leaves the donors' shelves
+/// enters the receivers' pipelines the same day, and is what `units_transferred` counts); lost
+/// sales mode loses exactly what it does not sell; the same seed gives the same trace.
+fn check_features(text: &str, f: &Features) -> Result<(), TestCaseError> {
+    let (sc, m, csv) = trace_within(text, 30)?;
+    let rows = parse_trace(&csv);
+    let n = m.n_pos();
+    let days = sc.simulation.days;
+    prop_assert_eq!(rows.len(), days * n, "one row per day and position");
+    let lost_mode = m.lost_sales;
+    let pushes = f.warehouses.iter().any(|w| w.push.is_some());
+    let review = f.rebalancing.map(|r| r.0 as usize);
+    let mut left_shelves = 0.0;
+    for t in 0..days {
+        let (mut out_sum, mut in_sum) = (0.0, 0.0);
+        for q in 0..n {
+            let r = &rows[t * n + q];
+            let at = format!("day {} {}/{}", r.day, r.location, r.sku);
+            for (name, v) in [
+                ("on_hand", r.on_hand),
+                ("backorders", r.backorders),
+                ("on_order", r.on_order),
+                ("in_transit", r.in_transit),
+                ("sold", r.sold),
+                ("lost", r.lost),
+                ("shipped", r.shipped),
+                ("received", r.received),
+                ("ordered", r.ordered),
+            ] {
+                prop_assert!(v >= -EPS && v.is_finite(), "{}: {} = {}", at, name, v);
+            }
+            prop_assert!(
+                r.in_transit <= r.on_order + EPS,
+                "{}: in transit {} > on order {}",
+                at,
+                r.in_transit,
+                r.on_order
+            );
+            if lost_mode {
+                prop_assert!(
+                    near(r.sold + r.lost, r.demand),
+                    "{}: sold {} + lost {} ≠ demand {}",
+                    at,
+                    r.sold,
+                    r.lost,
+                    r.demand
+                );
+            } else {
+                prop_assert_eq!(r.lost, 0.0, "{}: lost in backorder mode", at);
+            }
+            if t == 0 {
+                continue;
+            }
+            let p = &rows[(t - 1) * n + q];
+            prop_assert_eq!((&p.location, &p.sku), (&r.location, &r.sku));
+            // Units that left the shelf other than as sales and shipments: transfers out.
+            let out = p.on_hand + r.received - r.sold - r.shipped - r.on_hand;
+            // Units that entered the pipeline other than as orders: pushes and transfers in.
+            let inn = r.on_order - p.on_order - r.ordered + r.received;
+            let scale =
+                EPS * (1.0 + p.on_hand.abs() + r.on_hand.abs() + r.received + p.on_order.abs() + r.on_order.abs());
+            prop_assert!(out >= -scale, "{}: on hand grew by {} more than it received", at, -out);
+            prop_assert!(inn >= -scale, "{}: on order fell by {} more than it received", at, -inn);
+            let transfer_day = review.is_some_and(|rv| (t as i64).rem_euclid(rv as i64) == 0);
+            let store = sc.locations[sc.location_index(&r.location).unwrap()].kind == LocationKind::Store;
+            if !(transfer_day && store) {
+                prop_assert!(out.abs() <= scale, "{}: {} units left the shelf unaccounted for", at, out);
+            }
+            if !(transfer_day && store) && !pushes {
+                prop_assert!(inn.abs() <= scale, "{}: {} units entered the pipeline unaccounted for", at, inn);
+            }
+            out_sum += out;
+            in_sum += inn;
+        }
+        if t > 0 {
+            left_shelves += out_sum;
+            if !pushes {
+                prop_assert!(
+                    (out_sum - in_sum).abs() <= 1e-6 * (1.0 + out_sum.abs()),
+                    "day {}: transfers took {} units off shelves but put {} into pipelines",
+                    t,
+                    out_sum,
+                    in_sum
+                );
+            }
+        }
+    }
+    // What left the shelves after day 0 is part of what the KPI counts (it counts day 0 too).
+    let res = run_with(&m, 1, sc.simulation.seed);
+    let net = res.scope_index(Scope::Network).expect("network scope");
+    let counted = res.series(net, Kpi::UnitsTransferred)[0] * days as f64;
+    prop_assert!(
+        left_shelves <= counted + 1e-6 * (1.0 + counted),
+        "{} units left shelves as transfers but units_transferred counts {}",
+        left_shelves,
+        counted
+    );
+    Ok(())
+}
+
 fn with_scenario(e: TestCaseError, text: &str) -> TestCaseError {
     TestCaseError::fail(format!("{e}\n--- scenario ---\n{text}"))
 }
@@ -747,6 +1008,15 @@ proptest! {
     fn kpis_match_the_trace(spec in net_spec()) {
         let text = spec.toml(false);
         check_kpis_match_trace(&text).map_err(|e| with_scenario(e, &text))?;
+    }
+
+    /// Every feature at once (capacity, rationing rules, tiers and reserves, push, order and
+    /// transport delays, shocks, transfers) on the same networks: stocks, flows and transfers.
+    #[test]
+    fn feature_invariants((spec, f) in (net_spec(), features())) {
+        let text = spec.toml_with(false, Some(&f));
+        check_features(&text, &f).map_err(|e| with_scenario(e, &text))?;
+        check_kpi_ranges(&text).map_err(|e| with_scenario(e, &text))?;
     }
 
     /// Common random numbers: other policies (rules and levels) draw the same customer demand
@@ -821,4 +1091,36 @@ fn generator_covers_the_cases() {
     ] {
         assert!(seen.get(k).copied().unwrap_or(0) >= 5, "generator rarely produces {k}: {seen:?}");
     }
+}
+
+/// The feature generator covers what it should: over many draws every feature appears, and
+/// transfers meet continuous demand (the case of issue 12).
+#[test]
+fn feature_generator_covers_the_cases() {
+    use echelon::scenario::Rationing;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let mut seen = BTreeMap::<&str, usize>::new();
+    for _ in 0..300 {
+        let (spec, f) = (net_spec(), features()).new_tree(&mut runner).unwrap().current();
+        let sc = scenario(&spec.toml_with(false, Some(&f)));
+        let mut mark = |k: &'static str, c: bool| *seen.entry(k).or_default() += usize::from(c);
+        let wh = || sc.locations.iter().filter(|l| l.kind == LocationKind::Warehouse);
+        mark("capacity", sc.locations.iter().any(|l| l.capacity_per_day.is_some()));
+        mark("priority", wh().any(|l| matches!(l.rationing, Rationing::Priority(_))));
+        mark("fair_share", wh().any(|l| matches!(l.rationing, Rationing::FairShare)));
+        mark("tier_priority", wh().any(|l| matches!(l.rationing, Rationing::TierPriority)));
+        mark("reserve", wh().any(|l| l.reserve.is_some()));
+        mark("push", wh().any(|l| l.push.is_some()));
+        mark("order delay", sc.locations.iter().any(|l| l.order_delay > 0));
+        mark("transport delay", sc.locations.iter().any(|l| !l.delays.is_empty()));
+        mark("shocks", !sc.shocks.is_empty());
+        mark("rebalancing", sc.rebalancing.is_some());
+        mark("transfers, continuous", sc.rebalancing.is_some() && sc.skus.iter().any(|s| !s.discrete));
+    }
+    for (k, c) in &seen {
+        assert!(*c >= 5, "feature generator rarely produces {k}: {seen:?}");
+    }
+    assert_eq!(seen.len(), 11);
 }
