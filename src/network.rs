@@ -23,6 +23,15 @@ impl LocId {
 pub struct PosId(pub u32);
 
 impl PosId {
+    /// "No position" (e.g. the parent of a position supplied by an external supplier).
+    pub const NONE: PosId = PosId(u32::MAX);
+
+    /// Whether this is [`PosId::NONE`].
+    #[inline]
+    pub fn is_none(self) -> bool {
+        self == Self::NONE
+    }
+
     /// The index as `usize`, for indexing per-position arrays.
     #[inline]
     pub fn idx(self) -> usize {

@@ -160,7 +160,7 @@ fn labels(sc: &Scenario, m: &Model, a: &mut Allocation) {
     tiers.sort();
     tiers.dedup();
     a.tier_rank = (0..n)
-        .map(|q| match &sc.locations[m.topo.pos_loc[q] as usize].tier {
+        .map(|q| match &sc.locations[m.topo.pos_loc[q].idx()].tier {
             Some(t) => tiers.iter().position(|x| x == t).unwrap_or(0) as u32,
             None => u32::MAX,
         })
@@ -183,11 +183,11 @@ fn rationing(sc: &Scenario, m: &Model, rank: &mut [u32]) -> Vec<Rule> {
     m.topo
         .groups
         .iter()
-        .map(|g| match &sc.locations[g.loc as usize].rationing {
+        .map(|g| match &sc.locations[g.loc.idx()].rationing {
             Rationing::Proportional => Rule::Proportional,
             Rationing::Priority(order) => {
                 for c in g.lo..g.hi {
-                    let loc = m.topo.pos_loc[c as usize] as usize;
+                    let loc = (m.topo.pos_loc[c as usize]).idx();
                     // Listed locations first, in list order; then the rest in file order.
                     rank[c as usize] = order.iter().position(|&o| o == loc).map_or(order.len() + loc, |i| i) as u32;
                 }
@@ -202,15 +202,15 @@ fn rationing(sc: &Scenario, m: &Model, rank: &mut [u32]) -> Vec<Rule> {
 /// Launch quantities: the warehouse keeps a share, its children split the rest (initial stock).
 fn launch(sc: &Scenario, m: &mut Model, mu: &[f64]) {
     for g in m.topo.groups.clone() {
-        let loc = &sc.locations[g.loc as usize];
+        let loc = &sc.locations[g.loc.idx()];
         let Some(launch) = &loc.launch else { continue };
-        if g.stock_pos == NONE {
+        if g.stock_pos.is_none() {
             continue;
         }
-        let sku = m.topo.pos_sku[g.stock_pos as usize] as usize;
+        let sku = m.topo.pos_sku[g.stock_pos.idx()] as usize;
         let Some(total) = launch.total[sku] else { continue };
         let weight = |c: usize| {
-            let w = sc.locations[m.topo.pos_loc[c] as usize].weight;
+            let w = sc.locations[m.topo.pos_loc[c].idx()].weight;
             match launch.by {
                 LaunchBy::Weights => w,
                 LaunchBy::Demand => mu[c],
@@ -227,7 +227,7 @@ fn launch(sc: &Scenario, m: &mut Model, mu: &[f64]) {
             m.stock.initial[c] = units;
             given += units;
         }
-        m.stock.initial[g.stock_pos as usize] = total - given;
+        m.stock.initial[g.stock_pos.idx()] = total - given;
     }
 }
 
@@ -235,8 +235,8 @@ fn launch(sc: &Scenario, m: &mut Model, mu: &[f64]) {
 fn reserves(sc: &Scenario, m: &Model, a: &mut Allocation) {
     a.group_reserve = vec![NONE; m.topo.groups.len()];
     for (gi, g) in m.topo.groups.iter().enumerate() {
-        let Some(r) = &sc.locations[g.loc as usize].reserve else { continue };
-        if g.stock_pos == NONE {
+        let Some(r) = &sc.locations[g.loc.idx()].reserve else { continue };
+        if g.stock_pos.is_none() {
             continue;
         }
         let tier_rank = a.tiers.iter().position(|t| *t == r.tier).map_or(u32::MAX, |i| i as u32);
@@ -248,8 +248,8 @@ fn reserves(sc: &Scenario, m: &Model, a: &mut Allocation) {
         }
         a.group_reserve[gi] = a.reserves.len() as u32;
         a.reserves.push(ReserveRt {
-            stock_pos: g.stock_pos,
-            units: r.share * m.stock.initial[g.stock_pos as usize],
+            stock_pos: g.stock_pos.0,
+            units: r.share * m.stock.initial[g.stock_pos.idx()],
             threshold: r.release_sell_through,
             tier_rank,
             watch,
@@ -265,12 +265,12 @@ fn pushes(sc: &Scenario, m: &Model, a: &mut Allocation) {
     a.push_of = vec![NONE; n];
     let mut national: Vec<(u32, u32)> = Vec::new(); // (sku, forecast index)
     for g in &m.topo.groups {
-        let loc = &sc.locations[g.loc as usize];
-        let (Some(push), true) = (&loc.push, g.stock_pos != NONE) else { continue };
-        let sku = m.topo.pos_sku[g.stock_pos as usize];
+        let loc = &sc.locations[g.loc.idx()];
+        let (Some(push), true) = (&loc.push, !g.stock_pos.is_none()) else { continue };
+        let sku = m.topo.pos_sku[g.stock_pos.idx()];
         let mut rt = new_push(g, push, m);
         for c in g.lo as usize..g.hi as usize {
-            let lt = &sc.locations[m.topo.pos_loc[c] as usize].lead_time;
+            let lt = &sc.locations[m.topo.pos_loc[c].idx()].lead_time;
             let period = lt.mean() + f64::from(push.cycle_days) - 1.0;
             let (mean, var) = (a.mu[c], spec(sc, m, c).sd_daily_demand.powi(2));
             let full = resolve_level(push.buffer, mean, var, lt, push.cycle_days);
@@ -301,7 +301,7 @@ fn pushes(sc: &Scenario, m: &Model, a: &mut Allocation) {
             };
             rt.forecast.push(f);
         }
-        a.push_of[g.stock_pos as usize] = a.pushes.len() as u32;
+        a.push_of[g.stock_pos.idx()] = a.pushes.len() as u32;
         a.pushes.push(rt);
     }
 }
@@ -309,7 +309,7 @@ fn pushes(sc: &Scenario, m: &Model, a: &mut Allocation) {
 /// A push of group `g` without its children's horizons, buffers and forecasts yet.
 fn new_push(g: &Group, push: &Push, m: &Model) -> PushRt {
     PushRt {
-        stock_pos: g.stock_pos,
+        stock_pos: g.stock_pos.0,
         lo: g.lo,
         hi: g.hi,
         cycle: push.cycle_days,
@@ -320,7 +320,7 @@ fn new_push(g: &Group, push: &Push, m: &Model) -> PushRt {
         bias: push.forecast.bias,
         noise_sigma: (1.0 + push.forecast.noise_cv.powi(2)).ln().sqrt(),
         // Hashed once here rather than per replication.
-        noise_key: entity_key(&format!("forecast/{}", m.pos_name(g.stock_pos as usize))),
+        noise_key: entity_key(&format!("forecast/{}", m.pos_name(g.stock_pos.idx()))),
     }
 }
 
@@ -329,7 +329,7 @@ fn rebalancing(sc: &Scenario, m: &Model) -> RebalanceRt {
     let rb = sc.rebalancing.as_ref().expect("called with rebalancing");
     let mut groups: Vec<(u32, String, Vec<u32>)> = Vec::new();
     for q in 0..m.n_pos() {
-        let loc = &sc.locations[m.topo.pos_loc[q] as usize];
+        let loc = &sc.locations[m.topo.pos_loc[q].idx()];
         if loc.kind != LocationKind::Store || !m.topo.customer[q] {
             continue;
         }

@@ -10,7 +10,7 @@
 //! Continuous quantities carry rounding noise, so comparisons allow 1e-7 of the magnitudes.
 
 use super::State;
-use crate::model::{Model, NONE};
+use crate::model::Model;
 
 /// Tolerance for comparing quantities of magnitude `scale`.
 fn tol(scale: f64) -> f64 {
@@ -51,14 +51,14 @@ pub(super) fn check<const L: usize>(m: &Model, st: &State<L>, t: usize) {
             }
         }
     }
-    for g in m.topo.groups.iter().filter(|g| g.stock_pos != NONE) {
-        let src = &st.stocks[g.stock_pos as usize];
+    for g in m.topo.groups.iter().filter(|g| !g.stock_pos.is_none()) {
+        let src = &st.stocks[g.stock_pos.idx()];
         for l in 0..L {
             let owed: f64 = (g.lo..g.hi).map(|c| st.stocks[c as usize].owed_in[l]).sum();
             assert!(
                 (owed - src.owed_out[l]).abs() <= tol(owed + src.owed_out[l]),
                 "position {} owes {} but its children are owed {owed} (lane {l}, day {t})",
-                g.stock_pos,
+                g.stock_pos.0,
                 src.owed_out[l]
             );
         }

@@ -509,8 +509,8 @@ fn pass2<const L: usize, const MEASURE: bool, O: Observer>(m: &Model, st: &mut S
             let mut k = 0;
             for g in &m.topo.groups {
                 let span = group_span(&lane.pending[..np], &mut k, g);
-                if lane.cap[g.loc as usize].is_finite() {
-                    lane.loc_req[g.loc as usize] +=
+                if lane.cap[g.loc.idx()].is_finite() {
+                    lane.loc_req[g.loc.idx()] +=
                         lane.pending[span].iter().map(|&c| st.stocks[c as usize].owed_in[l]).sum::<f64>();
                 }
             }
@@ -574,7 +574,7 @@ fn record_day<const L: usize, const RECORD: bool>(
             }
         }
         for (q, s) in st.stocks.iter().enumerate() {
-            let at = d * m.topo.n_loc + m.topo.pos_loc[q] as usize;
+            let at = d * m.topo.n_loc + m.topo.pos_loc[q].idx();
             for (l, lane) in st.lanes.iter_mut().enumerate() {
                 let x = &mut lane.loc_daily[at];
                 x[0] += s.on_hand[l];
@@ -836,13 +836,13 @@ fn fulfil<const L: usize, const MEASURE: bool, O: Observer>(
     g: Group,
     kids: std::ops::Range<usize>,
 ) {
-    let loc = g.loc as usize;
+    let loc = g.loc.idx();
     if !st.lanes[l].up[loc] || kids.is_empty() {
         return;
     }
     let total: f64 = st.lanes[l].pending[kids.clone()].iter().map(|&c| st.stocks[c as usize].owed_in[l]).sum();
-    let stocked = g.stock_pos != NONE;
-    let mut avail = if stocked { st.stocks[g.stock_pos as usize].on_hand[l] } else { f64::INFINITY };
+    let stocked = !g.stock_pos.is_none();
+    let mut avail = if stocked { st.stocks[g.stock_pos.idx()].on_hand[l] } else { f64::INFINITY };
     let cap = st.lanes[l].cap[loc];
     let whole = m.stock.whole[g.lo as usize];
     if cap.is_finite() {
@@ -882,7 +882,7 @@ fn fulfil<const L: usize, const MEASURE: bool, O: Observer>(
         0.0
     };
     if stocked {
-        let sp = g.stock_pos as usize;
+        let sp = g.stock_pos.idx();
         let s = &mut st.stocks[sp];
         s.on_hand[l] -= shipped;
         // When every child was served in full nothing is owed any more: set it exactly, so
@@ -1011,10 +1011,10 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
     }
     let mut child_ordered = vec![0.0; n];
     for q in 0..n {
-        if m.topo.parent[q] != NONE {
+        if !m.topo.parent[q].is_none() {
             // What reached it: orders still in the mail at the end had not.
             let (a, b) = (&st.start[q], &st.stocks[q]);
-            child_ordered[m.topo.parent[q] as usize] += ordered[q] - (b.in_mail[l] - a.in_mail[l]);
+            child_ordered[m.topo.parent[q].idx()] += ordered[q] - (b.in_mail[l] - a.in_mail[l]);
         }
     }
     let mut pos = Vec::with_capacity(n);
@@ -1074,7 +1074,7 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
             fc_err: xt.fc_err,
             fc_actual: xt.fc_actual,
         };
-        let lc = m.topo.pos_loc[q] as usize;
+        let lc = m.topo.pos_loc[q].idx();
         loc[lc].add_flows(&a);
         if !m.topo.loc_multi[lc] {
             let b = &mut loc[lc];
@@ -1087,7 +1087,7 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
         pos.push(a);
     }
     for &lc in &m.topo.stock_locs {
-        loc[lc as usize].days = days;
+        loc[lc.idx()].days = days;
     }
     for &lc in &m.topo.multi_sku_locs {
         let a = &mut loc[lc as usize];
@@ -1096,7 +1096,8 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
     }
     // The network's boundary: only sales leave, only supplier receipts enter. Units already
     // travelling between locations when measuring starts are stock of the network too.
-    let internal_pipeline: f64 = (0..n).filter(|&q| m.topo.parent[q] != NONE).map(|q| st.start[q].in_transit[l]).sum();
+    let internal_pipeline: f64 =
+        (0..n).filter(|&q| !m.topo.parent[q].is_none()).map(|q| st.start[q].in_transit[l]).sum();
     net.issued = net.sold;
     net.inflow = net.initial + internal_pipeline + from_suppliers;
     let [o, o2, d, d2] = lane.net_bw;

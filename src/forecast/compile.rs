@@ -62,7 +62,7 @@ pub(crate) fn new_forecast(m: &Model, method: &ForecastMethod, observes: Vec<u32
     let sc = &m.scenario;
     let mut plan = vec![0.0; m.total_days];
     for &q in &observes {
-        let (l, k) = (m.topo.pos_loc[q as usize] as usize, m.topo.pos_sku[q as usize] as usize);
+        let (l, k) = ((m.topo.pos_loc[q as usize]).idx(), m.topo.pos_sku[q as usize] as usize);
         for d in sc.demand.iter().filter(|d| d.location == l && d.sku == k) {
             let mult = demand_multipliers(d, sc.simulation.start_date, m.warmup, m.total_days);
             for (p, x) in plan.iter_mut().zip(mult) {
@@ -87,7 +87,7 @@ pub(crate) fn dynamic_levels(
         let spec = &sc.positions[m.topo.pos_spec[q] as usize];
         let pol = &spec.policy;
         let Some(fc) = &pol.forecast else { continue };
-        let lt = &sc.locations[m.topo.pos_loc[q] as usize].lead_time;
+        let lt = &sc.locations[m.topo.pos_loc[q].idx()].lead_time;
         let period = lt.mean() + f64::from(pol.review_days) - 1.0;
         let (mean, var) = (mu[q], spec.sd_daily_demand.powi(2));
         let mut coef = [(0.0, 0.0); 2];

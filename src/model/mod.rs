@@ -16,6 +16,7 @@ pub use crate::leadtime::LeadSampler;
 pub use crate::policy::PosRt;
 
 use crate::distribution::TableArena;
+pub use crate::network::{LocId, PosId};
 use crate::policy::{PolicyKind, set_levels, whole_units};
 use crate::rng::entity_key;
 use crate::scenario::{LocationKind, Scenario, UnmetDemand};
@@ -28,9 +29,9 @@ pub const NONE: u32 = u32::MAX;
 #[derive(Clone, Copy, Debug)]
 pub struct Group {
     /// Shipping location.
-    pub loc: u32,
+    pub loc: LocId,
     /// Stocking position that ships (NONE for an external supplier).
-    pub stock_pos: u32,
+    pub stock_pos: PosId,
     /// First child position.
     pub lo: u32,
     /// One past the last child position.
@@ -90,7 +91,7 @@ pub struct Topology {
     /// Number of locations (suppliers included).
     pub n_loc: usize,
     /// Location of each position.
-    pub pos_loc: Vec<u32>,
+    pub pos_loc: Vec<LocId>,
     /// Echelon height of each position's location ([`echelon_heights`]: 1 = supplies no other
     /// stocking location).
     pub pos_height: Vec<u32>,
@@ -101,7 +102,7 @@ pub struct Topology {
     /// Index in `scenario.positions` of each position.
     pub pos_spec: Vec<u32>,
     /// Parent (source) position, or NONE when the source is an external supplier.
-    pub parent: Vec<u32>,
+    pub parent: Vec<PosId>,
     /// Whether the position's source is an external supplier.
     pub from_supplier: Vec<bool>,
     /// First child position (children are consecutive).
@@ -111,11 +112,11 @@ pub struct Topology {
     /// Whether the position faces customer demand.
     pub customer: Vec<bool>,
     /// Customer-facing positions, ascending.
-    pub customer_list: Vec<u32>,
+    pub customer_list: Vec<PosId>,
     /// Shipping groups: who ships which SKU to which range of positions.
     pub groups: Vec<Group>,
     /// Stocking locations in file order, for reports.
-    pub stock_locs: Vec<u32>,
+    pub stock_locs: Vec<LocId>,
     /// Locations with more than one SKU (their bullwhip needs daily location totals).
     pub multi_sku_locs: Vec<u32>,
     /// Whether each location has more than one SKU.
@@ -257,17 +258,17 @@ impl Model {
                 n_loc,
                 n_heights: pos_height.iter().copied().max().unwrap_or(0) as usize,
                 pos_height,
-                pos_loc: order.pos_loc.clone(),
+                pos_loc: order.pos_loc.iter().map(|&l| LocId(l)).collect(),
                 pos_sku: order.pos_sku,
                 pos_spec: order.pos_spec,
-                parent: links.parent,
+                parent: links.parent.iter().map(|&q| PosId(q)).collect(),
                 from_supplier: links.from_supplier,
                 child_lo: links.child_lo,
                 child_hi: links.child_hi,
                 customer: dm.customer,
-                customer_list: dm.customer_list,
+                customer_list: dm.customer_list.iter().map(|&q| PosId(q)).collect(),
                 groups,
-                stock_locs: reports.stock_locs,
+                stock_locs: reports.stock_locs.iter().map(|&l| LocId(l)).collect(),
                 multi_sku_locs: reports.multi_sku_locs,
                 loc_multi: reports.loc_multi,
                 loc_day_slot: reports.loc_day_slot,
@@ -340,7 +341,7 @@ impl Model {
     /// trend included; shocks and common factors have mean 1).
     pub fn expected_demand(&self, q: usize, t: usize) -> f64 {
         let sc = &self.scenario;
-        let (l, k) = (self.topo.pos_loc[q] as usize, self.topo.pos_sku[q] as usize);
+        let (l, k) = (self.topo.pos_loc[q].idx(), self.topo.pos_sku[q] as usize);
         sc.demand
             .iter()
             .filter(|d| d.location == l && d.sku == k)
@@ -351,12 +352,12 @@ impl Model {
     /// `location/sku` name of a position.
     pub fn pos_name(&self, q: usize) -> String {
         let sc = &self.scenario;
-        format!("{}/{}", sc.locations[self.topo.pos_loc[q] as usize].id, sc.skus[self.topo.pos_sku[q] as usize].id)
+        format!("{}/{}", sc.locations[self.topo.pos_loc[q].idx()].id, sc.skus[self.topo.pos_sku[q] as usize].id)
     }
 
     /// Positions of a location, in SKU order.
     pub fn positions_of(&self, loc: usize) -> Vec<usize> {
-        (0..self.n_pos()).filter(|&q| self.topo.pos_loc[q] as usize == loc).collect()
+        (0..self.n_pos()).filter(|&q| self.topo.pos_loc[q].idx() == loc).collect()
     }
 
     /// Replaces one position's policy (used by safety-stock search without recompiling). The
@@ -486,13 +487,13 @@ fn shipping_groups(sc: &Scenario, o: &PositionOrder, k: &Links) -> Vec<Group> {
             if loc.kind == LocationKind::Supplier {
                 let (a, b) = sup_range[l][sku];
                 if a < b {
-                    groups.push(Group { loc: l as u32, stock_pos: NONE, lo: a, hi: b });
+                    groups.push(Group { loc: LocId(l as u32), stock_pos: PosId::NONE, lo: a, hi: b });
                 }
             } else {
                 let q = o.pos_index[l][sku];
                 if q != NONE && k.child_hi[q as usize] > k.child_lo[q as usize] {
                     let (lo, hi) = (k.child_lo[q as usize], k.child_hi[q as usize]);
-                    groups.push(Group { loc: l as u32, stock_pos: q, lo, hi });
+                    groups.push(Group { loc: LocId(l as u32), stock_pos: PosId(q), lo, hi });
                 }
             }
         }

@@ -364,7 +364,7 @@ fn mean_finite(values: impl Iterator<Item = f64>) -> f64 {
 fn echelons(m: &Model) -> Vec<(usize, String, Vec<usize>)> {
     let sc = &m.scenario;
     let h = crate::model::echelon_heights(sc);
-    let locs: Vec<usize> = m.topo.stock_locs.iter().map(|&l| l as usize).collect();
+    let locs: Vec<usize> = m.topo.stock_locs.iter().map(|&l| l.idx()).collect();
     let top = locs.iter().map(|&l| h[l]).max().unwrap_or(0);
     let mut levels: Vec<(usize, String, Vec<usize>)> = Vec::new();
     for level in 1..=top {

@@ -89,7 +89,7 @@ impl Serialize for Positions<'_> {
         for (i, scope) in r.scopes.iter().enumerate() {
             if let Scope::Position(q) = *scope {
                 seq.serialize_element(&PositionEntry {
-                    location: &m.scenario.locations[m.topo.pos_loc[q] as usize].id,
+                    location: &m.scenario.locations[m.topo.pos_loc[q].idx()].id,
                     sku: &m.scenario.skus[m.topo.pos_sku[q] as usize].id,
                     kpis: KpiTable(&sums[i]),
                 })?;
@@ -155,7 +155,7 @@ fn scope_cols(m: &Model, s: Scope) -> [String; 3] {
         Scope::Location(l) => ["location".into(), csv_field(&sc.locations[l].id), String::new()],
         Scope::Position(q) => [
             "position".into(),
-            csv_field(&sc.locations[m.topo.pos_loc[q] as usize].id),
+            csv_field(&sc.locations[m.topo.pos_loc[q].idx()].id),
             csv_field(&sc.skus[m.topo.pos_sku[q] as usize].id),
         ],
         Scope::Tier(t) => ["tier".into(), csv_field(&m.alloc.tiers[t]), String::new()],

@@ -43,12 +43,12 @@ impl TraceWriter {
     /// A writer for a model, with the header line.
     pub fn new(m: &Model) -> Self {
         let sc = &m.scenario;
-        let order: Vec<usize> = m.topo.stock_locs.iter().flat_map(|&l| m.positions_of(l as usize)).collect();
+        let order: Vec<usize> = m.topo.stock_locs.iter().flat_map(|&l| m.positions_of(l.idx())).collect();
         let names = (0..m.n_pos())
             .map(|q| {
                 format!(
                     "{},{}",
-                    csv_field(&sc.locations[m.topo.pos_loc[q] as usize].id),
+                    csv_field(&sc.locations[m.topo.pos_loc[q].idx()].id),
                     csv_field(&sc.skus[m.topo.pos_sku[q] as usize].id)
                 )
             })
@@ -74,7 +74,7 @@ impl Observer for TraceWriter {
                 in_transit: s.in_transit,
             };
             let cost = CostRates::of(m, q).costs(&basis);
-            let src = m.scenario.locations[m.topo.pos_loc[q] as usize].source.unwrap_or(0);
+            let src = m.scenario.locations[m.topo.pos_loc[q].idx()].source.unwrap_or(0);
             let vals = [
                 f.demand,
                 f.sold,

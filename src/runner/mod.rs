@@ -114,11 +114,11 @@ impl RunResult {
 /// The scopes reported for a model, in output order.
 pub fn scopes_of(m: &Model) -> Vec<Scope> {
     let mut v = vec![Scope::Network];
-    v.extend(m.topo.stock_locs.iter().map(|&l| Scope::Location(l as usize)));
+    v.extend(m.topo.stock_locs.iter().map(|&l| Scope::Location(l.idx())));
     v.extend((0..m.alloc.tiers.len()).map(Scope::Tier));
     v.extend((0..m.alloc.segments.len()).map(Scope::Segment));
     for &l in &m.topo.stock_locs {
-        v.extend(m.positions_of(l as usize).into_iter().map(Scope::Position));
+        v.extend(m.positions_of(l.idx()).into_iter().map(Scope::Position));
     }
     v
 }

@@ -167,7 +167,7 @@ pub fn size(model: &mut Model, target: &Target, settings: &Settings) -> Result<S
         .topo
         .customer_list
         .iter()
-        .map(|&q| q as usize)
+        .map(|&q| q.idx())
         .filter(|&q| sizable(model, q))
         .map(|q| Search::new(model, target, q, &scopes))
         .collect();
@@ -224,7 +224,7 @@ fn check_sizable(model: &Model) -> Result<(), ExperimentError> {
             "add [[demand]] at a store or warehouse",
         ));
     }
-    if !model.topo.customer_list.iter().any(|&q| sizable(model, q as usize)) {
+    if !model.topo.customer_list.iter().any(|&q| sizable(model, q.idx())) {
         return Err(ExperimentError::input(
             "no customer-facing position has a fixed stock level to size",
             "size needs base_stock, s_S, min_max or r_Q policies without a forecast (try --strategy)",
@@ -236,7 +236,7 @@ fn check_sizable(model: &Model) -> Result<(), ExperimentError> {
 impl Search {
     /// The search of position `q`, starting at its textbook level.
     fn new(model: &Model, target: &Target, q: usize, scopes: &[Scope]) -> Self {
-        let l = model.topo.pos_loc[q] as usize;
+        let l = model.topo.pos_loc[q].idx();
         let spec = &model.scenario.positions[model.topo.pos_spec[q] as usize];
         let lt = &model.scenario.locations[l].lead_time;
         let protection = Protection {
@@ -430,7 +430,7 @@ fn sized_position(
     let achieved_statistic = target.statistic(&achieved_v);
     let kind = model.stock.policy[s.q].kind;
     SizedPosition {
-        location: sc.locations[model.topo.pos_loc[s.q] as usize].id.clone(),
+        location: sc.locations[model.topo.pos_loc[s.q].idx()].id.clone(),
         sku: sc.skus[model.topo.pos_sku[s.q] as usize].id.clone(),
         policy: kind.name(),
         level,
