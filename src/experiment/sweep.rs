@@ -14,13 +14,14 @@ use serde_json::{Map, Value, json};
 use super::{ExperimentError, OutputFile, Settings, inventory_kpi, inventory_label, plot_both, scope_summaries};
 use crate::kpi::Kpi;
 use crate::model::Model;
+use crate::policy::PolicyKind;
 use crate::report::format::{fmt_horizon, fmt_kpi, fmt_num, truncate};
 use crate::report::html::{Align, Cell, Page, Table};
 use crate::report::plot::{FrontierSeries, frontier};
 use crate::report::summary::kpi_object;
 use crate::report::{csv_field, csv_nums};
 use crate::runner::{self, Scope};
-use crate::scenario::{Patch, PolicyKind, Scenario, ScenarioError};
+use crate::scenario::{Patch, Scenario, ScenarioError};
 use crate::stats::Summary;
 
 /// Largest number of grid points a sweep accepts (a typo such as a long list times a long list

@@ -2,8 +2,11 @@
 
 use std::fmt::Write as _;
 
+use crate::disruption::Disruption;
 use crate::distribution::num;
-use crate::scenario::{Disruption, LeadTime, LevelSpec, LocationKind, Policy, PolicyKind, Scenario, UnmetDemand};
+use crate::leadtime::LeadTime;
+use crate::policy::{LevelSpec, Policy, PolicyKind};
+use crate::scenario::{LocationKind, Scenario, UnmetDemand};
 
 fn lead(l: &LeadTime) -> String {
     match l {

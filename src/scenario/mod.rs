@@ -26,14 +26,11 @@ pub use patch::Patch;
 
 use crate::network::Network;
 
-// Compatibility re-exports (remove once every user imports from the concept)
-// (this module's own types name them too: turn the line into a plain `use` then).
-pub use crate::allocation::{Launch, LaunchBy, Push, Rationing, RebalanceWithin, Rebalancing, Reserve};
-pub use crate::demand::{CommonFactor, Demand, Promotion, Shock};
-pub use crate::disruption::{Delay, Disruption};
-pub use crate::forecast::{Forecast, ForecastMethod};
-pub use crate::leadtime::LeadTime;
-pub use crate::policy::{LevelSpec, Policy, PolicyKind, resolve_level};
+use crate::allocation::{Launch, Push, Rationing, Rebalancing, Reserve};
+use crate::demand::{CommonFactor, Demand, Shock};
+use crate::disruption::{Delay, Disruption};
+use crate::leadtime::LeadTime;
+use crate::policy::Policy;
 
 /// What happens to customer demand that cannot be served from stock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

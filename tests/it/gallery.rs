@@ -497,7 +497,7 @@ fn clark_scarf_levels_are_optimal_and_the_cost_matches() {
         .map(|id| {
             let q = sc.positions.iter().find(|p| sc.locations[p.location].id == *id).unwrap();
             match q.policy.kind {
-                echelon::scenario::PolicyKind::EchelonBaseStock { level } => level,
+                echelon::policy::PolicyKind::EchelonBaseStock { level } => level,
                 other => panic!("{id}: expected echelon_base_stock, found {other:?}"),
             }
         })

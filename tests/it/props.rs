@@ -28,9 +28,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use echelon::kpi::Kpi;
+use echelon::policy::PolicyKind;
 use echelon::report::trace::trace_csv;
 use echelon::runner::Scope;
-use echelon::scenario::{LocationKind, PolicyKind};
+use echelon::scenario::LocationKind;
 use echelon::{Model, Scenario};
 use proptest::prelude::*;
 use proptest::test_runner::{RngSeed, TestCaseError};
@@ -1060,7 +1061,7 @@ fn generator_covers_the_cases() {
         mark("markov", sc.locations.iter().any(|l| !l.disruptions.is_empty()));
         mark(
             "random lead time",
-            sc.locations.iter().any(|l| matches!(l.lead_time, echelon::scenario::LeadTime::Random(_))),
+            sc.locations.iter().any(|l| matches!(l.lead_time, echelon::leadtime::LeadTime::Random(_))),
         );
         mark("whole units", sc.skus.iter().any(|s| s.discrete));
         mark("continuous", sc.skus.iter().any(|s| !s.discrete));
@@ -1097,7 +1098,7 @@ fn generator_covers_the_cases() {
 /// transfers meet continuous demand (the case of issue 12).
 #[test]
 fn feature_generator_covers_the_cases() {
-    use echelon::scenario::Rationing;
+    use echelon::allocation::Rationing;
     use proptest::strategy::ValueTree;
     use proptest::test_runner::TestRunner;
     let mut runner = TestRunner::deterministic();

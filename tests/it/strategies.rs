@@ -10,8 +10,9 @@
 use std::path::Path;
 
 use echelon::kpi::Kpi;
+use echelon::policy::PolicyKind;
 use echelon::runner::{RunResult, Scope};
-use echelon::scenario::{PolicyKind, Variant};
+use echelon::scenario::Variant;
 use echelon::{Model, Scenario};
 
 use crate::common::*;

@@ -21,9 +21,9 @@ pub use search::size;
 
 use super::ExperimentError;
 use crate::kpi::Kpi;
+use crate::policy::PolicyKind;
 use crate::report::format::{fmt_pct, fmt_share};
 use crate::runner::RunResult;
-use crate::scenario::PolicyKind;
 use crate::stats::special::{norm_loss, norm_quantile};
 use crate::stats::{Summary, quantile_sorted};
 

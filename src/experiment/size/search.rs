@@ -6,8 +6,8 @@ use super::{
 use crate::experiment::{ExperimentError, Settings, inventory_kpi, scope_summaries};
 use crate::kpi::Kpi;
 use crate::model::{Model, NONE};
+use crate::policy::PolicyKind;
 use crate::runner::{self, Progress, RunOptions, RunResult, Scope};
-use crate::scenario::PolicyKind;
 use crate::stats::Summary;
 
 /// One position's search state.
