@@ -83,6 +83,50 @@ impl PolicyKind {
             PolicyKind::None => "none",
         }
     }
+
+    /// One-line description with each level written by `level(value, index of the level)`
+    /// (e.g. `(s, S) = (8, 28)`), as `check` prints it.
+    pub fn describe(&self, level: impl Fn(f64, usize) -> String) -> String {
+        match *self {
+            PolicyKind::BaseStock { level: l } => format!("base_stock S = {}", level(l, 0)),
+            PolicyKind::EchelonBaseStock { level: l } => format!("echelon_base_stock S = {}", level(l, 0)),
+            PolicyKind::SS { s, big_s } => format!("(s, S) = ({}, {})", level(s, 0), level(big_s, 1)),
+            PolicyKind::RQ { r, q } => format!("(r, Q) = ({}, {})", level(r, 0), level(q, 1)),
+            PolicyKind::None => "no orders (stock is pushed to it)".to_string(),
+        }
+    }
+
+    /// The level a safety-stock search moves: S of base-stock, s of (s, S), r of (r, Q).
+    pub fn searched_level(&self) -> f64 {
+        match *self {
+            PolicyKind::BaseStock { level } | PolicyKind::EchelonBaseStock { level } => level,
+            PolicyKind::SS { s, .. } => s,
+            PolicyKind::RQ { r, .. } => r,
+            PolicyKind::None => 0.0,
+        }
+    }
+
+    /// This rule with its searched level set to `x` (S − s and Q kept).
+    pub fn with_searched_level(&self, x: f64) -> PolicyKind {
+        match *self {
+            PolicyKind::BaseStock { .. } => PolicyKind::BaseStock { level: x },
+            PolicyKind::EchelonBaseStock { .. } => PolicyKind::EchelonBaseStock { level: x },
+            PolicyKind::SS { s, big_s } => PolicyKind::SS { s: x, big_s: x + (big_s - s) },
+            PolicyKind::RQ { q, .. } => PolicyKind::RQ { r: x, q },
+            PolicyKind::None => PolicyKind::None,
+        }
+    }
+
+    /// Demand per replenishment cycle (the fill-rate formula's cycle), for a position with this
+    /// mean daily demand and review period.
+    pub fn cycle_demand(&self, mean_daily: f64, review_days: u32) -> f64 {
+        match *self {
+            PolicyKind::BaseStock { .. } | PolicyKind::EchelonBaseStock { .. } => mean_daily * f64::from(review_days),
+            PolicyKind::SS { s, big_s } => big_s - s,
+            PolicyKind::RQ { q, .. } => q,
+            PolicyKind::None => mean_daily,
+        }
+    }
 }
 
 /// A replenishment policy: the rule, its review cycle and an order cap.
