@@ -133,11 +133,23 @@ fn every_gallery_file_runs_under_every_strategy_and_stress() {
 
 /// Cost, on hand, backorders and fill rate of a single-stage base-stock store with N(μ, σ²)
 /// demand (see `golden`): net stock at the end of a day is S − D_L.
-fn normal_base_stock(s: f64, lead: u32, mu: f64, sigma: f64, h: f64, p: f64) -> (f64, f64, f64, f64) {
+pub(crate) fn normal_base_stock(s: f64, lead: u32, mu: f64, sigma: f64, h: f64, p: f64) -> (f64, f64, f64, f64) {
     let n_l = normal_loss_k(s, lead, mu, sigma);
     let on_hand = s - f64::from(lead) * mu + n_l;
     let fill = 1.0 - (n_l - normal_loss_k(s, lead - 1, mu, sigma)) / mu;
     (h * on_hand + p * n_l, on_hand, n_l, fill)
+}
+
+/// The base-stock level S whose fill rate is `target` with N(μ, σ²) demand and lead time L, by
+/// bisection on the exact fill rate of `normal_base_stock` (README: "exact theory").
+pub(crate) fn base_stock_for_fill(target: f64, lead: u32, mu: f64, sigma: f64) -> f64 {
+    let fill = |s: f64| normal_base_stock(s, lead, mu, sigma, 0.0, 0.0).3;
+    let (mut lo, mut hi) = (f64::from(lead) * mu, f64::from(lead) * mu + 10.0 * sigma * f64::from(lead).sqrt());
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if fill(mid) < target { lo = mid } else { hi = mid }
+    }
+    hi
 }
 
 /// `newsvendor.toml` and `base-stock.toml` deliver the numbers of their headers.
