@@ -181,7 +181,7 @@ fn beer_ratios(r: &mut Runs, args: &str) -> Vec<String> {
 const NORTH: [&str; 6] = ["chicago-loop", "minneapolis", "milwaukee", "detroit", "boston", "denver"];
 const JACKETS_RUN: &str = "scenarios/winter-jackets.toml";
 const JACKETS_COMPARE: &str = "scenarios/winter-jackets.toml";
-const JACKETS_SIZE: &str = "scenarios/winter-jackets.toml --target fill_rate=0.97";
+const JACKETS_SIZE: &str = "scenarios/winter-jackets.toml --target fill_rate=0.97 --replications 200";
 /// December (1–31 Dec 2026) in measured days from 1 September.
 const DECEMBER: std::ops::RangeInclusive<i64> = 91..=121;
 
