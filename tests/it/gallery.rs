@@ -8,8 +8,9 @@
 //! position), Eppen's √n pooling, the Clark–Scarf recursion for the three-stage chain (a
 //! discretised normal on a 0.1-unit grid), Chen et al.'s bullwhip ratio, the Beer Game's growing
 //! order variance, JIT against push under a strike, the tiered launch, and the winter jackets'
-//! national plan (the north short, the south overstocked, each strategy fixing part of it). Tolerances follow
-//! `golden`: |sim − theory| ≤ max(3·SE, 1 %) for costs and stocks, with 3·SE ≤ 1 % required.
+//! national plan (the north short, the south overstocked, each strategy fixing part of it).
+//! Tolerances follow `golden`: |sim − theory| ≤ max(3·SE, 1 %) for costs and stocks, with
+//! 3·SE ≤ 1 % required.
 
 use std::path::{Path, PathBuf};
 
