@@ -16,7 +16,7 @@ use std::rc::Rc;
 
 use serde_json::Value;
 
-use crate::common::{TraceRow, parse_trace};
+use crate::common::{TraceRow, big_phi, parse_trace};
 
 const README: &str = "README.md";
 const GALLERY: &str = "scenarios/README.md";
@@ -329,6 +329,16 @@ const FIGURES: &[Figure] = &[
             );
             v.extend([fix(a / b, 1), num(a), num(b)]);
             v
+        },
+    },
+    Figure {
+        doc: README,
+        text: "(2 days with `extra_sd = 1.5` average {} days)",
+        values: |_| {
+            // Theory, no command: E max(1, round(2 + N(0, 1.5²))), summed over whole days.
+            let p = |k: f64| big_phi((k + 0.5 - 2.0) / 1.5) - big_phi((k - 0.5 - 2.0) / 1.5);
+            let mean: f64 = (-20..=30).map(|k| f64::from(k).max(1.0) * p(f64::from(k))).sum();
+            vec![fix(mean, 1)]
         },
     },
     // ---------------------------------------------------------------------------------------
