@@ -7,8 +7,10 @@
 //! the (s, S) optimum (Zheng–Federgruen search and the exact Markov chain of the inventory
 //! position), Eppen's √n pooling, the Clark–Scarf recursion for the three-stage chain (a
 //! discretised normal on a 0.1-unit grid), Chen et al.'s bullwhip ratio, the Beer Game's growing
-//! order variance, JIT against push under a strike, and the tiered launch. Tolerances follow
-//! `golden`: |sim − theory| ≤ max(3·SE, 1 %) for costs and stocks, with 3·SE ≤ 1 % required.
+//! order variance, JIT against push under a strike, the tiered launch, and the winter jackets'
+//! national plan (the north short, the south overstocked, each strategy fixing part of it).
+//! Tolerances follow `golden`: |sim − theory| ≤ max(3·SE, 1 %) for costs and stocks, with
+//! 3·SE ≤ 1 % required.
 
 use std::path::{Path, PathBuf};
 
@@ -133,11 +135,23 @@ fn every_gallery_file_runs_under_every_strategy_and_stress() {
 
 /// Cost, on hand, backorders and fill rate of a single-stage base-stock store with N(μ, σ²)
 /// demand (see `golden`): net stock at the end of a day is S − D_L.
-fn normal_base_stock(s: f64, lead: u32, mu: f64, sigma: f64, h: f64, p: f64) -> (f64, f64, f64, f64) {
+pub(crate) fn normal_base_stock(s: f64, lead: u32, mu: f64, sigma: f64, h: f64, p: f64) -> (f64, f64, f64, f64) {
     let n_l = normal_loss_k(s, lead, mu, sigma);
     let on_hand = s - f64::from(lead) * mu + n_l;
     let fill = 1.0 - (n_l - normal_loss_k(s, lead - 1, mu, sigma)) / mu;
     (h * on_hand + p * n_l, on_hand, n_l, fill)
+}
+
+/// The base-stock level S whose fill rate is `target` with N(μ, σ²) demand and lead time L, by
+/// bisection on the exact fill rate of `normal_base_stock` (README: "exact theory").
+pub(crate) fn base_stock_for_fill(target: f64, lead: u32, mu: f64, sigma: f64) -> f64 {
+    let fill = |s: f64| normal_base_stock(s, lead, mu, sigma, 0.0, 0.0).3;
+    let (mut lo, mut hi) = (f64::from(lead) * mu, f64::from(lead) * mu + 10.0 * sigma * f64::from(lead).sqrt());
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if fill(mid) < target { lo = mid } else { hi = mid }
+    }
+    hi
 }
 
 /// `newsvendor.toml` and `base-stock.toml` deliver the numbers of their headers.
@@ -682,4 +696,79 @@ fn tiered_launch_protects_tier_a() {
     let (sold_t, sold_e) = (summary(&r, Scope::Network, Kpi::UnitsSold), summary(&re, Scope::Network, Kpi::UnitsSold));
     println!("units sold per day: tiered {:.3}, equal {:.3}", sold_t.mean, sold_e.mean);
     assert!((sold_t.mean - sold_e.mean).abs() < 0.01 * sold_e.mean, "tiering moves sales, it does not add them");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Winter jackets.
+
+/// Mean of a KPI over several locations' means (the north's or the south's stores).
+fn mean_over(m: &Model, r: &RunResult, ids: &[&str], kpi: Kpi) -> f64 {
+    ids.iter().map(|id| summary(r, Scope::Location(loc(m, id)), kpi).mean).sum::<f64>() / ids.len() as f64
+}
+
+const JACKETS_NORTH: [&str; 6] = ["chicago-loop", "minneapolis", "milwaukee", "detroit", "boston", "denver"];
+const JACKETS_SOUTH: [&str; 6] = ["phoenix-central", "tucson", "las-vegas", "albuquerque", "san-diego", "dallas"];
+
+/// `winter-jackets.toml`: the national plan puts the jackets where the demand is not. Under pull
+/// the north is short and the south overstocked (stores and DC); push on each store's own
+/// forecast, rebalancing and tiering each fix part of it, on common random numbers; a national
+/// forecast fixes less than a regional one; JIT fails. (The exact figures are pinned by `docs`.)
+#[test]
+fn winter_jackets_north_short_south_overstocked_and_each_strategy_fixes_part() {
+    let f = "winter-jackets.toml";
+    let reps = 200;
+    let runs: Vec<(Model, RunResult)> = ["pull", "push", "push-national", "rebalance", "tiered", "jit"]
+        .iter()
+        .map(|s| {
+            let m = Model::compile(&load(f, Some(s), None, &[]));
+            let r = run_with(&m, reps, m.scenario.simulation.seed);
+            (m, r)
+        })
+        .collect();
+    let [pull, push, national, rebalance, tiered, jit] = [&runs[0], &runs[1], &runs[2], &runs[3], &runs[4], &runs[5]];
+    let (m, r) = pull;
+
+    // The north is short, the south is not.
+    let (fill_n, fill_s) =
+        (mean_over(m, r, &JACKETS_NORTH, Kpi::FillRate), mean_over(m, r, &JACKETS_SOUTH, Kpi::FillRate));
+    println!("pull: fill north {fill_n:.4}, south {fill_s:.4}");
+    assert!(fill_n < 0.85 && fill_s > 0.99, "north short, south served: {fill_n} {fill_s}");
+    // The south is overstocked: its stores hold more on a third of the demand and sell through
+    // less; the Phoenix DC holds more than twice Chicago's stock and sells through less.
+    let (oh_n, oh_s) =
+        (mean_over(m, r, &JACKETS_NORTH, Kpi::AvgOnHand), mean_over(m, r, &JACKETS_SOUTH, Kpi::AvgOnHand));
+    let (st_n, st_s) =
+        (mean_over(m, r, &JACKETS_NORTH, Kpi::SellThrough), mean_over(m, r, &JACKETS_SOUTH, Kpi::SellThrough));
+    let dc = |id: &str, k: Kpi| summary(r, Scope::Location(loc(m, id)), k).mean;
+    println!(
+        "pull: store on hand north {oh_n:.1}, south {oh_s:.1}; sell-through north {st_n:.3}, south {st_s:.3}; \
+         DC on hand Chicago {:.0}, Phoenix {:.0}",
+        dc("dc-chicago", Kpi::AvgOnHand),
+        dc("dc-phoenix", Kpi::AvgOnHand)
+    );
+    assert!(oh_s > 1.3 * oh_n && st_s + 0.05 < st_n, "southern stores overstocked");
+    assert!(dc("dc-phoenix", Kpi::AvgOnHand) > 2.0 * dc("dc-chicago", Kpi::AvgOnHand), "Phoenix DC idle");
+    assert!(dc("dc-phoenix", Kpi::SellThrough) + 0.2 < dc("dc-chicago", Kpi::SellThrough), "Phoenix DC sells less");
+
+    // Each strategy fixes part of it (paired on common random numbers), a national forecast less
+    // than a regional one, and none fills the north as well as the south.
+    let gain = |(_, rv): &(Model, RunResult)| paired(rv, r, Kpi::FillRate);
+    for (name, v) in [("push", push), ("push-national", national), ("rebalance", rebalance), ("tiered", tiered)] {
+        let (d, se) = gain(v);
+        println!("{name}: network fill {d:+.4} ± {se:.4} against pull");
+        assert!(d > 0.01 && d > 10.0 * se, "{name} must fill clearly more than pull");
+    }
+    assert!(gain(push).0 > gain(national).0 + 0.01, "a regional forecast beats the national one");
+    for (name, (mv, rv)) in [("push", push), ("rebalance", rebalance)] {
+        let north = mean_over(mv, rv, &JACKETS_NORTH, Kpi::FillRate);
+        println!("{name}: north fill {north:.4} (pull {fill_n:.4})");
+        assert!(north > fill_n + 0.04 && north < fill_s, "{name}: the north gains, not fully");
+    }
+    let moved = summary(&rebalance.1, Scope::Network, Kpi::UnitsTransferred).mean;
+    assert!(moved > 1.0, "rebalancing moves stock: {moved}");
+    let a = |(mv, rv): &(Model, RunResult)| summary(rv, tier(mv, "A"), Kpi::FillRate).mean;
+    println!("tier A fill: tiered {:.4}, pull {:.4}", a(tiered), a(pull));
+    assert!(a(tiered) > a(pull) + 0.05, "tiering protects tier A");
+    let jit_fill = summary(&jit.1, Scope::Network, Kpi::FillRate).mean;
+    assert!(jit_fill < 0.75, "JIT without safety stock fails: {jit_fill}");
 }

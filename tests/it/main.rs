@@ -10,6 +10,8 @@
 //! - `experiments`: compare (common random numbers), sweep, size (against theory), and their
 //!   commands;
 //! - `gallery`: every file in `scenarios/` runs, and each teaching lesson's claim holds.
+//! - `docs`: every figure quoted in README.md, scenarios/README.md and the winter-jackets header
+//!   is what the command quoted beside it gives;
 //! - `report`: the chart files (valid PNG and SVG) and the self-contained `report.html` of run,
 //!   compare, sweep and size;
 //! - `strategies`: each allocation strategy's defining behaviour (push, JIT, tiers, rationing
@@ -21,6 +23,7 @@ mod cli;
 mod common;
 mod determinism;
 mod digest;
+mod docs;
 mod experiments;
 mod gallery;
 mod golden;
