@@ -348,9 +348,26 @@ fn patches(set: &[String], days: Option<u64>) -> Result<Vec<Patch>, Failure> {
     Ok(patches)
 }
 
-/// Loads and validates the scenario variant the arguments ask for.
+/// Loads and validates the scenario variant the arguments ask for; prints its warnings.
 fn load(a: &ScenarioArgs) -> Result<Scenario, Failure> {
-    Ok(Scenario::load_variant(&a.scenario, &variant(a)?)?)
+    let sc = Scenario::load_variant(&a.scenario, &variant(a)?)?;
+    print_warnings([&sc], &mut Vec::new());
+    Ok(sc)
+}
+
+/// Prints the scenarios' validation warnings on stderr (`warning: ` and an indented `help:`
+/// line, like errors), each once: `printed` remembers what was shown already.
+fn print_warnings<'a>(scenarios: impl IntoIterator<Item = &'a Scenario>, printed: &mut Vec<String>) {
+    for w in scenarios.into_iter().flat_map(|sc| &sc.warnings) {
+        let text = match w.help() {
+            Some(h) => format!("warning: {w}\n    help: {h}"),
+            None => format!("warning: {w}"),
+        };
+        if !printed.contains(&text) {
+            eprintln!("{text}");
+            printed.push(text);
+        }
+    }
 }
 
 fn stem(p: &Path) -> String {
@@ -527,6 +544,7 @@ fn cmd_compare(a: CompareArgs) -> Result<(), Failure> {
         let paths: Vec<&Path> = a.scenarios.iter().map(PathBuf::as_path).collect();
         compare::file_variants(&paths, &a.stress, &patches)?
     };
+    print_warnings(variants.iter().map(|v| &v.scenario), &mut Vec::new());
     let baseline = match &a.baseline {
         None => 0,
         Some(b) => variants.iter().position(|v| &v.name == b).ok_or_else(|| {
@@ -558,13 +576,16 @@ fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
                 .into(),
         ));
     }
+    let printed = std::cell::RefCell::new(Vec::new());
     let load = |point: &[Patch]| {
         let mut p = fixed.clone();
         p.extend_from_slice(point);
-        Scenario::load_variant(
+        let sc = Scenario::load_variant(
             &a.scenario,
             &Variant { strategy: a.strategy.clone(), stress: a.stress.clone(), patches: p },
-        )
+        )?;
+        print_warnings([&sc], &mut printed.borrow_mut());
+        Ok(sc)
     };
     let result = sweep::sweep(load, &axes, &a.exp.settings())?;
     let out = a.exp.out_dir(&a.scenario, "sweep");

@@ -11,7 +11,7 @@ use crate::forecast::validate::check_forecast;
 use crate::leadtime::LeadTime;
 use crate::scenario::diag::{Diags, closest};
 use crate::scenario::raw::{POLICY_TYPES, RawForecast, RawLevel, RawPolicy};
-use crate::scenario::values::decode_value;
+use crate::scenario::values::{MAX_QUANTITY, at_most, decode_value};
 
 /// A level as written, before it is resolved against the position's demand.
 pub(crate) fn check_level(v: &Value, span: &Range<usize>, key: &str, d: &mut Diags) -> Option<LevelSpec> {
@@ -277,12 +277,12 @@ fn review(
 fn max_order(mo: &Option<f64>, span: &Range<usize>, key: &str, ok: &mut bool, d: &mut Diags) -> Option<f64> {
     match mo {
         None => None,
-        Some(x) if x.is_finite() && *x > 0.0 => Some(*x),
+        Some(x) if x.is_finite() && *x > 0.0 && *x <= MAX_QUANTITY => Some(*x),
         Some(x) => {
             d.err(
                 span.clone(),
                 format!("{key}.max_order"),
-                format!("max_order must be a positive number, found {x}"),
+                format!("max_order must be a positive number of at most {MAX_QUANTITY:e} units, found {x}"),
                 "omit max_order for no cap",
             );
             *ok = false;
@@ -315,6 +315,11 @@ pub(crate) fn finish_policy(
     d: &mut Diags,
 ) -> Option<Policy> {
     let v: Vec<f64> = p.levels.iter().map(|(_, s)| resolve_level(*s, st, lt, p.review_days)).collect();
+    for ((name, _), x) in p.levels.iter().zip(&v) {
+        if !at_most(d, p.span.clone(), &format!("{}.{name}", p.key), *x, MAX_QUANTITY, &format!("{name} at '{at}'")) {
+            return None;
+        }
+    }
     let kind = match p.ty {
         PolicyType::BaseStock => PolicyKind::BaseStock { level: v[0] },
         PolicyType::EchelonBaseStock => PolicyKind::EchelonBaseStock { level: v[0] },

@@ -96,6 +96,48 @@ fn element_matches(e: &DeValue<'_>, seg: &str) -> bool {
     }
 }
 
+/// The element of array `seg` that path segment `key` names: a 0-based index, or the one entry
+/// whose id, location or location/sku it is. A name that fits several entries is an error
+/// listing them, with the address of each: a patch never picks one of them silently.
+fn element_index(a: &DeArray<'_>, (seg, key, rest): (&str, &str, &str), path: &str) -> Result<usize, String> {
+    if let Ok(n) = key.parse::<usize>()
+        && n < a.len()
+    {
+        return Ok(n);
+    }
+    let hits: Vec<usize> = (0..a.len()).filter(|&n| element_matches(a[n].get_ref(), key)).collect();
+    match hits.as_slice() {
+        [] => Err(format!("'{path}': no element '{key}' in '{seg}' (match by id, location, location/sku or index)")),
+        [one] => Ok(*one),
+        many => {
+            let ways: Vec<String> = many.iter().map(|&n| address(a, seg, n, rest)).collect();
+            Err(format!(
+                "'{path}': '{key}' matches {} entries of [[{seg}]], and a change must name exactly one: {}",
+                many.len(),
+                ways.join("; ")
+            ))
+        }
+    }
+}
+
+/// How to address entry `n` of array `seg` alone: by `location/sku` when that is unique, and
+/// always by its 0-based index.
+fn address(a: &DeArray<'_>, seg: &str, n: usize, rest: &str) -> String {
+    let t = a[n].get_ref().as_table();
+    let get = |k: &str| t.and_then(|t| t.get(k)).and_then(|v| v.get_ref().as_str().map(str::to_string));
+    let by_index = format!("{seg}.{n}.{rest}");
+    let by_name = match (get("location"), get("sku")) {
+        (Some(l), Some(k)) => Some(format!("{l}/{k}")),
+        _ => None,
+    };
+    match by_name {
+        Some(name) if (0..a.len()).filter(|&m| element_matches(a[m].get_ref(), &name)).count() == 1 => {
+            format!("{seg}.{name}.{rest} or {by_index}")
+        }
+        _ => by_index,
+    }
+}
+
 /// Applies one patch to a parsed document.
 pub(crate) fn apply<'a>(doc: &mut Spanned<DeTable<'a>>, patch: &'a Patch) -> Result<(), String> {
     let segs: Vec<&str> = patch.path.split('.').collect();
@@ -145,16 +187,7 @@ pub(crate) fn apply<'a>(doc: &mut Spanned<DeTable<'a>>, patch: &'a Patch) -> Res
             }
             DeValue::Array(a) => {
                 let key = segs[i + 1];
-                let idx = match key.parse::<usize>() {
-                    Ok(n) if n < a.len() => Some(n),
-                    _ => a.iter().position(|e| element_matches(e.get_ref(), key)),
-                };
-                let Some(idx) = idx else {
-                    return Err(format!(
-                        "'{}': no element '{key}' in '{seg}' (match by id, location, location/sku or index)",
-                        patch.path
-                    ));
-                };
+                let idx = element_index(a, (seg, key, &segs[i + 2..].join(".")), &patch.path)?;
                 if i + 2 == segs.len() {
                     return Err(format!("'{}': give a key inside '{seg}.{key}' to set", patch.path));
                 }
