@@ -267,8 +267,10 @@ fn magnitudes_beyond_the_bounds_are_refused_at_validation() {
         assert!(err.contains("x.toml:") && !err.contains("panicked"), "{to}: {err}");
     }
     // Seasonality, promotions and trend multiply the mean: the peak is bounded too.
-    let text =
-        BASE.replace("mean = 5 }", "mean = 5e11 }\npromotions = [{ first_day = 1, last_day = 2, multiplier = 10 }]");
+    let text = BASE.replace(
+        "type = \"poisson\", mean = 5 }",
+        "type = \"normal\", mean = 5e11, sd = 1 }\npromotions = [{ first_day = 1, last_day = 2, multiplier = 10 }]",
+    );
     let (code, err) = check(&text);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("demand[0]") && err.contains("can reach 5") && err.contains("e12 units a day"), "{err}");
