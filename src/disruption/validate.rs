@@ -5,7 +5,7 @@ use toml::{Spanned, Value};
 use super::{Delay, Disruption};
 use crate::scenario::diag::Diags;
 use crate::scenario::raw::{RawDelay, RawDisruption};
-use crate::scenario::values::{MAX_QUANTITY, at_most, check_days, decode_value};
+use crate::scenario::values::{MAX_QUANTITY, SCALE_UNITS, at_most, check_days, decode_value};
 
 /// A location's `disruption`: one table or a list (markov or scheduled outages).
 pub(crate) fn check_disruptions(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Vec<Disruption> {
@@ -49,7 +49,16 @@ pub(crate) fn check_disruptions(v: &Spanned<Value>, key: &str, d: &mut Diags) ->
                 if let Some(c) = capacity_per_day
                     && c > MAX_QUANTITY
                 {
-                    at_most(d, it.span(), &format!("{key}.capacity_per_day"), c, MAX_QUANTITY, "capacity_per_day");
+                    let help = format!("{SCALE_UNITS}; leave capacity_per_day out for no limit");
+                    at_most(
+                        d,
+                        it.span(),
+                        &format!("{key}.capacity_per_day"),
+                        c,
+                        MAX_QUANTITY,
+                        "capacity_per_day",
+                        &help,
+                    );
                     continue;
                 }
                 if let Some(c) = capacity_per_day

@@ -11,7 +11,7 @@ use crate::forecast::validate::check_forecast;
 use crate::leadtime::LeadTime;
 use crate::scenario::diag::{Diags, closest};
 use crate::scenario::raw::{POLICY_TYPES, RawForecast, RawLevel, RawPolicy};
-use crate::scenario::values::{MAX_QUANTITY, at_most, decode_value};
+use crate::scenario::values::{MAX_QUANTITY, SCALE_UNITS, at_most, decode_value};
 
 /// A level as written, before it is resolved against the position's demand.
 pub(crate) fn check_level(v: &Value, span: &Range<usize>, key: &str, d: &mut Diags) -> Option<LevelSpec> {
@@ -316,7 +316,8 @@ pub(crate) fn finish_policy(
 ) -> Option<Policy> {
     let v: Vec<f64> = p.levels.iter().map(|(_, s)| resolve_level(*s, st, lt, p.review_days)).collect();
     for ((name, _), x) in p.levels.iter().zip(&v) {
-        if !at_most(d, p.span.clone(), &format!("{}.{name}", p.key), *x, MAX_QUANTITY, &format!("{name} at '{at}'")) {
+        let (key, what) = (format!("{}.{name}", p.key), format!("{name} at '{at}'"));
+        if !at_most(d, p.span.clone(), &key, *x, MAX_QUANTITY, &what, SCALE_UNITS) {
             return None;
         }
     }

@@ -48,6 +48,21 @@ impl Patch {
     }
 }
 
+/// Why a patch could not be applied, and how to address what was meant.
+#[derive(Debug)]
+pub(crate) struct PatchError {
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it, when the patch knows better than a generic hint.
+    pub help: Option<String>,
+}
+
+impl From<String> for PatchError {
+    fn from(message: String) -> Self {
+        PatchError { message, help: None }
+    }
+}
+
 /// Parses a patch value: TOML if it parses, else a plain string.
 fn parse_value(v: &str) -> DeValue<'_> {
     match DeValue::parse(v) {
@@ -99,7 +114,7 @@ fn element_matches(e: &DeValue<'_>, seg: &str) -> bool {
 /// The element of array `seg` that path segment `key` names: a 0-based index, or the one entry
 /// whose id, location or location/sku it is. A name that fits several entries is an error
 /// listing them, with the address of each: a patch never picks one of them silently.
-fn element_index(a: &DeArray<'_>, (seg, key, rest): (&str, &str, &str), path: &str) -> Result<usize, String> {
+fn element_index(a: &DeArray<'_>, (seg, key, rest): (&str, &str, &str), path: &str) -> Result<usize, PatchError> {
     if let Ok(n) = key.parse::<usize>()
         && n < a.len()
     {
@@ -107,15 +122,20 @@ fn element_index(a: &DeArray<'_>, (seg, key, rest): (&str, &str, &str), path: &s
     }
     let hits: Vec<usize> = (0..a.len()).filter(|&n| element_matches(a[n].get_ref(), key)).collect();
     match hits.as_slice() {
-        [] => Err(format!("'{path}': no element '{key}' in '{seg}' (match by id, location, location/sku or index)")),
+        [] => {
+            Err(format!("'{path}': no element '{key}' in '{seg}' (match by id, location, location/sku or index)")
+                .into())
+        }
         [one] => Ok(*one),
         many => {
             let ways: Vec<String> = many.iter().map(|&n| address(a, seg, n, rest)).collect();
-            Err(format!(
-                "'{path}': '{key}' matches {} entries of [[{seg}]], and a change must name exactly one: {}",
-                many.len(),
-                ways.join("; ")
-            ))
+            Err(PatchError {
+                message: format!(
+                    "'{key}' matches {} entries of [[{seg}]]; a change must name exactly one, not the first",
+                    many.len()
+                ),
+                help: Some(format!("address one of them: {}", ways.join("; "))),
+            })
         }
     }
 }
@@ -139,7 +159,7 @@ fn address(a: &DeArray<'_>, seg: &str, n: usize, rest: &str) -> String {
 }
 
 /// Applies one patch to a parsed document.
-pub(crate) fn apply<'a>(doc: &mut Spanned<DeTable<'a>>, patch: &'a Patch) -> Result<(), String> {
+pub(crate) fn apply<'a>(doc: &mut Spanned<DeTable<'a>>, patch: &'a Patch) -> Result<(), PatchError> {
     let segs: Vec<&str> = patch.path.split('.').collect();
     let doc_span = doc.span();
     let mut span = doc_span;
@@ -189,17 +209,17 @@ pub(crate) fn apply<'a>(doc: &mut Spanned<DeTable<'a>>, patch: &'a Patch) -> Res
                 let key = segs[i + 1];
                 let idx = element_index(a, (seg, key, &segs[i + 2..].join(".")), &patch.path)?;
                 if i + 2 == segs.len() {
-                    return Err(format!("'{}': give a key inside '{seg}.{key}' to set", patch.path));
+                    return Err(format!("'{}': give a key inside '{seg}.{key}' to set", patch.path).into());
                 }
                 let elem = &mut a.as_mut()[idx];
                 span = elem.span();
                 match elem.get_mut() {
                     DeValue::Table(t) => table = t,
-                    _ => return Err(format!("'{}': '{seg}.{key}' is not a table", patch.path)),
+                    _ => return Err(format!("'{}': '{seg}.{key}' is not a table", patch.path).into()),
                 }
                 i += 2;
             }
-            _ => return Err(format!("'{}': '{seg}' is a value, not a table", patch.path)),
+            _ => return Err(format!("'{}': '{seg}' is a value, not a table", patch.path).into()),
         }
     }
 }

@@ -12,8 +12,8 @@ use super::overlay;
 use super::patch::{self, Patch};
 use super::raw::*;
 use super::values::{
-    Ids, MAX_LEAD_DAYS, MAX_QUANTITY, at_most, check_holding_rate, decode, int_in, known_list, longest_days,
-    num_at_least, opt_cost, quantity,
+    Ids, MAX_LEAD_DAYS, MAX_QUANTITY, SCALE_UNITS, at_most, check_holding_rate, decode, int_in, known_list,
+    longest_days, num_at_least, opt_cost, quantity,
 };
 use super::{
     Diagnostic, Location, LocationKind, Position, Scenario, ScenarioError, Simulation, Sku, Source, UnmetDemand,
@@ -110,18 +110,24 @@ pub(super) fn load_variant(src: &Source, v: &Variant) -> Result<Scenario, Scenar
     let all: Vec<Patch> = overlay_patches.into_iter().chain(patches.iter().cloned()).collect();
     let mut doc = doc;
     for p in &all {
-        if let Err(msg) = patch::apply(&mut doc, p) {
+        if let Err(e) = patch::apply(&mut doc, p) {
             match &p.span {
-                Some(span) => {
-                    d.err(span.clone(), p.path.clone(), msg, "check the location ids and keys this entry names")
-                }
+                Some(span) => d.err(
+                    span.clone(),
+                    p.path.clone(),
+                    e.message,
+                    e.help.unwrap_or_else(|| "check the location ids and keys this entry names".into()),
+                ),
                 None => d.list.push(Diagnostic {
                     file: p.origin.clone(),
                     line: 0,
                     column: 0,
                     key: p.path.clone(),
-                    message: msg,
-                    help: Some("paths look like locations.<id>.policy.level or simulation.days".into()),
+                    message: e.message,
+                    help: Some(
+                        e.help
+                            .unwrap_or_else(|| "paths look like locations.<id>.policy.level or simulation.days".into()),
+                    ),
                 }),
             }
         }
@@ -970,7 +976,7 @@ fn position(
         let key = format!("locations[{i}].initial_on_hand");
         check_level(v.get_ref(), &v.span(), &key, d)
             .map(|s| resolve_level(s, st, &loc.lead_time, policy.review_days))
-            .filter(|&x| at_most(d, v.span(), &key, x, MAX_QUANTITY, "initial_on_hand"))
+            .filter(|&x| at_most(d, v.span(), &key, x, MAX_QUANTITY, "initial_on_hand", SCALE_UNITS))
     });
     let pick =
         |o: Option<&Option<Spanned<f64>>>, own: &Option<Spanned<f64>>, default: f64, name: &str, d: &mut Diags| {

@@ -106,32 +106,33 @@ pub const MAX_COST: f64 = 1e12;
 /// the pipelines are rings as long as the longest lead time.
 pub const MAX_LEAD_DAYS: f64 = 100_000.0;
 
-/// Reports a value above a bound: `what` names it, `unit` says in what, `help` how to get below.
-pub(crate) fn at_most(d: &mut Diags, span: Range<usize>, key: &str, x: f64, max: f64, what: &str) -> bool {
+/// How to bring a quantity within [`MAX_QUANTITY`].
+pub(crate) const SCALE_UNITS: &str = "scale the units (e.g. cases or pallets instead of pieces)";
+
+/// Reports a value above a bound (`what` names it, `help` says how to get below); whether it
+/// is within.
+pub(crate) fn at_most(d: &mut Diags, span: Range<usize>, key: &str, x: f64, max: f64, what: &str, help: &str) -> bool {
     if x <= max {
         return true;
     }
-    d.err(
-        span,
-        key,
-        format!("{what} {x:e} is larger than echelon can compute with (at most {max:e})"),
-        "scale the units (e.g. cases or pallets instead of pieces, thousands instead of units); for \
-         \"no limit\" leave the key out",
-    );
+    d.err(span, key, format!("{what} {x:e} is larger than echelon can compute with (at most {max:e})"), help);
     false
 }
 
-/// A quantity: finite, ≥ 0 and at most [`MAX_QUANTITY`] (reports and returns 0 otherwise).
+/// A quantity: finite, ≥ 0 and at most [`MAX_QUANTITY`] (reports and returns 0 otherwise);
+/// for keys where leaving the key out means "no limit".
 pub(crate) fn quantity(d: &mut Diags, v: &Spanned<f64>, key: &str, what: &str) -> f64 {
     let x = num_at_least(d, v, key, 0.0, what);
-    if at_most(d, v.span(), key, x, MAX_QUANTITY, what) { x } else { 0.0 }
+    let help = format!("{SCALE_UNITS}; leave {what} out for no limit");
+    if at_most(d, v.span(), key, x, MAX_QUANTITY, what, &help) { x } else { 0.0 }
 }
 
 /// An optional cost: finite, ≥ 0 and at most [`MAX_COST`] when given.
 pub(crate) fn opt_cost(d: &mut Diags, v: &Option<Spanned<f64>>, key: &str) -> Option<f64> {
     v.as_ref().map(|c| {
         let x = num_at_least(d, c, key, 0.0, "a cost");
-        if at_most(d, c.span(), key, x, MAX_COST, "a cost of") { x } else { 0.0 }
+        let help = "write costs in a larger money unit (thousands), or check the value";
+        if at_most(d, c.span(), key, x, MAX_COST, "a cost of", help) { x } else { 0.0 }
     })
 }
 
