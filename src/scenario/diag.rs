@@ -199,8 +199,8 @@ impl<'a> Diags<'a> {
         Diags { src, list: Vec::new(), warnings: Vec::new(), days: None, warmup: 0 }
     }
 
-    /// Records a warning at a byte span, once per place and message or key (a stress window
-    /// patched into several locations, a location's cost checked for each of its SKUs).
+    /// Records a warning at a byte span, once per place and message (a stress window is patched
+    /// into several locations).
     pub fn warn(
         &mut self,
         span: Option<Range<usize>>,
@@ -217,11 +217,15 @@ impl<'a> Diags<'a> {
             message: message.into(),
             help: Some(help),
         };
-        let same =
-            |x: &Diagnostic| x.line == w.line && x.column == w.column && (x.message == w.message || x.key == w.key);
-        if !self.warnings.iter().any(same) {
+        if !self.warnings.iter().any(|x| x.line == w.line && x.column == w.column && x.message == w.message) {
             self.warnings.push(w);
         }
+    }
+
+    /// Whether a warning about `key` was recorded at this span already.
+    pub fn warned(&self, span: &Range<usize>, key: &str) -> bool {
+        let (line, column) = self.src.line_col(span.start);
+        self.warnings.iter().any(|x| x.line == line && x.column == column && x.key == key)
     }
 
     /// Warns when an inclusive window of measured days `[first, last]` lies wholly or partly

@@ -101,6 +101,20 @@ fn an_outage_after_the_horizon_is_a_warning_at_its_line_in_every_command() {
     let (code, err) = run_on(text.as_bytes(), &args);
     assert_eq!(code, 0, "{err}");
     assert_eq!(err.matches("400–420").count(), 1, "a sweep warns once, not per point: {err}");
+    let args = ["size", "x.toml", "--target", "fill_rate=0.9", "--replications", "2", "--days", "20", "--quiet"];
+    let (code, err) = run_on(text.as_bytes(), &args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(err.matches("400–420").count(), 1, "size warns once: {err}");
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("x.toml"), &text).unwrap();
+    fs::write(dir.path().join("y.toml"), BASE).unwrap();
+    let out = echelon_in(dir.path())
+        .args(["compare", "x.toml", "y.toml", "--replications", "2", "--days", "20", "--quiet"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(err.matches("400–420").count(), 1, "compare warns about x.toml once: {err}");
 }
 
 #[test]
