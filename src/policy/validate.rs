@@ -1,4 +1,4 @@
-//! Validation of replenishment policies: the `type` parsed once into a [`PolicyType`], the levels
+//! Validation of replenishment policies: the `type` parsed once into a `PolicyType`, the levels
 //! as written ([`LevelSpec`]) checked, then resolved against the position's demand.
 
 use std::ops::Range;
@@ -329,7 +329,7 @@ pub(crate) fn finish_policy(
             if v[0] >= v[1] {
                 d.err(
                     p.span.clone(),
-                    format!("{}", p.key),
+                    p.key.clone(),
                     format!(
                         "policy (s={}, S={}) at '{at}' needs s < S",
                         crate::distribution::num(v[0]),
