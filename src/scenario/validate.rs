@@ -12,8 +12,8 @@ use super::overlay;
 use super::patch::{self, Patch};
 use super::raw::*;
 use super::values::{
-    Ids, MAX_LEAD_DAYS, MAX_QUANTITY, SCALE_UNITS, at_most, check_holding_rate, decode, int_in, known_list,
-    longest_days, num_at_least, opt_cost, quantity,
+    Ids, MAX_DAILY_HOLDING_SHARE, MAX_LEAD_DAYS, MAX_QUANTITY, SCALE_UNITS, at_most, check_holding_rate, decode,
+    int_in, known_list, longest_days, num_at_least, opt_cost, quantity,
 };
 use super::{
     Diagnostic, Location, LocationKind, Position, Scenario, ScenarioError, Simulation, Sku, Source, UnmetDemand,
@@ -985,12 +985,15 @@ fn position(
                 .unwrap_or(default)
         };
     let holding_cost = pick(ov.map(|o| &o.holding_cost), &rl.holding_cost, sku.holding_cost, "holding_cost", d);
-    // The SKU's own holding cost was checked with the SKU; an override is checked here.
+    // The SKU's own holding cost was checked with the SKU; an override is checked here, unless
+    // the SKU's own cost is as high (the file means its costs per day: one warning says so).
     let written = match ov.and_then(|o| o.holding_cost.as_ref()) {
         Some(h) => Some((h.span(), format!("positions[{at}].holding_cost"))),
         None => rl.holding_cost.as_ref().map(|h| (h.span(), format!("locations[{i}].holding_cost"))),
     };
-    if let Some((span, key)) = written {
+    if let Some((span, key)) = written
+        && sku.holding_cost <= MAX_DAILY_HOLDING_SHARE * sku.unit_cost
+    {
         check_holding_rate(d, span, &key, holding_cost, sku.unit_cost);
     }
     let stockout_cost = pick(ov.map(|o| &o.stockout_cost), &rl.stockout_cost, sku.stockout_cost, "stockout_cost", d);
