@@ -281,7 +281,7 @@ impl DistCheck<'_, '_, '_> {
         );
         self.bad(
             mean > 1e7,
-            format!("poisson mean {mean} is too large"),
+            format!("poisson mean {mean} is too large (at most 1e7: its sampler is a table)"),
             "scale units (e.g. cases instead of pieces) or use a normal",
         );
         Dist::Poisson { mean }
