@@ -386,9 +386,26 @@ fn patches(set: &[String], days: Option<u64>) -> Result<Vec<Patch>, Failure> {
     Ok(patches)
 }
 
-/// Loads and validates the scenario variant the arguments ask for.
+/// Loads and validates the scenario variant the arguments ask for; prints its warnings.
 fn load(a: &ScenarioArgs) -> Result<Scenario, Failure> {
-    Ok(blame::load(&a.scenario, &variant(a)?)?)
+    let sc = blame::load(&a.scenario, &variant(a)?)?;
+    print_warnings([&sc], &mut Vec::new());
+    Ok(sc)
+}
+
+/// Prints the scenarios' validation warnings on stderr (`warning: ` and an indented `help:`
+/// line, like errors), each once: `printed` remembers what was shown already.
+fn print_warnings<'a>(scenarios: impl IntoIterator<Item = &'a Scenario>, printed: &mut Vec<String>) {
+    for w in scenarios.into_iter().flat_map(|sc| &sc.warnings) {
+        let text = match w.help() {
+            Some(h) => format!("warning: {w}\n    help: {h}"),
+            None => format!("warning: {w}"),
+        };
+        if !printed.contains(&text) {
+            eprintln!("{text}");
+            printed.push(text);
+        }
+    }
 }
 
 fn stem(p: &Path) -> String {
@@ -666,6 +683,7 @@ fn cmd_compare(a: CompareArgs) -> Result<(), Failure> {
     }
     .map_err(|e| blamed(e, &a.scenarios, &patches))?;
     let settings = a.exp.settings();
+    print_warnings(variants.iter().map(|v| &v.scenario), &mut Vec::new());
     let baseline = match &a.baseline {
         None => 0,
         Some(b) => variants.iter().position(|v| &v.name == b).ok_or_else(|| {
@@ -701,10 +719,14 @@ fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
                 .into(),
         ));
     }
+    let printed = std::cell::RefCell::new(Vec::new());
     let load = |point: &[Patch]| {
         let mut p = fixed.clone();
         p.extend_from_slice(point);
-        blame::load(&a.scenario, &Variant { strategy: a.strategy.clone(), stress: a.stress.clone(), patches: p })
+        let sc =
+            blame::load(&a.scenario, &Variant { strategy: a.strategy.clone(), stress: a.stress.clone(), patches: p })?;
+        print_warnings([&sc], &mut printed.borrow_mut());
+        Ok(sc)
     };
     let settings = a.exp.settings();
     // The first point stands for all in the memory check (they share the network).

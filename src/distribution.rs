@@ -2,7 +2,8 @@
 //! the sampler compiled from it once per scenario ([`Sampler`]).
 //!
 //! Discrete distributions (Poisson, negative binomial) are drawn from a precomputed inverse-CDF
-//! table with a guide index: exact to 2^-64 and one 64-bit draw per sample. Continuous ones use
+//! table with a guide index: exact to 2^-64 and one 64-bit draw per sample. Every table is
+//! bounded ([`MAX_TABLE_VALUES`]): one too wide is drawn without a table instead. Continuous ones use
 //! `rand_distr`'s ziggurat normal and Marsaglia–Tsang gamma.
 
 use rand::Rng;
@@ -322,31 +323,55 @@ impl TableArena {
     }
 }
 
+/// Most values a precomputed sampler table may hold (512 KB of thresholds): a distribution that
+/// would need more is drawn by a sampler without a table. A Poisson table reaches about 57 600
+/// values at the largest mean a scenario accepts (1e7, ±9.1 sd); a negative binomial's table
+/// grows with its sd and is bounded here.
+pub const MAX_TABLE_VALUES: usize = 1 << 16;
+
+/// Largest Poisson mean drawn from a table (scenario validation accepts no larger mean; a larger
+/// one is drawn without a table).
+const MAX_TABLE_POISSON_MEAN: f64 = 1e7;
+
 /// Probabilities of a discrete distribution around its mode, cut where they fall below 1e-18 of
-/// the mode's. Returns `(lowest value, pmf)`.
-fn pmf_around_mode(mode: u64, ln_p: impl Fn(u64) -> f64) -> (u32, Vec<f64>) {
+/// the mode's. Returns `(lowest value, pmf)`, or `None` when more than `max_len` values (or
+/// values beyond `u32`) would be needed: the walk stops there, so a wide distribution costs no
+/// time or memory.
+fn pmf_around_mode(mode: u64, ln_p: impl Fn(u64) -> f64, max_len: usize) -> Option<(u32, Vec<f64>)> {
     let lp_mode = ln_p(mode);
     let cut = lp_mode - 41.4; // e^-41.4 ≈ 1e-18
+    let too_wide = |lo: u64, hi: u64| hi - lo >= max_len as u64 || hi > u64::from(u32::MAX);
     let mut lo = mode;
     while lo > 0 && ln_p(lo - 1) > cut {
         lo -= 1;
+        if too_wide(lo, mode) {
+            return None;
+        }
     }
     let mut hi = mode;
     while ln_p(hi + 1) > cut {
         hi += 1;
+        if too_wide(lo, hi) {
+            return None;
+        }
+    }
+    if too_wide(lo, hi) {
+        return None;
     }
     let pmf = (lo..=hi).map(|k| (ln_p(k) - lp_mode).exp()).collect();
-    (lo as u32, pmf)
+    Some((lo as u32, pmf))
 }
 
 /// Probabilities of a Poisson(mean) distribution (mean > 0) as `(lowest value, pmf)`, covering all
-/// but a negligible tail.
+/// but a negligible tail. The mean must be at most 1e7 (as validation ensures for demand; lead
+/// times are bounded far below).
 pub fn poisson_pmf(mean: f64) -> (u32, Vec<f64>) {
+    assert!(mean <= MAX_TABLE_POISSON_MEAN, "Poisson mean {mean} is too large for a table");
     let ln_p = |k: u64| k as f64 * mean.ln() - mean - ln_gamma(k as f64 + 1.0);
-    pmf_around_mode(mean.floor() as u64, ln_p)
+    pmf_around_mode(mean.floor() as u64, ln_p, MAX_TABLE_VALUES).expect("a Poisson of mean ≤ 1e7 fits a table")
 }
 
-/// Inverse-CDF table of a Poisson(mean) distribution.
+/// Inverse-CDF table of a Poisson(mean) distribution (mean ≤ 1e7).
 pub fn poisson_table(mean: f64) -> IntTable {
     if mean <= 0.0 {
         return IntTable::from_pmf(0, &[1.0]);
@@ -361,10 +386,11 @@ pub fn negbin_params(mean: f64, sd: f64) -> (f64, f64) {
     (mean * mean / (var - mean), mean / var)
 }
 
-/// Inverse-CDF table of a negative binomial with the given mean and sd.
-pub fn negbin_table(mean: f64, sd: f64) -> IntTable {
+/// Inverse-CDF table of a negative binomial with the given mean and sd, or `None` when it would
+/// need more than [`MAX_TABLE_VALUES`] values (draw it as a gamma–Poisson mixture then).
+pub fn negbin_table(mean: f64, sd: f64) -> Option<IntTable> {
     if mean <= 0.0 {
-        return IntTable::from_pmf(0, &[1.0]);
+        return Some(IntTable::from_pmf(0, &[1.0]));
     }
     let (r, p) = negbin_params(mean, sd);
     let ln_p = |k: u64| {
@@ -372,8 +398,14 @@ pub fn negbin_table(mean: f64, sd: f64) -> IntTable {
         ln_gamma(k + r) - ln_gamma(r) - ln_gamma(k + 1.0) + r * p.ln() + k * (1.0 - p).ln()
     };
     let mode = if r > 1.0 { ((r - 1.0) * (1.0 - p) / p).floor() as u64 } else { 0 };
-    let (lo, pmf) = pmf_around_mode(mode, ln_p);
-    IntTable::from_pmf(lo, &pmf)
+    let (lo, pmf) = pmf_around_mode(mode, ln_p, MAX_TABLE_VALUES)?;
+    Some(IntTable::from_pmf(lo, &pmf))
+}
+
+/// The gamma of a negative binomial's gamma–Poisson mixture: shape r, scale (1 − p)/p.
+fn negbin_gamma(mean: f64, sd: f64, m: f64) -> Gamma<f64> {
+    let (r, p) = negbin_params(mean, sd);
+    Gamma::new(r * m, (1.0 - p) / p).expect("validated negative binomial")
 }
 
 /// A sampler compiled from a [`Dist`], built once per scenario and shared by all replications.
@@ -381,6 +413,10 @@ pub fn negbin_table(mean: f64, sd: f64) -> IntTable {
 pub enum Sampler {
     /// Discrete table (Poisson, negative binomial).
     Table(IntTable),
+    /// A Poisson too wide for a table (drawn directly).
+    Poisson(f64),
+    /// A negative binomial too wide for a table: a Poisson draw around a gamma-distributed mean.
+    GammaPoisson(Gamma<f64>),
     /// Normal, negative draws count as zero.
     Normal {
         /// Mean.
@@ -409,8 +445,12 @@ impl Sampler {
     /// Compiles a validated distribution.
     pub fn new(dist: &Dist) -> Self {
         match dist {
+            Dist::Poisson { mean } if *mean > MAX_TABLE_POISSON_MEAN => Sampler::Poisson(*mean),
             Dist::Poisson { mean } => Sampler::Table(poisson_table(*mean)),
-            Dist::NegativeBinomial { mean, sd } => Sampler::Table(negbin_table(*mean, *sd)),
+            Dist::NegativeBinomial { mean, sd } => match negbin_table(*mean, *sd) {
+                Some(t) => Sampler::Table(t),
+                None => Sampler::GammaPoisson(negbin_gamma(*mean, *sd, 1.0)),
+            },
             Dist::Normal { mean, sd } => Sampler::Normal { mean: *mean, sd: *sd },
             Dist::Gamma { mean, sd } => gamma_sampler(*mean, *sd),
             Dist::Uniform { min, max } => Sampler::Uniform { min: *min, width: max - min },
@@ -425,6 +465,11 @@ impl Sampler {
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R, day: usize) -> f64 {
         match self {
             Sampler::Table(t) => f64::from(t.sample(rng)),
+            Sampler::Poisson(mean) => sample_poisson(rng, *mean),
+            Sampler::GammaPoisson(g) => {
+                let lambda = g.sample(rng);
+                sample_poisson(rng, lambda)
+            }
             Sampler::Normal { mean, sd } => {
                 let z: f64 = StandardNormal.sample(rng);
                 (mean + sd * z).max(0.0)
@@ -465,9 +510,7 @@ pub fn sample_scaled<R: Rng + ?Sized>(
     match dist {
         Dist::Poisson { mean } => sample_poisson(rng, mean * m),
         Dist::NegativeBinomial { mean, sd } => {
-            let (r, p) = negbin_params(*mean, *sd);
-            let g = Gamma::new(r * m, (1.0 - p) / p).expect("validated negative binomial");
-            let lambda = g.sample(rng);
+            let lambda = negbin_gamma(*mean, *sd, m).sample(rng);
             sample_poisson(rng, lambda)
         }
         Dist::Normal { .. } | Dist::Gamma { .. } | Dist::Uniform { .. } => base.sample(rng, day) * m,
@@ -526,12 +569,30 @@ mod tests {
 
     #[test]
     fn negative_binomial_table_matches_mean_and_sd() {
-        let t = negbin_table(4.0, 3.0);
+        let t = negbin_table(4.0, 3.0).expect("a narrow negative binomial has a table");
         assert!((t.mean() - 4.0).abs() < 1e-9);
         let mut r = stream(2, 0, Purpose::Demand, 7);
         let (m, v) = moments(|| f64::from(t.sample(&mut r)), 400_000);
         assert!((m - 4.0).abs() < 0.03);
         assert!((v - 9.0).abs() < 0.25);
+    }
+
+    /// A negative binomial too wide for a table (mean 1e9, sd 1e8 would need 1.8e9 values, 24 GB)
+    /// is drawn without one, at once, with the right mean and sd.
+    #[test]
+    fn wide_negative_binomials_need_no_table() {
+        assert!(negbin_table(1e9, 1e8).is_none());
+        assert!(negbin_table(1.0, 100.0).is_none(), "a long right tail is bounded too");
+        let d = Dist::NegativeBinomial { mean: 1e9, sd: 1e8 };
+        let s = Sampler::new(&d);
+        assert!(matches!(s, Sampler::GammaPoisson(_)));
+        let mut r = stream(5, 0, Purpose::Demand, 3);
+        let n = 20_000;
+        let (m, v) = moments(|| s.sample(&mut r, 0), n);
+        assert!((m - 1e9).abs() < 5.0 * 1e8 / (n as f64).sqrt(), "mean {m}");
+        assert!((v.sqrt() / 1e8 - 1.0).abs() < 0.05, "sd {}", v.sqrt());
+        // The Poisson table at the largest mean validation accepts fits the bound.
+        assert!(poisson_pmf(1e7).1.len() <= MAX_TABLE_VALUES);
     }
 
     #[test]

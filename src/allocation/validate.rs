@@ -12,7 +12,7 @@ use crate::policy::LevelSpec;
 use crate::policy::validate::check_level;
 use crate::scenario::diag::{Diags, closest};
 use crate::scenario::raw::{RawLaunch, RawLocation, RawPush, RawRebalancing};
-use crate::scenario::values::num_at_least;
+use crate::scenario::values::{MAX_QUANTITY, num_at_least};
 use crate::scenario::{Location, LocationKind, Sku};
 
 /// Shipping-side allocation keys of each location: rationing, reserve, push, launch, weight.
@@ -139,9 +139,10 @@ fn check_push(p: &Spanned<RawPush>, key: &str, d: &mut Diags) -> Option<Push> {
 fn check_launch(la: &Spanned<RawLaunch>, key: &str, skus: &[Sku], d: &mut Diags) -> Option<Launch> {
     let r = la.get_ref();
     let span = la.span();
-    let ok = |x: f64| x.is_finite() && x >= 0.0;
+    // A total above MAX_QUANTITY is refused like a bad number (its message names the bound).
+    let ok = |x: f64| x.is_finite() && (0.0..=MAX_QUANTITY).contains(&x);
     let total = match &r.total {
-        Value::Integer(n) if *n >= 0 => vec![Some(*n as f64); skus.len()],
+        Value::Integer(n) if ok(*n as f64) => vec![Some(*n as f64); skus.len()],
         Value::Float(x) if ok(*x) => vec![Some(*x); skus.len()],
         Value::Table(t) => {
             let mut v = vec![None; skus.len()];
@@ -160,7 +161,7 @@ fn check_launch(la: &Spanned<RawLaunch>, key: &str, skus: &[Sku], d: &mut Diags)
                     _ => d.err(
                         span.clone(),
                         format!("{key}.total.{id}"),
-                        "expected a number of units ≥ 0",
+                        format!("expected a number of units between 0 and {MAX_QUANTITY:e}"),
                         "e.g. total = { jacket-m = 1200 }",
                     ),
                 }
@@ -171,7 +172,7 @@ fn check_launch(la: &Spanned<RawLaunch>, key: &str, skus: &[Sku], d: &mut Diags)
             d.err(
                 span,
                 format!("{key}.total"),
-                "expected a number of units ≥ 0, or a table by SKU",
+                format!("expected a number of units between 0 and {MAX_QUANTITY:e}, or a table by SKU"),
                 "e.g. total = 2000 or { jacket-m = 1200, jacket-l = 800 }",
             );
             return None;

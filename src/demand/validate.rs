@@ -10,7 +10,7 @@ use super::{CommonFactor, Demand, Promotion, Shock};
 use crate::distribution::Dist;
 use crate::scenario::diag::{Diags, closest};
 use crate::scenario::raw::{RawDemand, RawFactor, RawSeasonality, RawShock};
-use crate::scenario::values::{Ids, check_days, check_dist_value, num_at_least};
+use crate::scenario::values::{Ids, MAX_QUANTITY, check_days, check_dist_value, num_at_least};
 use crate::scenario::{Location, LocationKind, Sku};
 
 /// How an entry names demand streams: `location`, `locations`, `region`, `sku` (none: all).
@@ -217,10 +217,41 @@ pub(crate) fn check_demand(
             let key = format!("demand/{}/{}/{}", locations[location].id, skus[sku].id, nth);
             *nth += 1;
             let trend_per_year = trend(r, *i, d);
-            demand.push(Demand { location, sku, dist, weekly, monthly, promotions, trend_per_year, key });
+            let dm = Demand { location, sku, dist, weekly, monthly, promotions, trend_per_year, key };
+            if peak_in_bounds(&dm, r.distribution.span(), &format!("demand[{i}]"), d) {
+                demand.push(dm);
+            }
         }
     }
     demand
+}
+
+/// Whether the largest daily demand an entry can expect — its mean (or sd) times the largest
+/// weekday and month factors, every promotion at once and the trend at the far end of the
+/// horizon — stays within [`MAX_QUANTITY`] (reported otherwise).
+fn peak_in_bounds(dm: &Demand, span: Range<usize>, key: &str, d: &mut Diags) -> bool {
+    let top = |f: &[f64]| f.iter().copied().fold(0.0, f64::max);
+    let mut ln_factor = 0.0;
+    ln_factor += dm.weekly.map_or(0.0, |w| top(&w).ln());
+    ln_factor += dm.monthly.map_or(0.0, |m| top(&m).ln());
+    ln_factor += dm.promotions.iter().map(|p| p.multiplier.ln().max(0.0)).sum::<f64>();
+    let years = (d.days.unwrap_or(0).max(d.warmup)) as f64 / 365.0;
+    ln_factor += (1.0 + dm.trend_per_year).ln().abs() * years;
+    let base = dm.dist.mean().max(dm.dist.sd());
+    if base <= 0.0 || base.ln() + ln_factor <= MAX_QUANTITY.ln() {
+        return true;
+    }
+    d.err(
+        span,
+        key,
+        format!(
+            "with its seasonality, promotions and trend this demand can reach {:.3e} units a day, more than \
+             echelon can compute with (at most {MAX_QUANTITY:e})",
+            (base.ln() + ln_factor).exp()
+        ),
+        "lower the multipliers or the trend, or scale the units (e.g. cases instead of pieces)",
+    );
+    false
 }
 
 /// The location a demand entry names: a known warehouse or store.
@@ -323,6 +354,8 @@ fn promotions(r: &RawDemand, key: &str, d: &mut Diags) -> Vec<Promotion> {
             );
             continue;
         }
+        let what = if pr.shock.unwrap_or(false) { "the demand surge" } else { "the promotion" };
+        d.window_in_horizon(p.span(), &format!("{key}.promotions[{j}]"), what, (pr.first_day, pr.last_day));
         promotions.push(Promotion {
             first_day: pr.first_day,
             last_day: pr.last_day,

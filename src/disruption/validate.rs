@@ -5,7 +5,7 @@ use toml::{Spanned, Value};
 use super::{Delay, Disruption};
 use crate::scenario::diag::Diags;
 use crate::scenario::raw::{RawDelay, RawDisruption};
-use crate::scenario::values::{check_days, decode_value};
+use crate::scenario::values::{MAX_QUANTITY, SCALE_UNITS, at_most, check_days, decode_value};
 
 /// A location's `disruption`: one table or a list (markov or scheduled outages).
 pub(crate) fn check_disruptions(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Vec<Disruption> {
@@ -47,6 +47,21 @@ pub(crate) fn check_disruptions(v: &Spanned<Value>, key: &str, d: &mut Diags) ->
                     continue;
                 }
                 if let Some(c) = capacity_per_day
+                    && c > MAX_QUANTITY
+                {
+                    let help = format!("{SCALE_UNITS}; leave capacity_per_day out for no limit");
+                    at_most(
+                        d,
+                        it.span(),
+                        &format!("{key}.capacity_per_day"),
+                        c,
+                        MAX_QUANTITY,
+                        "capacity_per_day",
+                        &help,
+                    );
+                    continue;
+                }
+                if let Some(c) = capacity_per_day
                     && (!c.is_finite() || c < 0.0)
                 {
                     d.err(
@@ -56,6 +71,9 @@ pub(crate) fn check_disruptions(v: &Spanned<Value>, key: &str, d: &mut Diags) ->
                         "0 means nothing ships during the window",
                     );
                     continue;
+                }
+                for w in &windows {
+                    d.window_in_horizon(it.span(), key, "the outage window", (w[0], w[1]));
                 }
                 out.push(Disruption::Scheduled {
                     windows: windows.iter().map(|w| (w[0], w[1])).collect(),
@@ -82,7 +100,10 @@ pub(crate) fn check_delays(v: &Spanned<Value>, key: &str, d: &mut Diags) -> Vec<
         };
         match raw.kind.as_deref() {
             None | Some("scheduled") => match (raw.first_day, raw.last_day) {
-                (Some(a), Some(b)) if a <= b => out.push(Delay::Scheduled { windows: vec![(a, b)], extra_days }),
+                (Some(a), Some(b)) if a <= b => {
+                    d.window_in_horizon(v.span(), &k, "the delay window", (a, b));
+                    out.push(Delay::Scheduled { windows: vec![(a, b)], extra_days })
+                }
                 _ => d.err(
                     v.span(),
                     k,

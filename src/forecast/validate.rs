@@ -64,7 +64,7 @@ pub(crate) fn check_forecast(f: &RawForecast, span: &Range<usize>, key: &str, d:
     };
     let bias = f.bias.unwrap_or(0.0);
     let noise_cv = f.noise_cv.unwrap_or(0.0);
-    if !(bias.is_finite() && bias > -1.0) || !(noise_cv.is_finite() && noise_cv >= 0.0) {
+    if !(bias.is_finite() && bias > -1.0 && noise_cv.is_finite() && noise_cv >= 0.0) {
         d.err(
             span.clone(),
             key.to_string(),

@@ -1,4 +1,4 @@
-//! Validation of replenishment policies: the `type` parsed once into a [`PolicyType`], the levels
+//! Validation of replenishment policies: the `type` parsed once into a `PolicyType`, the levels
 //! as written ([`LevelSpec`]) checked, then resolved against the position's demand.
 
 use std::ops::Range;
@@ -11,7 +11,7 @@ use crate::forecast::validate::check_forecast;
 use crate::leadtime::LeadTime;
 use crate::scenario::diag::{Diags, closest};
 use crate::scenario::raw::{POLICY_TYPES, RawForecast, RawLevel, RawPolicy};
-use crate::scenario::values::decode_value;
+use crate::scenario::values::{MAX_QUANTITY, SCALE_UNITS, at_most, decode_value};
 
 /// A level as written, before it is resolved against the position's demand.
 pub(crate) fn check_level(v: &Value, span: &Range<usize>, key: &str, d: &mut Diags) -> Option<LevelSpec> {
@@ -277,12 +277,12 @@ fn review(
 fn max_order(mo: &Option<f64>, span: &Range<usize>, key: &str, ok: &mut bool, d: &mut Diags) -> Option<f64> {
     match mo {
         None => None,
-        Some(x) if x.is_finite() && *x > 0.0 => Some(*x),
+        Some(x) if x.is_finite() && *x > 0.0 && *x <= MAX_QUANTITY => Some(*x),
         Some(x) => {
             d.err(
                 span.clone(),
                 format!("{key}.max_order"),
-                format!("max_order must be a positive number, found {x}"),
+                format!("max_order must be a positive number of at most {MAX_QUANTITY:e} units, found {x}"),
                 "omit max_order for no cap",
             );
             *ok = false;
@@ -315,6 +315,12 @@ pub(crate) fn finish_policy(
     d: &mut Diags,
 ) -> Option<Policy> {
     let v: Vec<f64> = p.levels.iter().map(|(_, s)| resolve_level(*s, st, lt, p.review_days)).collect();
+    for ((name, _), x) in p.levels.iter().zip(&v) {
+        let (key, what) = (format!("{}.{name}", p.key), format!("{name} at '{at}'"));
+        if !at_most(d, p.span.clone(), &key, *x, MAX_QUANTITY, &what, SCALE_UNITS) {
+            return None;
+        }
+    }
     let kind = match p.ty {
         PolicyType::BaseStock => PolicyKind::BaseStock { level: v[0] },
         PolicyType::EchelonBaseStock => PolicyKind::EchelonBaseStock { level: v[0] },
@@ -323,7 +329,7 @@ pub(crate) fn finish_policy(
             if v[0] >= v[1] {
                 d.err(
                     p.span.clone(),
-                    format!("{}", p.key),
+                    p.key.clone(),
                     format!(
                         "policy (s={}, S={}) at '{at}' needs s < S",
                         crate::distribution::num(v[0]),

@@ -19,6 +19,39 @@ impl Source {
         Source { name, text }
     }
 
+    /// Wraps the bytes of a file: a byte that is not UTF-8 is an error at its line and column
+    /// (files saved as Latin-1 or Windows-1252 by a spreadsheet or an old editor).
+    pub fn from_bytes(name: String, bytes: Vec<u8>) -> Result<Self, ScenarioError> {
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(Source { name, text }),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                // Everything before `at` is valid UTF-8, so it can be measured in characters.
+                let before = Source { name: name.clone(), text: String::from_utf8_lossy(&bytes[..at]).into_owned() };
+                let (line, column) = before.line_col(at);
+                Err(ScenarioError::Invalid(vec![Diagnostic {
+                    file: name,
+                    line,
+                    column,
+                    key: String::new(),
+                    message: format!("byte 0x{:02X} is not valid UTF-8 text", bytes[at]),
+                    help: Some(
+                        "save the file as UTF-8 (in most editors: Save As… → Encoding: UTF-8); accented letters \
+                         written in Latin-1 or Windows-1252 cause this"
+                            .into(),
+                    ),
+                }]))
+            }
+        }
+    }
+
+    /// Reads a scenario file (see [`Source::from_bytes`]).
+    pub fn read(path: &Path) -> Result<Self, ScenarioError> {
+        let bytes = std::fs::read(path).map_err(|e| ScenarioError::io(path, e))?;
+        Source::from_bytes(path.display().to_string(), bytes)
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
@@ -148,15 +181,82 @@ fn render(d: &[Diagnostic]) -> String {
     lines.join("\n")
 }
 
-/// Collects diagnostics while a scenario is checked.
+/// Collects diagnostics while a scenario is checked: errors stop the load, warnings are kept on
+/// the [`Scenario`](super::Scenario) (something that runs, but probably not as meant).
 pub(crate) struct Diags<'a> {
     pub src: &'a Source,
     pub list: Vec<Diagnostic>,
+    /// Things that run but are probably not what was meant (`Scenario::warnings`).
+    pub warnings: Vec<Diagnostic>,
+    /// Whether costs are checked for plausibility (`[simulation] cost_checks`, default true).
+    pub cost_checks: bool,
+    /// Measured days of the scenario, once `[simulation]` is read (windows are checked against it).
+    pub days: Option<usize>,
+    /// Warm-up days of the scenario (simulated before day 0).
+    pub warmup: usize,
 }
 
 impl<'a> Diags<'a> {
     pub fn new(src: &'a Source) -> Self {
-        Diags { src, list: Vec::new() }
+        Diags { src, list: Vec::new(), warnings: Vec::new(), days: None, warmup: 0, cost_checks: true }
+    }
+
+    /// Records a warning at a byte span, once per place and message (a stress window is patched
+    /// into several locations).
+    pub fn warn(
+        &mut self,
+        span: Option<Range<usize>>,
+        key: impl Into<String>,
+        message: impl Into<String>,
+        help: String,
+    ) {
+        let (line, column) = span.map_or((0, 0), |s| self.src.line_col(s.start));
+        let w = Diagnostic {
+            file: self.src.name.clone(),
+            line,
+            column,
+            key: key.into(),
+            message: message.into(),
+            help: Some(help),
+        };
+        if !self.warnings.iter().any(|x| x.line == w.line && x.column == w.column && x.message == w.message) {
+            self.warnings.push(w);
+        }
+    }
+
+    /// Whether a warning about `key` was recorded at this span already.
+    pub fn warned(&self, span: &Range<usize>, key: &str) -> bool {
+        let (line, column) = self.src.line_col(span.start);
+        self.warnings.iter().any(|x| x.line == line && x.column == column && x.key == key)
+    }
+
+    /// Warns when an inclusive window of measured days `[first, last]` lies wholly or partly
+    /// outside the measured horizon (days 0 .. days−1): it then has less effect than written.
+    pub fn window_in_horizon(&mut self, span: Range<usize>, key: &str, what: &str, (first, last): (i64, i64)) {
+        let Some(days) = self.days else { return };
+        let end = days as i64 - 1;
+        if first >= 0 && last <= end {
+            return;
+        }
+        let horizon = format!("the measured days are 0–{end}");
+        let (message, help) = if last < 0 || first > end {
+            (
+                format!(
+                    "{what} on days {first}–{last} lies outside the measured horizon ({horizon}): it has no effect"
+                ),
+                format!("move it inside days 0–{end}, or raise simulation.days (--days) above {last}"),
+            )
+        } else {
+            let (a, b) = (first.max(0), last.min(end));
+            (
+                format!(
+                    "{what} on days {first}–{last} lies partly outside the measured horizon ({horizon}): only days \
+                     {a}–{b} of it are measured"
+                ),
+                format!("move it inside days 0–{end}, or raise simulation.days (--days) above {last}"),
+            )
+        };
+        self.warn(Some(span), key, message, help);
     }
 
     /// Records a problem at a byte span.

@@ -197,6 +197,10 @@ pub struct Scenario {
     pub strategy: Option<String>,
     /// The stress test applied, if any.
     pub stress: Option<String>,
+    /// Things that run but are probably not what was meant (a window outside the horizon, a
+    /// holding cost that looks like an annual rate), each at its file:line:col; the commands
+    /// print them as `warning: ...` and reports show them.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// A named strategy or stress test and its description.
@@ -222,8 +226,7 @@ pub struct Variant {
 impl Scenario {
     /// Loads a variant of a scenario file: patches, then a strategy and a stress test applied.
     pub fn load_variant(path: &Path, v: &Variant) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::io(path, e))?;
-        validate::load_variant(&Source::new(path.display().to_string(), text), v)
+        validate::load_variant(&Source::read(path)?, v)
     }
 
     /// Parses a variant of scenario text.
@@ -238,8 +241,7 @@ impl Scenario {
 
     /// Loads a file, applies `patches` (e.g. from `--set`) to the TOML, then validates.
     pub fn load_with(path: &Path, patches: &[Patch]) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::io(path, e))?;
-        Self::from_source(&Source::new(path.display().to_string(), text), patches)
+        Self::from_source(&Source::read(path)?, patches)
     }
 
     /// Parses and validates scenario text (`name` is used in messages).

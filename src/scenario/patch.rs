@@ -48,6 +48,21 @@ impl Patch {
     }
 }
 
+/// Why a patch could not be applied, and how to address what was meant.
+#[derive(Debug)]
+pub(crate) struct PatchError {
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it, when the patch knows better than a generic hint.
+    pub help: Option<String>,
+}
+
+impl From<String> for PatchError {
+    fn from(message: String) -> Self {
+        PatchError { message, help: None }
+    }
+}
+
 /// Parses a patch value: TOML if it parses, else a plain string.
 fn parse_value(v: &str) -> DeValue<'_> {
     match DeValue::parse(v) {
@@ -102,8 +117,58 @@ fn element_name<'v>(e: &'v DeValue<'_>) -> Option<&'v str> {
     t.get("id").or_else(|| t.get("location")).and_then(|v| v.get_ref().as_str())
 }
 
+/// The element of array `seg` that path segment `key` names: a 0-based index, or the one entry
+/// whose id, location or location/sku it is. A name that fits several entries is an error
+/// listing them, with the address of each: a patch never picks one of them silently.
+fn element_index(a: &DeArray<'_>, (seg, key, rest): (&str, &str, &str), path: &str) -> Result<usize, PatchError> {
+    if let Ok(n) = key.parse::<usize>()
+        && n < a.len()
+    {
+        return Ok(n);
+    }
+    let hits: Vec<usize> = (0..a.len()).filter(|&n| element_matches(a[n].get_ref(), key)).collect();
+    match hits.as_slice() {
+        [] => {
+            let names: Vec<&str> = a.iter().filter_map(|e| element_name(e.get_ref())).collect();
+            let hint = super::diag::closest(key, names.iter().copied())
+                .map_or_else(String::new, |b| format!("; did you mean '{b}'?"));
+            Err(format!("'{path}': no element '{key}' in '{seg}' (match by id, location, location/sku or index){hint}")
+                .into())
+        }
+        [one] => Ok(*one),
+        many => {
+            let ways: Vec<String> = many.iter().map(|&n| address(a, seg, n, rest)).collect();
+            Err(PatchError {
+                message: format!(
+                    "'{key}' matches {} entries of [[{seg}]]; a change must name exactly one, not the first",
+                    many.len()
+                ),
+                help: Some(format!("address one of them: {}", ways.join("; "))),
+            })
+        }
+    }
+}
+
+/// How to address entry `n` of array `seg` alone: by `location/sku` when that is unique, and
+/// always by its 0-based index.
+fn address(a: &DeArray<'_>, seg: &str, n: usize, rest: &str) -> String {
+    let t = a[n].get_ref().as_table();
+    let get = |k: &str| t.and_then(|t| t.get(k)).and_then(|v| v.get_ref().as_str().map(str::to_string));
+    let by_index = format!("{seg}.{n}.{rest}");
+    let by_name = match (get("location"), get("sku")) {
+        (Some(l), Some(k)) => Some(format!("{l}/{k}")),
+        _ => None,
+    };
+    match by_name {
+        Some(name) if (0..a.len()).filter(|&m| element_matches(a[m].get_ref(), &name)).count() == 1 => {
+            format!("{seg}.{name}.{rest} or {by_index}")
+        }
+        _ => by_index,
+    }
+}
+
 /// Applies one patch to a parsed document.
-pub(crate) fn apply<'a>(doc: &mut Spanned<DeTable<'a>>, patch: &'a Patch) -> Result<(), String> {
+pub(crate) fn apply<'a>(doc: &mut Spanned<DeTable<'a>>, patch: &'a Patch) -> Result<(), PatchError> {
     let segs: Vec<&str> = patch.path.split('.').collect();
     let doc_span = doc.span();
     let mut span = doc_span;
@@ -151,31 +216,19 @@ pub(crate) fn apply<'a>(doc: &mut Spanned<DeTable<'a>>, patch: &'a Patch) -> Res
             }
             DeValue::Array(a) => {
                 let key = segs[i + 1];
-                let idx = match key.parse::<usize>() {
-                    Ok(n) if n < a.len() => Some(n),
-                    _ => a.iter().position(|e| element_matches(e.get_ref(), key)),
-                };
-                let Some(idx) = idx else {
-                    let names: Vec<&str> = a.iter().filter_map(|e| element_name(e.get_ref())).collect();
-                    let hint = super::diag::closest(key, names.iter().copied())
-                        .map_or_else(String::new, |b| format!("; did you mean '{b}'?"));
-                    return Err(format!(
-                        "'{}': no element '{key}' in '{seg}' (match by id, location, location/sku or index){hint}",
-                        patch.path
-                    ));
-                };
+                let idx = element_index(a, (seg, key, &segs[i + 2..].join(".")), &patch.path)?;
                 if i + 2 == segs.len() {
-                    return Err(format!("'{}': give a key inside '{seg}.{key}' to set", patch.path));
+                    return Err(format!("'{}': give a key inside '{seg}.{key}' to set", patch.path).into());
                 }
                 let elem = &mut a.as_mut()[idx];
                 span = elem.span();
                 match elem.get_mut() {
                     DeValue::Table(t) => table = t,
-                    _ => return Err(format!("'{}': '{seg}.{key}' is not a table", patch.path)),
+                    _ => return Err(format!("'{}': '{seg}.{key}' is not a table", patch.path).into()),
                 }
                 i += 2;
             }
-            _ => return Err(format!("'{}': '{seg}' is a value, not a table", patch.path)),
+            _ => return Err(format!("'{}': '{seg}' is a value, not a table", patch.path).into()),
         }
     }
 }

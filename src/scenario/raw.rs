@@ -22,6 +22,7 @@ pub struct RawSimulation {
     pub seed: Option<S<i64>>,
     pub unmet_demand: Option<S<String>>,
     pub start_date: Option<S<String>>,
+    pub cost_checks: Option<S<bool>>,
 }
 
 /// One `[[skus]]` entry.

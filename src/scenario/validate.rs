@@ -11,7 +11,10 @@ use super::diag::{Diags, closest};
 use super::overlay;
 use super::patch::{self, Patch};
 use super::raw::*;
-use super::values::{Ids, decode, int_in, known_list, num_at_least, opt_cost};
+use super::values::{
+    Ids, MAX_DAILY_HOLDING_SHARE, MAX_LEAD_DAYS, MAX_QUANTITY, SCALE_UNITS, at_most, check_holding_rate, decode,
+    int_in, known_list, longest_days, num_at_least, opt_cost, quantity,
+};
 use super::{
     Diagnostic, Location, LocationKind, Position, Scenario, ScenarioError, Simulation, Sku, Source, UnmetDemand,
     Variant,
@@ -98,14 +101,7 @@ pub(super) fn load_variant(src: &Source, v: &Variant) -> Result<Scenario, Scenar
     let mut d = Diags::new(src);
     let (mut doc, syntax) = DeTable::parse_recoverable(&src.text);
     if !syntax.is_empty() {
-        for e in &syntax {
-            d.at(
-                e.span(),
-                "",
-                format!("TOML syntax error: {}", e.message().trim()),
-                Some("fix the TOML syntax at this position (strings need quotes, tables [name], arrays [a, b])".into()),
-            );
-        }
+        syntax_errors(&syntax, &mut d);
         return Err(ScenarioError::Invalid(d.list));
     }
     // Strategy and stress overlays become patches; the command line's `--set`s come last, so
@@ -114,18 +110,24 @@ pub(super) fn load_variant(src: &Source, v: &Variant) -> Result<Scenario, Scenar
     let all: Vec<Patch> = overlay_patches.into_iter().chain(patches.iter().cloned()).collect();
     let mut doc = doc;
     for p in &all {
-        if let Err(msg) = patch::apply(&mut doc, p) {
+        if let Err(e) = patch::apply(&mut doc, p) {
             match &p.span {
-                Some(span) => {
-                    d.err(span.clone(), p.path.clone(), msg, "check the location ids and keys this entry names")
-                }
+                Some(span) => d.err(
+                    span.clone(),
+                    p.path.clone(),
+                    e.message,
+                    e.help.unwrap_or_else(|| "check the location ids and keys this entry names".into()),
+                ),
                 None => d.list.push(Diagnostic {
                     file: p.origin.clone(),
                     line: 0,
                     column: 0,
                     key: p.path.clone(),
-                    message: msg,
-                    help: Some("paths look like locations.<id>.policy.level or simulation.days".into()),
+                    message: e.message,
+                    help: Some(
+                        e.help
+                            .unwrap_or_else(|| "paths look like locations.<id>.policy.level or simulation.days".into()),
+                    ),
                 }),
             }
         }
@@ -137,7 +139,74 @@ pub(super) fn load_variant(src: &Source, v: &Variant) -> Result<Scenario, Scenar
     let mut scenario = check(raw, &mut d);
     (scenario.strategies, scenario.stresses, scenario.strategy, scenario.stress) =
         (strategies, stresses, strategy, stress);
+    scenario.warnings = std::mem::take(&mut d.warnings);
     if d.is_empty() { Ok(scenario) } else { Err(ScenarioError::Invalid(d.list)) }
+}
+
+/// Reports TOML syntax errors, each message once: a deeply nested document makes the parser
+/// repeat its "recursion limit" for every level past its limit, and without a position.
+fn syntax_errors(syntax: &[toml::de::Error], d: &mut Diags) {
+    let mut seen: Vec<&str> = Vec::new();
+    for e in syntax {
+        let msg = e.message().trim();
+        if seen.contains(&msg) {
+            continue;
+        }
+        seen.push(msg);
+        let deep = msg.contains("recursion") || msg.contains("recurse");
+        let span = e.span().or_else(|| deep.then(|| deepest_line(&d.src.text)));
+        let (message, help) = if deep {
+            (
+                "the TOML nests too deeply (more than 80 levels of tables, dotted keys, arrays or inline tables)"
+                    .to_string(),
+                "flatten the structure at this line: a scenario needs only a few levels".to_string(),
+            )
+        } else {
+            (
+                format!("TOML syntax error: {msg}"),
+                "fix the TOML syntax at this position (strings need quotes, tables [name], arrays [a, b])".to_string(),
+            )
+        };
+        d.at(span, "", message, Some(help));
+    }
+}
+
+/// The span of the line that nests deepest (dots of its key or header, plus the brackets and
+/// braces of its value, outside strings): where a recursion-limit error without a position
+/// comes from.
+fn deepest_line(text: &str) -> Range<usize> {
+    let (mut best, mut best_score, mut carried, mut start) = (0..0, 0usize, 0usize, 0usize);
+    for line in text.split_inclusive('\n') {
+        let header = carried == 0 && line.trim_start().starts_with('[');
+        let (mut depth, mut max, mut dots, mut in_key) = (carried, carried, 0usize, !header && carried == 0);
+        let mut quote: Option<char> = None;
+        let mut prev = ' ';
+        for c in line.chars() {
+            match quote {
+                Some(q) if c == q && prev != '\\' => quote = None,
+                Some(_) => {}
+                None => match c {
+                    '"' | '\'' => quote = Some(c),
+                    '#' => break,
+                    '=' if in_key => in_key = false,
+                    '.' if header || in_key => dots += 1,
+                    '[' | '{' if !header => {
+                        depth += 1;
+                        max = max.max(depth);
+                    }
+                    ']' | '}' if !header => depth = depth.saturating_sub(1),
+                    _ => {}
+                },
+            }
+            prev = c;
+        }
+        if dots + max > best_score {
+            (best, best_score) = (start..start + line.trim_end().len(), dots + max);
+        }
+        carried = depth;
+        start += line.len();
+    }
+    best
 }
 
 /// Decodes each top-level section on its own, so one mistake does not hide the others.
@@ -229,6 +298,7 @@ fn parse_date(s: &str) -> Option<(i32, u32, u32)> {
 
 /// `[simulation]`: horizon, replications, seed, unmet demand and start date (with defaults).
 fn check_simulation(r: &RawSimulation, d: &mut Diags) -> Simulation {
+    d.cost_checks = r.cost_checks.as_ref().is_none_or(|v| *v.get_ref());
     let days = r
         .days
         .as_ref()
@@ -284,6 +354,7 @@ fn check_simulation(r: &RawSimulation, d: &mut Diags) -> Simulation {
 /// goes on with what is valid, so one run reports as much as it can (in file order per phase).
 fn check(raw: Raw, d: &mut Diags) -> Scenario {
     let simulation = check_simulation(&raw.simulation, d);
+    (d.days, d.warmup) = (Some(simulation.days), simulation.warmup_days);
     let mut skus = check_skus(&raw.skus, d);
     let (loc_idx, kinds) = location_ids(&raw.locations, d);
     let ids = Ids {
@@ -340,6 +411,7 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
         stresses: Vec::new(),
         strategy: None,
         stress: None,
+        warnings: Vec::new(),
     }
 }
 
@@ -374,6 +446,9 @@ fn check_skus(raw: &[(usize, RawSku)], d: &mut Diags) -> Vec<Sku> {
             order_cost: opt_cost(d, &s.order_cost, &format!("{key}.order_cost")).unwrap_or(0.0),
             discrete: s.discrete.unwrap_or(false),
         });
+        if let (Some(h), Some(sku)) = (&s.holding_cost, skus.last()) {
+            check_holding_rate(d, h.span(), &format!("{key}.holding_cost"), sku.holding_cost, sku.unit_cost);
+        }
     }
     if skus.is_empty() && raw.is_empty() {
         skus.push(Sku {
@@ -461,10 +536,8 @@ fn check_location(n: usize, i: usize, l: &RawLocation, kind: LocationKind, ids: 
             "put the disruption on the supplier or warehouse that ships to it",
         );
     }
-    let capacity_per_day = l
-        .capacity_per_day
-        .as_ref()
-        .map(|c| num_at_least(d, c, &format!("{key}.capacity_per_day"), 0.0, "capacity_per_day"));
+    let capacity_per_day =
+        l.capacity_per_day.as_ref().map(|c| quantity(d, c, &format!("{key}.capacity_per_day"), "capacity_per_day"));
     let order_delay = order_delay(l, &key, d);
     let initial_pipeline = initial_pipeline(l, &key, &lead_time, d);
     Location {
@@ -555,6 +628,23 @@ fn check_lane(l: &RawLocation, key: &str, d: &mut Diags) -> LeadTime {
         let x = num_at_least(d, x, &format!("{key}.lead_time_extra_sd"), 0.0, "lead_time_extra_sd");
         lead_time = add_lead_time_noise(lead_time, x);
     }
+    // A stress test's widening can carry a lead time past the ring's bound.
+    if let LeadTime::Random(dist) = &lead_time
+        && (l.lead_time_variance_factor.is_some() || l.lead_time_extra_sd.is_some())
+    {
+        let span = l.lead_time.as_ref().map_or(l.id.span(), |v| v.span());
+        let longest = longest_days(dist);
+        if longest > MAX_LEAD_DAYS {
+            d.err(
+                span,
+                format!("{key}.lead_time"),
+                format!(
+                    "widened by the stress test, this lead time can reach {longest:.0} days (at most {MAX_LEAD_DAYS})"
+                ),
+                "use a smaller lead_time_variance_factor or lead_time_extra_sd",
+            );
+        }
+    }
     lead_time
 }
 
@@ -578,7 +668,7 @@ fn order_delay(l: &RawLocation, key: &str, d: &mut Diags) -> u32 {
 /// Units per day already on their way at the start (needs a fixed lead time).
 fn initial_pipeline(l: &RawLocation, key: &str, lead_time: &LeadTime, d: &mut Diags) -> f64 {
     let Some(v) = &l.initial_pipeline else { return 0.0 };
-    let x = num_at_least(d, v, &format!("{key}.initial_pipeline"), 0.0, "initial_pipeline");
+    let x = quantity(d, v, &format!("{key}.initial_pipeline"), "initial_pipeline");
     if x > 0.0 && !matches!(lead_time, LeadTime::Days(_)) {
         d.err(
             v.span(),
@@ -884,8 +974,10 @@ fn position(
         .or(seg.and_then(|x| x.2.initial_on_hand.as_ref()))
         .or(rl.initial_on_hand.as_ref());
     let initial_on_hand = init_raw.and_then(|v| {
-        check_level(v.get_ref(), &v.span(), &format!("locations[{i}].initial_on_hand"), d)
+        let key = format!("locations[{i}].initial_on_hand");
+        check_level(v.get_ref(), &v.span(), &key, d)
             .map(|s| resolve_level(s, st, &loc.lead_time, policy.review_days))
+            .filter(|&x| at_most(d, v.span(), &key, x, MAX_QUANTITY, "initial_on_hand", SCALE_UNITS))
     });
     let pick =
         |o: Option<&Option<Spanned<f64>>>, own: &Option<Spanned<f64>>, default: f64, name: &str, d: &mut Diags| {
@@ -894,6 +986,17 @@ fn position(
                 .unwrap_or(default)
         };
     let holding_cost = pick(ov.map(|o| &o.holding_cost), &rl.holding_cost, sku.holding_cost, "holding_cost", d);
+    // The SKU's own holding cost was checked with the SKU; an override is checked here, unless
+    // the SKU's own cost is as high (the file means its costs per day: one warning says so).
+    let written = match ov.and_then(|o| o.holding_cost.as_ref()) {
+        Some(h) => Some((h.span(), format!("positions[{at}].holding_cost"))),
+        None => rl.holding_cost.as_ref().map(|h| (h.span(), format!("locations[{i}].holding_cost"))),
+    };
+    if let Some((span, key)) = written
+        && sku.holding_cost <= MAX_DAILY_HOLDING_SHARE * sku.unit_cost
+    {
+        check_holding_rate(d, span, &key, holding_cost, sku.unit_cost);
+    }
     let stockout_cost = pick(ov.map(|o| &o.stockout_cost), &rl.stockout_cost, sku.stockout_cost, "stockout_cost", d);
     let order_cost = pick(ov.map(|o| &o.order_cost), &rl.order_cost, sku.order_cost, "order_cost", d);
     Some(Position {

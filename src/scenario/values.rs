@@ -94,9 +94,104 @@ pub(crate) fn num_at_least(d: &mut Diags, v: &Spanned<f64>, key: &str, min: f64,
     x
 }
 
-/// An optional cost: finite and ≥ 0 when given.
+/// Largest quantity (units on hand, demanded per day, ordered, shipped per day) a scenario may
+/// name: the KPIs multiply quantities by costs, square them for variances and sum them over
+/// days and replications, and stay exact far below f64's range only with some headroom.
+pub const MAX_QUANTITY: f64 = 1e12;
+
+/// Largest cost per unit (or per order) a scenario may name; see [`MAX_QUANTITY`].
+pub const MAX_COST: f64 = 1e12;
+
+/// Longest lead time, delay or duration in days a distribution may reach (as a fixed lead time):
+/// the pipelines are rings as long as the longest lead time.
+pub const MAX_LEAD_DAYS: f64 = 100_000.0;
+
+/// How to bring a quantity within [`MAX_QUANTITY`].
+pub(crate) const SCALE_UNITS: &str = "scale the units (e.g. cases or pallets instead of pieces)";
+
+/// Reports a value above a bound (`what` names it, `help` says how to get below); whether it
+/// is within.
+pub(crate) fn at_most(d: &mut Diags, span: Range<usize>, key: &str, x: f64, max: f64, what: &str, help: &str) -> bool {
+    if x <= max {
+        return true;
+    }
+    d.err(span, key, format!("{what} {x:e} is larger than echelon can compute with (at most {max:e})"), help);
+    false
+}
+
+/// A quantity: finite, ≥ 0 and at most [`MAX_QUANTITY`] (reports and returns 0 otherwise);
+/// for keys where leaving the key out means "no limit".
+pub(crate) fn quantity(d: &mut Diags, v: &Spanned<f64>, key: &str, what: &str) -> f64 {
+    let x = num_at_least(d, v, key, 0.0, what);
+    let help = format!("{SCALE_UNITS}; leave {what} out for no limit");
+    if at_most(d, v.span(), key, x, MAX_QUANTITY, what, &help) { x } else { 0.0 }
+}
+
+/// An optional cost: finite, ≥ 0 and at most [`MAX_COST`] when given.
 pub(crate) fn opt_cost(d: &mut Diags, v: &Option<Spanned<f64>>, key: &str) -> Option<f64> {
-    v.as_ref().map(|c| num_at_least(d, c, key, 0.0, "a cost"))
+    v.as_ref().map(|c| {
+        let x = num_at_least(d, c, key, 0.0, "a cost");
+        let help = "write costs in a larger money unit (thousands), or check the value";
+        if at_most(d, c.span(), key, x, MAX_COST, "a cost of", help) { x } else { 0.0 }
+    })
+}
+
+/// The longest draw of a lead-time distribution in days, as its sampler bounds it (the table's
+/// reach for a Poisson, mean + 10 sd for a normal, mean + 15 sd for a gamma).
+pub(crate) fn longest_days(dist: &Dist) -> f64 {
+    match dist {
+        Dist::Poisson { mean } => mean + 10.0 * mean.sqrt() + 10.0,
+        Dist::Normal { mean, sd } => mean + 10.0 * sd,
+        Dist::Gamma { mean, sd } | Dist::NegativeBinomial { mean, sd } => mean + 15.0 * sd,
+        Dist::Uniform { max, .. } => *max,
+        Dist::Constant { value } => *value,
+        Dist::Sequence { values } | Dist::Empirical { values } => values.iter().copied().fold(0.0, f64::max),
+    }
+}
+
+/// Largest daily holding cost, as a share of the unit cost, that reads as plausible: 2 % a day
+/// is 730 % a year, above any real carrying cost; a larger figure is usually an annual rate
+/// (0.25 = 25 % a year) or an annual cost written where a daily one belongs.
+pub(crate) const MAX_DAILY_HOLDING_SHARE: f64 = 0.02;
+
+/// Warns when a holding cost per unit per day is implausible as a daily figure for a unit of
+/// this cost, showing the annual figure and the daily value it probably stands for.
+pub(crate) fn check_holding_rate(d: &mut Diags, span: Range<usize>, key: &str, holding: f64, unit_cost: f64) {
+    // A location's override is checked for each SKU it covers: one warning is enough.
+    if !d.cost_checks || !(unit_cost > 0.0 && holding > MAX_DAILY_HOLDING_SHARE * unit_cost) || d.warned(&span, key) {
+        return;
+    }
+    let (h, u) = (crate::distribution::num(holding), crate::distribution::num(unit_cost));
+    let daily_share = holding / unit_cost * 100.0;
+    let message = format!(
+        "holding_cost {h} per unit per day on a unit costing {u} is {daily_share:.1} % of its cost a day, {:.0} % \
+         a year: holding_cost is charged per unit on hand per day",
+        daily_share * 365.0
+    );
+    let help = if holding < 1.0 {
+        format!(
+            "if {h} is an annual rate ({:.0} % a year), write holding_cost = {} ({h} / 365 × {u}); a textbook cost \
+             per day may stay: then set cost_checks = false in [simulation]",
+            holding * 100.0,
+            sig(holding / 365.0 * unit_cost)
+        )
+    } else {
+        format!(
+            "if {h} is a cost per unit per year, write holding_cost = {} ({h} / 365); a textbook cost per day may \
+             stay: then set cost_checks = false in [simulation]",
+            sig(holding / 365.0)
+        )
+    };
+    d.warn(Some(span), key, message, help);
+}
+
+/// Three significant digits, for a suggested value.
+fn sig(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return crate::distribution::num(x);
+    }
+    let decimals = (2 - x.abs().log10().floor() as i32).max(0) as usize;
+    format!("{x:.decimals$}")
 }
 
 /// Checks a whole number in `min..=max` (reports and returns `min` when out of range).
@@ -123,6 +218,7 @@ fn check_dist(raw: RawDist, span: Range<usize>, key: &str, lead: bool, d: &mut D
         RawDist::Sequence { values } => c.sequence(values),
         RawDist::Empirical { values } => c.empirical(values),
     };
+    c.bounded(&dist);
     c.ok.then_some(dist)
 }
 
@@ -147,6 +243,33 @@ impl DistCheck<'_, '_, '_> {
         }
     }
 
+    /// Refuses magnitudes the simulation cannot carry: demand parameters above
+    /// [`MAX_QUANTITY`], lead times that can reach beyond [`MAX_LEAD_DAYS`].
+    fn bounded(&mut self, dist: &Dist) {
+        if !self.ok {
+            return;
+        }
+        if self.lead {
+            let longest = longest_days(dist);
+            self.bad(
+                longest > MAX_LEAD_DAYS,
+                format!("this {} can reach {longest:.0} days, more than {MAX_LEAD_DAYS} days", dist.kind()),
+                "lead times, delays and durations are days: at most 100000 days (about 270 years)",
+            );
+            return;
+        }
+        let largest = match dist {
+            Dist::Sequence { values } | Dist::Empirical { values } => values.iter().copied().fold(0.0, f64::max),
+            Dist::Uniform { max, .. } => *max,
+            other => other.mean().max(other.sd()),
+        };
+        self.bad(
+            largest > MAX_QUANTITY,
+            format!("{} {largest:e} is larger than echelon can compute with (at most {MAX_QUANTITY:e})", dist.kind()),
+            "scale the units (e.g. cases or pallets instead of pieces, thousands instead of units)",
+        );
+    }
+
     /// Checks `poisson`.
     fn poisson(&mut self, mean: f64) -> Dist {
         let lead = self.lead;
@@ -158,7 +281,7 @@ impl DistCheck<'_, '_, '_> {
         );
         self.bad(
             mean > 1e7,
-            format!("poisson mean {mean} is too large"),
+            format!("poisson mean {mean} is too large (at most 1e7: its sampler is a table)"),
             "scale units (e.g. cases instead of pieces) or use a normal",
         );
         Dist::Poisson { mean }

@@ -16,6 +16,9 @@
 //!   compare, sweep and size;
 //! - `strategies`: each allocation strategy's defining behaviour (push, JIT, tiers, rationing
 //!   rules, transfers, forecasts, reserves, segments), by hand-computed traces and comparisons;
+//! - `input`: warnings for input that runs but is probably not meant (windows outside the
+//!   horizon, yearly holding rates), errors at the cause for ambiguous `--set` paths, bad bytes,
+//!   deep nesting and magnitudes the arithmetic cannot carry;
 //! - `stress`: stress features against hand-computed exact results (outages, Markov supplier,
 //!   promotions, delays, capacity, trend, shocks, common factors, named stress overlays).
 
@@ -27,6 +30,7 @@ mod docs;
 mod experiments;
 mod gallery;
 mod golden;
+mod input;
 mod props;
 mod regressions;
 mod report;
