@@ -154,6 +154,23 @@ fn a_yearly_holding_rate_is_a_warning_with_the_annual_figure_and_the_daily_rate(
     let text = BASE.replace("lead_time = 2\n", "lead_time = 2\nholding_cost = 0.5\n");
     let (_, err) = check(&text);
     assert!(err.contains("locations[1].holding_cost") && err.contains("1825 % a year"), "{err}");
+    // A textbook file that means its costs per period says so, and is not warned.
+    let text = text.replace("[simulation]\n", "[simulation]\ncost_checks = false\n");
+    let (code, err) = check(&text);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("warning"), "cost_checks = false silences the check: {err}");
+}
+
+/// The shipped files warn about nothing: a lesson that means high costs per period says so.
+#[test]
+fn shipped_scenarios_have_no_warnings() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.push(dir.join("perf/dc-100-stores.toml"));
+    for f in files.iter().filter(|f| f.extension().is_some_and(|e| e == "toml")) {
+        let sc = Scenario::load(f).unwrap();
+        assert!(sc.warnings.is_empty(), "{}: {:?}", f.display(), sc.warnings);
+    }
 }
 
 /// Three demand entries at one store: a name that fits all three is refused, naming each.
