@@ -65,6 +65,9 @@
 //! (summaries across replications) → [`report`] (files and tables).
 
 #![warn(missing_docs)]
+// The engine and the compiler index several parallel flat arrays (structure of arrays) by the
+// same position or location number; a loop over the index reads better than a zip of four.
+#![allow(clippy::needless_range_loop)]
 
 pub mod allocation;
 pub mod calendar;

@@ -142,6 +142,8 @@ pub(crate) fn reserves(m: &Model, a: &mut LaneAlloc, on_hand: impl Fn(usize) -> 
 /// above the target, the lowest cover first from the highest, until receivers reach the target
 /// or donors would fall below it. Transfers leave the donor's shelf at once and arrive after the
 /// transfer lead time. Returns the units moved.
+// The day's state arrives in pieces (the engine's lanes are split borrows), hence the arguments.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn rebalance<const L: usize>(
     m: &Model,
     a: &mut LaneAlloc,

@@ -27,18 +27,18 @@ pub fn load(path: &Path, v: &Variant) -> Result<Scenario, ScenarioError> {
     let blamed = diags
         .into_iter()
         .map(|mut d| {
-            if !base.iter().any(|b| same(b, &d)) {
-                if let Some(i) = alone.iter().position(|ds| ds.iter().any(|x| same(x, &d))) {
-                    let p = &v.patches[i];
-                    d.file = flag_text(p);
-                    (d.line, d.column) = (0, 0);
-                    // The flag already shows the path: say it once.
-                    if d.key == p.path {
-                        d.key.clear();
-                    }
-                    if let Some(rest) = d.message.strip_prefix(&format!("'{}': ", p.path)) {
-                        d.message = rest.to_string();
-                    }
+            if !base.iter().any(|b| same(b, &d))
+                && let Some(i) = alone.iter().position(|ds| ds.iter().any(|x| same(x, &d)))
+            {
+                let p = &v.patches[i];
+                d.file = flag_text(p);
+                (d.line, d.column) = (0, 0);
+                // The flag already shows the path: say it once.
+                if d.key == p.path {
+                    d.key.clear();
+                }
+                if let Some(rest) = d.message.strip_prefix(&format!("'{}': ", p.path)) {
+                    d.message = rest.to_string();
                 }
             }
             d

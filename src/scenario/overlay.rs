@@ -33,6 +33,13 @@ impl Overlay {
 }
 
 /// What an overlay needs to know about the locations and demand entries of the document.
+/// A location as the strategy keys select it: (id, kind, region, tier).
+type LocationLayout = (String, String, Option<String>, Option<String>);
+
+/// What applying a variant gives: the strategies and stress tests the file defines, the names of
+/// those applied, and the patches they make.
+pub(super) type Applied = (Vec<Named>, Vec<Named>, Option<String>, Option<String>, Vec<Patch>);
+
 pub(super) struct Layout {
     /// (id, type, region, tier) of each location.
     locations: Vec<(String, String, Option<String>, Option<String>)>,
@@ -210,10 +217,7 @@ pub(super) fn strategy_patches(o: &Overlay, lay: &Layout, d: &mut Diags) -> Vec<
             unknown_key(d, o.span_of(k), &at, k, STRATEGY_KEYS);
         }
     }
-    let settings = |sel: &dyn Fn(&(String, String, Option<String>, Option<String>)) -> bool,
-                    table: &Value,
-                    span: &Range<usize>,
-                    out: &mut Vec<Patch>| {
+    let settings = |sel: &dyn Fn(&LocationLayout) -> bool, table: &Value, span: &Range<usize>, out: &mut Vec<Patch>| {
         if let Value::Table(t) = table {
             for loc in lay.locations.iter().filter(|l| sel(l)) {
                 for (k, v) in t {
@@ -524,11 +528,7 @@ impl Stress<'_> {
 
 /// Applies a variant's strategy and stress test to the document; returns the overlays' names
 /// and which were applied.
-pub(super) fn apply(
-    doc: &mut Spanned<DeTable<'_>>,
-    v: &Variant,
-    d: &mut Diags,
-) -> (Vec<Named>, Vec<Named>, Option<String>, Option<String>, Vec<Patch>) {
+pub(super) fn apply(doc: &mut Spanned<DeTable<'_>>, v: &Variant, d: &mut Diags) -> Applied {
     let (strategies, stresses) = take(doc, d);
     let lay = Layout::of(doc.get_ref());
     let mut patches = Vec::new();

@@ -158,7 +158,8 @@ pub(crate) const MAX_DAILY_HOLDING_SHARE: f64 = 0.02;
 /// this cost, showing the annual figure and the daily value it probably stands for.
 pub(crate) fn check_holding_rate(d: &mut Diags, span: Range<usize>, key: &str, holding: f64, unit_cost: f64) {
     // A location's override is checked for each SKU it covers: one warning is enough.
-    if !d.cost_checks || !(unit_cost > 0.0 && holding > MAX_DAILY_HOLDING_SHARE * unit_cost) || d.warned(&span, key) {
+    let implausible = unit_cost > 0.0 && holding > MAX_DAILY_HOLDING_SHARE * unit_cost;
+    if !d.cost_checks || !implausible || d.warned(&span, key) {
         return;
     }
     let (h, u) = (crate::distribution::num(holding), crate::distribution::num(unit_cost));

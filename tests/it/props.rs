@@ -329,6 +329,9 @@ impl NetSpec {
     }
 }
 
+/// A lane's features: (order delay, transport delay window (first day, length, extra days)).
+type LaneFeatures = (Option<u32>, Option<(u32, u32, u32)>);
+
 /// Allocation and stress features on top of a generated network: capacity, rationing rules,
 /// tiers and reserves, push, order and transport delays, demand shocks and transfers.
 #[derive(Clone, Debug)]
@@ -336,7 +339,7 @@ struct Features {
     supplier_capacity: Option<f64>,
     warehouses: Vec<WhFeatures>,
     /// Per location (warehouses, then stores): (order delay, transport delay window).
-    lanes: Vec<(Option<u32>, Option<(u32, u32, u32)>)>,
+    lanes: Vec<LaneFeatures>,
     /// Whether stores carry tier labels (A for even, B for odd indices).
     tiers: bool,
     /// (mean days between, duration, multiplier).
@@ -401,9 +404,9 @@ impl Features {
             let _ = writeln!(t, "delays = [{{ first_day = {a}, last_day = {}, extra_days = {extra} }}]", a + len);
         }
         if !wh {
-            let _ = writeln!(t, "region = \"{}\"", if i % 2 == 0 { "north" } else { "south" });
+            let _ = writeln!(t, "region = \"{}\"", if i.is_multiple_of(2) { "north" } else { "south" });
             if self.tiers {
-                let _ = writeln!(t, "tier = \"{}\"", if i % 2 == 0 { "A" } else { "B" });
+                let _ = writeln!(t, "tier = \"{}\"", if i.is_multiple_of(2) { "A" } else { "B" });
             }
             return;
         }
@@ -941,7 +944,7 @@ fn check_features(text: &str, f: &Features) -> Result<(), TestCaseError> {
             if !(transfer_day && store) {
                 prop_assert!(out.abs() <= scale, "{}: {} units left the shelf unaccounted for", at, out);
             }
-            if !(transfer_day && store) && !pushes {
+            if !(pushes || transfer_day && store) {
                 prop_assert!(inn.abs() <= scale, "{}: {} units entered the pipeline unaccounted for", at, inn);
             }
             out_sum += out;
