@@ -13,6 +13,7 @@
 pub(crate) mod diag;
 mod overlay;
 mod patch;
+mod positions;
 pub(crate) mod raw;
 mod validate;
 pub(crate) mod values;
