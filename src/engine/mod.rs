@@ -247,6 +247,8 @@ pub struct Totals {
     pub tiers: Vec<ScopeAcc>,
     /// Per ABC×XYZ segment (`Model::alloc.segments`).
     pub segments: Vec<ScopeAcc>,
+    /// Per SKU (scenario order): its positions summed, with the network's boundary.
+    pub skus: Vec<ScopeAcc>,
     /// Day by day (when the model records days for charts): network [demand, served the same
     /// day, on hand, backlog, value of unserved demand] per measured day.
     pub daily: Vec<[f64; 5]>,
@@ -1124,5 +1126,38 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
     };
     let tiers = group(m.alloc.tiers.len(), &|q| m.alloc.tier_rank[q]);
     let segments = group(m.alloc.segments.len(), &|q| m.alloc.segment[q]);
-    Totals { pos, loc, net, tiers, segments, daily, loc_daily, height_bullwhip }
+    let skus = sku_scopes(m, st, l, &pos, &net, group(m.scenario.skus.len(), &|q| m.topo.pos_sku[q]));
+    Totals { pos, loc, net, tiers, segments, skus, daily, loc_daily, height_bullwhip }
+}
+
+/// Each SKU's positions summed (`sums`), with the boundary the network has: only sales leave;
+/// the initial stock, units already between locations and supplier receipts enter. Bullwhip
+/// needs daily sums, kept only for the network: a one-SKU scenario's SKU takes the network's,
+/// with several SKUs it is undefined.
+fn sku_scopes<const L: usize>(
+    m: &Model,
+    st: &State<L>,
+    l: usize,
+    pos: &[ScopeAcc],
+    net: &ScopeAcc,
+    mut sums: Vec<ScopeAcc>,
+) -> Vec<ScopeAcc> {
+    for x in &mut sums {
+        x.issued = x.sold;
+        x.inflow = x.initial;
+    }
+    for (q, a) in pos.iter().enumerate() {
+        let x = &mut sums[m.topo.pos_sku[q] as usize];
+        if m.topo.parent[q] != NONE {
+            x.inflow += st.start[q].in_transit[l];
+        }
+        if m.topo.from_supplier[q] {
+            x.inflow += a.received;
+        }
+    }
+    if let [one] = sums.as_mut_slice() {
+        (one.orders_sum, one.orders_sq, one.dem_sum, one.dem_sq) =
+            (net.orders_sum, net.orders_sq, net.dem_sum, net.dem_sq);
+    }
+    sums
 }
