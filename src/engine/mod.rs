@@ -189,8 +189,9 @@ struct Lane {
     daily: Vec<[f64; 5]>,
     /// Per measured day (when recording): whether a disruption was active.
     disrupted: Vec<bool>,
-    /// Per measured day and location (when the model asks for charts): [on hand, backlog].
-    loc_daily: Vec<[f64; 2]>,
+    /// Per measured day and location (when the model asks for charts): [on hand, backlog,
+    /// customer demand so far, served the same day so far].
+    loc_daily: Vec<[f64; 4]>,
     /// [Σx, Σx²] of the daily customer demand (index 0) and of the daily orders placed by each
     /// echelon height (recorded runs only).
     height_bw: Vec<[f64; 2]>,
@@ -252,9 +253,10 @@ pub struct Totals {
     /// Day by day (when the model records days for charts): network [demand, served the same
     /// day, on hand, backlog, value of unserved demand] per measured day.
     pub daily: Vec<[f64; 5]>,
-    /// Day by day (when the model records days for charts): [on hand, backlog] per measured
-    /// day and location (`day * n_loc + location`).
-    pub loc_daily: Vec<[f64; 2]>,
+    /// Day by day (when the model records days for charts): [on hand, backlog, customer demand
+    /// so far, served the same day so far] per measured day and location (`day * n_loc +
+    /// location`); the last two are running totals over the measured days.
+    pub loc_daily: Vec<[f64; 4]>,
     /// Recorded runs: variance of the daily orders of each echelon height (1, 2, …) over the
     /// variance of daily customer demand.
     pub height_bullwhip: Vec<f64>,
@@ -282,7 +284,7 @@ impl<const L: usize> State<L> {
             disrupted_today: false,
             daily: vec![[0.0; 5]; if m.records_days() { m.days } else { 0 }],
             disrupted: vec![false; if m.records_days() { m.days } else { 0 }],
-            loc_daily: vec![[0.0; 2]; if m.record_daily { m.days * m.topo.n_loc } else { 0 }],
+            loc_daily: vec![[0.0; 4]; if m.record_daily { m.days * m.topo.n_loc } else { 0 }],
             height_bw: vec![[0.0; 2]; if m.record_daily { m.topo.n_heights + 1 } else { 0 }],
             alloc: LaneAlloc::new(m),
         };
@@ -372,7 +374,7 @@ impl<const L: usize> State<L> {
             lane.loc_bw.fill([0.0; 4]);
             lane.net_bw = [0.0; 4];
             lane.flows.fill(Flows::default());
-            lane.loc_daily.fill([0.0; 2]);
+            lane.loc_daily.fill([0.0; 4]);
             lane.height_bw.fill([0.0; 2]);
             lane.alloc.reset(m, seed, rep);
         }
@@ -575,12 +577,16 @@ fn record_day<const L: usize, const RECORD: bool>(
                 lane.height_bw[k] = [lane.height_bw[k][0] + x, lane.height_bw[k][1] + x * x];
             }
         }
-        for (q, s) in st.stocks.iter().enumerate() {
+        // Customer demand and same-day service are kept as running totals over the measured
+        // days (the engine sums them anyway); charts take differences for any period.
+        for (q, (s, sum)) in st.stocks.iter().zip(&st.sums).enumerate() {
             let at = d * m.topo.n_loc + m.topo.pos_loc[q] as usize;
             for (l, lane) in st.lanes.iter_mut().enumerate() {
                 let x = &mut lane.loc_daily[at];
                 x[0] += s.on_hand[l];
                 x[1] += s.cust_bo[l] + s.owed_out[l];
+                x[2] += sum.demand[l];
+                x[3] += sum.served[l];
             }
         }
     }

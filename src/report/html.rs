@@ -649,9 +649,20 @@ fn figure_sections(page: &mut Page, figures: &[Figure], plots_note: Option<&str>
         "A fan chart shows, for every day, how stock is spread across replications. The line is the median \
          (half of the replications are above it); the dark band holds the middle half of replications \
          (25th to 75th percentile), the light band nine in ten (5th to 95th percentile). Wide bands mean an \
-         uncertain day; backorders rising with their band while stock sits near zero mark the periods where \
-         service suffers. Days are the measured days, after any warm-up; the bands are computed from the \
+         uncertain day; backorders (in lost-sales scenarios: units lost per day) rising while stock sits near \
+         zero mark the periods where service suffers, and shaded windows mark scheduled outages and delays (red) \
+         and promotions or demand surges (yellow). Days are the measured days, after any warm-up; the bands are computed from the \
          first replications (up to 200, fewer for large networks; the network chart says how many).",
+    );
+    section(
+        page,
+        FigureKind::Service,
+        "Service over time",
+        "The fill rate of each week (the share of the week's units demanded that were served the same day), \
+         for the whole network as a fan (median line, middle half and nine in ten replications in the bands) \
+         and for the customer-facing locations with the lowest fill rates as their median line. A dip shows \
+         when service suffers and how long it takes to recover; shaded windows mark scheduled outages and \
+         delays (red) and promotions or demand surges (yellow).",
     );
     section(
         page,

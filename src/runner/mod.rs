@@ -70,8 +70,10 @@ pub struct RunResult {
 pub struct DayRecord {
     /// Network [demand, served the same day, on hand, backlog, value of unserved demand] per day.
     pub network: Vec<[f64; 5]>,
-    /// [on hand, backlog] per day and location (`day * n_loc + location`).
-    pub locations: Vec<[f64; 2]>,
+    /// [on hand, backlog, customer demand so far, served the same day so far] per day and
+    /// location (`day * n_loc + location`); the last two are running totals over the measured
+    /// days, so any period's demand and service are differences.
+    pub locations: Vec<[f64; 4]>,
     /// Variance of the daily orders of each echelon height (1 = stores, …) over the variance of
     /// daily customer demand.
     pub echelon_bullwhip: Vec<f64>,
