@@ -1148,18 +1148,20 @@ fn sku_scopes<const L: usize>(
     net: &ScopeAcc,
     mut sums: Vec<ScopeAcc>,
 ) -> Vec<ScopeAcc> {
-    for x in &mut sums {
-        x.issued = x.sold;
-        x.inflow = x.initial;
-    }
+    // Summed in the network's order, so a one-SKU scenario's SKU equals the network bit for bit.
+    let (mut pipeline, mut from_suppliers) = (vec![0.0; sums.len()], vec![0.0; sums.len()]);
     for (q, a) in pos.iter().enumerate() {
-        let x = &mut sums[m.topo.pos_sku[q] as usize];
+        let k = m.topo.pos_sku[q] as usize;
         if m.topo.parent[q] != NONE {
-            x.inflow += st.start[q].in_transit[l];
+            pipeline[k] += st.start[q].in_transit[l];
         }
         if m.topo.from_supplier[q] {
-            x.inflow += a.received;
+            from_suppliers[k] += a.received;
         }
+    }
+    for (k, x) in sums.iter_mut().enumerate() {
+        x.issued = x.sold;
+        x.inflow = x.initial + pipeline[k] + from_suppliers[k];
     }
     if let [one] = sums.as_mut_slice() {
         (one.orders_sum, one.orders_sq, one.dem_sum, one.dem_sq) =

@@ -683,6 +683,37 @@ distribution = { type = "poisson", mean = 5 }
     }
 
     #[test]
+    fn windows_are_clipped_and_listed_once() {
+        let text = CHAIN
+            .replace(
+                "type = \"supplier\"",
+                "type = \"supplier\"\ndisruption = { type = \"scheduled\", windows = [[0, 2], [38, 90]] }",
+            )
+            .replace("mean = 4 }", "mean = 4 }\npromotions = [{ first_day = 10, last_day = 12, multiplier = 2.0 }]")
+            .replace("mean = 5 }", "mean = 5 }\npromotions = [{ first_day = 10, last_day = 12, multiplier = 1.5 }]");
+        let m = Model::compile(&Scenario::parse("t.toml", &text).unwrap());
+        let w = |first: f64, last: f64, kind| Window { first, last, kind };
+        assert_eq!(
+            windows(&m),
+            [w(0.0, 2.0, WindowKind::Outage), w(38.0, 39.0, WindowKind::Outage), w(10.0, 12.0, WindowKind::Promotion)]
+        );
+    }
+
+    #[test]
+    fn fill_rate_per_period_from_running_totals() {
+        // Demand 10 a day; served 10, then 5 from day 7 on; 10 days in weeks of 7 and 3.
+        let totals: Vec<(f64, f64)> =
+            (1..=10).map(|d| (10.0 * d as f64, 10.0 * d.min(7) as f64 + 5.0 * (d as f64 - 7.0).max(0.0))).collect();
+        assert_eq!(period_fill(10, 7, |d| totals.get(d).copied()), vec![100.0, 50.0]);
+        assert!(period_fill(3, 7, |_| Some((0.0, 0.0)))[0].is_nan(), "no demand: no fill rate");
+        assert_eq!(service_period(364), 7);
+        assert_eq!(service_period(7 * 520 + 1), 14);
+        // Lost per day from a location's running totals.
+        let rec = DayRecord { locations: vec![[0.0, 0.0, 4.0, 3.0], [0.0, 0.0, 9.0, 8.0]], ..DayRecord::default() };
+        assert_eq!((lost_on(&rec, 1, 0, 0), lost_on(&rec, 1, 0, 1)), (Some(1.0), Some(0.0)));
+    }
+
+    #[test]
     fn file_names_are_safe() {
         assert_eq!(file_safe("store 1/ä"), "store_1__");
         assert_eq!(file_safe("..x"), "x");
