@@ -66,16 +66,17 @@ stores = { policy = { type = "base_stock", level = 9 } }
 stores = { policy = { type = "base_stock", level = 14 } }
 "#;
 
-/// The charts `run` draws for [`NETWORK`] by default, with a text of each one's title.
+/// The charts `run` draws for [`NETWORK`] by default, with a text of each one's title (which
+/// names the strategy applied: the file's first, `lean`, by default).
 const RUN_CHARTS: [(&str, &str); 8] = [
-    ("hist_fill_rate", "Report test — fill rate"),
-    ("hist_total_cost", "Report test — total cost per day"),
-    ("hist_gmroi", "Report test — GMROI"),
-    ("hist_inventory_turnover", "Report test — inventory turnover"),
-    ("fan_network", "Report test — network stock over time"),
-    ("service", "Report test — fill rate per week"),
-    ("bullwhip", "Report test — bullwhip by echelon"),
-    ("bullwhip_locations", "Report test — bullwhip by location"),
+    ("hist_fill_rate", "Report test · strategy lean — fill rate"),
+    ("hist_total_cost", "Report test · strategy lean — total cost per day"),
+    ("hist_gmroi", "Report test · strategy lean — GMROI"),
+    ("hist_inventory_turnover", "Report test · strategy lean — inventory turnover"),
+    ("fan_network", "Report test · strategy lean — network stock over time"),
+    ("service", "Report test · strategy lean — fill rate per week"),
+    ("bullwhip", "Report test · strategy lean — bullwhip by echelon"),
+    ("bullwhip_locations", "Report test · strategy lean — bullwhip by location"),
 ];
 
 /// A temporary folder holding [`NETWORK`] as `net.toml`.
@@ -218,7 +219,7 @@ fn plot_formats_and_no_plots() {
 fn plot_locations_pick_the_fan_charts() {
     let dir = setup();
     let out = run(dir.path(), "out", &["--plot-locations", "south", "--plots", "svg"]);
-    assert_svg(&out.join("fan_south.svg"), "Report test — stock at south");
+    assert_svg(&out.join("fan_south.svg"), "Report test · strategy lean — stock at south");
     let fans: Vec<String> = files_with(&out, "svg").into_iter().filter(|f| f.starts_with("fan_")).collect();
     assert_eq!(fans, ["fan_network.svg", "fan_south.svg"]);
 
