@@ -70,7 +70,8 @@ figure svg{display:block;max-width:100%;height:auto;border:1px solid var(--rule)
 figcaption{color:var(--muted);font-size:.86rem;margin-top:.3rem}
 footer{margin-top:2.5rem;color:var(--muted);font-size:.8rem;border-top:1px solid var(--rule);padding-top:.5rem}
 @media print{body{max-width:none;margin:0;font-size:11pt}h2{break-after:avoid;page-break-after:avoid}\
-.howto{background:none}figure svg{border:none}}
+.howto{background:none}figure svg{border:none}.table-wrap{overflow:visible}\
+table{font-size:8.5pt}th,td{padding:.2rem .4rem}tr{break-inside:avoid;page-break-inside:avoid}}
 ";
 
 /// Column alignment of a [`Table`].
