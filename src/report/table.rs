@@ -22,7 +22,7 @@ pub const HEADLINE: [(Kpi, &str); 9] = [
     (Kpi::Bullwhip, "bullwhip"),
 ];
 
-/// The network table plus a per-location table.
+/// The network table plus a per-location table (and a per-SKU one with several SKUs).
 pub fn run_table(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], title: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{title}");
@@ -64,5 +64,36 @@ pub fn run_table(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], title:
             let _ = writeln!(s, "  {}", super::html::more_rows_note(locs.len() - MAX_ROWS, "locations"));
         }
     }
+    sku_lines(&mut s, m, r, sums);
     s
+}
+
+/// One line per SKU (each summed over its locations) when the scenario has several.
+fn sku_lines(s: &mut String, m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>]) {
+    let skus: Vec<(usize, usize)> = (0..r.scopes.len())
+        .filter_map(|i| if let crate::runner::Scope::Sku(k) = r.scopes[i] { Some((i, k)) } else { None })
+        .collect();
+    if skus.len() < 2 {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\n  {:<22} {:>10} {:>10} {:>11} {:>12}",
+        "by SKU", "fill rate", "on hand", "backorders", "cost / day"
+    );
+    let mean = |i: usize, k: Kpi| sums[i][k as usize].as_ref().map_or(f64::NAN, |x| x.mean);
+    for &(i, k) in skus.iter().take(super::html::MAX_LOCATION_ROWS) {
+        let _ = writeln!(
+            s,
+            "  {:<22} {:>10} {:>10} {:>11} {:>12}",
+            truncate(&m.scenario.skus[k].id, 22),
+            fmt_pct(mean(i, Kpi::FillRate)),
+            fmt_num(mean(i, Kpi::AvgOnHand)),
+            fmt_num(mean(i, Kpi::AvgBackorders)),
+            fmt_num(mean(i, Kpi::TotalCost)),
+        );
+    }
+    if skus.len() > super::html::MAX_LOCATION_ROWS {
+        let _ = writeln!(s, "  {}", super::html::more_rows_note(skus.len() - super::html::MAX_LOCATION_ROWS, "SKUs"));
+    }
 }

@@ -451,6 +451,11 @@ fn run_shows_the_views_a_planner_expects() {
     assert_eq!(fills.len(), 25, "{stdout}");
     assert!(fills.windows(2).all(|w| w[0] <= w[1]), "not worst first: {fills:?}");
     assert!(stdout.contains("… and 6 more locations"), "{stdout}");
+    let by_sku: Vec<&str> = stdout.lines().skip_while(|l| !l.contains("by SKU")).skip(1).take(2).collect();
+    assert!(
+        by_sku.len() == 2 && by_sku[0].trim_start().starts_with("a ") && by_sku[1].trim_start().starts_with("b "),
+        "{stdout}"
+    );
 
     // Charts: titles name the strategy; lost sales instead of backorders; windows shaded.
     let fan = read_text(&out_dir.join("fan_network.svg"));
