@@ -575,8 +575,8 @@ fn write_run(
     Ok((written, warnings))
 }
 
-/// Names of the charts `run` writes (hist_<kpi>, fan_<location>, bullwhip...).
-const RUN_CHARTS: [&str; 3] = ["hist_", "fan_", "bullwhip"];
+/// Names of the charts `run` writes (hist_<kpi>, fan_<location>, bullwhip..., service).
+const RUN_CHARTS: [&str; 4] = ["hist_", "fan_", "bullwhip", "service"];
 
 /// "winter-jackets · strategy push — 200 replications × 365 days, seed 1".
 fn run_title(model: &Model, opts: &RunOptions, name: &str) -> String {

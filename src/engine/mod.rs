@@ -189,8 +189,9 @@ struct Lane {
     daily: Vec<[f64; 5]>,
     /// Per measured day (when recording): whether a disruption was active.
     disrupted: Vec<bool>,
-    /// Per measured day and location (when the model asks for charts): [on hand, backlog].
-    loc_daily: Vec<[f64; 2]>,
+    /// Per measured day and location (when the model asks for charts): [on hand, backlog,
+    /// customer demand so far, served the same day so far].
+    loc_daily: Vec<[f64; 4]>,
     /// [Σx, Σx²] of the daily customer demand (index 0) and of the daily orders placed by each
     /// echelon height (recorded runs only).
     height_bw: Vec<[f64; 2]>,
@@ -247,12 +248,15 @@ pub struct Totals {
     pub tiers: Vec<ScopeAcc>,
     /// Per ABC×XYZ segment (`Model::alloc.segments`).
     pub segments: Vec<ScopeAcc>,
+    /// Per SKU (scenario order): its positions summed, with the network's boundary.
+    pub skus: Vec<ScopeAcc>,
     /// Day by day (when the model records days for charts): network [demand, served the same
     /// day, on hand, backlog, value of unserved demand] per measured day.
     pub daily: Vec<[f64; 5]>,
-    /// Day by day (when the model records days for charts): [on hand, backlog] per measured
-    /// day and location (`day * n_loc + location`).
-    pub loc_daily: Vec<[f64; 2]>,
+    /// Day by day (when the model records days for charts): [on hand, backlog, customer demand
+    /// so far, served the same day so far] per measured day and location (`day * n_loc +
+    /// location`); the last two are running totals over the measured days.
+    pub loc_daily: Vec<[f64; 4]>,
     /// Recorded runs: variance of the daily orders of each echelon height (1, 2, …) over the
     /// variance of daily customer demand.
     pub height_bullwhip: Vec<f64>,
@@ -280,7 +284,7 @@ impl<const L: usize> State<L> {
             disrupted_today: false,
             daily: vec![[0.0; 5]; if m.records_days() { m.days } else { 0 }],
             disrupted: vec![false; if m.records_days() { m.days } else { 0 }],
-            loc_daily: vec![[0.0; 2]; if m.record_daily { m.days * m.topo.n_loc } else { 0 }],
+            loc_daily: vec![[0.0; 4]; if m.record_daily { m.days * m.topo.n_loc } else { 0 }],
             height_bw: vec![[0.0; 2]; if m.record_daily { m.topo.n_heights + 1 } else { 0 }],
             alloc: LaneAlloc::new(m),
         };
@@ -370,7 +374,7 @@ impl<const L: usize> State<L> {
             lane.loc_bw.fill([0.0; 4]);
             lane.net_bw = [0.0; 4];
             lane.flows.fill(Flows::default());
-            lane.loc_daily.fill([0.0; 2]);
+            lane.loc_daily.fill([0.0; 4]);
             lane.height_bw.fill([0.0; 2]);
             lane.alloc.reset(m, seed, rep);
         }
@@ -573,12 +577,16 @@ fn record_day<const L: usize, const RECORD: bool>(
                 lane.height_bw[k] = [lane.height_bw[k][0] + x, lane.height_bw[k][1] + x * x];
             }
         }
-        for (q, s) in st.stocks.iter().enumerate() {
+        // Customer demand and same-day service are kept as running totals over the measured
+        // days (the engine sums them anyway); charts take differences for any period.
+        for (q, (s, sum)) in st.stocks.iter().zip(&st.sums).enumerate() {
             let at = d * m.topo.n_loc + m.topo.pos_loc[q].idx();
             for (l, lane) in st.lanes.iter_mut().enumerate() {
                 let x = &mut lane.loc_daily[at];
                 x[0] += s.on_hand[l];
                 x[1] += s.cust_bo[l] + s.owed_out[l];
+                x[2] += sum.demand[l];
+                x[3] += sum.served[l];
             }
         }
     }
@@ -1125,5 +1133,40 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
     };
     let tiers = group(m.alloc.tiers.len(), &|q| m.alloc.tier_rank[q]);
     let segments = group(m.alloc.segments.len(), &|q| m.alloc.segment[q]);
-    Totals { pos, loc, net, tiers, segments, daily, loc_daily, height_bullwhip }
+    let skus = sku_scopes(m, st, l, &pos, &net, group(m.scenario.skus.len(), &|q| m.topo.pos_sku[q]));
+    Totals { pos, loc, net, tiers, segments, skus, daily, loc_daily, height_bullwhip }
+}
+
+/// Each SKU's positions summed (`sums`), with the boundary the network has: only sales leave;
+/// the initial stock, units already between locations and supplier receipts enter. Bullwhip
+/// needs daily sums, kept only for the network: a one-SKU scenario's SKU takes the network's,
+/// with several SKUs it is undefined.
+fn sku_scopes<const L: usize>(
+    m: &Model,
+    st: &State<L>,
+    l: usize,
+    pos: &[ScopeAcc],
+    net: &ScopeAcc,
+    mut sums: Vec<ScopeAcc>,
+) -> Vec<ScopeAcc> {
+    // Summed in the network's order, so a one-SKU scenario's SKU equals the network bit for bit.
+    let (mut pipeline, mut from_suppliers) = (vec![0.0; sums.len()], vec![0.0; sums.len()]);
+    for (q, a) in pos.iter().enumerate() {
+        let k = m.topo.pos_sku[q] as usize;
+        if !m.topo.parent[q].is_none() {
+            pipeline[k] += st.start[q].in_transit[l];
+        }
+        if m.topo.from_supplier[q] {
+            from_suppliers[k] += a.received;
+        }
+    }
+    for (k, x) in sums.iter_mut().enumerate() {
+        x.issued = x.sold;
+        x.inflow = x.initial + pipeline[k] + from_suppliers[k];
+    }
+    if let [one] = sums.as_mut_slice() {
+        (one.orders_sum, one.orders_sq, one.dem_sum, one.dem_sq) =
+            (net.orders_sum, net.orders_sq, net.dem_sum, net.dem_sq);
+    }
+    sums
 }

@@ -327,7 +327,7 @@ impl Model {
     /// `record_daily` is set: [`DAY_RECORDS`], or fewer (at least 50) when that would take more
     /// than 64 MiB.
     pub fn day_records(&self) -> usize {
-        let per_rep = self.days * (self.topo.n_loc * 2 + 5) * 8;
+        let per_rep = self.days * (self.topo.n_loc * 4 + 5) * 8;
         (DAY_RECORD_BUDGET / per_rep.max(1)).clamp(50, DAY_RECORDS)
     }
 

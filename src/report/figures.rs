@@ -6,7 +6,8 @@
 //! numbers in `summary.json` matter more than the pictures. SVG is always drawn (the HTML report
 //! inlines it); PNG only when asked for.
 
-use super::plot::{self, BarGroup, FanSeries, Format, PlotError, TimeAxis};
+use super::plot::{self, BarGroup, FanSeries, Format, PlotError, TimeAxis, Window, WindowKind};
+use crate::disruption::{Delay, Disruption};
 use crate::kpi::Kpi;
 use crate::model::Model;
 use crate::runner::{DayRecord, RunResult, Scope};
@@ -20,6 +21,8 @@ pub enum FigureKind {
     Histogram,
     /// Stock over time.
     Fan,
+    /// Fill rate over time.
+    Service,
     /// Variance amplification by echelon.
     Bullwhip,
 }
@@ -162,8 +165,12 @@ pub fn run_figures(
     opts: &FigureOptions,
 ) -> (Vec<Figure>, Vec<String>) {
     let mut out = Drawn { png: opts.png, figs: Vec::new(), warnings: Vec::new() };
+    let name = &chart_name(m, name);
     histograms(&mut out, r, name);
     let has_records = fans(&mut out, m, r, sums, name, opts);
+    if has_records {
+        service(&mut out, m, r, sums, name);
+    }
     bullwhips(&mut out, m, r, sums, name);
     if !has_records {
         out.warnings.push("fan charts not drawn: the run kept no day-by-day records".into());
@@ -231,15 +238,20 @@ fn fans(
     if recs.is_empty() {
         return false;
     }
-    let bands = [
-        fan_series("on hand", recs, m.days, |rec, d| rec.network.get(d).map(|x| x[2])),
-        fan_series(bo_net, recs, m.days, |rec, d| rec.network.get(d).map(|x| x[3])),
-    ];
+    let windows = windows(m);
+    // In lost-sales mode unmet customer demand is gone, not owed: the chart shows it per day.
+    let second = if m.lost_sales {
+        fan_series(LOST, recs, m.days, |rec, d| rec.network.get(d).map(|x| (x[0] - x[1]).max(0.0)))
+    } else {
+        fan_series(bo_net, recs, m.days, |rec, d| rec.network.get(d).map(|x| x[3]))
+    };
+    let bands = [fan_series("on hand", recs, m.days, |rec, d| rec.network.get(d).map(|x| x[2])), second];
     let title = format!("{name} — network stock over time");
+    let what = if m.lost_sales { "lost sales" } else { "backorders" };
     let caption =
-        format!("Network on hand and backorders per day: median, 25–75 % and 5–95 % of {} replications.", recs.len());
+        format!("Network on hand and {what} per day: median, 25–75 % and 5–95 % of {} replications.", recs.len());
     out.add("fan_network".into(), FigureKind::Fan, caption, &|fmt| {
-        plot::fan_chart_over(&title, y_label, &days, axis, &bands, fmt)
+        plot::fan_chart_shaded(&title, y_label, &days, axis, &bands, &windows, fmt)
     });
     let chosen: Vec<(usize, String)> = match &opts.locations {
         Some(v) => v.iter().map(|&l| (l, "chosen with --plot-locations".to_string())).collect(),
@@ -254,10 +266,15 @@ fn fans(
             LocationKind::Warehouse => "backorders (units owed to the locations it supplies)",
             _ => "backorders (units owed)",
         };
-        let bands = [
-            fan_series("on hand", recs, m.days, |rec, d| at(rec, d, 0)),
-            fan_series(bo, recs, m.days, |rec, d| at(rec, d, 1)),
-        ];
+        let mut bands = vec![fan_series("on hand", recs, m.days, |rec, d| at(rec, d, 0))];
+        let customers = m.scenario.demand.iter().any(|x| x.location == l);
+        if m.lost_sales && customers {
+            bands.push(fan_series(LOST, recs, m.days, |rec, d| lost_on(rec, n_loc, l, d)));
+        }
+        // Units owed downstream are backorders even in lost-sales mode.
+        if !(m.lost_sales && customers) || loc.kind == LocationKind::Warehouse {
+            bands.push(fan_series(bo, recs, m.days, |rec, d| at(rec, d, 1)));
+        }
         let mut stem = format!("fan_{}", file_safe(&loc.id));
         let base = stem.clone();
         let mut k = 2;
@@ -268,9 +285,147 @@ fn fans(
         stems.push(stem.clone());
         let title = format!("{} — stock at {}", name, loc.id);
         let caption = format!("Stock at {} ({why}): median, 25–75 % and 5–95 % of replications.", loc.id);
-        out.add(stem, FigureKind::Fan, caption, &|fmt| plot::fan_chart_over(&title, y_label, &days, axis, &bands, fmt));
+        out.add(stem, FigureKind::Fan, caption, &|fmt| {
+            plot::fan_chart_shaded(&title, y_label, &days, axis, &bands, &windows, fmt)
+        });
     }
     true
+}
+
+/// Label of the lost-sales series of fan charts.
+const LOST: &str = "lost sales (units per day)";
+
+/// Units of customer demand lost at location `l` on day `d` of a record (its running totals'
+/// differences; rounding noise below zero is zero).
+fn lost_on(rec: &DayRecord, n_loc: usize, l: usize, d: usize) -> Option<f64> {
+    let now = rec.locations.get(d * n_loc + l)?;
+    let before = if d == 0 { [0.0; 4] } else { *rec.locations.get((d - 1) * n_loc + l)? };
+    Some(((now[2] - before[2]) - (now[3] - before[3])).max(0.0))
+}
+
+/// The name in chart titles: the scenario's, with the strategy and stress test when set.
+pub fn chart_name(m: &Model, name: &str) -> String {
+    let mut s = name.to_string();
+    if let Some(x) = &m.scenario.strategy {
+        s.push_str(&format!(" · strategy {x}"));
+    }
+    if let Some(x) = &m.scenario.stress {
+        s.push_str(&format!(" · stress {x}"));
+    }
+    s
+}
+
+/// Scheduled outages and delays, and promotions (stress surges included), as windows of
+/// measured days clipped to the horizon; repeated windows once.
+pub fn windows(m: &Model) -> Vec<Window> {
+    let sc = &m.scenario;
+    let mut raw: Vec<(i64, i64, WindowKind)> = Vec::new();
+    for loc in &sc.locations {
+        for d in &loc.disruptions {
+            if let Disruption::Scheduled { windows, .. } = d {
+                raw.extend(windows.iter().map(|&(a, b)| (a, b, WindowKind::Outage)));
+            }
+        }
+        for d in &loc.delays {
+            if let Delay::Scheduled { windows, .. } = d {
+                raw.extend(windows.iter().map(|&(a, b)| (a, b, WindowKind::Outage)));
+            }
+        }
+    }
+    for d in &sc.demand {
+        raw.extend(d.promotions.iter().map(|p| (p.first_day, p.last_day, WindowKind::Promotion)));
+    }
+    let last = m.days as i64 - 1;
+    let mut out: Vec<Window> = Vec::new();
+    for (a, b, kind) in raw {
+        let (a, b) = (a.max(0), b.min(last));
+        let w = Window { first: a as f64, last: b as f64, kind };
+        if a <= b && !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    out
+}
+
+/// Days per point of the service chart: a week, or whole weeks enough to keep at most
+/// [`MAX_SERVICE_POINTS`] points on long horizons.
+fn service_period(days: usize) -> usize {
+    7 * days.div_ceil(7 * MAX_SERVICE_POINTS).max(1)
+}
+
+/// Most points of the service-over-time chart.
+const MAX_SERVICE_POINTS: usize = 520;
+
+/// Fill rate per period of one record: (demand, served) in each period from `totals(d)`,
+/// the running totals at the end of day d.
+fn period_fill(days: usize, period: usize, totals: impl Fn(usize) -> Option<(f64, f64)>) -> Vec<f64> {
+    (0..days.div_ceil(period))
+        .map(|w| {
+            let end = ((w + 1) * period).min(days) - 1;
+            let start = if w == 0 { Some((0.0, 0.0)) } else { totals(w * period - 1) };
+            match (start, totals(end)) {
+                (Some((d0, s0)), Some((d1, s1))) if d1 - d0 > 0.0 => 100.0 * (s1 - s0) / (d1 - d0),
+                _ => f64::NAN,
+            }
+        })
+        .collect()
+}
+
+/// Service over time: the network's weekly fill rate across the recorded replications (bands)
+/// and the median of the worst customer-facing locations.
+fn service(out: &mut Drawn, m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], name: &str) {
+    let recs = &r.days;
+    let period = service_period(m.days);
+    let n_per = m.days.div_ceil(period);
+    // Each point sits in the middle of its period.
+    let xs: Vec<f64> =
+        (0..n_per).map(|w| (w * period) as f64 + ((period.min(m.days - w * period)) as f64 - 1.0) / 2.0).collect();
+    // Running network totals of one record, for differences.
+    let net: Vec<Vec<f64>> = recs
+        .iter()
+        .map(|rec| {
+            let mut cum = (0.0, 0.0);
+            let totals: Vec<(f64, f64)> = rec
+                .network
+                .iter()
+                .map(|x| {
+                    cum = (cum.0 + x[0], cum.1 + x[1]);
+                    cum
+                })
+                .collect();
+            period_fill(m.days, period, |d| totals.get(d).copied())
+        })
+        .collect();
+    let mut bands = vec![fan_series("network", &net, n_per, |v: &Vec<f64>, i| v.get(i).copied())];
+    let n_loc = m.topo.n_loc;
+    let worst = default_fan_locations(m, r, sums)
+        .into_iter()
+        .filter(|(l, _)| m.scenario.demand.iter().any(|x| x.location == *l))
+        .take(WORST_LOCATIONS);
+    for (l, _) in worst {
+        let per: Vec<Vec<f64>> = recs
+            .iter()
+            .map(|rec| period_fill(m.days, period, |d| rec.locations.get(d * n_loc + l).map(|x| (x[2], x[3]))))
+            .collect();
+        // Locations as a median line only: several bands on top of each other would hide each other.
+        let label = format!("{} (median)", m.scenario.locations[l].id);
+        let mut s = fan_series(&label, &per, n_per, |v: &Vec<f64>, i| v.get(i).copied());
+        (s.p5, s.p25, s.p75, s.p95) = (s.p50.clone(), s.p50.clone(), s.p50.clone(), s.p50.clone());
+        bands.push(s);
+    }
+    let windows = windows(m);
+    let axis = time_axis(&m.scenario);
+    let unit = if period == 7 { "week".to_string() } else { format!("{period} days") };
+    let title = format!("{name} — fill rate per {unit}");
+    let caption = format!(
+        "Fill rate per {unit} (units served the day they were demanded ÷ units demanded): the network's median, \
+         25–75 % and 5–95 % of {} replications, and the median of the customer-facing locations with the lowest \
+         fill rates.",
+        recs.len()
+    );
+    out.add("service".into(), FigureKind::Service, caption, &|fmt| {
+        plot::fan_chart_shaded(&title, &format!("fill rate per {unit} (%)"), &xs, axis, &bands, &windows, fmt)
+    });
 }
 
 /// Bullwhip: each echelon's orders against customer demand (from the day records), then each
@@ -311,12 +466,7 @@ fn bullwhips(out: &mut Drawn, m: &Model, r: &RunResult, sums: &[Vec<Option<Summa
 }
 
 /// Percentiles per day of one quantity across the recorded replications.
-fn fan_series(
-    label: &str,
-    recs: &[DayRecord],
-    days: usize,
-    value: impl Fn(&DayRecord, usize) -> Option<f64>,
-) -> FanSeries {
+fn fan_series<R>(label: &str, recs: &[R], days: usize, value: impl Fn(&R, usize) -> Option<f64>) -> FanSeries {
     let mut s = FanSeries { label: label.into(), ..FanSeries::default() };
     let mut buf = Vec::with_capacity(recs.len());
     for d in 0..days {
@@ -514,6 +664,7 @@ distribution = { type = "poisson", mean = 5 }
                 "fan_s2",
                 "fan_s_1_x",
                 "fan_dc",
+                "service",
                 "bullwhip",
                 "bullwhip_locations"
             ]
@@ -529,6 +680,37 @@ distribution = { type = "poisson", mean = 5 }
         let (figs, warnings) = run_figures(&m, &r, &s, "Chain", &FigureOptions::default());
         assert!(figs.iter().all(|f| f.kind != FigureKind::Fan && f.png.is_none()));
         assert_eq!(warnings.len(), 1, "{warnings:?}");
+    }
+
+    #[test]
+    fn windows_are_clipped_and_listed_once() {
+        let text = CHAIN
+            .replace(
+                "type = \"supplier\"",
+                "type = \"supplier\"\ndisruption = { type = \"scheduled\", windows = [[0, 2], [38, 90]] }",
+            )
+            .replace("mean = 4 }", "mean = 4 }\npromotions = [{ first_day = 10, last_day = 12, multiplier = 2.0 }]")
+            .replace("mean = 5 }", "mean = 5 }\npromotions = [{ first_day = 10, last_day = 12, multiplier = 1.5 }]");
+        let m = Model::compile(&Scenario::parse("t.toml", &text).unwrap());
+        let w = |first: f64, last: f64, kind| Window { first, last, kind };
+        assert_eq!(
+            windows(&m),
+            [w(0.0, 2.0, WindowKind::Outage), w(38.0, 39.0, WindowKind::Outage), w(10.0, 12.0, WindowKind::Promotion)]
+        );
+    }
+
+    #[test]
+    fn fill_rate_per_period_from_running_totals() {
+        // Demand 10 a day; served 10, then 5 from day 7 on; 10 days in weeks of 7 and 3.
+        let totals: Vec<(f64, f64)> =
+            (1..=10).map(|d| (10.0 * d as f64, 10.0 * d.min(7) as f64 + 5.0 * (d as f64 - 7.0).max(0.0))).collect();
+        assert_eq!(period_fill(10, 7, |d| totals.get(d).copied()), vec![100.0, 50.0]);
+        assert!(period_fill(3, 7, |_| Some((0.0, 0.0)))[0].is_nan(), "no demand: no fill rate");
+        assert_eq!(service_period(364), 7);
+        assert_eq!(service_period(7 * 520 + 1), 14);
+        // Lost per day from a location's running totals.
+        let rec = DayRecord { locations: vec![[0.0, 0.0, 4.0, 3.0], [0.0, 0.0, 9.0, 8.0]], ..DayRecord::default() };
+        assert_eq!((lost_on(&rec, 1, 0, 0), lost_on(&rec, 1, 0, 1)), (Some(1.0), Some(0.0)));
     }
 
     #[test]

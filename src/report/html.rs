@@ -70,7 +70,8 @@ figure svg{display:block;max-width:100%;height:auto;border:1px solid var(--rule)
 figcaption{color:var(--muted);font-size:.86rem;margin-top:.3rem}
 footer{margin-top:2.5rem;color:var(--muted);font-size:.8rem;border-top:1px solid var(--rule);padding-top:.5rem}
 @media print{body{max-width:none;margin:0;font-size:11pt}h2{break-after:avoid;page-break-after:avoid}\
-.howto{background:none}figure svg{border:none}}
+.howto{background:none}figure svg{border:none}.table-wrap{overflow:visible}\
+table{font-size:8.5pt}th,td{padding:.2rem .4rem}tr{break-inside:avoid;page-break-inside:avoid}}
 ";
 
 /// Column alignment of a [`Table`].
@@ -316,6 +317,8 @@ pub fn run_report(
     page.facts(&run_facts(m, r, meta));
     network_section(&mut page, m, r, sums);
     locations_section(&mut page, m, r, sums);
+    cost_section(&mut page, m, r, sums);
+    groups_section(&mut page, m, r, sums);
     figure_sections(&mut page, figures, plots_note);
     page.finish()
 }
@@ -405,74 +408,213 @@ fn network_section(page: &mut Page, m: &Model, r: &RunResult, sums: &[Vec<Option
     );
 }
 
-/// One row per stocking location, and how to read it.
-fn locations_section(page: &mut Page, m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>]) {
-    let sc = &m.scenario;
-    let locs: Vec<(usize, usize)> = r
+/// Most rows of the location table in the report (and on the terminal); the rest are in
+/// `summary.json` and `replications.csv`.
+pub const MAX_LOCATION_ROWS: usize = 25;
+
+/// The mean of a KPI of scope `i` (NaN if undefined).
+fn mean_of(sums: &[Vec<Option<Summary>>], i: usize, k: Kpi) -> f64 {
+    sums[i][k as usize].as_ref().map_or(f64::NAN, |x| x.mean)
+}
+
+/// Stocking locations as (scope index, scenario index), worst first: lowest mean fill rate
+/// first, locations without customer demand (no fill rate) after them; ties keep file order.
+pub fn locations_worst_first(r: &RunResult, sums: &[Vec<Option<Summary>>]) -> Vec<(usize, usize)> {
+    let mut locs: Vec<(usize, usize)> = r
         .scopes
         .iter()
         .enumerate()
         .filter_map(|(i, s)| if let Scope::Location(l) = *s { Some((i, l)) } else { None })
         .collect();
-    if !locs.is_empty() {
-        page.section("Locations");
-        let mut t = Table::new(
-            &[
-                "location",
-                "type",
-                "source",
-                "fill rate",
-                "stockout days",
-                "on hand",
-                "backorders",
-                "cost / day",
-                "bullwhip",
-            ],
-            &[
-                Align::Left,
-                Align::Left,
-                Align::Left,
-                Align::Num,
-                Align::Num,
-                Align::Num,
-                Align::Num,
-                Align::Num,
-                Align::Num,
-            ],
-        );
-        t.caption = Some("Means over replications; stocks in units (all SKUs), cost per day.".into());
-        const MAX_ROWS: usize = 300;
-        let mean = |i: usize, k: Kpi| sums[i][k as usize].as_ref().map_or(f64::NAN, |x| x.mean);
-        for &(i, l) in locs.iter().take(MAX_ROWS) {
-            let loc = &sc.locations[l];
-            let kind = match loc.kind {
-                LocationKind::Warehouse => "warehouse",
-                LocationKind::Store => "store",
-                LocationKind::Supplier => "supplier",
-            };
-            let source = loc.source.map_or(String::new(), |s| sc.locations[s].id.clone());
-            t.row(vec![
-                loc.id.clone().into(),
-                kind.into(),
-                source.into(),
-                fmt_pct(mean(i, Kpi::FillRate)).into(),
-                fmt_pct(mean(i, Kpi::StockoutRate)).into(),
-                fmt_num(mean(i, Kpi::AvgOnHand)).into(),
-                fmt_num(mean(i, Kpi::AvgBackorders)).into(),
-                fmt_num(mean(i, Kpi::TotalCost)).into(),
-                fmt_num(mean(i, Kpi::Bullwhip)).into(),
-            ]);
+    // NaN (no customer demand) sorts as +∞: after every real fill rate.
+    let key = |i: usize| {
+        let f = mean_of(sums, i, Kpi::FillRate);
+        if f.is_nan() { f64::INFINITY } else { f }
+    };
+    locs.sort_by(|a, b| key(a.0).total_cmp(&key(b.0)));
+    locs
+}
+
+/// The note under a capped table: how many rows are left out and where they are.
+pub fn more_rows_note(more: usize, what: &str) -> String {
+    format!("… and {more} more {what}: see replications.csv / summary.json.")
+}
+
+/// One row per stocking location, worst fill rate first and capped, and how to read it.
+fn locations_section(page: &mut Page, m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>]) {
+    let sc = &m.scenario;
+    let locs = locations_worst_first(r, sums);
+    if locs.is_empty() {
+        return;
+    }
+    page.section("Locations");
+    let mut t = Table::new(
+        &[
+            "location",
+            "type",
+            "source",
+            "fill rate",
+            "stockout days",
+            "on hand",
+            "backorders",
+            "cost / day",
+            "bullwhip",
+        ],
+        &[
+            Align::Left,
+            Align::Left,
+            Align::Left,
+            Align::Num,
+            Align::Num,
+            Align::Num,
+            Align::Num,
+            Align::Num,
+            Align::Num,
+        ],
+    );
+    t.caption =
+        Some("Means over replications, worst fill rate first; stocks in units (all SKUs), cost per day.".into());
+    let mean = |i: usize, k: Kpi| mean_of(sums, i, k);
+    for &(i, l) in locs.iter().take(MAX_LOCATION_ROWS) {
+        let loc = &sc.locations[l];
+        let kind = match loc.kind {
+            LocationKind::Warehouse => "warehouse",
+            LocationKind::Store => "store",
+            LocationKind::Supplier => "supplier",
+        };
+        let source = loc.source.map_or(String::new(), |s| sc.locations[s].id.clone());
+        t.row(vec![
+            loc.id.clone().into(),
+            kind.into(),
+            source.into(),
+            fmt_pct(mean(i, Kpi::FillRate)).into(),
+            fmt_pct(mean(i, Kpi::StockoutRate)).into(),
+            fmt_num(mean(i, Kpi::AvgOnHand)).into(),
+            fmt_num(mean(i, Kpi::AvgBackorders)).into(),
+            fmt_num(mean(i, Kpi::TotalCost)).into(),
+            fmt_num(mean(i, Kpi::Bullwhip)).into(),
+        ]);
+    }
+    page.table(&t);
+    if locs.len() > MAX_LOCATION_ROWS {
+        page.paragraph(&more_rows_note(locs.len() - MAX_LOCATION_ROWS, "locations"), Some("note"));
+    }
+    page.how_to_read(
+        "One row per stocking location, averaged over replications, the lowest fill rate first (locations \
+         without customer demand last). A warehouse has no fill rate of its own unless customers buy there \
+         directly; its backorders are units it owes to the locations it supplies. A dash means the KPI is \
+         undefined there (for example no customer demand).",
+    );
+}
+
+/// The cost components that add up to `total_cost`, in table order, with their headings.
+pub const COST_PARTS: [(Kpi, &str); 5] = [
+    (Kpi::HoldingCost, "holding"),
+    (Kpi::StockoutCost, "stockout"),
+    (Kpi::OrderCost, "ordering"),
+    (Kpi::InTransitHoldingCost, "in-transit holding"),
+    (Kpi::TransferCost, "transfers"),
+];
+
+/// A cost-breakdown row: the scope's name, each component and the total (means per day).
+fn cost_row(name: &str, sums: &[Vec<Option<Summary>>], i: usize) -> Vec<Cell> {
+    let mut cells: Vec<Cell> = vec![name.into()];
+    cells.extend(COST_PARTS.iter().map(|&(k, _)| Cell::from(fmt_num(mean_of(sums, i, k)))));
+    cells.push(Cell::with_class(fmt_num(mean_of(sums, i, Kpi::TotalCost)), "sig"));
+    cells
+}
+
+/// Cost per day split into its components, for the network and each location (highest total
+/// first, capped), so the parts visibly add up to the total.
+fn cost_section(page: &mut Page, m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>]) {
+    page.section("Cost breakdown");
+    let mut head = vec!["scope"];
+    head.extend(COST_PARTS.iter().map(|(_, h)| *h));
+    head.push("total");
+    let mut align = vec![Align::Num; head.len()];
+    align[0] = Align::Left;
+    let mut t = Table::new(&head, &align);
+    t.caption = Some("Mean cost per day over replications; the five components add up to the total.".into());
+    t.row(cost_row("network", sums, r.network_index()));
+    let mut locs = locations_worst_first(r, sums);
+    if locs.len() > 1 {
+        locs.sort_by(|a, b| mean_of(sums, b.0, Kpi::TotalCost).total_cmp(&mean_of(sums, a.0, Kpi::TotalCost)));
+        t.rows.push(Row { cells: vec!["locations, highest total first".into()], class: Some("group") });
+        for &(i, l) in locs.iter().take(MAX_LOCATION_ROWS) {
+            t.row(cost_row(&m.scenario.locations[l].id, sums, i));
         }
-        page.table(&t);
-        if locs.len() > MAX_ROWS {
-            page.paragraph(&format!("... {} more locations in summary.json.", locs.len() - MAX_ROWS), Some("note"));
-        }
+    }
+    page.table(&t);
+    if locs.len() > MAX_LOCATION_ROWS {
+        page.paragraph(&more_rows_note(locs.len() - MAX_LOCATION_ROWS, "locations"), Some("note"));
+    }
+    page.how_to_read(
+        "Holding is charged on stock on hand at the end of each day, stockout on units backordered at the end of \
+         a day or lost, ordering per order placed, in-transit holding on units travelling between locations (at \
+         the shipping location's rate), transfers per unit moved by rebalancing. Together they are the total \
+         cost per day; a location's row counts what accrues at that location.",
+    );
+}
+
+/// A table of one kind of scope (SKUs, tiers or segments): the main KPIs per row.
+fn scope_table(page: &mut Page, rows: &[(String, usize)], sums: &[Vec<Option<Summary>>], first: &str, caption: &str) {
+    let mut t = Table::new(
+        &[first, "fill rate", "stockout days", "on hand", "backorders", "units sold / day", "cost / day"],
+        &[Align::Left, Align::Num, Align::Num, Align::Num, Align::Num, Align::Num, Align::Num],
+    );
+    t.caption = Some(caption.into());
+    for (name, i) in rows {
+        let mean = |k: Kpi| mean_of(sums, *i, k);
+        t.row(vec![
+            name.clone().into(),
+            fmt_pct(mean(Kpi::FillRate)).into(),
+            fmt_pct(mean(Kpi::StockoutRate)).into(),
+            fmt_num(mean(Kpi::AvgOnHand)).into(),
+            fmt_num(mean(Kpi::AvgBackorders)).into(),
+            fmt_num(mean(Kpi::UnitsSold)).into(),
+            fmt_num(mean(Kpi::TotalCost)).into(),
+        ]);
+    }
+    page.table(&t);
+}
+
+/// SKUs (each summed over its locations), then tiers and segments where the scenario has them.
+fn groups_section(page: &mut Page, m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>]) {
+    let pick = |f: &dyn Fn(Scope) -> Option<String>| -> Vec<(String, usize)> {
+        r.scopes.iter().enumerate().filter_map(|(i, &s)| f(s).map(|n| (n, i))).collect()
+    };
+    let skus = pick(&|s| if let Scope::Sku(k) = s { Some(m.scenario.skus[k].id.clone()) } else { None });
+    if skus.len() > 1 {
+        page.section("SKUs");
+        scope_table(page, &skus, sums, "SKU", "Means over replications; each SKU summed over its locations.");
         page.how_to_read(
-            "One row per stocking location, averaged over replications. A warehouse has no fill rate of its own \
-             unless customers buy there directly; its backorders are units it owes to the locations it supplies. \
-             A dash means the KPI is undefined there (for example no customer demand).",
+            "One row per SKU, its stocking positions summed over every location, the way a location's row sums \
+             its SKUs. Fill rate is over all customer demand for the SKU; costs are per day.",
         );
     }
+    let tiers = pick(&|s| if let Scope::Tier(t) = s { Some(m.alloc.tiers[t].clone()) } else { None });
+    let segments = pick(&|s| if let Scope::Segment(x) = s { Some(m.alloc.segments[x].clone()) } else { None });
+    if tiers.is_empty() && segments.is_empty() {
+        return;
+    }
+    page.section("Tiers and segments");
+    if !tiers.is_empty() {
+        scope_table(page, &tiers, sums, "tier", "Means over replications; each tier summed over its positions.");
+    }
+    if !segments.is_empty() {
+        scope_table(
+            page,
+            &segments,
+            sums,
+            "segment",
+            "Means over replications; each ABC×XYZ segment summed over its positions.",
+        );
+    }
+    page.how_to_read(
+        "Tiers group the positions of tiered allocation by their label; segments group positions by ABC (share \
+         of demand) and XYZ (variability of demand). Each row sums its positions, like a location row sums its \
+         SKUs.",
+    );
 }
 
 /// The charts, one section per kind, each with how to read it (or a note why none were drawn).
@@ -508,9 +650,20 @@ fn figure_sections(page: &mut Page, figures: &[Figure], plots_note: Option<&str>
         "A fan chart shows, for every day, how stock is spread across replications. The line is the median \
          (half of the replications are above it); the dark band holds the middle half of replications \
          (25th to 75th percentile), the light band nine in ten (5th to 95th percentile). Wide bands mean an \
-         uncertain day; backorders rising with their band while stock sits near zero mark the periods where \
-         service suffers. Days are the measured days, after any warm-up; the bands are computed from the \
+         uncertain day; backorders (in lost-sales scenarios: units lost per day) rising while stock sits near \
+         zero mark the periods where service suffers, and shaded windows mark scheduled outages and delays (red) \
+         and promotions or demand surges (yellow). Days are the measured days, after any warm-up; the bands are computed from the \
          first replications (up to 200, fewer for large networks; the network chart says how many).",
+    );
+    section(
+        page,
+        FigureKind::Service,
+        "Service over time",
+        "The fill rate of each week (the share of the week's units demanded that were served the same day), \
+         for the whole network as a fan (median line, middle half and nine in ten replications in the bands) \
+         and for the customer-facing locations with the lowest fill rates as their median line. A dip shows \
+         when service suffers and how long it takes to recover; shaded windows mark scheduled outages and \
+         delays (red) and promotions or demand surges (yellow).",
     );
     section(
         page,

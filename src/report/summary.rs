@@ -53,7 +53,7 @@ struct Locations<'a> {
     sums: &'a [Vec<Option<Summary>>],
 }
 
-/// The scopes of one kind (locations, tiers or segments) as `{name: kpis}`.
+/// The scopes of one kind (0 locations, 1 tiers, 2 segments or 3 SKUs) as `{name: kpis}`.
 struct Named<'a>(&'a Locations<'a>, u8);
 
 impl Serialize for Named<'_> {
@@ -65,6 +65,7 @@ impl Serialize for Named<'_> {
                 (Scope::Location(l), 0) => &m.scenario.locations[l].id,
                 (Scope::Tier(t), 1) => &m.alloc.tiers[t],
                 (Scope::Segment(x), 2) => &m.alloc.segments[x],
+                (Scope::Sku(k), 3) => &m.scenario.skus[k].id,
                 _ => continue,
             };
             map.serialize_entry(name, &KpiTable(&sums[i]))?;
@@ -118,6 +119,7 @@ struct SummaryDoc<'a> {
     tiers: Option<Named<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     segments: Option<Named<'a>>,
+    skus: Named<'a>,
     positions: Positions<'a>,
 }
 
@@ -139,6 +141,7 @@ pub fn summary_json(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], met
         locations: Named(&locations, 0),
         tiers: (!m.alloc.tiers.is_empty()).then_some(Named(&locations, 1)),
         segments: (!m.alloc.segments.is_empty()).then_some(Named(&locations, 2)),
+        skus: Named(&locations, 3),
         positions: Positions(&locations),
     };
     let mut out = Vec::with_capacity(1 << 20);
@@ -160,6 +163,7 @@ fn scope_cols(m: &Model, s: Scope) -> [String; 3] {
         ],
         Scope::Tier(t) => ["tier".into(), csv_field(&m.alloc.tiers[t]), String::new()],
         Scope::Segment(x) => ["segment".into(), csv_field(&m.alloc.segments[x]), String::new()],
+        Scope::Sku(k) => ["sku".into(), String::new(), csv_field(&sc.skus[k].id)],
     }
 }
 

@@ -1,12 +1,12 @@
 //! The compact terminal table a user sees first: headline KPIs with their 90 % interval, then
-//! one line per location.
+//! one line per location (worst fill rate first).
 
 use std::fmt::Write as _;
 
 use super::format::{fmt_kpi, fmt_num, fmt_pct, truncate};
 use crate::kpi::Kpi;
 use crate::model::Model;
-use crate::runner::{RunResult, Scope};
+use crate::runner::RunResult;
 use crate::stats::Summary;
 
 /// Headline KPIs of the network table, with labels.
@@ -22,7 +22,7 @@ pub const HEADLINE: [(Kpi, &str); 9] = [
     (Kpi::Bullwhip, "bullwhip"),
 ];
 
-/// The network table plus a per-location table.
+/// The network table plus a per-location table (and a per-SKU one with several SKUs).
 pub fn run_table(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], title: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{title}");
@@ -38,32 +38,62 @@ pub fn run_table(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], title:
         let _ =
             writeln!(s, "  {:<22} {:>12}   [{}, {}]", label, fmt_kpi(k, x.mean), fmt_kpi(k, x.p5), fmt_kpi(k, x.p95));
     }
-    let locs: Vec<usize> = (0..r.scopes.len()).filter(|&i| matches!(r.scopes[i], Scope::Location(_))).collect();
+    // Worst fill rate first and capped, as in report.html; the full table is in the files.
+    let locs = super::html::locations_worst_first(r, sums);
     if locs.len() > 1 {
         let _ = writeln!(
             s,
-            "\n  {:<22} {:>10} {:>10} {:>11} {:>12}",
-            "by location", "fill rate", "on hand", "backorders", "cost / day"
+            "\n  {:<22} {:>10} {:>10} {:>11} {:>12} {:>9}",
+            "by location", "fill rate", "on hand", "backorders", "cost / day", "bullwhip"
         );
         let mean = |i: usize, k: Kpi| sums[i][k as usize].as_ref().map_or(f64::NAN, |x| x.mean);
-        const MAX_ROWS: usize = 24;
-        for &i in locs.iter().take(MAX_ROWS) {
-            let Scope::Location(l) = r.scopes[i] else {
-                continue;
-            };
+        const MAX_ROWS: usize = super::html::MAX_LOCATION_ROWS;
+        for &(i, l) in locs.iter().take(MAX_ROWS) {
             let _ = writeln!(
                 s,
-                "  {:<22} {:>10} {:>10} {:>11} {:>12}",
+                "  {:<22} {:>10} {:>10} {:>11} {:>12} {:>9}",
                 truncate(&m.scenario.locations[l].id, 22),
                 fmt_pct(mean(i, Kpi::FillRate)),
                 fmt_num(mean(i, Kpi::AvgOnHand)),
                 fmt_num(mean(i, Kpi::AvgBackorders)),
                 fmt_num(mean(i, Kpi::TotalCost)),
+                fmt_num(mean(i, Kpi::Bullwhip)),
             );
         }
         if locs.len() > MAX_ROWS {
-            let _ = writeln!(s, "  ... {} more locations in summary.json", locs.len() - MAX_ROWS);
+            let _ = writeln!(s, "  {}", super::html::more_rows_note(locs.len() - MAX_ROWS, "locations"));
         }
     }
+    sku_lines(&mut s, m, r, sums);
     s
+}
+
+/// One line per SKU (each summed over its locations) when the scenario has several.
+fn sku_lines(s: &mut String, m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>]) {
+    let skus: Vec<(usize, usize)> = (0..r.scopes.len())
+        .filter_map(|i| if let crate::runner::Scope::Sku(k) = r.scopes[i] { Some((i, k)) } else { None })
+        .collect();
+    if skus.len() < 2 {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\n  {:<22} {:>10} {:>10} {:>11} {:>12}",
+        "by SKU", "fill rate", "on hand", "backorders", "cost / day"
+    );
+    let mean = |i: usize, k: Kpi| sums[i][k as usize].as_ref().map_or(f64::NAN, |x| x.mean);
+    for &(i, k) in skus.iter().take(super::html::MAX_LOCATION_ROWS) {
+        let _ = writeln!(
+            s,
+            "  {:<22} {:>10} {:>10} {:>11} {:>12}",
+            truncate(&m.scenario.skus[k].id, 22),
+            fmt_pct(mean(i, Kpi::FillRate)),
+            fmt_num(mean(i, Kpi::AvgOnHand)),
+            fmt_num(mean(i, Kpi::AvgBackorders)),
+            fmt_num(mean(i, Kpi::TotalCost)),
+        );
+    }
+    if skus.len() > super::html::MAX_LOCATION_ROWS {
+        let _ = writeln!(s, "  {}", super::html::more_rows_note(skus.len() - super::html::MAX_LOCATION_ROWS, "SKUs"));
+    }
 }

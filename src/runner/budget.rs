@@ -79,8 +79,8 @@ pub fn estimate(m: &Model, replications: usize, threads: usize, keeps: Keeps) ->
     }
     let days = m.days as u64;
     // Day-by-day records of one replication: network totals (5 values) and, for charts, on hand
-    // and backlog per location.
-    let recorded = if m.record_daily { days * (m.topo.n_loc as u64 * 2 + 5) * 8 } else { 0 };
+    // and backlog, demand and same-day service per location.
+    let recorded = if m.record_daily { days * (m.topo.n_loc as u64 * 4 + 5) * 8 } else { 0 };
     let charts = recorded * m.day_records().min(replications) as u64;
     // A lane's state: day-by-day totals and disruption flags when days are recorded, the
     // pipeline ring and per-position stocks and sums.

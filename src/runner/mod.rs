@@ -44,13 +44,15 @@ pub enum Scope {
     Tier(usize),
     /// An ABC×XYZ segment (index in `Model::alloc.segments`).
     Segment(usize),
+    /// A SKU over all its positions (scenario index).
+    Sku(usize),
 }
 
 /// Per-replication KPI values of every scope.
 #[derive(Clone, Debug)]
 pub struct RunResult {
-    /// Scopes in output order: network (always first), stocking locations (file order), positions (location
-    /// order, then SKU).
+    /// Scopes in output order: network (always first), stocking locations (file order), tiers,
+    /// segments, SKUs (file order), positions (location order, then SKU).
     pub scopes: Vec<Scope>,
     /// Scope-major: `values[(scope * Kpi::COUNT + kpi) * replications + rep]`; NaN = undefined.
     pub values: Vec<f64>,
@@ -68,8 +70,10 @@ pub struct RunResult {
 pub struct DayRecord {
     /// Network [demand, served the same day, on hand, backlog, value of unserved demand] per day.
     pub network: Vec<[f64; 5]>,
-    /// [on hand, backlog] per day and location (`day * n_loc + location`).
-    pub locations: Vec<[f64; 2]>,
+    /// [on hand, backlog, customer demand so far, served the same day so far] per day and
+    /// location (`day * n_loc + location`); the last two are running totals over the measured
+    /// days, so any period's demand and service are differences.
+    pub locations: Vec<[f64; 4]>,
     /// Variance of the daily orders of each echelon height (1 = stores, …) over the variance of
     /// daily customer demand.
     pub echelon_bullwhip: Vec<f64>,
@@ -117,6 +121,7 @@ pub fn scopes_of(m: &Model) -> Vec<Scope> {
     v.extend(m.topo.stock_locs.iter().map(|&l| Scope::Location(l.idx())));
     v.extend((0..m.alloc.tiers.len()).map(Scope::Tier));
     v.extend((0..m.alloc.segments.len()).map(Scope::Segment));
+    v.extend((0..m.scenario.skus.len()).map(Scope::Sku));
     for &l in &m.topo.stock_locs {
         v.extend(m.positions_of(l.idx()).into_iter().map(Scope::Position));
     }
@@ -132,6 +137,7 @@ pub fn kpi_values(t: &Totals, scopes: &[Scope], out: &mut Vec<f64>) {
             Scope::Position(q) => &t.pos[q],
             Scope::Tier(i) => &t.tiers[i],
             Scope::Segment(i) => &t.segments[i],
+            Scope::Sku(i) => &t.skus[i],
         };
         out.extend_from_slice(&acc.kpis());
     }

@@ -5,8 +5,9 @@
 
 use crate::common::*;
 
-/// FNV-1a 64 of `summary.json` for the run below.
-const SUMMARY_FNV1A: u64 = 0xfdbe_b563_6c42_0420;
+/// FNV-1a 64 of `summary.json` for the run below (since the `skus` scope was added; without
+/// its block the file hashes to the earlier pin 0xfdbe_b563_6c42_0420: no other byte moved).
+const SUMMARY_FNV1A: u64 = 0x1d63_5a91_7f24_4817;
 
 /// FNV-1a, 64 bits (a few lines here instead of a dependency).
 fn fnv1a64(bytes: &[u8]) -> u64 {

@@ -66,15 +66,17 @@ stores = { policy = { type = "base_stock", level = 9 } }
 stores = { policy = { type = "base_stock", level = 14 } }
 "#;
 
-/// The charts `run` draws for [`NETWORK`] by default, with a text of each one's title.
-const RUN_CHARTS: [(&str, &str); 7] = [
-    ("hist_fill_rate", "Report test — fill rate"),
-    ("hist_total_cost", "Report test — total cost per day"),
-    ("hist_gmroi", "Report test — GMROI"),
-    ("hist_inventory_turnover", "Report test — inventory turnover"),
-    ("fan_network", "Report test — network stock over time"),
-    ("bullwhip", "Report test — bullwhip by echelon"),
-    ("bullwhip_locations", "Report test — bullwhip by location"),
+/// The charts `run` draws for [`NETWORK`] by default, with a text of each one's title (which
+/// names the strategy applied: the file's first, `lean`, by default).
+const RUN_CHARTS: [(&str, &str); 8] = [
+    ("hist_fill_rate", "Report test · strategy lean — fill rate"),
+    ("hist_total_cost", "Report test · strategy lean — total cost per day"),
+    ("hist_gmroi", "Report test · strategy lean — GMROI"),
+    ("hist_inventory_turnover", "Report test · strategy lean — inventory turnover"),
+    ("fan_network", "Report test · strategy lean — network stock over time"),
+    ("service", "Report test · strategy lean — fill rate per week"),
+    ("bullwhip", "Report test · strategy lean — bullwhip by echelon"),
+    ("bullwhip_locations", "Report test · strategy lean — bullwhip by location"),
 ];
 
 /// A temporary folder holding [`NETWORK`] as `net.toml`.
@@ -217,7 +219,7 @@ fn plot_formats_and_no_plots() {
 fn plot_locations_pick_the_fan_charts() {
     let dir = setup();
     let out = run(dir.path(), "out", &["--plot-locations", "south", "--plots", "svg"]);
-    assert_svg(&out.join("fan_south.svg"), "Report test — stock at south");
+    assert_svg(&out.join("fan_south.svg"), "Report test · strategy lean — stock at south");
     let fans: Vec<String> = files_with(&out, "svg").into_iter().filter(|f| f.starts_with("fan_")).collect();
     assert_eq!(fans, ["fan_network.svg", "fan_south.svg"]);
 
@@ -311,4 +313,158 @@ fn sweep_writes_a_report_with_points_and_frontier() {
     }
     assert!(html.contains("Lowest total cost"));
     assert_eq!(html.matches("<svg").count(), 1);
+}
+
+/// A planner's network: 30 stores (more than the report's 25 rows) in two tiers behind one DC,
+/// two SKUs, lost sales, a scheduled supplier outage and a promotion, and a strategy.
+fn planner_network() -> String {
+    let mut s = String::from(
+        r#"
+name = "Planner test"
+
+[simulation]
+days = 56
+replications = 6
+seed = 3
+unmet_demand = "lost_sales"
+
+[[skus]]
+id = "a"
+holding_cost = 0.2
+stockout_cost = 1.0
+order_cost = 2.0
+
+[[skus]]
+id = "b"
+holding_cost = 0.1
+stockout_cost = 0.5
+
+[[locations]]
+id = "sup"
+type = "supplier"
+disruption = { type = "scheduled", windows = [[10, 14]] }
+
+[[locations]]
+id = "dc"
+type = "warehouse"
+source = "sup"
+lead_time = 3
+policy = { type = "base_stock", level = 900 }
+
+[strategies.lean]
+description = "lower store levels"
+"#,
+    );
+    for i in 0..30 {
+        let tier = if i < 10 { "A" } else { "B" };
+        s += &format!(
+            "[[locations]]\nid = \"s{i:02}\"\ntype = \"store\"\nsource = \"dc\"\nlead_time = 1\ntier = \"{tier}\"\n\
+             policy = {{ type = \"base_stock\", level = {} }}\n\n",
+            4 + i / 3
+        );
+        for sku in ["a", "b"] {
+            let promo = if i == 0 && sku == "a" {
+                "\npromotions = [{ first_day = 30, last_day = 34, multiplier = 2.0 }]"
+            } else {
+                ""
+            };
+            s += &format!(
+                "[[demand]]\nlocation = \"s{i:02}\"\nsku = \"{sku}\"\ndistribution = {{ type = \"poisson\", mean = 3 }}{promo}\n\n"
+            );
+        }
+    }
+    s
+}
+
+/// The mean of a KPI in a summary.json scope.
+fn mean(scope: &serde_json::Value, kpi: &str) -> f64 {
+    scope[kpi]["mean"].as_f64().unwrap_or_else(|| panic!("no mean of {kpi} in {scope}"))
+}
+
+/// The text of one `<h2>` section of a page (up to the next section).
+fn section<'a>(html: &'a str, heading: &str) -> &'a str {
+    let start = html.find(&format!("<h2>{heading}</h2>")).unwrap_or_else(|| panic!("no section {heading:?}"));
+    let rest = &html[start + 4..];
+    &rest[..rest.find("<h2>").unwrap_or(rest.len())]
+}
+
+#[test]
+fn run_shows_the_views_a_planner_expects() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("net.toml"), planner_network()).unwrap();
+    let out = echelon_in(dir.path())
+        .args(["run", "net.toml", "--strategy", "lean", "--out", "out", "--plots", "svg"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out_dir = dir.path().join("out");
+
+    // The per-SKU scope: each SKU summed over its locations, in summary.json and the CSV.
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(out_dir.join("summary.json")).unwrap()).unwrap();
+    let skus = json["skus"].as_object().expect("a skus object");
+    assert_eq!(skus.keys().collect::<Vec<_>>(), ["a", "b"]);
+    let net = &json["network"];
+    for kpi in ["units_demanded", "lost_sales", "avg_on_hand", "total_cost"] {
+        let sum: f64 = skus.values().map(|s| mean(s, kpi)).sum();
+        assert!((sum - mean(net, kpi)).abs() <= 1e-9 * mean(net, kpi).abs().max(1.0), "{kpi}: SKUs {sum} vs network");
+    }
+    let csv = read_text(&out_dir.join("replications.csv"));
+    assert_eq!(csv.lines().filter(|l| l.contains(",sku,,a,")).count(), 6);
+
+    // The cost components add up to the total, for the network and every location.
+    let parts = ["holding_cost", "stockout_cost", "order_cost", "in_transit_holding_cost", "transfer_cost"];
+    let locations = json["locations"].as_object().unwrap();
+    assert_eq!(locations.len(), 31);
+    for (name, scope) in std::iter::once(("network", net)).chain(locations.iter().map(|(k, v)| (k.as_str(), v))) {
+        let sum: f64 = parts.iter().map(|k| mean(scope, k)).sum();
+        let total = mean(scope, "total_cost");
+        assert!((sum - total).abs() <= 1e-9 * total.abs().max(1.0), "{name}: parts {sum} vs total {total}");
+    }
+
+    let html = read_text(&out_dir.join("report.html"));
+    assert_self_contained(&html);
+    let costs = section(&html, "Cost breakdown");
+    for h in ["holding", "stockout", "ordering", "in-transit holding", "transfers", "total"] {
+        assert!(costs.contains(&format!("<th class=\"num\">{h}</th>")), "no {h} column");
+    }
+    assert!(costs.contains("<td>network</td>"));
+    // Locations: worst first, 25 rows, the rest named as left out.
+    let locs = section(&html, "Locations");
+    assert_eq!(locs.matches("<tr><td>").count(), 25, "{locs}");
+    assert!(locs.contains("… and 6 more locations: see replications.csv / summary.json."), "{locs}");
+    let skus_html = section(&html, "SKUs");
+    assert!(skus_html.contains("<td>a</td>") && skus_html.contains("<td>b</td>"));
+    let groups = section(&html, "Tiers and segments");
+    assert!(groups.contains("<td>A</td>") && groups.contains("<td>B</td>"), "{groups}");
+    assert!(html.contains("<h2>Service over time</h2>"));
+
+    // The terminal: worst fill rate first, with bullwhip, capped.
+    let head = stdout.lines().position(|l| l.contains("by location")).expect("a location table");
+    assert!(stdout.lines().nth(head).unwrap().contains("bullwhip"), "{stdout}");
+    let fills: Vec<f64> = stdout
+        .lines()
+        .skip(head + 1)
+        .take_while(|l| l.starts_with("  s"))
+        .map(|l| l.split_whitespace().nth(1).unwrap().trim_end_matches('%').parse().unwrap())
+        .collect();
+    assert_eq!(fills.len(), 25, "{stdout}");
+    assert!(fills.windows(2).all(|w| w[0] <= w[1]), "not worst first: {fills:?}");
+    assert!(stdout.contains("… and 6 more locations"), "{stdout}");
+    let by_sku: Vec<&str> = stdout.lines().skip_while(|l| !l.contains("by SKU")).skip(1).take(2).collect();
+    assert!(
+        by_sku.len() == 2 && by_sku[0].trim_start().starts_with("a ") && by_sku[1].trim_start().starts_with("b "),
+        "{stdout}"
+    );
+
+    // Charts: titles name the strategy; lost sales instead of backorders; windows shaded.
+    let fan = read_text(&out_dir.join("fan_network.svg"));
+    assert!(fan.contains("Planner test · strategy lean — network stock over time"));
+    assert!(
+        fan.contains("lost sales (units per day)") && !fan.contains("backorders"),
+        "lost-sales fan shows backorders"
+    );
+    assert!(fan.contains("outage / delay window") && fan.contains("promotion / surge window"));
+    assert_svg(&out_dir.join("service.svg"), "Planner test · strategy lean — fill rate per week");
+    assert!(read_text(&out_dir.join("service.svg")).contains("(median)"), "no worst-location lines");
 }

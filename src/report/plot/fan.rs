@@ -8,6 +8,7 @@ pub(super) struct Fan<'a> {
     pub(super) days: &'a [f64],
     pub(super) axis: TimeAxis,
     pub(super) bands: &'a [FanSeries],
+    pub(super) windows: &'a [Window],
 }
 
 pub(super) const MONTHS: [&str; 12] =
@@ -131,13 +132,19 @@ impl Chart for Fan<'_> {
             let note = if self.bands.is_empty() { "no series given" } else { "no day with finite percentiles" };
             return draw_no_data(&body, note);
         };
-        let legend = self
+        let mut legend: Vec<LegendItem> = self
             .bands
             .iter()
             .enumerate()
             .filter(|(_, s)| (0..days.len()).any(|i| valid(s, i)))
             .map(|(k, s)| item(s.label.clone(), Swatch::Band(PALETTE[k % PALETTE.len()])))
             .collect();
+        let shown: Vec<&Window> = self.windows.iter().filter(|w| w.last >= dx0 && w.first <= dx1).collect();
+        for kind in [WindowKind::Outage, WindowKind::Promotion] {
+            if shown.iter().any(|w| w.kind == kind) {
+                legend.push(item(kind.label(), Swatch::Fill(kind.color().mix(0.22))));
+            }
+        }
         let subtitle = Some("line: median · dark band: p25–p75 · light band: p5–p95".to_string());
         let body = draw_header(root, &Header { title: self.title, subtitle, legend })?;
 
@@ -153,6 +160,12 @@ impl Chart for Fan<'_> {
         let yf = tick_format(y0, y1, Y_LABELS);
         mesh!(chart, &*xf, &yf, x_desc, self.y_label).draw()?;
 
+        // Windows cover whole days: from the start of the first to the end of the last.
+        for w in &shown {
+            let (a, b) = ((w.first - 0.5).max(x0), (w.last + 0.5).min(x1));
+            let c = w.kind.color().mix(0.22);
+            chart.draw_series([Rectangle::new([(a, y0), (b, y1)], c.filled())])?;
+        }
         for (k, s) in self.bands.iter().enumerate() {
             let c = PALETTE[k % PALETTE.len()];
             for r in runs(days.len(), |i| valid(s, i)) {

@@ -166,6 +166,44 @@ pub enum TimeAxis {
     Dates((i32, u32, u32)),
 }
 
+/// What a shaded window on a chart over days marks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WindowKind {
+    /// A scheduled supplier outage or transport delay.
+    Outage,
+    /// A promotion or demand surge.
+    Promotion,
+}
+
+impl WindowKind {
+    /// Legend label.
+    fn label(self) -> &'static str {
+        match self {
+            WindowKind::Outage => "outage / delay window",
+            WindowKind::Promotion => "promotion / surge window",
+        }
+    }
+
+    /// Fill colour: light enough that bands and lines stay readable on top.
+    fn color(self) -> RGBColor {
+        match self {
+            WindowKind::Outage => RGBColor(0xC4, 0x4E, 0x52),
+            WindowKind::Promotion => RGBColor(0xED, 0xC9, 0x48),
+        }
+    }
+}
+
+/// An inclusive window of days shaded behind a chart over days.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Window {
+    /// First day (inclusive).
+    pub first: f64,
+    /// Last day (inclusive).
+    pub last: f64,
+    /// What it marks.
+    pub kind: WindowKind,
+}
+
 /// [`fan_chart`] with a choice of time axis (day numbers or calendar dates).
 pub fn fan_chart_over(
     title: &str,
@@ -173,6 +211,19 @@ pub fn fan_chart_over(
     days: &[f64],
     axis: TimeAxis,
     bands: &[FanSeries],
+    fmt: Format,
+) -> Result<Vec<u8>, PlotError> {
+    fan_chart_shaded(title, y_label, days, axis, bands, &[], fmt)
+}
+
+/// [`fan_chart_over`] with windows (outages, promotions) shaded behind the bands.
+pub fn fan_chart_shaded(
+    title: &str,
+    y_label: &str,
+    days: &[f64],
+    axis: TimeAxis,
+    bands: &[FanSeries],
+    windows: &[Window],
     fmt: Format,
 ) -> Result<Vec<u8>, PlotError> {
     for s in bands {
@@ -187,7 +238,7 @@ pub fn fan_chart_over(
             }
         }
     }
-    render(&Fan { title, y_label, days, axis, bands }, fmt)
+    render(&Fan { title, y_label, days, axis, bands, windows }, fmt)
 }
 
 /// One box per variant: the box spans p25–p75, a line marks the median, whiskers reach p5 and
