@@ -17,8 +17,9 @@
 //! replication's result does not depend on its lane or on its partner: bit for bit the same as
 //! running it alone.
 //!
-//! Only what cannot be derived is summed daily: units received, sold, lost and ordered follow at
-//! the end from conservation of units (see `totals`), which keeps pass 1 short.
+//! Only what cannot be derived well is summed daily: units sold, lost and ordered follow at the
+//! end from conservation of units over quantities of their own scale (see `totals`), which keeps
+//! pass 1 short; units received are summed, as on-hand can be too large to difference.
 
 mod invariants;
 pub mod lanes;
@@ -132,6 +133,9 @@ pub(crate) struct Sums<const L: usize> {
     pub(crate) served: [f64; L],
     pub(crate) stockout_days: [f64; L],
     pub(crate) shipped: [f64; L],
+    /// Units that arrived (orders, pushes and transfers): summed, because deriving it from the
+    /// change of on-hand loses it in the rounding of a large stock (issue 12: `level = 1e11`).
+    pub(crate) received: [f64; L],
 }
 
 impl<const L: usize> Default for Sums<L> {
@@ -149,6 +153,7 @@ impl<const L: usize> Default for Sums<L> {
             served: z,
             stockout_days: z,
             shipped: z,
+            received: z,
         }
     }
 }
@@ -785,6 +790,7 @@ where
             add(&mut a.dem_in_sq, dem_in * dem_in);
             add(&mut a.demand, d);
             add(&mut a.served, served);
+            add(&mut a.received, arrived);
             add(&mut a.stockout_days, d.gt_one(served));
             let day = &mut st.loc_day[pol.day_slot as usize];
             add(&mut day[0], qty);
@@ -980,11 +986,13 @@ fn ship<const L: usize, const MEASURE: bool>(m: &Model, st: &mut State<L>, l: us
 /// Turns lane `l`'s sums into per-position, per-location and network accumulators.
 ///
 /// Flows not summed daily follow from conservation of units over the measured days, for each
-/// position (Δ = end − start of measurement):
+/// position (Δ = end − start of measurement), each from quantities of its own scale (customer
+/// flows and backorders, the pipeline), never from on-hand, which may be orders of magnitude
+/// larger (a derived flow would drown in its rounding):
 /// - lost = demand − served in lost-sales mode (unmet demand), else 0;
 /// - sold = demand − lost − Δ customer backorders;
-/// - received = Δ on hand + sold + shipped;
-/// - ordered = received + Δ on order (in the mail + owed to it + in transit);
+/// - ordered = received (summed daily) + Δ on order (in the mail + owed to it + in transit)
+///   − transfers in (they travel like orders but were not ordered);
 /// - demand received = demand + what its children ordered.
 fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
     let n = m.n_pos();
@@ -994,19 +1002,17 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
     let mut flows = Vec::with_capacity(n);
     for q in 0..n {
         let (s, a, b) = (&st.sums[q], &st.start[q], &st.stocks[q]);
-        let (dem, srv, shp) = (s.demand[l], s.served[l], s.shipped[l]);
-        let (oh0, oh1, bo0, bo1) = (a.on_hand[l], b.on_hand[l], a.cust_bo[l], b.cust_bo[l]);
+        let (dem, srv, received) = (s.demand[l], s.served[l], s.received[l]);
+        let (bo0, bo1) = (a.cust_bo[l], b.cust_bo[l]);
         let (oo0, oo1) = (a.owed_in[l] + a.in_transit[l] + a.in_mail[l], b.owed_in[l] + b.in_transit[l] + b.in_mail[l]);
-        // Continuous quantities carry rounding noise of order 1e-16 × their magnitude; a
-        // derived flow that small is zero (so a store that sold nothing reports exactly 0).
-        let scale = 1.0 + dem + shp + oh0 + oh1 + oo0 + oo1;
-        let clean = |x: f64| if x.abs() <= 1e-9 * scale { 0.0 } else { x };
+        // Continuous quantities carry rounding noise of order 1e-16 × their magnitude; a derived
+        // flow that small, relative to the quantities it is derived from, is zero (so a store
+        // that sold nothing reports exactly 0).
+        let clean = |x: f64, scale: f64| if x.abs() <= 1e-9 * (1.0 + scale) { 0.0 } else { x };
         let x = lane.alloc.extras.get(q).copied().unwrap_or_default();
-        let lost = clean(if m.lost_sales { dem - srv } else { 0.0 });
-        let sold = clean(dem - lost - (bo1 - bo0));
-        let received = clean((oh1 - oh0) + sold + shp + x.transfer_out);
-        // Transfers in arrive and travel like orders but were not ordered.
-        ordered[q] = clean(received + oo1 - oo0 - x.transfer_in);
+        let lost = clean(if m.lost_sales { dem - srv } else { 0.0 }, dem);
+        let sold = clean(dem - lost - (bo1 - bo0), dem + bo0 + bo1);
+        ordered[q] = clean(received + oo1 - oo0 - x.transfer_in, received + oo0 + oo1);
         flows.push((lost, sold, received));
     }
     let mut child_ordered = vec![0.0; n];

@@ -359,8 +359,9 @@ impl ScopeAcc {
             Kpi::OrdersPerDay => ratio(self.order_days, self.stock_pos_days),
             Kpi::InventoryTurnover => ratio(self.issued * 365.0, self.on_hand),
             Kpi::SellThrough => ratio(self.issued, self.inflow),
+            // No customer demand, no margin to earn: undefined (README), not a return of 0.
             Kpi::Gmroi => {
-                if self.cust_pos_days > 0.0 {
+                if self.demand > 0.0 {
                     ratio(self.margin * 365.0, self.value)
                 } else {
                     f64::NAN
