@@ -17,9 +17,9 @@
 //! replication's result does not depend on its lane or on its partner: bit for bit the same as
 //! running it alone.
 //!
-//! Only what cannot be derived well is summed daily: units sold, lost and ordered follow at the
-//! end from conservation of units over quantities of their own scale (see `totals`), which keeps
-//! pass 1 short; units received are summed, as on-hand can be too large to difference.
+//! Only what cannot be derived is summed daily: units received, sold, lost and ordered follow at
+//! the end from conservation of units (see `totals`), which keeps pass 1 short (an added daily
+//! sum costs about 1.7 % of a run).
 
 mod invariants;
 pub mod lanes;
@@ -116,6 +116,12 @@ pub struct Flows {
     pub received: f64,
     /// Units shipped downstream.
     pub shipped: f64,
+    /// Units its source pushed to it (owed to it as if ordered, but not ordered by it).
+    pub pushed_in: f64,
+    /// Units sent to it by a lateral transfer today (in transit from today).
+    pub transfer_in: f64,
+    /// Units it gave away by a lateral transfer today (off its shelf today).
+    pub transfer_out: f64,
 }
 
 /// Sums over the measured days of one position, one value per lane (end-of-day stocks and the
@@ -133,9 +139,6 @@ pub(crate) struct Sums<const L: usize> {
     pub(crate) served: [f64; L],
     pub(crate) stockout_days: [f64; L],
     pub(crate) shipped: [f64; L],
-    /// Units that arrived (orders, pushes and transfers): summed, because deriving it from the
-    /// change of on-hand loses it in the rounding of a large stock (issue 12: `level = 1e11`).
-    pub(crate) received: [f64; L],
 }
 
 impl<const L: usize> Default for Sums<L> {
@@ -153,7 +156,6 @@ impl<const L: usize> Default for Sums<L> {
             served: z,
             stockout_days: z,
             shipped: z,
-            received: z,
         }
     }
 }
@@ -192,6 +194,9 @@ struct Lane {
     /// Per measured day (when recording): network [demand, served the same day, on hand,
     /// backlog (owed to customers and downstream), value of demand not served that day].
     daily: Vec<[f64; 5]>,
+    /// The last warm-up days' network records (resilience only; at most
+    /// [`crate::kpi::PRE_DISRUPTION_DAYS`], oldest first): the baseline of an early disruption.
+    warm_daily: Vec<[f64; 5]>,
     /// Per measured day (when recording): whether a disruption was active.
     disrupted: Vec<bool>,
     /// Per measured day and location (when the model asks for charts): [on hand, backlog].
@@ -285,6 +290,7 @@ impl<const L: usize> State<L> {
             disrupted_today: false,
             daily: vec![[0.0; 5]; if m.records_days() { m.days } else { 0 }],
             disrupted: vec![false; if m.records_days() { m.days } else { 0 }],
+            warm_daily: vec![[0.0; 5]; if m.resilience { m.warmup.min(crate::kpi::PRE_DISRUPTION_DAYS) } else { 0 }],
             loc_daily: vec![[0.0; 2]; if m.record_daily { m.days * m.topo.n_loc } else { 0 }],
             height_bw: vec![[0.0; 2]; if m.record_daily { m.topo.n_heights + 1 } else { 0 }],
             alloc: LaneAlloc::new(m),
@@ -483,12 +489,14 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
     pass2::<L, MEASURE, O>(m, st);
 
     // Reserves are released when their tier sells through; transfers on review days.
-    allocation_after_shipping::<L, MEASURE>(m, st, t, mday);
+    allocation_after_shipping::<L, MEASURE, O>(m, st, t, mday);
 
     // The network's orders of the day (taken every day, warm-up included).
     let net_orders = std::mem::replace(&mut st.child_orders[n], [0.0; L]);
     if MEASURE && (m.resilience || RECORD) {
         record_day::<L, RECORD>(m, st, mday as usize, net_demand, [served.store(), unserved.store()]);
+    } else if !MEASURE && m.resilience {
+        record_warm_day(st, mday, net_demand, [served.store(), unserved.store()]);
     }
     if MEASURE {
         variance_sums(m, st, net_orders, net_demand);
@@ -530,7 +538,12 @@ fn pass2<const L: usize, const MEASURE: bool, O: Observer>(m: &Model, st: &mut S
 
 /// Reserves are released when their tier sells through; transfers on review days.
 #[inline(always)]
-fn allocation_after_shipping<const L: usize, const MEASURE: bool>(m: &Model, st: &mut State<L>, t: usize, mday: i64) {
+fn allocation_after_shipping<const L: usize, const MEASURE: bool, O: Observer>(
+    m: &Model,
+    st: &mut State<L>,
+    t: usize,
+    mday: i64,
+) {
     let n = m.n_pos();
     if !m.alloc.reserves.is_empty() {
         for (l, lane) in st.lanes.iter_mut().enumerate() {
@@ -543,7 +556,19 @@ fn allocation_after_shipping<const L: usize, const MEASURE: bool>(m: &Model, st:
     {
         let slot = ((t + rb.lead as usize) % m.processes.ring_len) * n;
         for (l, lane) in st.lanes.iter_mut().enumerate() {
+            let trace = MEASURE && O::ACTIVE;
+            if trace {
+                // The trace shows today's transfers: the running sums after, minus before.
+                for (f, x) in lane.flows.iter_mut().zip(&lane.alloc.extras) {
+                    (f.transfer_in, f.transfer_out) = (-x.transfer_in, -x.transfer_out);
+                }
+            }
             alloc::rebalance(m, &mut lane.alloc, l, &mut st.stocks, &mut st.sums, &mut st.ring, slot, MEASURE);
+            if trace {
+                for (f, x) in lane.flows.iter_mut().zip(&lane.alloc.extras) {
+                    (f.transfer_in, f.transfer_out) = (f.transfer_in + x.transfer_in, f.transfer_out + x.transfer_out);
+                }
+            }
         }
     }
 }
@@ -558,13 +583,7 @@ fn record_day<const L: usize, const RECORD: bool>(
     net_demand: [f64; L],
     [served, unserved]: [[f64; L]; 2],
 ) {
-    let (mut oh, mut backlog) = ([0.0; L], [0.0; L]);
-    for s in &st.stocks {
-        for l in 0..L {
-            oh[l] += s.on_hand[l];
-            backlog[l] += s.cust_bo[l] + s.owed_out[l];
-        }
-    }
+    let (oh, backlog) = network_stocks(st);
     for (l, lane) in st.lanes.iter_mut().enumerate() {
         lane.daily[d] = [net_demand[l], served[l], oh[l], backlog[l], unserved[l]];
         lane.disrupted[d] = lane.disrupted_today || m.processes.disrupted_static[d];
@@ -586,6 +605,40 @@ fn record_day<const L: usize, const RECORD: bool>(
                 x[1] += s.cust_bo[l] + s.owed_out[l];
             }
         }
+    }
+}
+
+/// The network's on hand and backlog (owed to customers and downstream) at the end of the day.
+#[inline(always)]
+fn network_stocks<const L: usize>(st: &State<L>) -> ([f64; L], [f64; L]) {
+    let (mut oh, mut backlog) = ([0.0; L], [0.0; L]);
+    for s in &st.stocks {
+        for l in 0..L {
+            oh[l] += s.on_hand[l];
+            backlog[l] += s.cust_bo[l] + s.owed_out[l];
+        }
+    }
+    (oh, backlog)
+}
+
+/// The day's network record of warm-up day `mday` (negative: days before the first measured
+/// day) when it is one of the last [`crate::kpi::PRE_DISRUPTION_DAYS`]: the resilience baseline
+/// of a disruption early in the measured days.
+#[inline(always)]
+fn record_warm_day<const L: usize>(
+    st: &mut State<L>,
+    mday: i64,
+    net_demand: [f64; L],
+    [served, unserved]: [[f64; L]; 2],
+) {
+    let keep = st.lanes[0].warm_daily.len() as i64;
+    if mday < -keep {
+        return;
+    }
+    let i = (mday + keep) as usize;
+    let (oh, backlog) = network_stocks(st);
+    for (l, lane) in st.lanes.iter_mut().enumerate() {
+        lane.warm_daily[i] = [net_demand[l], served[l], oh[l], backlog[l], unserved[l]];
     }
 }
 
@@ -632,7 +685,8 @@ where
 {
     // Network totals of the day when days are recorded: served the same day, and the value of
     // demand that was not.
-    let record = MEASURE && (m.resilience || RECORD);
+    // Resilience also keeps the last warm-up days, as the baseline of an early disruption.
+    let record = (MEASURE && RECORD) || m.resilience;
     let (mut rec_served, mut rec_unserved) = (Vx::<L>::splat(0.0), Vx::<L>::splat(0.0));
     let n = m.n_pos();
     let echelon = m.stock.has_echelon;
@@ -667,7 +721,19 @@ where
         let pi = if pushes { m.alloc.push_of[q] } else { NONE };
         if pi != NONE && alloc::push_day(&m.alloc.pushes[pi as usize], mday) {
             let p = &m.alloc.pushes[pi as usize];
-            let pushed: [f64; L] = std::array::from_fn(|l| alloc::push(m, p, &mut st.lanes[l].alloc, l, t, stocks));
+            let pushed: [f64; L] = std::array::from_fn(|l| {
+                if MEASURE && O::ACTIVE {
+                    // The trace shows each child's push: what it is owed after, minus before.
+                    let flows = &mut st.lanes[l].flows;
+                    (p.lo..p.hi).for_each(|c| flows[c as usize].pushed_in = -stocks[c as usize].owed_in[l]);
+                }
+                let x = alloc::push(m, p, &mut st.lanes[l].alloc, l, t, stocks);
+                if MEASURE && O::ACTIVE {
+                    let flows = &mut st.lanes[l].flows;
+                    (p.lo..p.hi).for_each(|c| flows[c as usize].pushed_in += stocks[c as usize].owed_in[l]);
+                }
+                x
+            });
             co = co + Vx::load(pushed);
             any_push = true;
         }
@@ -790,7 +856,6 @@ where
             add(&mut a.dem_in_sq, dem_in * dem_in);
             add(&mut a.demand, d);
             add(&mut a.served, served);
-            add(&mut a.received, arrived);
             add(&mut a.stockout_days, d.gt_one(served));
             let day = &mut st.loc_day[pol.day_slot as usize];
             add(&mut day[0], qty);
@@ -805,7 +870,7 @@ where
                         lost: lost[l],
                         ordered: qty[l],
                         received: arrived[l],
-                        shipped: 0.0,
+                        ..Flows::default()
                     };
                 }
             }
@@ -986,14 +1051,20 @@ fn ship<const L: usize, const MEASURE: bool>(m: &Model, st: &mut State<L>, l: us
 /// Turns lane `l`'s sums into per-position, per-location and network accumulators.
 ///
 /// Flows not summed daily follow from conservation of units over the measured days, for each
-/// position (Δ = end − start of measurement), each from quantities of its own scale (customer
-/// flows and backorders, the pipeline), never from on-hand, which may be orders of magnitude
-/// larger (a derived flow would drown in its rounding):
+/// position (Δ = end − start of measurement):
 /// - lost = demand − served in lost-sales mode (unmet demand), else 0;
 /// - sold = demand − lost − Δ customer backorders;
-/// - ordered = received (summed daily) + Δ on order (in the mail + owed to it + in transit)
-///   − transfers in (they travel like orders but were not ordered);
+/// - received = Δ on hand + sold + shipped + transfers out;
+/// - ordered = received + Δ on order (in the mail + owed to it + in transit) − transfers in
+///   (they travel like orders but were not ordered);
 /// - demand received = demand + what its children ordered.
+///
+/// Continuous quantities carry rounding noise, and a derived flow within that noise is zero (a
+/// store that received nothing reports exactly 0). The bound is that of the quantities each flow
+/// is derived from: relative 1e-9 of its own flows and pipeline, plus, where on hand enters,
+/// the rounding on-hand can accumulate — about one unit in the last place per operation, a few
+/// operations a day — so a stock of 1e11 beside flows of a few hundred units no longer zeroes
+/// them (issue 12; the old bound, 1e-9 of everything, was 200 units there).
 fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
     let n = m.n_pos();
     let days = m.days as f64;
@@ -1002,17 +1073,18 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
     let mut flows = Vec::with_capacity(n);
     for q in 0..n {
         let (s, a, b) = (&st.sums[q], &st.start[q], &st.stocks[q]);
-        let (dem, srv, received) = (s.demand[l], s.served[l], s.received[l]);
-        let (bo0, bo1) = (a.cust_bo[l], b.cust_bo[l]);
+        let (dem, srv, shp) = (s.demand[l], s.served[l], s.shipped[l]);
+        let (oh0, oh1, bo0, bo1) = (a.on_hand[l], b.on_hand[l], a.cust_bo[l], b.cust_bo[l]);
         let (oo0, oo1) = (a.owed_in[l] + a.in_transit[l] + a.in_mail[l], b.owed_in[l] + b.in_transit[l] + b.in_mail[l]);
-        // Continuous quantities carry rounding noise of order 1e-16 × their magnitude; a derived
-        // flow that small, relative to the quantities it is derived from, is zero (so a store
-        // that sold nothing reports exactly 0).
-        let clean = |x: f64, scale: f64| if x.abs() <= 1e-9 * (1.0 + scale) { 0.0 } else { x };
         let x = lane.alloc.extras.get(q).copied().unwrap_or_default();
-        let lost = clean(if m.lost_sales { dem - srv } else { 0.0 }, dem);
-        let sold = clean(dem - lost - (bo1 - bo0), dem + bo0 + bo1);
-        ordered[q] = clean(received + oo1 - oo0 - x.transfer_in, received + oo0 + oo1);
+        let flows_scale = 1.0 + dem + shp + bo0 + bo1 + oo0 + oo1 + x.transfer_in + x.transfer_out;
+        let stock_scale = oh0.max(oh1).max(s.on_hand[l] / days.max(1.0));
+        let noise = 1e-9 * flows_scale + 1e-15 * (days + 1.0) * stock_scale;
+        let clean = |x: f64| if x.abs() <= noise { 0.0 } else { x };
+        let lost = clean(if m.lost_sales { dem - srv } else { 0.0 });
+        let sold = clean(dem - lost - (bo1 - bo0));
+        let received = clean((oh1 - oh0) + sold + shp + x.transfer_out);
+        ordered[q] = clean(received + oo1 - oo0 - x.transfer_in);
         flows.push((lost, sold, received));
     }
     let mut child_ordered = vec![0.0; n];
@@ -1108,7 +1180,7 @@ fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Totals {
     let [o, o2, d, d2] = lane.net_bw;
     (net.orders_sum, net.orders_sq, net.dem_sum, net.dem_sq) = (o, o2, d, d2);
     if m.resilience {
-        net.resilience = Some(crate::kpi::resilience(&lane.daily, &lane.disrupted));
+        net.resilience = Some(crate::kpi::resilience(&lane.daily, &lane.warm_daily, &lane.disrupted));
     }
     let (daily, loc_daily) =
         if st.record { (lane.daily.clone(), lane.loc_daily.clone()) } else { (Vec::new(), Vec::new()) };

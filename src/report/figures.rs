@@ -224,20 +224,25 @@ fn fans(
 ) -> bool {
     let multi = m.scenario.skus.len() > 1;
     let axis = time_axis(&m.scenario);
-    let days: Vec<f64> = (0..m.days).map(|d| d as f64).collect();
     let recs = &r.days;
     let y_label = if multi { "units (all SKUs)" } else { "units" };
     let bo_net = "backorders (units owed to customers and to other locations)";
     if recs.is_empty() {
         return false;
     }
+    // Long horizons are recorded as means over whole weeks (runner::downsample): one point
+    // per `step` days, drawn at the first day it covers.
+    let step = recs[0].step.max(1);
+    let points = m.days.div_ceil(step);
+    let days: Vec<f64> = (0..points).map(|d| (d * step) as f64).collect();
+    let per = if step == 1 { "per day".to_string() } else { format!("per day, averaged over {step}-day periods") };
     let bands = [
-        fan_series("on hand", recs, m.days, |rec, d| rec.network.get(d).map(|x| x[2])),
-        fan_series(bo_net, recs, m.days, |rec, d| rec.network.get(d).map(|x| x[3])),
+        fan_series("on hand", recs, points, |rec, d| rec.network.get(d).map(|x| x[2])),
+        fan_series(bo_net, recs, points, |rec, d| rec.network.get(d).map(|x| x[3])),
     ];
     let title = format!("{name} — network stock over time");
     let caption =
-        format!("Network on hand and backorders per day: median, 25–75 % and 5–95 % of {} replications.", recs.len());
+        format!("Network on hand and backorders {per}: median, 25–75 % and 5–95 % of {} replications.", recs.len());
     out.add("fan_network".into(), FigureKind::Fan, caption, &|fmt| {
         plot::fan_chart_over(&title, y_label, &days, axis, &bands, fmt)
     });
@@ -255,8 +260,8 @@ fn fans(
             _ => "backorders (units owed)",
         };
         let bands = [
-            fan_series("on hand", recs, m.days, |rec, d| at(rec, d, 0)),
-            fan_series(bo, recs, m.days, |rec, d| at(rec, d, 1)),
+            fan_series("on hand", recs, points, |rec, d| at(rec, d, 0)),
+            fan_series(bo, recs, points, |rec, d| at(rec, d, 1)),
         ];
         let mut stem = format!("fan_{}", file_safe(&loc.id));
         let base = stem.clone();

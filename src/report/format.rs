@@ -7,13 +7,35 @@ use crate::kpi::Kpi;
 /// Shown for an undefined value (NaN).
 const UNDEFINED: &str = "–";
 
-/// About four significant digits, for tables: `1302`, `117.6`, `11.80`, `0.250`, `1.23e-3`.
+/// Below this share of its scale a value is floating noise and prints as 0.
+///
+/// The rule: quantities here are units, money and ratios, whose scale is at least one unit (one
+/// dollar, a ratio of one); a person writes a value a hundred-thousandth of its scale as 0, and
+/// rounding leaves far smaller residues (`-7.01e-16` for a bullwhip ratio of 1, `2.90e-6` units
+/// on hand that continuous arithmetic left on a store that sold out). Where a larger scale is
+/// known (the stock level of a column), pass it to [`fmt_num_in`].
+pub const NOISE: f64 = 1e-5;
+
+/// Whether `v` is floating noise relative to `scale` (see [`NOISE`]); the scale counts as at
+/// least 1.
+pub fn is_noise(v: f64, scale: f64) -> bool {
+    v.abs() < NOISE * scale.abs().max(1.0)
+}
+
+/// About four significant digits, for tables: `1302`, `117.6`, `11.80`, `0.250`, `1.23e-3`;
+/// floating noise (relative to a scale of 1, see [`NOISE`]) is `0`.
 pub fn fmt_num(v: f64) -> String {
+    fmt_num_in(v, 1.0)
+}
+
+/// [`fmt_num`] for a value whose quantity has scale `scale` (e.g. the largest value of its
+/// column): a value below [`NOISE`] × scale is written `0`.
+pub fn fmt_num_in(v: f64, scale: f64) -> String {
     if v.is_nan() {
         return UNDEFINED.into();
     }
     let a = v.abs();
-    if a == 0.0 {
+    if a == 0.0 || is_noise(v, scale) {
         "0".into()
     } else if a >= 1e6 {
         format!("{:.3e}", v)
@@ -30,9 +52,14 @@ pub fn fmt_num(v: f64) -> String {
     }
 }
 
+/// `v` with noise (see [`is_noise`]) replaced by an exact 0, so that no `-0.00` appears.
+fn denoise(v: f64, scale: f64) -> f64 {
+    if is_noise(v, scale) { 0.0 } else { v }
+}
+
 /// A share as a percentage with two decimals: `86.15 %`.
 pub fn fmt_pct(v: f64) -> String {
-    if v.is_nan() { UNDEFINED.into() } else { format!("{:.2} %", 100.0 * v) }
+    if v.is_nan() { UNDEFINED.into() } else { format!("{:.2} %", 100.0 * denoise(v, 1.0)) }
 }
 
 /// A KPI value: shares as percentages ([`fmt_pct`]), everything else as [`fmt_num`].
@@ -45,13 +72,13 @@ pub fn fmt_diff(k: Kpi, d: f64) -> String {
     if d.is_nan() {
         return UNDEFINED.into();
     }
-    if k.unit() == "share" { format!("{:+.2} pp", 100.0 * d) } else { fmt_signed(d) }
+    if k.unit() == "share" { format!("{:+.2} pp", 100.0 * denoise(d, 1.0)) } else { fmt_signed(d) }
 }
 
 /// A number with its sign, as [`fmt_num`] writes it: `+12.35`, `-1.500`, `–` for NaN.
 pub fn fmt_signed(d: f64) -> String {
     let s = fmt_num(d);
-    if s.starts_with('-') || d.is_nan() { s } else { format!("+{s}") }
+    if s.starts_with('-') || d.is_nan() || s == "0" { s } else { format!("+{s}") }
 }
 
 /// A percentage without trailing zeros, for labels such as "p90" or "97.5 %": `90`, `97.5`.
@@ -76,10 +103,48 @@ pub fn fmt_compact(v: f64) -> String {
     }
 }
 
-/// The horizon of a run: "12 replications × 365 days (after 20 warm-up days), seed 1".
+/// `n` and a noun, plural unless `n` is 1: `1 day`, `365 days`.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
+/// The horizon of a run: "12 replications × 365 days (after 20 warm-up days), seed 1"; "1
+/// replication × 1 day".
 pub fn fmt_horizon(replications: usize, days: usize, warmup: usize, seed: u64) -> String {
-    let warm = if warmup > 0 { format!(" (after {warmup} warm-up days)") } else { String::new() };
-    format!("{replications} replications × {days} days{warm}, seed {seed}")
+    let warm = if warmup > 0 { format!(" (after {})", plural(warmup, "warm-up day")) } else { String::new() };
+    format!("{} × {}{warm}, seed {seed}", plural(replications, "replication"), plural(days, "day"))
+}
+
+/// A trace quantity as a person reads it: nine significant digits, at most seven decimals,
+/// without trailing zeros (`12`, `10.9412346`, `0` for the `1e-17` continuous arithmetic leaves
+/// behind). Seven decimals keep every identity of a row within 1e-6 of a unit, so the trace
+/// still balances when re-added.
+pub fn fmt_trace(v: f64) -> String {
+    let mut s = String::new();
+    push_trace(&mut s, v);
+    s
+}
+
+/// Appends [`fmt_trace`]'s form of `v` to `out` (no allocation per cell in long traces).
+pub fn push_trace(out: &mut String, v: f64) {
+    use std::fmt::Write as _;
+    if !v.is_finite() {
+        if !v.is_nan() {
+            let _ = write!(out, "{v}");
+        }
+        return;
+    }
+    let mag = if v == 0.0 { 0 } else { v.abs().log10().floor() as i32 };
+    let decimals = (8 - mag).clamp(0, 7) as usize;
+    let start = out.len();
+    let _ = write!(out, "{v:.decimals$}");
+    if out[start..].contains('.') {
+        let keep = out.trim_end_matches('0').trim_end_matches('.').len();
+        out.truncate(keep);
+    }
+    if &out[start..] == "-0" {
+        out.replace_range(start.., "0");
+    }
 }
 
 /// Shortens a label to `n` characters (the last one an ellipsis) for table columns.
@@ -101,6 +166,43 @@ mod tests {
         assert_eq!(fmt_compact(0.18), "0.18");
         assert_eq!(fmt_compact(12.0), "12");
         assert_eq!(truncate("abcdef", 4), "abc…");
+    }
+
+    #[test]
+    fn floating_noise_prints_as_zero() {
+        // Seen in issue 12: a bullwhip ratio of -7.01e-16 and 2.90e-6 units on hand.
+        assert_eq!(fmt_num(-7.01e-16), "0");
+        assert_eq!(fmt_num(2.90e-6), "0");
+        assert_eq!(fmt_kpi(Kpi::Bullwhip, -7.01e-16), "0");
+        assert_eq!(fmt_pct(-1e-17), "0.00 %");
+        assert_eq!(fmt_diff(Kpi::FillRate, -1e-17), "+0.00 pp");
+        assert_eq!(fmt_signed(-1e-17), "0");
+        // Relative to the quantity's scale: a hundred-thousandth of a level of 1e6 is noise.
+        assert_eq!(fmt_num_in(50.0, 1e6), "50.00");
+        assert_eq!(fmt_num_in(3.0, 1e6), "0");
+        assert_eq!(fmt_num_in(3.0, 0.1), "3.000");
+        // Small but real values keep their digits.
+        assert_eq!(fmt_num(1.23e-3), "1.23e-3");
+        assert_eq!(fmt_num(0.25), "0.250");
+    }
+
+    #[test]
+    fn horizons_read_right() {
+        assert_eq!(fmt_horizon(1, 1, 0, 7), "1 replication × 1 day, seed 7");
+        assert_eq!(fmt_horizon(12, 365, 20, 1), "12 replications × 365 days (after 20 warm-up days), seed 1");
+        assert_eq!(fmt_horizon(2, 5, 1, 1), "2 replications × 5 days (after 1 warm-up day), seed 1");
+    }
+
+    #[test]
+    fn trace_quantities_are_readable() {
+        assert_eq!(fmt_trace(1e-17), "0");
+        assert_eq!(fmt_trace(-1e-17), "0");
+        assert_eq!(fmt_trace(12.0), "12");
+        assert_eq!(fmt_trace(std::f64::consts::PI), "3.1415927");
+        assert_eq!(fmt_trace(12.000000000000002), "12");
+        assert_eq!(fmt_trace(1234.56789012), "1234.56789");
+        assert_eq!(fmt_trace(1e11), "100000000000");
+        assert_eq!(fmt_trace(2.5), "2.5");
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! - `cli`: the binary — bad input, outputs, help;
 //! - `experiments`: compare (common random numbers), sweep, size (against theory), and their
 //!   commands;
+//! - `numbers`: flows at any magnitude, undefined KPIs, the resilience baseline, output size;
 //! - `gallery`: every file in `scenarios/` runs, and each teaching lesson's claim holds.
 //! - `report`: the chart files (valid PNG and SVG) and the self-contained `report.html` of run,
 //!   compare, sweep and size;
@@ -24,6 +25,7 @@ mod digest;
 mod experiments;
 mod gallery;
 mod golden;
+mod numbers;
 mod props;
 mod regressions;
 mod report;
