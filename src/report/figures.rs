@@ -199,6 +199,11 @@ impl Drawn {
 
 /// Histograms of network KPIs across replications.
 fn histograms(out: &mut Drawn, r: &RunResult, name: &str) {
+    if r.replications < 2 {
+        // One value is not a distribution: a one-bar histogram would claim a spread it lacks.
+        out.warnings.push("histograms not drawn: one replication has no spread (use --replications 2 or more)".into());
+        return;
+    }
     let net = r.network_index();
     for (k, short, axis) in HISTOGRAMS {
         let share = k.unit() == "share";

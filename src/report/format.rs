@@ -147,6 +147,42 @@ pub fn push_trace(out: &mut String, v: f64) {
     }
 }
 
+/// Wraps `text` at spaces to lines of at most `width` characters (a word longer than that stays
+/// whole), continuation lines starting with `indent`; a break after " — " or " · " is preferred
+/// when the first part fits, so a title splits between what it names and how it was run.
+pub fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let len = |s: &str| s.chars().count();
+    if len(text) <= width {
+        return text.to_string();
+    }
+    for sep in [" — ", " · "] {
+        if let Some(i) = text.rfind(sep)
+            && len(&text[..i + sep.len() - 1]) <= width
+            && len(indent) + len(&text[i + sep.len()..]) <= width
+        {
+            return format!("{}\n{indent}{}", text[..i + sep.len() - 1].trim_end(), &text[i + sep.len()..]);
+        }
+    }
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let lead = if out.is_empty() { "" } else { indent };
+        if !line.is_empty() && len(lead) + len(&line) + 1 + len(word) > width {
+            out.push_str(lead);
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(if out.is_empty() { "" } else { indent });
+    out.push_str(&line);
+    out
+}
+
 /// Shortens a label to `n` characters (the last one an ellipsis) for table columns.
 pub fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n { s.to_string() } else { format!("{}…", s.chars().take(n - 1).collect::<String>()) }
@@ -191,6 +227,21 @@ mod tests {
         assert_eq!(fmt_horizon(1, 1, 0, 7), "1 replication × 1 day, seed 7");
         assert_eq!(fmt_horizon(12, 365, 20, 1), "12 replications × 365 days (after 20 warm-up days), seed 1");
         assert_eq!(fmt_horizon(2, 5, 1, 1), "2 replications × 5 days (after 1 warm-up day), seed 1");
+    }
+
+    #[test]
+    fn long_titles_wrap_at_80_columns() {
+        let t = "Winter jackets: 2 DCs, 12 stores, 2 sizes · strategy pull — 20 replications × 181 days, seed 2026";
+        let w = wrap(t, 80, "  ");
+        assert_eq!(
+            w,
+            "Winter jackets: 2 DCs, 12 stores, 2 sizes · strategy pull —\n  20 replications × 181 days, seed 2026"
+        );
+        let long = "word ".repeat(40);
+        for line in wrap(long.trim(), 80, "  ").lines() {
+            assert!(line.chars().count() <= 80, "{line}");
+        }
+        assert_eq!(wrap("short", 80, "  "), "short");
     }
 
     #[test]

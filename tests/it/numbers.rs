@@ -137,3 +137,113 @@ fn resilience_baseline_of_an_early_disruption() {
     assert!(kpi1(&r, Scope::Network, Kpi::PeakBacklog) > 0.0);
     assert!(kpi1(&r, Scope::Network, Kpi::DisruptionLostRevenue) > 0.0);
 }
+
+/// A whole-unit store with a fractional level and its own holding cost.
+const LEVELS: &str = r#"
+[simulation]
+days = 30
+replications = 1
+seed = 1
+
+[[skus]]
+id = "item"
+unit_cost = 10.0
+price = 15.0
+holding_cost = 0.18
+stockout_cost = 0.70
+
+[[locations]]
+id = "supplier"
+type = "supplier"
+
+[[locations]]
+id = "store"
+type = "store"
+source = "supplier"
+lead_time = 2
+holding_cost = 0.5
+policy = { type = "s_S", s = 20.4, S = 61.2 }
+
+[[demand]]
+location = "store"
+distribution = { type = "poisson", mean = 12 }
+"#;
+
+/// `check` shows the levels the simulation uses — whole-unit levels rounded as the engine
+/// rounds them (S up, s down) — and the location's cost override beside the SKU's.
+#[test]
+fn check_shows_the_levels_used_and_cost_overrides() {
+    let text = echelon::report::check::check_text(&scenario(LEVELS), "levels.toml");
+    let line = text.lines().find(|l| l.contains("(s, S)")).unwrap_or_else(|| panic!("no policy line:\n{text}"));
+    assert!(line.contains("20 (= rounded to whole units from 20.4)"), "{line}");
+    assert!(line.contains("62 (= rounded to whole units from 61.2)"), "{line}");
+    assert!(line.contains("holding 0.5/unit-day here (SKU 0.18)"), "{line}");
+    assert!(!line.contains("stockout"), "no override of the stockout cost: {line}");
+}
+
+/// One replication: the terminal table shows its values and claims no 90 % range, no
+/// histogram is drawn (a note says why), and every line fits 80 columns.
+#[test]
+fn one_replication_claims_no_spread() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("levels.toml"), LEVELS).unwrap();
+    let out = echelon_in(dir.path()).args(["run", "levels.toml", "--out", "out"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("1 replication × 30 days"), "{stdout}");
+    assert!(!stdout.contains("90 %") && !stdout.contains('['), "a range from one replication:\n{stdout}");
+    assert!(stdout.contains("one replication: no spread"), "{stdout}");
+    for line in stdout.lines() {
+        assert!(line.chars().count() <= 80, "wider than 80 columns: {line}");
+    }
+    let files: Vec<String> = std::fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(!files.iter().any(|f| f.starts_with("hist_")), "one-bar histograms drawn: {files:?}");
+    assert!(format!("{stdout}{stderr}").contains("one replication has no spread"), "no note:\n{stdout}{stderr}");
+    let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    assert!(html.contains("– (one replication)"), "report.html claims a range or CI");
+}
+
+/// The flagship's run table fits 80 columns (its title wraps).
+#[test]
+fn run_table_fits_80_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let wj = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/winter-jackets.toml");
+    let out =
+        echelon_in(dir.path()).args(["run", wj, "--replications", "4", "--no-plots", "--out", "out"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    for line in stdout.lines() {
+        assert!(line.chars().count() <= 80, "wider than 80 columns: {line}");
+    }
+}
+
+/// Issue 12: `--days 10000000` on the newsvendor wrote 796 MB SVGs and a 1.6 GB report. Day
+/// records past a few thousand days are weekly means, so a 100,000-day run's charts and page
+/// stay small.
+#[test]
+fn charts_stay_small_for_a_long_horizon() {
+    let dir = tempfile::tempdir().unwrap();
+    let nv = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/newsvendor.toml");
+    let out = echelon_in(dir.path())
+        .args(["run", nv, "--days", "100000", "--replications", "8", "--quiet", "--out", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut svgs = 0;
+    for e in std::fs::read_dir(dir.path().join("out")).unwrap() {
+        let e = e.unwrap();
+        let (name, size) = (e.file_name().into_string().unwrap(), e.metadata().unwrap().len());
+        if name.ends_with(".svg") {
+            svgs += 1;
+            assert!(size < 1 << 20, "{name} is {size} bytes");
+        }
+        if name == "report.html" {
+            assert!(size < 4 << 20, "report.html is {size} bytes");
+        }
+    }
+    assert!(svgs > 0, "no charts drawn");
+}
