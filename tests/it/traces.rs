@@ -746,8 +746,9 @@ fn every_row_balances_with_pushes_and_transfers() {
     assert!(close(t_in, t_out, 1e-6), "transfers in {t_in} vs out {t_out}");
 }
 
-/// A DC pushing weekly to two stores with continuous demand of unequal size, with weekly
-/// transfers between the stores.
+/// A DC pushing weekly to two stores with continuous demand of unequal size, on a national
+/// forecast split evenly (so the south is overstocked and the north short), with transfers
+/// between the stores every five days.
 const PUSH_AND_TRANSFERS: &str = r#"
 [simulation]
 days = 120
@@ -771,7 +772,7 @@ type = "warehouse"
 source = "supplier"
 lead_time = 3
 policy = { type = "base_stock", level = 300.5 }
-push = { cycle_days = 7, buffer = { days = 2 }, forecast = { method = "moving_average", window = 14 } }
+push = { cycle_days = 7, buffer = { days = 2 }, forecast = { method = "moving_average", window = 14, scope = "national" } }
 
 [[locations]]
 id = "north"
