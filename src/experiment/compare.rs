@@ -430,7 +430,7 @@ impl Comparison {
                     String::new()
                 };
                 if wide && i != self.baseline && !diff.is_empty() {
-                    let _ = writeln!(s, "{}\n{pad}{}", row.trim_end(), diff.trim_start());
+                    let _ = writeln!(s, "{}\n{pad}{}", row.trim_end(), diff.trim_end());
                 } else if wide {
                     let _ = writeln!(s, "{} {}", row.trim_end(), diff.trim_start());
                 } else {

@@ -99,7 +99,9 @@ pub fn fmt_compact(v: f64) -> String {
         format!("{}", v as i64)
     } else {
         let s = format!("{v:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        // A residue such as -1e-17 rounds to "-0": a person writes 0.
+        if s == "-0" { "0".into() } else { s.to_string() }
     }
 }
 
@@ -218,6 +220,7 @@ mod tests {
         assert_eq!(fmt_pct(-1e-17), "0.00 %");
         assert_eq!(fmt_diff(Kpi::FillRate, -1e-17), "+0.00 pp");
         assert_eq!(fmt_signed(-1e-17), "0");
+        assert_eq!(fmt_compact(-1e-17), "0");
         // Relative to the quantity's scale: a hundred-thousandth of a level of 1e6 is noise.
         assert_eq!(fmt_num_in(50.0, 1e6), "50.00");
         assert_eq!(fmt_num_in(3.0, 1e6), "0");
