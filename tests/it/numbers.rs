@@ -208,17 +208,22 @@ fn one_replication_claims_no_spread() {
     assert!(html.contains("– (one replication)"), "report.html claims a range or CI");
 }
 
-/// The flagship's run table fits 80 columns (its title wraps).
+/// The flagship's run and compare tables fit 80 columns (titles wrap; compare puts each paired
+/// difference under its variant's range).
 #[test]
-fn run_table_fits_80_columns() {
+fn run_and_compare_tables_fit_80_columns() {
     let dir = tempfile::tempdir().unwrap();
     let wj = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/winter-jackets.toml");
-    let out =
-        echelon_in(dir.path()).args(["run", wj, "--replications", "4", "--no-plots", "--out", "out"]).output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    for line in stdout.lines().filter(|l| !l.starts_with("wrote ")) {
-        assert!(line.chars().count() <= 80, "wider than 80 columns: {line}");
+    let run = ["run", wj, "--replications", "4", "--no-plots", "--out", "run"];
+    let compare = ["compare", wj, "--replications", "3", "--out", "cmp"];
+    for args in [&run[..], &compare[..]] {
+        let out = echelon_in(dir.path()).args(args).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.lines().count() > 10, "{stdout}");
+        for line in stdout.lines().filter(|l| !l.starts_with("wrote ")) {
+            assert!(line.chars().count() <= 80, "{}: wider than 80 columns: {line}", args[0]);
+        }
     }
 }
 
