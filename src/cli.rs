@@ -64,7 +64,7 @@ enum Command {
     Check(CheckArgs),
     /// Write one replication day by day: one row per day × location × SKU.
     #[command(
-        after_help = "Examples:\n  echelon trace scenarios/newsvendor.toml --out output/newsvendor-trace.csv\n  echelon trace scenarios/base-stock.toml --replication 3 --days 30 --out trace.csv\n  echelon trace scenarios/newsvendor.toml --days 5 --out - | column -s, -t\n\nColumns: day, location, sku, demand, sold, lost, backorders, on_hand, on_order, ordered,\nreceived, shipped, in_transit, holding_cost, stockout_cost, order_cost,\nin_transit_holding_cost, supplier_up."
+        after_help = "Examples:\n  echelon trace scenarios/newsvendor.toml --out output/newsvendor-trace.csv\n  echelon trace scenarios/base-stock.toml --replication 3 --days 30 --out trace.csv\n  echelon trace scenarios/newsvendor.toml --days 5 --out - | column -s, -t\n\nColumns: day, location, sku, demand, sold, lost, backorders, on_hand, on_order, ordered,\nreceived, shipped, in_transit, holding_cost, stockout_cost, order_cost,\nin_transit_holding_cost, supplier_up, pushed_in, transfer_in, transfer_out.\nEvery row balances: on_hand = previous on_hand + received - sold - shipped - transfer_out;\non_order = previous on_order + ordered + pushed_in + transfer_in - received."
     )]
     Trace(TraceArgs),
     /// Compare strategies, stress tests or scenario files on common random numbers.

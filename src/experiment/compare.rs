@@ -16,11 +16,12 @@ use super::{ExperimentError, OutputFile, Settings, plot_both, scope_series, sing
 use crate::kpi::Kpi;
 use crate::model::Model;
 
-use crate::report::format::{fmt_diff, fmt_horizon, fmt_kpi, truncate};
+use crate::report::format::{fmt_diff, fmt_horizon, fmt_kpi, truncate, wrap};
 use crate::report::html::{Align, Cell, Page, Row, Table};
 use crate::report::plot::box_plots;
 use crate::report::summary::kpi_object;
 use crate::report::table::HEADLINE;
+use crate::report::table::TERMINAL_WIDTH;
 use crate::report::{csv_field, csv_nums};
 use crate::runner::{self, Scope};
 use crate::scenario::{Patch, Scenario, Variant};
@@ -389,19 +390,25 @@ impl Comparison {
     pub fn table(&self) -> String {
         let mut s = String::new();
         let base = &self.variants[self.baseline].name;
-        let _ = writeln!(
-            s,
+        let title = format!(
             "{} — {} variants on common random numbers, {}; baseline: {base}",
             self.scenario,
             self.variants.len(),
             fmt_horizon(self.replications, self.days, self.warmup, self.seed)
         );
+        let _ = writeln!(s, "{}", wrap(&title, TERMINAL_WIDTH, "  "));
         let w = self.variants.iter().map(|v| v.name.chars().count()).max().unwrap_or(8).clamp(8, 28) + 2;
-        let _ = writeln!(
-            s,
-            "  {:<w$} {:>10}   {:<22} {:>11}   {:<24} greater in",
-            "", "mean", "90 % of replications", "vs baseline", "95 % CI"
-        );
+        // A row is name, mean and range, then the paired difference; where that is wider than
+        // the terminal, the difference goes on a second line under the range.
+        let left = 4 + w + 1 + 8 + 3 + 22;
+        let (wide, pad) = (left + 1 + 12 + 2 + 24 + 7 > TERMINAL_WIDTH, " ".repeat(4 + w + 1));
+        let head = format!("  {:<w$} {:>10}   {:<22}", "", "mean", "90 % of replications");
+        let diff_head = format!("{:>11}   {:<24} greater in", "vs baseline", "95 % CI");
+        if wide {
+            let _ = writeln!(s, "{}\n{pad}{}", head.trim_end(), diff_head);
+        } else {
+            let _ = writeln!(s, "{head} {diff_head}");
+        }
         for (k, label) in self.headline_kpis() {
             let _ = writeln!(s, "  {label}");
             for (i, v) in self.variants.iter().enumerate() {
@@ -411,27 +418,30 @@ impl Comparison {
                     continue;
                 };
                 let range = format!("[{}, {}]", fmt_kpi(k, x.p5), fmt_kpi(k, x.p95));
-                let _ = write!(s, "    {name:<w$} {:>8}   {range:<22}", fmt_kpi(k, x.mean));
-                if i == self.baseline {
-                    let _ = writeln!(s, " {:>11}", "(baseline)");
+                let row = format!("    {name:<w$} {:>8}   {range:<22}", fmt_kpi(k, x.mean));
+                let diff = if i == self.baseline {
+                    format!("{:>11}", "(baseline)")
                 } else if let Some(d) = self.diff(i, k) {
                     let ci = format!("[{}, {}]", fmt_diff(k, d.diff.ci95[0]), fmt_diff(k, d.diff.ci95[1]));
-                    let mark = if d.significant() { "*" } else { " " };
-                    let _ = writeln!(
-                        s,
-                        " {:>11}{mark}  {ci:<24} {:>5.0} %",
-                        fmt_diff(k, d.diff.mean),
-                        100.0 * d.share_greater
-                    );
+                    // One replication has no spread: its zero-width CI proves nothing.
+                    let mark = if d.significant() && self.replications > 1 { "*" } else { " " };
+                    format!("{:>11}{mark}  {ci:<24} {:>5.0} %", fmt_diff(k, d.diff.mean), 100.0 * d.share_greater)
                 } else {
-                    let _ = writeln!(s);
+                    String::new()
+                };
+                if wide && i != self.baseline && !diff.is_empty() {
+                    let _ = writeln!(s, "{}\n{pad}{}", row.trim_end(), diff.trim_end());
+                } else if wide {
+                    let _ = writeln!(s, "{} {}", row.trim_end(), diff.trim_start());
+                } else {
+                    let _ = writeln!(s, "{row} {diff}");
                 }
             }
         }
         let _ = writeln!(
             s,
-            "\n  * the 95 % CI of the paired difference (variant − baseline, replication by replication) \
-             excludes zero"
+            "\n  * the 95 % CI of the paired difference (variant − baseline, replication by\n    \
+             replication) excludes zero"
         );
         s
     }

@@ -359,8 +359,9 @@ impl ScopeAcc {
             Kpi::OrdersPerDay => ratio(self.order_days, self.stock_pos_days),
             Kpi::InventoryTurnover => ratio(self.issued * 365.0, self.on_hand),
             Kpi::SellThrough => ratio(self.issued, self.inflow),
+            // No customer demand, no margin to earn: undefined (README), not a return of 0.
             Kpi::Gmroi => {
-                if self.cust_pos_days > 0.0 {
+                if self.demand > 0.0 {
                     ratio(self.margin * 365.0, self.value)
                 } else {
                     f64::NAN
@@ -404,22 +405,28 @@ pub const PRE_DISRUPTION_DAYS: usize = 28;
 pub const RECOVERY_SHARE: f64 = 0.99;
 
 /// Resilience KPIs of one replication from its daily network record (per measured day:
-/// `[demand, served the same day, on hand, backlog, value of unserved demand]`) and the days
-/// on which a disruption was active: `[time to recover, recovered, peak backlog, lost
-/// revenue]`, all NaN when no disruption happened or too little history precedes it.
+/// `[demand, served the same day, on hand, backlog, value of unserved demand]`), the same record
+/// of the last warm-up days (`warm`, at most [`PRE_DISRUPTION_DAYS`], oldest first) and the days
+/// on which a disruption was active: `[time to recover, recovered, peak backlog, lost revenue]`,
+/// all NaN when no disruption happened or too little history precedes it.
 ///
-/// The disruption starts on its first day S and ends on the last day E of that first spell.
-/// The level to recover to is the fill rate of the 28 days before S (at least 7 are needed);
-/// the fill rate is then followed over trailing 7-day windows. If it never falls below 99 % of
-/// the level the time to recover is 0; otherwise recovery is the first day R ≥ E after the dip
-/// at which it is back at 99 % of the level, and the time to recover is R − S + 1 days.
-pub fn resilience(daily: &[[f64; 5]], disrupted: &[bool]) -> [f64; 4] {
+/// The disruption starts on its first measured day S and ends on the last day E of that first
+/// spell. The level to recover to is the fill rate of the 28 days before S — warm-up days count,
+/// so a disruption early in the measured days still has its baseline; with fewer than 28 days
+/// before S (S < 28 and a shorter warm-up) the days there are serve as the baseline, and with fewer than 7 (or no
+/// demand in them) there is no level to recover to and every resilience KPI is NaN (null). The
+/// fill rate is then followed over trailing 7-day windows. If it never falls below 99 % of the
+/// level the time to recover is 0; otherwise recovery is the first day R ≥ E after the dip at
+/// which it is back at 99 % of the level, and the time to recover is R − S + 1 days.
+pub fn resilience(daily: &[[f64; 5]], warm: &[[f64; 5]], disrupted: &[bool]) -> [f64; 4] {
     let nan = [f64::NAN; 4];
     let Some(start) = disrupted.iter().position(|&x| x) else { return nan };
     let end = start + disrupted[start..].iter().take_while(|&&x| x).count() - 1;
-    let pre = &daily[start.saturating_sub(PRE_DISRUPTION_DAYS)..start];
-    let (pd, ps) = pre.iter().fold((0.0, 0.0), |(d, s), x| (d + x[0], s + x[1]));
-    if pre.len() < RECOVERY_WINDOW || pd <= 0.0 {
+    let measured = &daily[start.saturating_sub(PRE_DISRUPTION_DAYS)..start];
+    let from_warm = (PRE_DISRUPTION_DAYS - measured.len()).min(warm.len());
+    let pre = warm[warm.len() - from_warm..].iter().chain(measured);
+    let (pd, ps) = pre.fold((0.0, 0.0), |(d, s), x| (d + x[0], s + x[1]));
+    if measured.len() + from_warm < RECOVERY_WINDOW || pd <= 0.0 {
         return nan;
     }
     let threshold = RECOVERY_SHARE * ps / pd;
@@ -475,12 +482,34 @@ mod tests {
         for d in 31..=40 {
             daily[d] = [10.0, 0.0, 0.0, 10.0 * (d - 30) as f64, 150.0];
         }
-        let [ttr, rec, peak, lost] = resilience(&daily, &disrupted);
+        let [ttr, rec, peak, lost] = resilience(&daily, &[], &disrupted);
         // The 7-day fill rate is back to 100 % on day 47 (days 41..=47 all served): 47 − 30 + 1.
         assert_eq!((ttr, rec, peak), (18.0, 1.0, 100.0));
         assert_eq!(lost, 1500.0);
         // No disruption: undefined.
-        assert!(resilience(&daily, &[false; 100]).iter().all(|x| x.is_nan()));
+        assert!(resilience(&daily, &[], &[false; 100]).iter().all(|x| x.is_nan()));
+    }
+
+    /// Issue 12: a disruption on measured day 3 had no baseline; warm-up days now serve as it.
+    #[test]
+    fn resilience_baseline_reaches_into_the_warm_up() {
+        let mut daily = vec![[10.0, 10.0, 0.0, 0.0, 0.0]; 60];
+        let mut disrupted = vec![false; 60];
+        disrupted[3] = true;
+        daily[4] = [10.0, 0.0, 0.0, 10.0, 150.0];
+        // Without warm-up: 3 days before S, fewer than the 7 needed: undefined.
+        assert!(resilience(&daily, &[], &disrupted).iter().all(|x| x.is_nan()));
+        // With 20 warm-up days at a fill rate of 100 %: the dip on day 4 is recovered once day
+        // 4 leaves the trailing window, on day 11: 11 − 3 + 1 = 9 days.
+        let warm = vec![[10.0, 10.0, 0.0, 0.0, 0.0]; 20];
+        let [ttr, rec, peak, lost] = resilience(&daily, &warm, &disrupted);
+        assert_eq!((ttr, rec, peak, lost), (9.0, 1.0, 10.0, 150.0));
+        // The baseline is the 28 days before S: 25 warm-up days + 3 measured. Warm-up days
+        // serving half the demand set the level to recover to at (25·5 + 3·10) / 280 of it.
+        let half = vec![[10.0, 5.0, 0.0, 0.0, 0.0]; 40];
+        let [ttr, ..] = resilience(&daily, &half, &disrupted);
+        // 99 % of 155/280 = 0.548: the trailing window with day 4 (60/70 = 0.857) never dips.
+        assert_eq!(ttr, 0.0);
     }
 
     #[test]

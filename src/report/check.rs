@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use crate::disruption::Disruption;
 use crate::distribution::num;
 use crate::leadtime::LeadTime;
-use crate::policy::{LevelSpec, Policy, PolicyKind};
-use crate::scenario::{LocationKind, Scenario, UnmetDemand};
+use crate::policy::{LevelSpec, Policy, PolicyKind, whole_units};
+use crate::scenario::{LocationKind, Position, Scenario, UnmetDemand};
 
 fn lead(l: &LeadTime) -> String {
     match l {
@@ -15,28 +15,42 @@ fn lead(l: &LeadTime) -> String {
     }
 }
 
-fn level(v: f64, spec: LevelSpec) -> String {
-    match spec {
-        LevelSpec::Units(_) => num(v),
-        LevelSpec::Days(d) => format!("{} (= {} days of cover)", num(v), num(d)),
-        LevelSpec::Service(p) => format!("{} (= {} % cycle service)", num(v), num(100.0 * p)),
-        LevelSpec::Cover(f) => format!("{} (= {} × demand over lead time + review)", num(v), num(f)),
+/// A level as the simulation uses it (`v`), with how it was given: the service, cover or
+/// days it comes from, and the value before whole-unit rounding (`raw`) where that differs.
+fn level(v: f64, raw: f64, spec: LevelSpec) -> String {
+    let mut notes = Vec::new();
+    if v != raw {
+        notes.push(format!("rounded to whole units from {}", num(raw)));
     }
+    match spec {
+        LevelSpec::Units(_) => {}
+        LevelSpec::Days(d) => notes.push(format!("{} days of cover", num(d))),
+        LevelSpec::Service(p) => notes.push(format!("{} % cycle service", num(100.0 * p))),
+        LevelSpec::Cover(f) => notes.push(format!("{} × demand over lead time + review", num(f))),
+    }
+    if notes.is_empty() { num(v) } else { format!("{} (= {})", num(v), notes.join(", ")) }
 }
 
-/// One-line description of a policy with resolved levels.
-pub fn policy_text(p: &Policy) -> String {
+/// One-line description of a policy with the levels the simulation uses: for whole-unit SKUs
+/// rounded as the engine rounds them ([`whole_units`]: order-up-to levels and batches up,
+/// reorder points down).
+pub fn policy_text(p: &Policy, whole: bool) -> String {
     let spec = |i: usize| p.specs.get(i).map_or(LevelSpec::Units(0.0), |s| s.1);
-    let mut s = match p.kind {
-        PolicyKind::BaseStock { level: l } => format!("base_stock S = {}", level(l, spec(0))),
-        PolicyKind::EchelonBaseStock { level: l } => {
-            format!("echelon_base_stock S = {}", level(l, spec(0)))
+    let used = if whole { whole_units(p.kind) } else { p.kind };
+    let mut s = match (used, p.kind) {
+        (PolicyKind::BaseStock { level: l }, PolicyKind::BaseStock { level: r }) => {
+            format!("base_stock S = {}", level(l, r, spec(0)))
         }
-        PolicyKind::SS { s, big_s } => format!("(s, S) = ({}, {})", level(s, spec(0)), level(big_s, spec(1))),
-        PolicyKind::RQ { r, q } => {
-            format!("(r, Q) = ({}, {})", level(r, spec(0)), level(q, spec(1)))
+        (PolicyKind::EchelonBaseStock { level: l }, PolicyKind::EchelonBaseStock { level: r }) => {
+            format!("echelon_base_stock S = {}", level(l, r, spec(0)))
         }
-        PolicyKind::None => "no orders (stock is pushed to it)".to_string(),
+        (PolicyKind::SS { s, big_s }, PolicyKind::SS { s: rs, big_s: rb }) => {
+            format!("(s, S) = ({}, {})", level(s, rs, spec(0)), level(big_s, rb, spec(1)))
+        }
+        (PolicyKind::RQ { r, q }, PolicyKind::RQ { r: rr, q: rq }) => {
+            format!("(r, Q) = ({}, {})", level(r, rr, spec(0)), level(q, rq, spec(1)))
+        }
+        _ => "no orders (stock is pushed to it)".to_string(),
     };
     if p.review_days > 1 {
         let _ = write!(s, ", review every {} days", p.review_days);
@@ -113,6 +127,23 @@ pub fn check_text(sc: &Scenario, file: &str) -> String {
     s
 }
 
+/// The costs of a position that differ from its SKU's (location-level overrides), e.g.
+/// `; holding 0.5/unit-day here (SKU 0.18)`.
+fn costs_here(sc: &Scenario, p: &Position) -> String {
+    let sku = &sc.skus[p.sku];
+    let mut parts = Vec::new();
+    for (name, unit, here, base) in [
+        ("holding", "/unit-day", p.holding_cost, sku.holding_cost),
+        ("stockout", "/unit", p.stockout_cost, sku.stockout_cost),
+        ("order", "/order", p.order_cost, sku.order_cost),
+    ] {
+        if here != base {
+            parts.push(format!("{name} {}{unit} here (SKU {})", num(here), num(base)));
+        }
+    }
+    if parts.is_empty() { String::new() } else { format!("; {}", parts.join(", ")) }
+}
+
 fn tree(sc: &Scenario, l: usize, depth: usize, s: &mut String) {
     let loc = &sc.locations[l];
     let pad = "  ".repeat(depth);
@@ -151,7 +182,8 @@ fn tree(sc: &Scenario, l: usize, depth: usize, s: &mut String) {
     for p in sc.positions.iter().filter(|p| p.location == l) {
         let sku = &sc.skus[p.sku];
         let init = p.initial_on_hand.map_or(String::new(), |v| format!(", starts with {}", num(v)));
-        let _ = writeln!(s, "{pad}  · {}: {}{}", sku.id, policy_text(&p.policy), init);
+        let _ =
+            writeln!(s, "{pad}  · {}: {}{}{}", sku.id, policy_text(&p.policy, sku.discrete), init, costs_here(sc, p));
         for d in sc.demand.iter().filter(|d| d.location == l && d.sku == p.sku) {
             let mut extra = String::new();
             if d.weekly.is_some() {

@@ -206,6 +206,11 @@ impl Drawn {
 
 /// Histograms of network KPIs across replications.
 fn histograms(out: &mut Drawn, r: &RunResult, name: &str) {
+    if r.replications < 2 {
+        // One value is not a distribution: a one-bar histogram would claim a spread it lacks.
+        out.warnings.push("histograms not drawn: one replication has no spread (use --replications 2 or more)".into());
+        return;
+    }
     let net = r.network_index();
     for (k, short, axis) in HISTOGRAMS {
         let share = k.unit() == "share";
@@ -231,7 +236,6 @@ fn fans(
 ) -> bool {
     let multi = m.scenario.skus.len() > 1;
     let axis = time_axis(&m.scenario);
-    let days: Vec<f64> = (0..m.days).map(|d| d as f64).collect();
     let recs = &r.days;
     let y_label = if multi { "units (all SKUs)" } else { "units" };
     let bo_net = "backorders (units owed to customers and to other locations)";
@@ -239,17 +243,23 @@ fn fans(
         return false;
     }
     let windows = windows(m);
+    // Long horizons are recorded as means over whole weeks (runner::downsample): one point
+    // per `step` days, drawn at the first day it covers.
+    let step = recs[0].step.max(1);
+    let points = m.days.div_ceil(step);
+    let days: Vec<f64> = (0..points).map(|d| (d * step) as f64).collect();
+    let per = if step == 1 { "per day".to_string() } else { format!("per day, averaged over {step}-day periods") };
     // In lost-sales mode unmet customer demand is gone, not owed: the chart shows it per day.
     let second = if m.lost_sales {
-        fan_series(LOST, recs, m.days, |rec, d| rec.network.get(d).map(|x| (x[0] - x[1]).max(0.0)))
+        fan_series(LOST, recs, points, |rec, d| rec.network.get(d).map(|x| (x[0] - x[1]).max(0.0)))
     } else {
-        fan_series(bo_net, recs, m.days, |rec, d| rec.network.get(d).map(|x| x[3]))
+        fan_series(bo_net, recs, points, |rec, d| rec.network.get(d).map(|x| x[3]))
     };
-    let bands = [fan_series("on hand", recs, m.days, |rec, d| rec.network.get(d).map(|x| x[2])), second];
+    let bands = [fan_series("on hand", recs, points, |rec, d| rec.network.get(d).map(|x| x[2])), second];
     let title = format!("{name} — network stock over time");
     let what = if m.lost_sales { "lost sales" } else { "backorders" };
     let caption =
-        format!("Network on hand and {what} per day: median, 25–75 % and 5–95 % of {} replications.", recs.len());
+        format!("Network on hand and {what} {per}: median, 25–75 % and 5–95 % of {} replications.", recs.len());
     out.add("fan_network".into(), FigureKind::Fan, caption, &|fmt| {
         plot::fan_chart_shaded(&title, y_label, &days, axis, &bands, &windows, fmt)
     });
@@ -266,14 +276,14 @@ fn fans(
             LocationKind::Warehouse => "backorders (units owed to the locations it supplies)",
             _ => "backorders (units owed)",
         };
-        let mut bands = vec![fan_series("on hand", recs, m.days, |rec, d| at(rec, d, 0))];
+        let mut bands = vec![fan_series("on hand", recs, points, |rec, d| at(rec, d, 0))];
         let customers = m.scenario.demand.iter().any(|x| x.location == l);
         if m.lost_sales && customers {
-            bands.push(fan_series(LOST, recs, m.days, |rec, d| lost_on(rec, n_loc, l, d)));
+            bands.push(fan_series(LOST, recs, points, |rec, d| lost_on(rec, n_loc, l, d)));
         }
         // Units owed downstream are backorders even in lost-sales mode.
         if !(m.lost_sales && customers) || loc.kind == LocationKind::Warehouse {
-            bands.push(fan_series(bo, recs, m.days, |rec, d| at(rec, d, 1)));
+            bands.push(fan_series(bo, recs, points, |rec, d| at(rec, d, 1)));
         }
         let mut stem = format!("fan_{}", file_safe(&loc.id));
         let base = stem.clone();
@@ -300,7 +310,8 @@ const LOST: &str = "lost sales (units per day)";
 fn lost_on(rec: &DayRecord, n_loc: usize, l: usize, d: usize) -> Option<f64> {
     let now = rec.locations.get(d * n_loc + l)?;
     let before = if d == 0 { [0.0; 4] } else { *rec.locations.get((d - 1) * n_loc + l)? };
-    Some(((now[2] - before[2]) - (now[3] - before[3])).max(0.0))
+    // The running totals are kept at the end of each point (runner::downsample): per day over it.
+    Some(((now[2] - before[2]) - (now[3] - before[3])).max(0.0) / rec.step.max(1) as f64)
 }
 
 /// The name in chart titles: the scenario's, with the strategy and stress test when set.
@@ -375,11 +386,17 @@ fn period_fill(days: usize, period: usize, totals: impl Fn(usize) -> Option<(f64
 /// and the median of the worst customer-facing locations.
 fn service(out: &mut Drawn, m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], name: &str) {
     let recs = &r.days;
-    let period = service_period(m.days);
-    let n_per = m.days.div_ceil(period);
+    // Records of long horizons hold one point per `step` days (runner::downsample): periods are
+    // whole numbers of points.
+    let step = recs.first().map_or(1, |rec| rec.step.max(1));
+    let points = m.days.div_ceil(step);
+    let period_points = (service_period(m.days) / step).max(1);
+    let period = period_points * step;
+    let n_per = points.div_ceil(period_points);
     // Each point sits in the middle of its period.
-    let xs: Vec<f64> =
-        (0..n_per).map(|w| (w * period) as f64 + ((period.min(m.days - w * period)) as f64 - 1.0) / 2.0).collect();
+    let xs: Vec<f64> = (0..n_per)
+        .map(|w| (w * period) as f64 + ((period.min(m.days.saturating_sub(w * period))) as f64 - 1.0) / 2.0)
+        .collect();
     // Running network totals of one record, for differences.
     let net: Vec<Vec<f64>> = recs
         .iter()
@@ -389,11 +406,12 @@ fn service(out: &mut Drawn, m: &Model, r: &RunResult, sums: &[Vec<Option<Summary
                 .network
                 .iter()
                 .map(|x| {
-                    cum = (cum.0 + x[0], cum.1 + x[1]);
+                    // A point holds means per day over its `step` days.
+                    cum = (cum.0 + x[0] * step as f64, cum.1 + x[1] * step as f64);
                     cum
                 })
                 .collect();
-            period_fill(m.days, period, |d| totals.get(d).copied())
+            period_fill(points, period_points, |d| totals.get(d).copied())
         })
         .collect();
     let mut bands = vec![fan_series("network", &net, n_per, |v: &Vec<f64>, i| v.get(i).copied())];
@@ -405,7 +423,7 @@ fn service(out: &mut Drawn, m: &Model, r: &RunResult, sums: &[Vec<Option<Summary
     for (l, _) in worst {
         let per: Vec<Vec<f64>> = recs
             .iter()
-            .map(|rec| period_fill(m.days, period, |d| rec.locations.get(d * n_loc + l).map(|x| (x[2], x[3]))))
+            .map(|rec| period_fill(points, period_points, |d| rec.locations.get(d * n_loc + l).map(|x| (x[2], x[3]))))
             .collect();
         // Locations as a median line only: several bands on top of each other would hide each other.
         let label = format!("{} (median)", m.scenario.locations[l].id);

@@ -385,11 +385,20 @@ fn network_section(page: &mut Page, m: &Model, r: &RunResult, sums: &[Vec<Option
         let Some(x) = &sums[net][k as usize] else {
             continue;
         };
+        // One replication has no spread and no confidence interval to claim.
+        let (range, ci) = if r.replications < 2 {
+            ("– (one replication)".to_string(), "– (one replication)".to_string())
+        } else {
+            (
+                format!("[{}, {}]", fmt_kpi(k, x.p5), fmt_kpi(k, x.p95)),
+                format!("[{}, {}]", fmt_kpi(k, x.ci95[0]), fmt_kpi(k, x.ci95[1])),
+            )
+        };
         t.row(vec![
             kpi_label(k).into(),
             fmt_kpi(k, x.mean).into(),
-            format!("[{}, {}]", fmt_kpi(k, x.p5), fmt_kpi(k, x.p95)).into(),
-            format!("[{}, {}]", fmt_kpi(k, x.ci95[0]), fmt_kpi(k, x.ci95[1])).into(),
+            range.into(),
+            ci.into(),
             unit_text(k, sc.skus.len() > 1).into(),
         ]);
     }

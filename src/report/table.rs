@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::format::{fmt_kpi, fmt_num, fmt_pct, truncate};
+use super::format::{fmt_kpi, fmt_num, fmt_pct, truncate, wrap};
 use crate::kpi::Kpi;
 use crate::model::Model;
 use crate::runner::RunResult;
@@ -22,11 +22,20 @@ pub const HEADLINE: [(Kpi, &str); 9] = [
     (Kpi::Bullwhip, "bullwhip"),
 ];
 
+/// Width of the terminal tables: they fit 80 columns, titles wrap.
+pub const TERMINAL_WIDTH: usize = 80;
+
 /// The network table plus a per-location table (and a per-SKU one with several SKUs).
 pub fn run_table(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], title: &str) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "{title}");
-    let _ = writeln!(s, "  {:<22} {:>12}   {:<26}", "network", "mean", "90 % of replications");
+    let _ = writeln!(s, "{}", wrap(title, TERMINAL_WIDTH, "  "));
+    // One replication has no spread to show: its value, and no interval.
+    let one = r.replications == 1;
+    if one {
+        let _ = writeln!(s, "  {:<22} {:>12}   (one replication: no spread)", "network", "value");
+    } else {
+        let _ = writeln!(s, "  {:<22} {:>12}   90 % of replications", "network", "mean");
+    }
     let net = r.network_index();
     for (k, label) in HEADLINE {
         let Some(x) = &sums[net][k as usize] else {
@@ -35,8 +44,12 @@ pub fn run_table(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], title:
         if k == Kpi::LostSales && !m.lost_sales {
             continue;
         }
-        let _ =
-            writeln!(s, "  {:<22} {:>12}   [{}, {}]", label, fmt_kpi(k, x.mean), fmt_kpi(k, x.p5), fmt_kpi(k, x.p95));
+        if one {
+            let _ = writeln!(s, "  {:<22} {:>12}", label, fmt_kpi(k, x.mean));
+        } else {
+            let (mean, lo, hi) = (fmt_kpi(k, x.mean), fmt_kpi(k, x.p5), fmt_kpi(k, x.p95));
+            let _ = writeln!(s, "  {label:<22} {mean:>12}   [{lo}, {hi}]");
+        }
     }
     // Worst fill rate first and capped, as in report.html; the full table is in the files.
     let locs = super::html::locations_worst_first(r, sums);

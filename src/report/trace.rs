@@ -2,13 +2,18 @@
 
 use std::fmt::Write as _;
 
-use super::{csv_field, csv_nums};
+use super::csv_field;
+use super::format::push_trace;
 use crate::engine::{Observer, State, run_replication};
 use crate::kpi::{CostBasis, CostRates};
 use crate::model::Model;
 
-/// Column names of the trace CSV (contract: DESIGN.md §4).
-pub const COLUMNS: [&str; 18] = [
+/// Column names of the trace CSV (contract: DESIGN.md §4, README). The last three (issue 12) make
+/// every row balance for pushed and rebalancing stores too:
+/// `on_hand = previous on_hand + received − sold − shipped − transfer_out` and
+/// `on_order = previous on_order + ordered + pushed_in + transfer_in − received`; they come after
+/// `supplier_up` so that readers of the original columns by position keep working.
+pub const COLUMNS: [&str; 21] = [
     "day",
     "location",
     "sku",
@@ -27,6 +32,9 @@ pub const COLUMNS: [&str; 18] = [
     "order_cost",
     "in_transit_holding_cost",
     "supplier_up",
+    "pushed_in",
+    "transfer_in",
+    "transfer_out",
 ];
 
 /// Collects trace rows as CSV text.
@@ -91,17 +99,21 @@ impl Observer for TraceWriter {
                 cost.order,
                 cost.transit,
             ];
-            csv_nums(line, vals.map(|v| if m.stock.whole[q] { clean(v) } else { v + 0.0 }));
-            line.push_str(if st.is_up(src, 0) { ",1\n" } else { ",0\n" });
+            let extra = [f.pushed_in, f.transfer_in, f.transfer_out];
+            // Noise is judged against the row's largest quantity.
+            let scale = vals.iter().chain(&extra).fold(1.0_f64, |m, v| m.max(v.abs()));
+            for v in vals {
+                line.push(',');
+                push_trace(line, v, scale);
+            }
+            line.push_str(if st.is_up(src, 0) { ",1" } else { ",0" });
+            for v in extra {
+                line.push(',');
+                push_trace(line, v, scale);
+            }
+            line.push('\n');
         }
     }
-}
-
-/// Removes floating noise such as -0 or 1e-15 from quantities of whole-unit SKUs (which are
-/// whole in exact arithmetic); continuous quantities are written as they are.
-fn clean(v: f64) -> f64 {
-    let r = v.round();
-    if (v - r).abs() < 1e-9 { r + 0.0 } else { v }
 }
 
 /// Runs replication `rep` with a trace and returns the CSV text.

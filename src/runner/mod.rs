@@ -2,6 +2,7 @@
 //! serially, so the same seed gives the same bytes for any number of threads.
 
 pub mod budget;
+pub mod downsample;
 mod progress;
 
 use rayon::prelude::*;
@@ -77,6 +78,9 @@ pub struct DayRecord {
     /// Variance of the daily orders of each echelon height (1 = stores, …) over the variance of
     /// daily customer demand.
     pub echelon_bullwhip: Vec<f64>,
+    /// Days per point of `network` and `locations` (1 = day by day; long horizons keep means
+    /// over whole weeks, see [`downsample`]). Point i covers days `i·step ..< (i+1)·step`.
+    pub step: usize,
 }
 
 pub use crate::model::DAY_RECORDS;
@@ -174,10 +178,14 @@ pub fn run(m: &Model, opts: &RunOptions, progress: &Progress) -> RunResult {
                 let keep = m.record_daily && (rep as usize) < m.day_records();
                 (
                     v,
-                    keep.then(|| DayRecord {
-                        network: t.daily,
-                        locations: t.loc_daily,
-                        echelon_bullwhip: t.height_bullwhip,
+                    keep.then(|| {
+                        DayRecord {
+                            network: t.daily,
+                            locations: t.loc_daily,
+                            echelon_bullwhip: t.height_bullwhip,
+                            step: 1,
+                        }
+                        .downsampled(m.days, m.topo.n_loc)
                     }),
                 )
             })

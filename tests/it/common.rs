@@ -189,6 +189,12 @@ pub struct TraceRow {
     pub order_cost: f64,
     pub in_transit_holding_cost: f64,
     pub supplier_up: bool,
+    /// Units pushed to it today (issue 12: rows balance for pushed stores).
+    pub pushed_in: f64,
+    /// Units transferred to it today.
+    pub transfer_in: f64,
+    /// Units it transferred away today.
+    pub transfer_out: f64,
 }
 
 impl TraceRow {
@@ -215,7 +221,7 @@ impl TraceRow {
 
 /// The trace columns of the contract (DESIGN.md §4), spelled out here rather than taken from the
 /// crate so that a change of the contract fails a test.
-pub const TRACE_COLUMNS: [&str; 18] = [
+pub const TRACE_COLUMNS: [&str; 21] = [
     "day",
     "location",
     "sku",
@@ -234,6 +240,9 @@ pub const TRACE_COLUMNS: [&str; 18] = [
     "order_cost",
     "in_transit_holding_cost",
     "supplier_up",
+    "pushed_in",
+    "transfer_in",
+    "transfer_out",
 ];
 
 /// Parses trace CSV text (ids without commas or quotes), checking the header.
@@ -276,6 +285,9 @@ pub fn parse_trace(csv: &str) -> Vec<TraceRow> {
                     "0" => false,
                     other => panic!("supplier_up '{other}' is not 0 or 1"),
                 },
+                pushed_in: f(18),
+                transfer_in: f(19),
+                transfer_out: f(20),
             }
         })
         .collect()

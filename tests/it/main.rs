@@ -9,6 +9,7 @@
 //! - `cli`: the binary — bad input, outputs, help;
 //! - `experiments`: compare (common random numbers), sweep, size (against theory), and their
 //!   commands;
+//! - `numbers`: flows at any magnitude, undefined KPIs, the resilience baseline, output size;
 //! - `gallery`: every file in `scenarios/` runs, and each teaching lesson's claim holds.
 //! - `docs`: every figure quoted in README.md, scenarios/README.md and the winter-jackets header
 //!   is what the command quoted beside it gives;
@@ -31,6 +32,7 @@ mod experiments;
 mod gallery;
 mod golden;
 mod input;
+mod numbers;
 mod props;
 mod regressions;
 mod report;

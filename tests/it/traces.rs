@@ -67,6 +67,9 @@ fn expected(pos: &Pos, table: &[Hand]) -> Vec<TraceRow> {
                 order_cost: if ordered > 0.0 { pos.k } else { 0.0 },
                 in_transit_holding_cost: pos.h_transit * in_transit,
                 supplier_up: up == 1,
+                pushed_in: 0.0,
+                transfer_in: 0.0,
+                transfer_out: 0.0,
             }
         })
         .collect()
@@ -701,5 +704,119 @@ distribution = { type = "poisson", mean = 10 }
         }
         // Shortages at every stage: the property must hold while stages wait for each other.
         assert!(short_days > 5 && upstream_short > 5, "too few shortages: {short_days} / {upstream_short}");
+    }
+}
+
+/// Checks the two identities of every trace row against the previous row of its position
+/// (README, `trace`): on hand and on order change only by the flows the row shows, pushes and
+/// transfers included. `tol` is relative to the largest quantity in the identity (and at least 1).
+fn assert_rows_balance(csv: &str, what: &str) -> (f64, f64, f64) {
+    let rows = parse_trace(csv);
+    let mut prev: std::collections::HashMap<(String, String), TraceRow> = std::collections::HashMap::new();
+    let (mut pushed, mut t_in, mut t_out) = (0.0, 0.0, 0.0);
+    for r in rows {
+        let key = (r.location.clone(), r.sku.clone());
+        if let Some(p) = prev.get(&key) {
+            let at = format!("{what}: day {} {}/{}", r.day, r.location, r.sku);
+            let oh = p.on_hand + r.received - r.sold - r.shipped - r.transfer_out;
+            assert!(close(r.on_hand, oh, 1e-6), "{at}: on_hand {} but the flows give {oh}\n{r:?}", r.on_hand);
+            let oo = p.on_order + r.ordered + r.pushed_in + r.transfer_in - r.received;
+            assert!(close(r.on_order, oo, 1e-6), "{at}: on_order {} but the flows give {oo}\n{r:?}", r.on_order);
+        }
+        (pushed, t_in, t_out) = (pushed + r.pushed_in, t_in + r.transfer_in, t_out + r.transfer_out);
+        prev.insert(key, r);
+    }
+    (pushed, t_in, t_out)
+}
+
+/// Issue 12: pushed units appeared in `on_order` with `ordered` = 0 and transfers had no
+/// columns, so rows of pushed and rebalancing stores did not balance. The flagship's
+/// `rebalance` strategy (push plus transfers, whole units) and a continuous-demand network with
+/// both now balance on every row; transfers out equal transfers in.
+#[test]
+fn every_row_balances_with_pushes_and_transfers() {
+    let wj = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/winter-jackets.toml")).unwrap();
+    let m = variant(&wj, Some("rebalance"), None);
+    let (pushed, t_in, t_out) = assert_rows_balance(&trace_csv(&m, 1, 0), "winter-jackets rebalance");
+    assert!(pushed > 0.0 && t_in > 0.0, "the run should push and transfer: {pushed} {t_in}");
+    assert!(close(t_in, t_out, 1e-9), "transfers in {t_in} vs out {t_out}");
+
+    let (pushed, t_in, t_out) = assert_rows_balance(&trace_csv(&model(PUSH_AND_TRANSFERS), 3, 0), "continuous");
+    assert!(pushed > 0.0 && t_in > 0.0, "the run should push and transfer: {pushed} {t_in}");
+    assert!(close(t_in, t_out, 1e-6), "transfers in {t_in} vs out {t_out}");
+}
+
+/// A DC pushing weekly to two stores with continuous demand of unequal size, on a national
+/// forecast split evenly (so the south is overstocked and the north short), with transfers
+/// between the stores every five days.
+const PUSH_AND_TRANSFERS: &str = r#"
+[simulation]
+days = 120
+replications = 1
+seed = 3
+
+[[skus]]
+id = "item"
+unit_cost = 10.0
+price = 15.0
+holding_cost = 0.1
+stockout_cost = 1.0
+
+[[locations]]
+id = "supplier"
+type = "supplier"
+
+[[locations]]
+id = "dc"
+type = "warehouse"
+source = "supplier"
+lead_time = 3
+policy = { type = "base_stock", level = 300.5 }
+push = { cycle_days = 7, buffer = { days = 2 }, forecast = { method = "moving_average", window = 14, scope = "national" } }
+
+[[locations]]
+id = "north"
+type = "store"
+source = "dc"
+lead_time = 2
+policy = { type = "none" }
+initial_on_hand = 20.25
+
+[[locations]]
+id = "south"
+type = "store"
+source = "dc"
+lead_time = 2
+policy = { type = "none" }
+initial_on_hand = 90.75
+
+[[demand]]
+location = "north"
+distribution = { type = "normal", mean = 10.94, sd = 2.335 }
+
+[[demand]]
+location = "south"
+distribution = { type = "uniform", min = 2.297, max = 5.339 }
+
+[rebalancing]
+review_days = 5
+trigger_days = 2.7
+target_days = 5.0
+lead_time = 1
+cost_per_unit = 0.5
+within = "all"
+"#;
+
+/// Trace quantities without floating noise: no `1e-17` residues, no exponents, no more than
+/// fifteen significant digits (no `12.000000000000002`).
+#[test]
+fn trace_quantities_have_no_floating_noise() {
+    let csv = trace_csv(&model(PUSH_AND_TRANSFERS), 3, 0);
+    for line in csv.lines().skip(1) {
+        for cell in line.split(',').skip(3) {
+            assert!(!cell.contains('e'), "exponent in a trace cell: {line}");
+            let digits = cell.trim_start_matches(['-', '0', '.']).chars().filter(char::is_ascii_digit).count();
+            assert!(digits <= 15, "more than fifteen significant digits in {cell}: {line}");
+        }
     }
 }
