@@ -56,7 +56,7 @@ pub fn run_table(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], title:
     if locs.len() > 1 {
         let _ = writeln!(
             s,
-            "\n  {:<22} {:>10} {:>10} {:>11} {:>12} {:>9}",
+            "\n  {:<22} {:>10} {:>10} {:>10} {:>12} {:>9}",
             "by location", "fill rate", "on hand", "backorders", "cost / day", "bullwhip"
         );
         let mean = |i: usize, k: Kpi| sums[i][k as usize].as_ref().map_or(f64::NAN, |x| x.mean);
@@ -64,7 +64,7 @@ pub fn run_table(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], title:
         for &(i, l) in locs.iter().take(MAX_ROWS) {
             let _ = writeln!(
                 s,
-                "  {:<22} {:>10} {:>10} {:>11} {:>12} {:>9}",
+                "  {:<22} {:>10} {:>10} {:>10} {:>12} {:>9}",
                 truncate(&m.scenario.locations[l].id, 22),
                 fmt_pct(mean(i, Kpi::FillRate)),
                 fmt_num(mean(i, Kpi::AvgOnHand)),
