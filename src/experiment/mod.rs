@@ -164,6 +164,14 @@ fn scope_summaries(r: &RunResult, i: usize) -> Vec<Option<Summary>> {
     Kpi::ALL.iter().map(|&k| Summary::of_with(r.series(i, k), &mut buf)).collect()
 }
 
+/// The horizon of an experiment's runs, e.g. "200 replications × 365 days (after 20 warm-up
+/// days), seed 1", with "1 replication × 1 day" in the singular.
+pub fn horizon(replications: usize, days: usize, warmup: usize, seed: u64) -> String {
+    let n = |x: usize, one: &str, many: &str| format!("{x} {}", if x == 1 { one } else { many });
+    let warm = if warmup > 0 { format!(" (after {} warm-up)", n(warmup, "day", "days")) } else { String::new() };
+    format!("{} × {}{warm}, seed {seed}", n(replications, "replication", "replications"), n(days, "day", "days"))
+}
+
 /// Whether a scenario has a single SKU (then stock is reported in units, else at cost).
 fn single_sku(sc: &Scenario) -> bool {
     sc.skus.len() <= 1
@@ -178,4 +186,16 @@ fn inventory_kpi(sc: &Scenario) -> Kpi {
 /// Axis label of [`inventory_kpi`].
 fn inventory_label(k: Kpi) -> &'static str {
     if k == Kpi::AvgOnHand { "average on hand (units)" } else { "average inventory value (at cost)" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn horizon_reads_in_the_singular_and_plural() {
+        assert_eq!(horizon(1, 1, 0, 7), "1 replication × 1 day, seed 7");
+        assert_eq!(horizon(200, 365, 1, 1), "200 replications × 365 days (after 1 warm-up day), seed 1");
+        assert_eq!(horizon(2, 30, 20, 3), "2 replications × 30 days (after 20 warm-up days), seed 3");
+    }
 }

@@ -11,10 +11,12 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use super::{ExperimentError, OutputFile, Settings, inventory_kpi, inventory_label, plot_both, scope_summaries};
+use super::{
+    ExperimentError, OutputFile, Settings, horizon, inventory_kpi, inventory_label, plot_both, scope_summaries,
+};
 use crate::kpi::Kpi;
 use crate::model::Model;
-use crate::report::format::{fmt_horizon, fmt_kpi, fmt_num, truncate};
+use crate::report::format::{fmt_kpi, fmt_num, truncate};
 use crate::report::html::{Align, Cell, Page, Table};
 use crate::report::plot::{FrontierSeries, frontier};
 use crate::report::summary::kpi_object;
@@ -423,7 +425,7 @@ impl Sweep {
             "{} — sweep of {} points on common random numbers, {}",
             self.scenario,
             self.points.len(),
-            fmt_horizon(p0.replications, self.days, self.warmup, p0.seed)
+            horizon(p0.replications, self.days, self.warmup, p0.seed)
         );
         let widths: Vec<usize> = self
             .axes
@@ -508,7 +510,7 @@ impl Sweep {
         let mut facts: Vec<(&str, String)> =
             self.axes.iter().map(|a| ("Swept", format!("{}: {}", a.path, a.values.join(", ")))).collect();
         if let (Some(p0), true, true) = (self.points.first(), same_reps, same_seed) {
-            facts.push(("Every point", fmt_horizon(p0.replications, self.days, self.warmup, p0.seed)));
+            facts.push(("Every point", horizon(p0.replications, self.days, self.warmup, p0.seed)));
             facts.push((
                 "Random numbers",
                 "common random numbers: every point sees the same demand, lead-time and disruption draws".into(),

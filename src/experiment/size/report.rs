@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::{FrontierPoint, Measure, SizedPosition, Sizing};
-use crate::experiment::{OutputFile, inventory_label, plot_both};
-use crate::report::format::{fmt_horizon, fmt_level, fmt_num, fmt_pct, fmt_share, fmt_signed, truncate};
+use crate::experiment::{OutputFile, horizon, inventory_label, plot_both};
+use crate::report::format::{fmt_level, fmt_num, fmt_pct, fmt_share, fmt_signed, truncate};
 use crate::report::html::{Align, Cell, Page, Table};
 use crate::report::plot::{FrontierSeries, frontier};
 use crate::report::{csv_field, csv_nums};
@@ -138,7 +138,7 @@ impl Sizing {
             self.positions.len(),
             if self.positions.len() == 1 { "" } else { "s" },
             self.target.label(),
-            fmt_horizon(self.replications, self.days, self.warmup, self.seed),
+            horizon(self.replications, self.days, self.warmup, self.seed),
             self.runs
         );
         // Every measure is a share.
@@ -245,7 +245,7 @@ impl Sizing {
             ("Target", t.label()),
             ("Measured as", t.definition()),
             ("Confidence", confidence),
-            ("Every run", fmt_horizon(self.replications, self.days, self.warmup, self.seed)),
+            ("Every run", horizon(self.replications, self.days, self.warmup, self.seed)),
             (
                 "Search",
                 format!(
