@@ -729,7 +729,7 @@ fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
         Some(out) => out,
         None => a.exp.out_dir(&a.scenario, parts)?,
     };
-    finish_experiment(result.table(), result.files(), &out, &["frontier"], a.exp.quiet)
+    finish_experiment(result.table(), result.files(), &out, &["frontier", "cost_curve"], a.exp.quiet)
 }
 
 fn cmd_size(a: SizeArgs) -> Result<(), Failure> {

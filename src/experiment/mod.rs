@@ -168,7 +168,11 @@ fn scope_summaries(r: &RunResult, i: usize) -> Vec<Option<Summary>> {
 /// days), seed 1", with "1 replication × 1 day" in the singular.
 pub fn horizon(replications: usize, days: usize, warmup: usize, seed: u64) -> String {
     let n = |x: usize, one: &str, many: &str| format!("{x} {}", if x == 1 { one } else { many });
-    let warm = if warmup > 0 { format!(" (after {} warm-up)", n(warmup, "day", "days")) } else { String::new() };
+    let warm = match warmup {
+        0 => String::new(),
+        1 => " (after 1 warm-up day)".into(),
+        w => format!(" (after {w} warm-up days)"),
+    };
     format!("{} × {}{warm}, seed {seed}", n(replications, "replication", "replications"), n(days, "day", "days"))
 }
 

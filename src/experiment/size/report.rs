@@ -21,7 +21,52 @@ fn searched_what(policy: &str) -> &'static str {
         _ => "S",
     }
 }
+/// Safety stocks below this many units count as negative (not rounding noise).
+const NEGATIVE: f64 = -1e-9;
+
+impl SizedPosition {
+    /// Why a negative safety stock is right, with the numbers: the cycle stock of the rule
+    /// already covers the target, so the level can lie below the expected demand. `None` unless
+    /// the safety stock is negative.
+    pub fn negative_note(&self, target: &super::Target) -> Option<String> {
+        if self.safety_stock.is_nan() || self.safety_stock >= NEGATIVE {
+            return None;
+        }
+        let (what, sym, cycle) = match self.policy {
+            "s_S" => ("reorder point", "s", format!("each order brings S − s = {} units", fmt_level(self.cycle_stock))),
+            "r_Q" => ("reorder point", "r", format!("each order brings Q = {} units", fmt_level(self.cycle_stock))),
+            _ => ("level", "S", format!("each order covers {} units of demand", fmt_level(self.cycle_stock))),
+        };
+        let zero = if self.zero_safety_statistic.is_nan() {
+            String::new()
+        } else {
+            format!(
+                " — with zero safety stock ({sym} at the expected demand) it reaches {} against the target {}",
+                fmt_pct(self.zero_safety_statistic),
+                fmt_pct(target.value)
+            )
+        };
+        Some(format!(
+            "{}/{}: safety stock {} units ({} at cost): the {what} {sym} = {} lies below the expected demand of {} \
+             units over the {}-day protection period. This is not an error: {cycle}, and this cycle stock alone \
+             already covers the target{zero}, so the search lowers {sym} until the target is just met.",
+            self.location,
+            self.sku,
+            fmt_level(self.safety_stock),
+            fmt_level(self.safety_stock * self.unit_cost),
+            fmt_level(self.level),
+            fmt_level(self.expected_demand),
+            fmt_level(self.protection_days),
+        ))
+    }
+}
+
 impl Sizing {
+    /// The notes on negative safety stocks, one per position that has one.
+    pub fn negative_notes(&self) -> Vec<String> {
+        self.positions.iter().filter_map(|p| p.negative_note(&self.target)).collect()
+    }
+
     /// The `sizing.json` document.
     pub fn json(&self) -> Vec<u8> {
         let t = &self.target;
@@ -36,6 +81,9 @@ impl Sizing {
                     "level": p.level,
                     "order_up_to": p.order_up_to,
                     "safety_stock": p.safety_stock,
+                    "cycle_stock": p.cycle_stock,
+                    "zero_safety_statistic": p.zero_safety_statistic,
+                    "note": p.negative_note(t),
                     "expected_demand": p.expected_demand,
                     "protection_days": p.protection_days,
                     "achieved": p.achieved,
@@ -188,6 +236,18 @@ impl Sizing {
         if self.positions.len() > MAX_ROWS {
             let _ = writeln!(s, "  ... {} more positions in sizing.csv", self.positions.len() - MAX_ROWS);
         }
+        let notes = self.negative_notes();
+        const MAX_NOTES: usize = 5;
+        for n in notes.iter().take(MAX_NOTES) {
+            let _ = writeln!(s, "\n  note: {n}");
+        }
+        if notes.len() > MAX_NOTES {
+            let _ = writeln!(
+                s,
+                "  ... {} more positions with negative safety stock in report.html",
+                notes.len() - MAX_NOTES
+            );
+        }
         let _ = writeln!(
             s,
             "\n  inventory investment at cost (average on hand × unit cost of the sized positions): {} \
@@ -195,9 +255,14 @@ impl Sizing {
             fmt_num(self.inventory_investment()),
             fmt_num(self.textbook_inventory_investment())
         );
+        let why = if self.safety_stock_value() < NEGATIVE {
+            " (negative: the cycle stock covers the target, see the notes)"
+        } else {
+            ""
+        };
         let _ = writeln!(
             s,
-            "  safety stock at cost: {} (textbook: {}); whole network on hand at cost: {}",
+            "  safety stock at cost: {}{why} (textbook: {}); whole network on hand at cost: {}",
             fmt_num(self.safety_stock_value()),
             fmt_num(self.textbook_safety_stock_value()),
             fmt_num(self.network_inventory_value)
@@ -311,6 +376,7 @@ impl Sizing {
         if n > MAX_ROWS {
             page.paragraph(&format!("... {} more positions in sizing.csv.", n - MAX_ROWS), Some("note"));
         }
+        self.html_negative(page);
         page.how_to_read(&format!(
             "One row per customer-facing position (location and SKU). The level is the lowest value of the \
              searched parameter (S of base-stock, the reorder point s or r of (s, S) and (r, Q), whose S − s or Q \
@@ -337,6 +403,30 @@ impl Sizing {
         ));
     }
 
+    /// Why negative safety stocks are right, position by position (at most 20; the rest are in
+    /// `sizing.json`).
+    fn html_negative(&self, page: &mut Page) {
+        let notes = self.negative_notes();
+        if notes.is_empty() {
+            return;
+        }
+        page.subsection("Negative safety stock");
+        page.paragraph(
+            "A negative safety stock means the level lies below the demand expected before the next order can \
+             arrive. With (s, S) and (r, Q) the stock also holds the cycle stock — the quantity each order brings \
+             — and for a modest target that alone can give enough service: the fill rate counts every unit sold \
+             over the whole cycle, and only the last days before an order arrives are at risk.",
+            None,
+        );
+        const MAX_NOTES: usize = 20;
+        for n in notes.iter().take(MAX_NOTES) {
+            page.paragraph(n, Some("note"));
+        }
+        if notes.len() > MAX_NOTES {
+            page.paragraph(&format!("... {} more in sizing.json (\"note\").", notes.len() - MAX_NOTES), Some("note"));
+        }
+    }
+
     /// One row of the levels table.
     fn level_row(&self, p: &SizedPosition) -> Vec<Cell> {
         let (mean, ci) = p.achieved.as_ref().map_or(("–".to_string(), "–".to_string()), |a| {
@@ -359,6 +449,8 @@ impl Sizing {
             Cell::with_class("unreachable: more stock here stops helping", "warn")
         } else if !p.met {
             Cell::with_class("misses the target", "warn")
+        } else if p.safety_stock < NEGATIVE {
+            "meets the target (cycle stock covers it)".into()
         } else {
             "meets the target".into()
         };
@@ -410,9 +502,11 @@ impl Sizing {
         page.section("Service against stock");
         page.how_to_read(&format!(
             "Each point is one simulation run: the connected points scale every sized safety stock together by \
-             0, 0.5, 1, 1.5 and 2 (× 1 is the result above), the separate point has every position at its \
-             textbook level. Across: the network's {}; up: the network fill rate, with a vertical bar \
-             for its 95 % confidence interval.{} The curve flattens as it rises: each further point of fill \
+             0, 0.5, 1, 1.5 and 2 (× 1 is the result above; each point is labelled with its multiple), the \
+             separate point has every position at its textbook level. Across: the network's {}; up: the network \
+             fill rate, with a vertical bar for its 95 % confidence interval.{} The points are joined in order \
+             of stock: where the sized safety stocks are negative, scaling them up lowers the stock, so × 2 lies \
+             left of × 0. The curve flattens as it rises: each further point of fill \
              rate costs more stock than the one before. The network fill rate pools all customer-facing \
              positions, so it can meet a fill-rate target while single positions miss it, or the other way \
              round.",
@@ -436,18 +530,21 @@ impl Sizing {
                 f.fill_rate.as_ref().map_or((f64::NAN, (f64::NAN, f64::NAN)), |s| (s.mean, (s.ci95[0], s.ci95[1])));
             ((x, y), ci)
         };
-        let scaled: Vec<_> = self.frontier.iter().filter(|f| !f.scale.is_nan()).map(xy).collect();
+        let scaled: Vec<&FrontierPoint> = self.frontier.iter().filter(|f| !f.scale.is_nan()).collect();
         let textbook: Vec<_> = self.frontier.iter().filter(|f| f.scale.is_nan()).map(xy).collect();
         let series = vec![
             FrontierSeries {
                 label: "sized safety stock × 0, 0.5, 1, 1.5, 2".into(),
-                points: scaled.iter().map(|p| p.0).collect(),
-                ci: Some(scaled.iter().map(|p| p.1).collect()),
+                points: scaled.iter().map(|f| xy(f).0).collect(),
+                ci: Some(scaled.iter().map(|f| xy(f).1).collect()),
+                // The chart joins the points in order of stock; the labels say which is which.
+                labels: scaled.iter().map(|f| format!("×{}", f.scale)).collect(),
             },
             FrontierSeries {
                 label: "textbook levels".into(),
                 points: textbook.iter().map(|p| p.0).collect(),
                 ci: Some(textbook.iter().map(|p| p.1).collect()),
+                labels: vec!["textbook".into(); textbook.len()],
             },
         ];
         let target = (self.target.measure == Measure::FillRate)
