@@ -10,6 +10,7 @@
 //! - `experiments`: compare (common random numbers), sweep, size (against theory), and their
 //!   commands;
 //! - `gallery`: every file in `scenarios/` runs, and each teaching lesson's claim holds.
+//! - `print`: every table of every report.html fits a screen and an A4 page (headless chromium);
 //! - `report`: the chart files (valid PNG and SVG) and the self-contained `report.html` of run,
 //!   compare, sweep and size;
 //! - `strategies`: each allocation strategy's defining behaviour (push, JIT, tiers, rationing
@@ -24,6 +25,7 @@ mod digest;
 mod experiments;
 mod gallery;
 mod golden;
+mod print;
 mod props;
 mod regressions;
 mod report;

@@ -21,6 +21,12 @@ fn searched_what(policy: &str) -> &'static str {
         _ => "S",
     }
 }
+/// A cell with an interval `[a, b]` that may wrap after its comma (never inside a number: the
+/// space before a unit is made non-breaking), so that wide tables fit a page.
+fn range_cell(text: String) -> Cell {
+    Cell::with_class(text.replace(" %", "\u{a0}%").replace(" pp", "\u{a0}pp"), "range")
+}
+
 /// Safety stocks below this many units count as negative (not rounding noise).
 const NEGATIVE: f64 = -1e-9;
 
@@ -351,12 +357,7 @@ impl Sizing {
         if t.confidence.is_some() {
             head.push(format!("achieved ({stat})"));
         }
-        head.extend([
-            "textbook level".to_string(),
-            format!("textbook achieves ({stat})"),
-            "level − textbook".into(),
-            "".into(),
-        ]);
+        head.push("".into());
         let align: Vec<Align> = head
             .iter()
             .enumerate()
@@ -373,6 +374,33 @@ impl Sizing {
             table.row(self.level_row(p));
         }
         page.table(&table);
+        // The textbook columns get a table of their own, so that both fit a printed page.
+        let mut tb = Table::new(
+            &[
+                "location",
+                "SKU",
+                "level",
+                "textbook level",
+                "level − textbook",
+                &format!("achieved ({stat})"),
+                &format!("textbook achieves ({stat})"),
+            ],
+            &[Align::Left, Align::Left, Align::Num, Align::Num, Align::Num, Align::Num, Align::Num],
+        );
+        tb.caption =
+            Some("The level found next to the textbook (normal-approximation) level for the same target.".into());
+        for p in self.positions.iter().take(MAX_ROWS) {
+            tb.row(vec![
+                p.location.clone().into(),
+                p.sku.clone().into(),
+                fmt_level(p.level).into(),
+                fmt_level(p.textbook_level).into(),
+                fmt_signed(p.level - p.textbook_level).into(),
+                fmt_pct(p.achieved_statistic).into(),
+                fmt_pct(p.textbook_statistic).into(),
+            ]);
+        }
+        page.table(&tb);
         if n > MAX_ROWS {
             page.paragraph(&format!("... {} more positions in sizing.csv.", n - MAX_ROWS), Some("note"));
         }
@@ -440,7 +468,7 @@ impl Sizing {
             fmt_num(p.expected_demand).into(),
             fmt_num(p.safety_stock).into(),
             mean.into(),
-            ci.into(),
+            range_cell(ci),
         ];
         if self.target.confidence.is_some() {
             row.push(fmt_pct(p.achieved_statistic).into());
@@ -454,12 +482,7 @@ impl Sizing {
         } else {
             "meets the target".into()
         };
-        row.extend([
-            fmt_level(p.textbook_level).into(),
-            fmt_pct(p.textbook_statistic).into(),
-            fmt_signed(p.level - p.textbook_level).into(),
-            status,
-        ]);
+        row.push(status);
         row
     }
 
