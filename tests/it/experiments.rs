@@ -520,7 +520,7 @@ fn negative_safety_stock_is_explained_and_the_frontier_reads_left_to_right() {
     // The frontier's scaled points are labelled; × 2 (the most negative) has the least stock.
     let svg = fs::read_to_string(dir.path().join("sz/frontier.svg")).unwrap();
     for l in ["×0", "×0.5", "×1", "×1.5", "×2", "textbook"] {
-        assert!(svg.contains(&format!(">{l}<")), "frontier lacks the label {l}");
+        assert!(svg.contains(&format!(">\n{l}\n</text>")), "frontier lacks the label {l}");
     }
     let stock = |scale: f64| {
         v["frontier"].as_array().unwrap().iter().find(|f| f["scale"] == scale).unwrap()["avg_on_hand"]["mean"]
@@ -571,7 +571,7 @@ fn sweep_names_axes_fully_and_draws_the_cost_curve() {
     assert!(stdout.contains("store.policy.level ") && stdout.contains("lowest total cost: store.policy.level=55"));
     assert_files(&dir.path().join("nv"), &["cost_curve.png", "cost_curve.svg"]);
     let svg = fs::read_to_string(dir.path().join("nv/cost_curve.svg")).unwrap();
-    assert!(svg.contains("lowest cost:") && svg.contains(" at 55<"), "minimum not marked");
+    assert!(svg.contains("lowest cost: ") && svg.contains(" at 55\n</text>"), "minimum not marked");
     let html = fs::read_to_string(dir.path().join("nv/report.html")).unwrap();
     assert!(html.contains("Cost against locations.store.policy.level"));
     // Two axes on two locations print apart.
