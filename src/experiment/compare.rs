@@ -1030,4 +1030,48 @@ distribution = { type = "poisson", mean = 4 }
         assert!(!html.contains("NaN") && !html.contains("<i>"));
         assert_eq!(html.matches("<tr class=\"group\"><td colspan=\"4\">fill rate</td></tr>").count(), 1);
     }
+
+    #[test]
+    fn one_replication_claims_no_significance() {
+        let one = Settings { quiet: true, replications: Some(1), ..Settings::default() };
+        let c = compare(vec![named("a", "5"), named("b", "9")], 0, &one).unwrap();
+        let d = c.diff(1, Kpi::AvgOnHand).unwrap();
+        assert!(d.diff.mean > 0.0 && d.diff.ci95 == [d.diff.mean; 2], "{d:?}");
+        assert!(!d.significant() && d.ci_text() == "–");
+        assert!(c.table().contains("one replication") && c.table().contains("1 replication × 60 days"));
+        let two = Settings { replications: Some(6), ..one };
+        assert!(
+            compare(vec![named("a", "5"), named("b", "9")], 0, &two)
+                .unwrap()
+                .diff(1, Kpi::AvgOnHand)
+                .unwrap()
+                .significant()
+        );
+    }
+
+    #[test]
+    fn scopes_parse_resolve_and_suggest() {
+        let s = ScopeSpec::parse("location:s").unwrap();
+        assert_eq!((s.kind, s.label()), (ScopeKind::Location, "location:s".to_string()));
+        for bad in ["s", "city:s", "tier:", "location"] {
+            assert!(matches!(ScopeSpec::parse(bad), Err(ExperimentError::Input { .. })), "{bad}");
+        }
+        let set = Settings { quiet: true, ..Settings::default() };
+        let c = compare_scoped(vec![named("a", "5"), named("b", "6")], 0, &set, std::slice::from_ref(&s)).unwrap();
+        assert_eq!(
+            c.variants[1].scoped[0].summaries[Kpi::FillRate as usize],
+            c.variants[1].summaries[Kpi::FillRate as usize]
+        );
+        assert!(c.diff_in(1, 1, Kpi::AvgOnHand).is_some());
+        let v: Value = serde_json::from_slice(&c.json()).unwrap();
+        assert!(v["scopes"]["location:s"]["paired"].is_array());
+        assert_eq!(c.csv().lines().count(), 1 + 2 * 2 * Kpi::COUNT);
+        let typo = ScopeSpec::parse("location:ss").unwrap();
+        let e = compare_scoped(vec![named("a", "5"), named("b", "6")], 0, &set, &[typo]).unwrap_err().to_string();
+        assert!(e.contains("did you mean 'location:s'"), "{e}");
+        let e = compare_scoped(vec![named("a", "5"), named("b", "6")], 0, &set, &[ScopeSpec::parse("tier:A").unwrap()])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("has no tiers"), "{e}");
+    }
 }
