@@ -27,6 +27,9 @@ fn range_cell(text: String) -> Cell {
     Cell::with_class(text.replace(" %", "\u{a0}%").replace(" pp", "\u{a0}pp"), "range")
 }
 
+/// Most positions listed in the tables of `report.html` (all are in `sizing.csv`).
+const HTML_ROWS: usize = 300;
+
 /// Safety stocks below this many units count as negative (not rounding noise).
 const NEGATIVE: f64 = -1e-9;
 
@@ -242,18 +245,7 @@ impl Sizing {
         if self.positions.len() > MAX_ROWS {
             let _ = writeln!(s, "  ... {} more positions in sizing.csv", self.positions.len() - MAX_ROWS);
         }
-        let notes = self.negative_notes();
-        const MAX_NOTES: usize = 5;
-        for n in notes.iter().take(MAX_NOTES) {
-            let _ = writeln!(s, "\n  note: {n}");
-        }
-        if notes.len() > MAX_NOTES {
-            let _ = writeln!(
-                s,
-                "  ... {} more positions with negative safety stock in report.html",
-                notes.len() - MAX_NOTES
-            );
-        }
+        self.table_notes(&mut s);
         let _ = writeln!(
             s,
             "\n  inventory investment at cost (average on hand × unit cost of the sized positions): {} \
@@ -274,6 +266,22 @@ impl Sizing {
             fmt_num(self.network_inventory_value)
         );
         s
+    }
+
+    /// The terminal's notes on negative safety stocks (at most five; the rest in report.html).
+    fn table_notes(&self, s: &mut String) {
+        let notes = self.negative_notes();
+        const MAX_NOTES: usize = 5;
+        for n in notes.iter().take(MAX_NOTES) {
+            let _ = writeln!(s, "\n  note: {n}");
+        }
+        if notes.len() > MAX_NOTES {
+            let _ = writeln!(
+                s,
+                "  ... {} more positions with negative safety stock in report.html",
+                notes.len() - MAX_NOTES
+            );
+        }
     }
 
     /// The `report.html` page: the target and the search, the level per position next to the
@@ -369,40 +377,13 @@ impl Sizing {
              (lead time + review period − 1 day, see below)."
                 .into(),
         );
-        const MAX_ROWS: usize = 300;
-        for p in self.positions.iter().take(MAX_ROWS) {
+        for p in self.positions.iter().take(HTML_ROWS) {
             table.row(self.level_row(p));
         }
         page.table(&table);
-        // The textbook columns get a table of their own, so that both fit a printed page.
-        let mut tb = Table::new(
-            &[
-                "location",
-                "SKU",
-                "level",
-                "textbook level",
-                "level − textbook",
-                &format!("achieved ({stat})"),
-                &format!("textbook achieves ({stat})"),
-            ],
-            &[Align::Left, Align::Left, Align::Num, Align::Num, Align::Num, Align::Num, Align::Num],
-        );
-        tb.caption =
-            Some("The level found next to the textbook (normal-approximation) level for the same target.".into());
-        for p in self.positions.iter().take(MAX_ROWS) {
-            tb.row(vec![
-                p.location.clone().into(),
-                p.sku.clone().into(),
-                fmt_level(p.level).into(),
-                fmt_level(p.textbook_level).into(),
-                fmt_signed(p.level - p.textbook_level).into(),
-                fmt_pct(p.achieved_statistic).into(),
-                fmt_pct(p.textbook_statistic).into(),
-            ]);
-        }
-        page.table(&tb);
-        if n > MAX_ROWS {
-            page.paragraph(&format!("... {} more positions in sizing.csv.", n - MAX_ROWS), Some("note"));
+        self.html_textbook(page);
+        if n > HTML_ROWS {
+            page.paragraph(&format!("... {} more positions in sizing.csv.", n - HTML_ROWS), Some("note"));
         }
         self.html_negative(page);
         page.how_to_read(&format!(
@@ -429,6 +410,38 @@ impl Sizing {
              only for high-volume, near-normal demand with fixed lead times.",
             self.replications
         ));
+    }
+
+    /// The levels found next to the textbook levels: a table of its own, so that this and the
+    /// levels table both fit a printed page.
+    fn html_textbook(&self, page: &mut Page) {
+        let stat = self.target.statistic_name();
+        let mut tb = Table::new(
+            &[
+                "location",
+                "SKU",
+                "level",
+                "textbook level",
+                "level − textbook",
+                &format!("achieved ({stat})"),
+                &format!("textbook achieves ({stat})"),
+            ],
+            &[Align::Left, Align::Left, Align::Num, Align::Num, Align::Num, Align::Num, Align::Num],
+        );
+        tb.caption =
+            Some("The level found next to the textbook (normal-approximation) level for the same target.".into());
+        for p in self.positions.iter().take(HTML_ROWS) {
+            tb.row(vec![
+                p.location.clone().into(),
+                p.sku.clone().into(),
+                fmt_level(p.level).into(),
+                fmt_level(p.textbook_level).into(),
+                fmt_signed(p.level - p.textbook_level).into(),
+                fmt_pct(p.achieved_statistic).into(),
+                fmt_pct(p.textbook_statistic).into(),
+            ]);
+        }
+        page.table(&tb);
     }
 
     /// Why negative safety stocks are right, position by position (at most 20; the rest are in
