@@ -21,6 +21,16 @@ fn searched_what(policy: &str) -> &'static str {
         _ => "S",
     }
 }
+/// The searched level's symbol, for the page's narrow column (the caption says what is kept).
+fn searched_symbol(policy: &str) -> &'static str {
+    match policy {
+        "s_S" => "s",
+        "r_Q" => "r",
+        "echelon_base_stock" => "echelon S",
+        _ => "S",
+    }
+}
+
 /// A cell with an interval `[a, b]` that may wrap after its comma (never inside a number: the
 /// space before a unit is made non-breaking), so that wide tables fit a page.
 fn range_cell(text: String) -> Cell {
@@ -355,7 +365,6 @@ impl Sizing {
         let mut head = vec![
             "location".to_string(),
             "SKU".into(),
-            "searched".into(),
             "level".into(),
             "expected demand".into(),
             "safety stock".into(),
@@ -365,16 +374,17 @@ impl Sizing {
         if t.confidence.is_some() {
             head.push(format!("achieved ({stat})"));
         }
-        head.push("".into());
+        head.push("target".into());
         let align: Vec<Align> = head
             .iter()
             .enumerate()
-            .map(|(i, _)| if i < 3 || i == head.len() - 1 { Align::Left } else { Align::Num })
+            .map(|(i, _)| if i < 2 || i == head.len() - 1 { Align::Left } else { Align::Num })
             .collect();
         let mut table = Table::new(&head.iter().map(String::as_str).collect::<Vec<_>>(), &align);
         table.caption = Some(
             "Levels, expected demand and safety stock in units; expected demand is over the protection period \
-             (lead time + review period − 1 day, see below)."
+             (lead time + review period − 1 day, see below). The level is the searched one: S of base-stock, s of (s, \
+             S) with S − s kept, r of (r, Q) with Q kept."
                 .into(),
         );
         for p in self.positions.iter().take(HTML_ROWS) {
@@ -476,8 +486,7 @@ impl Sizing {
         let mut row: Vec<Cell> = vec![
             p.location.clone().into(),
             p.sku.clone().into(),
-            searched_what(p.policy).into(),
-            fmt_level(p.level).into(),
+            format!("{} = {}", searched_symbol(p.policy), fmt_level(p.level)).into(),
             fmt_num(p.expected_demand).into(),
             fmt_num(p.safety_stock).into(),
             mean.into(),
@@ -489,11 +498,11 @@ impl Sizing {
         let status = if !p.reachable {
             Cell::with_class("unreachable: more stock here stops helping", "warn")
         } else if !p.met {
-            Cell::with_class("misses the target", "warn")
+            Cell::with_class("missed", "warn")
         } else if p.safety_stock < NEGATIVE {
-            "meets the target (cycle stock covers it)".into()
+            "met (cycle stock covers it)".into()
         } else {
-            "meets the target".into()
+            "met".into()
         };
         row.push(status);
         row
