@@ -69,7 +69,7 @@ enum Command {
     Trace(TraceArgs),
     /// Compare strategies, stress tests or scenario files on common random numbers.
     #[command(
-        after_help = "Examples:\n  echelon compare scenarios/newsvendor.toml scenarios/base-stock.toml\n  echelon compare network.toml                       every strategy of the file\n  echelon compare network.toml --strategies push,pull --stress port-strike\n  echelon compare a.toml b.toml --replications 500 --out output/a-vs-b\n\nVariants: with one file, each strategy ([strategies.NAME]; all, or --strategies a,b) times\n(no stress + each --stress test), named `strategy` and `strategy+stress`; with several files,\neach file (named by its stem) times the stress tests. The first variant is the baseline unless\n--baseline names another. Every variant runs with the baseline's seed and replications, so they\nall see the same demand, lead times and disruptions (common random numbers).\n\nWrites into DIR (default output/<first stem>-compare/, or -compare-<stress>... with --stress):\n  comparison.json   {variants, baseline, replications, kpis: {variant: {kpi: summary}},\n                    paired: [{variant, baseline, kpi, mean, se, ci95, share_greater}]}\n  comparison.csv    one row per variant and KPI: summary and paired difference\n  box_fill_rate, box_total_cost, box_avg_on_hand (.png, .svg)   one box per variant\n  report.html       one self-contained page: variants, KPIs, paired differences, box plots"
+        after_help = "Examples:\n  echelon compare scenarios/newsvendor.toml scenarios/base-stock.toml\n  echelon compare network.toml                       every strategy of the file\n  echelon compare network.toml --strategies push,pull --stress port-strike\n  echelon compare a.toml b.toml --replications 500 --out output/a-vs-b\n  echelon compare scenarios/winter-jackets.toml --scope location:chicago-loop --scope tier:A\n\nVariants: with one file, each strategy ([strategies.NAME]; all, or --strategies a,b) times\n(no stress + each --stress test), named `strategy` and `strategy+stress`; with several files,\neach file (named by its stem) times the stress tests. The first variant is the baseline unless\n--baseline names another. Every variant runs with the baseline's seed and replications, so they\nall see the same demand, lead times and disruptions (common random numbers).\n\nWrites into DIR (default output/<first stem>-compare/, or -compare-<stress>... with --stress):\n  comparison.json   {variants, baseline, replications, kpis: {variant: {kpi: summary}},\n                    paired: [{variant, baseline, kpi, mean, se, ci95, share_greater}]}\n  comparison.csv    one row per variant and KPI: summary and paired difference\n  box_fill_rate, box_total_cost, box_avg_on_hand (.png, .svg)   one box per variant\n  report.html       one self-contained page: variants, KPIs, paired differences, box plots"
     )]
     Compare(CompareArgs),
     /// Run a scenario over a grid of values of one or more keys (common random numbers).
@@ -147,6 +147,10 @@ struct CompareArgs {
     /// The variant the others are compared with [default: the first].
     #[arg(long, value_name = "NAME")]
     baseline: Option<String>,
+    /// Also compare the KPIs of a location, tier or segment: location:ID, tier:LABEL or
+    /// segment:LABEL (repeatable).
+    #[arg(long = "scope", value_name = "KIND:NAME")]
+    scope: Vec<String>,
     /// Override a scenario value in every variant before validation (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
@@ -668,6 +672,7 @@ fn blamed(e: ExperimentError, files: &[PathBuf], patches: &[Patch]) -> Failure {
 
 fn cmd_compare(a: CompareArgs) -> Result<(), Failure> {
     let patches = patches(&a.set, a.days)?;
+    let scopes = a.scope.iter().map(|s| compare::ScopeSpec::parse(s)).collect::<Result<Vec<_>, _>>()?;
     let variants = if let [one] = a.scenarios.as_slice() {
         compare::strategy_variants(one, &a.strategies, &a.stress, &patches)
     } else {
@@ -696,7 +701,7 @@ fn cmd_compare(a: CompareArgs) -> Result<(), Failure> {
     }
     let parts = std::iter::once("compare").chain(a.stress.iter().map(String::as_str));
     let out = a.exp.out_dir(&a.scenarios[0], parts)?;
-    let c = compare::compare(variants, baseline, &settings)?;
+    let c = compare::compare_scoped(variants, baseline, &settings, &scopes)?;
     finish_experiment(c.table(), c.files(), &out, &["box_"], a.exp.quiet)
 }
 
@@ -746,7 +751,7 @@ fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
         Some(out) => out,
         None => a.exp.out_dir(&a.scenario, parts)?,
     };
-    finish_experiment(result.table(), result.files(), &out, &["frontier"], a.exp.quiet)
+    finish_experiment(result.table(), result.files(), &out, &["frontier", "cost_curve"], a.exp.quiet)
 }
 
 fn cmd_size(a: SizeArgs) -> Result<(), Failure> {

@@ -12,11 +12,11 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use super::{ExperimentError, OutputFile, Settings, plot_both, scope_series, single_sku};
+use super::{ExperimentError, OutputFile, Settings, horizon, plot_both, scope_series, single_sku};
 use crate::kpi::Kpi;
 use crate::model::Model;
 
-use crate::report::format::{fmt_diff, fmt_horizon, fmt_kpi, truncate, wrap};
+use crate::report::format::{fmt_diff, fmt_kpi, truncate, wrap};
 use crate::report::html::{Align, Cell, Page, Row, Table};
 use crate::report::plot::box_plots;
 use crate::report::summary::kpi_object;
@@ -24,7 +24,7 @@ use crate::report::table::HEADLINE;
 use crate::report::table::TERMINAL_WIDTH;
 use crate::report::{csv_field, csv_nums};
 use crate::runner::{self, Scope};
-use crate::scenario::{Patch, Scenario, Variant};
+use crate::scenario::{Patch, Scenario, Variant, closest};
 use crate::stats::{Summary, paired};
 
 /// A scenario variant and the name it is reported under.
@@ -162,11 +162,25 @@ pub struct VariantResult {
     pub series: Vec<Vec<f64>>,
     /// Summary of each KPI (`None` = undefined in every replication).
     pub summaries: Vec<Option<Summary>>,
+    /// The same for each scope of [`Comparison::scopes`] (`--scope`), in that order; all NaN
+    /// where the variant has no such location, tier or segment.
+    pub scoped: Vec<ScopeValues>,
+}
+
+/// Per-replication values and summaries of every KPI of one scope of one variant.
+#[derive(Clone, Debug)]
+pub struct ScopeValues {
+    /// `[kpi][replication]` in [`Kpi::ALL`] order.
+    pub series: Vec<Vec<f64>>,
+    /// Summary of each KPI (`None` = undefined in every replication).
+    pub summaries: Vec<Option<Summary>>,
 }
 
 /// The paired difference of one KPI between a variant and the baseline.
 #[derive(Clone, Debug)]
 pub struct PairedDiff {
+    /// 0 for the network, `i + 1` for the scope `Comparison::scopes[i]`.
+    pub scope: usize,
     /// Index of the variant in [`Comparison::variants`].
     pub variant: usize,
     /// The KPI.
@@ -178,9 +192,18 @@ pub struct PairedDiff {
 }
 
 impl PairedDiff {
-    /// Whether the 95 % confidence interval of the mean difference excludes zero.
+    /// Whether the 95 % confidence interval of the mean difference excludes zero. One
+    /// replication has no interval (its spread is unknown), so nothing is significant then.
     pub fn significant(&self) -> bool {
-        self.diff.ci95[0] > 0.0 || self.diff.ci95[1] < 0.0
+        self.diff.n >= 2 && (self.diff.ci95[0] > 0.0 || self.diff.ci95[1] < 0.0)
+    }
+
+    /// The 95 % CI as text, or "–" with one replication (no interval).
+    fn ci_text(&self) -> String {
+        if self.diff.n < 2 {
+            return "–".into();
+        }
+        format!("[{}, {}]", fmt_diff(self.kpi, self.diff.ci95[0]), fmt_diff(self.kpi, self.diff.ci95[1]))
     }
 }
 
@@ -205,17 +228,134 @@ pub struct Comparison {
     pub warmup: usize,
     /// Whether the baseline has a single SKU.
     pub single_sku: bool,
-    /// Paired differences of every other variant against the baseline, variant-major, KPIs in
-    /// [`Kpi::ALL`] order (KPIs undefined in either are left out).
+    /// Paired differences of every other variant against the baseline, scope-major (network
+    /// first), then variant, KPIs in [`Kpi::ALL`] order (KPIs undefined in either are left out).
     pub paired: Vec<PairedDiff>,
+    /// Scopes asked for besides the network (`--scope`), e.g. `location:chicago-loop`.
+    pub scopes: Vec<ScopeSpec>,
+    /// Why common random numbers may not apply (variants that share no locations or SKUs with
+    /// the baseline, or measure other days), and scopes a variant lacks.
+    pub warnings: Vec<String>,
+}
+
+/// A scope of a comparison besides the network: `location:ID`, `tier:LABEL` or
+/// `segment:LABEL`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScopeSpec {
+    /// `location`, `tier` or `segment`.
+    pub kind: ScopeKind,
+    /// The location id, tier label or segment label.
+    pub name: String,
+}
+
+/// The kind of a [`ScopeSpec`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScopeKind {
+    /// A stocking location, its SKUs summed.
+    Location,
+    /// A tier label of the allocation.
+    Tier,
+    /// An ABC×XYZ segment.
+    Segment,
+}
+
+impl ScopeKind {
+    fn word(self) -> &'static str {
+        match self {
+            ScopeKind::Location => "location",
+            ScopeKind::Tier => "tier",
+            ScopeKind::Segment => "segment",
+        }
+    }
+}
+
+impl ScopeSpec {
+    /// Parses `location:ID`, `tier:LABEL` or `segment:LABEL`.
+    pub fn parse(text: &str) -> Result<ScopeSpec, ExperimentError> {
+        let help = "write location:ID, tier:LABEL or segment:LABEL, e.g. --scope location:store";
+        let (kind, name) =
+            text.split_once(':').ok_or_else(|| ExperimentError::input(format!("--scope '{text}' has no ':'"), help))?;
+        let kind = match kind.trim() {
+            "location" => ScopeKind::Location,
+            "tier" => ScopeKind::Tier,
+            "segment" => ScopeKind::Segment,
+            other => {
+                return Err(ExperimentError::input(format!("--scope '{text}': unknown kind '{other}'"), help));
+            }
+        };
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ExperimentError::input(format!("--scope '{text}' names nothing after ':'"), help));
+        }
+        Ok(ScopeSpec { kind, name: name.to_string() })
+    }
+
+    /// `kind:name`.
+    pub fn label(&self) -> String {
+        format!("{}:{}", self.kind.word(), self.name)
+    }
+
+    /// The names of this kind in a model.
+    fn names(&self, m: &Model) -> Vec<String> {
+        match self.kind {
+            ScopeKind::Location => {
+                m.topo.stock_locs.iter().map(|&l| m.scenario.locations[l.idx()].id.clone()).collect()
+            }
+            ScopeKind::Tier => m.alloc.tiers.clone(),
+            ScopeKind::Segment => m.alloc.segments.clone(),
+        }
+    }
+
+    /// The runner's scope in a model, if it has one of this name.
+    fn resolve(&self, m: &Model) -> Option<Scope> {
+        let i = self.names(m).iter().position(|n| *n == self.name)?;
+        Some(match self.kind {
+            ScopeKind::Location => Scope::Location(m.topo.stock_locs[i].idx()),
+            ScopeKind::Tier => Scope::Tier(i),
+            ScopeKind::Segment => Scope::Segment(i),
+        })
+    }
+
+    /// An input error unless the model has this scope: the names it has, the closest first.
+    fn check(&self, m: &Model, variant: &str) -> Result<(), ExperimentError> {
+        if self.resolve(m).is_some() {
+            return Ok(());
+        }
+        let names = self.names(m);
+        if names.is_empty() {
+            return Err(ExperimentError::input(
+                format!("--scope {}: the baseline '{variant}' has no {}s", self.label(), self.kind.word()),
+                "scope by location:ID, or by tier:/segment: in a scenario that defines tiers or segments",
+            ));
+        }
+        let hint = match closest(&self.name, names.iter().map(String::as_str)) {
+            Some(c) => format!("did you mean '{}:{c}'? ", self.kind.word()),
+            None => String::new(),
+        };
+        Err(ExperimentError::input(
+            format!("--scope {}: the baseline '{variant}' has no {} '{}'", self.label(), self.kind.word(), self.name),
+            format!("{hint}{}s: {}", self.kind.word(), names.join(", ")),
+        ))
+    }
 }
 
 /// Runs every variant with the baseline's seed and replications (or `settings`' overrides) and
-/// computes paired differences against `variants[baseline]`.
+/// computes paired differences of the network's KPIs against `variants[baseline]`.
 pub fn compare(
     variants: Vec<NamedScenario>,
     baseline: usize,
     settings: &Settings,
+) -> Result<Comparison, ExperimentError> {
+    compare_scoped(variants, baseline, settings, &[])
+}
+
+/// [`compare`] with the KPIs of further scopes (locations, tiers, segments) compared as well;
+/// each must exist in the baseline (else an input error naming the ones that do).
+pub fn compare_scoped(
+    variants: Vec<NamedScenario>,
+    baseline: usize,
+    settings: &Settings,
+    scopes: &[ScopeSpec],
 ) -> Result<Comparison, ExperimentError> {
     if variants.len() < 2 {
         return Err(ExperimentError::input("compare needs at least two variants", "pass several files or strategies"));
@@ -229,6 +369,14 @@ pub fn compare(
     let description = base.scenario.description.clone();
     let (days, warmup) = (base.scenario.simulation.days, base.scenario.simulation.warmup_days);
     let single = single_sku(&base.scenario);
+    if !scopes.is_empty() {
+        // Checked before any run: a typo in --scope should not cost the whole comparison.
+        let base_model = Model::compile(&base.scenario);
+        for sc in scopes {
+            sc.check(&base_model, &base.name)?;
+        }
+    }
+    let mut warnings = crn_warnings(&variants, baseline);
     let progress = settings.progress(variants.len() * opts.replications, &variants[0].name);
     let mut results = Vec::with_capacity(variants.len());
     for v in variants {
@@ -241,6 +389,26 @@ pub fn compare(
         let r = runner::run(&model, &opts, &progress);
         let series = scope_series(&r, Scope::Network);
         let summaries = series.iter().map(|s| Summary::of(s)).collect();
+        let scoped = scopes
+            .iter()
+            .map(|sc| {
+                let series = match sc.resolve(&model) {
+                    Some(scope) => scope_series(&r, scope),
+                    None => {
+                        warnings.push(format!(
+                            "variant '{}' has no {} '{}': its --scope {} values are left empty",
+                            v.name,
+                            sc.kind.word(),
+                            sc.name,
+                            sc.label()
+                        ));
+                        vec![vec![f64::NAN; opts.replications]; Kpi::COUNT]
+                    }
+                };
+                let summaries = series.iter().map(|s| Summary::of(s)).collect();
+                ScopeValues { series, summaries }
+            })
+            .collect();
         results.push(VariantResult {
             name: v.name,
             file: v.file,
@@ -250,17 +418,24 @@ pub fn compare(
             lost_sales,
             series,
             summaries,
+            scoped,
         });
     }
     progress.finish();
     let mut diffs = Vec::new();
-    for (i, v) in results.iter().enumerate() {
-        if i == baseline {
-            continue;
+    for scope in 0..=scopes.len() {
+        fn series(v: &VariantResult, scope: usize) -> &[Vec<f64>] {
+            if scope == 0 { &v.series } else { &v.scoped[scope - 1].series }
         }
-        for (j, &k) in Kpi::ALL.iter().enumerate() {
-            if let Some((diff, share_greater)) = paired(&v.series[j], &results[baseline].series[j]) {
-                diffs.push(PairedDiff { variant: i, kpi: k, diff, share_greater });
+        for (i, v) in results.iter().enumerate() {
+            if i == baseline {
+                continue;
+            }
+            for (j, &k) in Kpi::ALL.iter().enumerate() {
+                if let Some((diff, share_greater)) = paired(&series(v, scope)[j], &series(&results[baseline], scope)[j])
+                {
+                    diffs.push(PairedDiff { scope, variant: i, kpi: k, diff, share_greater });
+                }
             }
         }
     }
@@ -275,7 +450,54 @@ pub fn compare(
         warmup,
         single_sku: single,
         paired: diffs,
+        scopes: scopes.to_vec(),
+        warnings,
     })
+}
+
+/// Warnings for variants on which common random numbers do not work: draws are keyed by entity
+/// name (DESIGN.md §5), so a variant that shares no location or no SKU with the baseline draws
+/// independently of it, and one that measures other days (or warm-up) compares other periods.
+fn crn_warnings(variants: &[NamedScenario], baseline: usize) -> Vec<String> {
+    let base = &variants[baseline];
+    let ids = |sc: &Scenario| -> (Vec<String>, Vec<String>) {
+        (sc.locations.iter().map(|l| l.id.clone()).collect(), sc.skus.iter().map(|k| k.id.clone()).collect())
+    };
+    let (base_locs, base_skus) = ids(&base.scenario);
+    let base_sim = &base.scenario.simulation;
+    let mut out = Vec::new();
+    for (i, v) in variants.iter().enumerate() {
+        if i == baseline {
+            continue;
+        }
+        let (locs, skus) = ids(&v.scenario);
+        let shared_locs = locs.iter().filter(|l| base_locs.contains(l)).count();
+        let shared_skus = skus.iter().filter(|k| base_skus.contains(k)).count();
+        let none = match (shared_locs, shared_skus) {
+            (0, 0) => Some("no location and no SKU"),
+            (0, _) => Some("no location"),
+            (_, 0) => Some("no SKU"),
+            _ => None,
+        };
+        if let Some(what) = none {
+            out.push(format!(
+                "'{}' shares {what} with the baseline '{}': random draws are keyed by name, so the two draw \
+                 independently and common random numbers do not apply (the paired differences are those of \
+                 independent runs)",
+                v.name, base.name
+            ));
+        }
+        let sim = &v.scenario.simulation;
+        if (sim.days, sim.warmup_days) != (base_sim.days, base_sim.warmup_days) {
+            out.push(format!(
+                "'{}' measures {} days after {} warm-up days, the baseline '{}' {} after {}: the variants cover \
+                 different periods, so common random numbers do not apply and the differences include the \
+                 change of horizon",
+                v.name, sim.days, sim.warmup_days, base.name, base_sim.days, base_sim.warmup_days
+            ));
+        }
+    }
+    out
 }
 
 /// What a variant's strategy and stress test change, from their descriptions in the file.
@@ -291,9 +513,31 @@ fn variant_description(sc: &Scenario) -> String {
         .join("; ")
 }
 
+/// How to read the paired differences (the network's table).
+const DIFFERENCES_HOWTO: &str = "These are paired differences: for every replication the baseline's value is \
+    subtracted from the variant's, and the table summarises those differences. Because both faced the same random \
+    draws, the luck of a replication cancels out and what is left is the effect of the change itself. That is why a \
+    difference can be clearly non-zero even when the two variants' 90 % ranges in the table above overlap widely: \
+    comparing the ranges, or two independent runs (unpaired), mixes the effect with the luck of each run and needs \
+    far more replications to see the same difference.\n\n\
+    The 95 % CI is the confidence interval of the mean difference; when it excludes zero (marked *) the difference \
+    is unlikely to be chance at this number of replications (with a single replication there is no interval and \
+    nothing is marked). \"Greater in\" is the share of replications in which the variant's value was higher than \
+    the baseline's (ties count as not greater): 100 % means higher in every single future, 50 % a coin flip. \
+    Whether higher is better depends on the KPI: fill rate, turnover and GMROI up, costs, stockouts and \
+    backorders down.";
+
 /// KPIs drawn as box plots, one box per variant.
 const BOX_KPIS: [(Kpi, &str); 3] =
     [(Kpi::FillRate, "fill rate"), (Kpi::TotalCost, "total cost per day"), (Kpi::AvgOnHand, "average on hand")];
+
+/// Resilience KPIs of the network, shown when a variant has them (a disrupted scenario).
+const RESILIENCE: [(Kpi, &str); 4] = [
+    (Kpi::TimeToRecover, "time to recover (days)"),
+    (Kpi::Recovered, "recovered"),
+    (Kpi::PeakBacklog, "peak backlog (units)"),
+    (Kpi::DisruptionLostRevenue, "revenue lost in disruption"),
+];
 
 impl Comparison {
     /// Index of a variant by name.
@@ -301,26 +545,37 @@ impl Comparison {
         self.variants.iter().position(|v| v.name == name)
     }
 
-    /// The paired difference of a variant's KPI against the baseline.
+    /// The paired difference of a variant's network KPI against the baseline.
     pub fn diff(&self, variant: usize, kpi: Kpi) -> Option<&PairedDiff> {
-        self.paired.iter().find(|d| d.variant == variant && d.kpi == kpi)
+        self.diff_in(0, variant, kpi)
     }
 
-    /// The `comparison.json` document.
-    pub fn json(&self) -> Vec<u8> {
+    /// The paired difference in scope `scope` (0 = network, `i + 1` = `scopes[i]`).
+    pub fn diff_in(&self, scope: usize, variant: usize, kpi: Kpi) -> Option<&PairedDiff> {
+        self.paired.iter().find(|d| d.scope == scope && d.variant == variant && d.kpi == kpi)
+    }
+
+    /// A variant's KPI summaries in scope `scope` (0 = network).
+    fn summaries_in<'a>(&self, v: &'a VariantResult, scope: usize) -> &'a [Option<Summary>] {
+        if scope == 0 { &v.summaries } else { &v.scoped[scope - 1].summaries }
+    }
+
+    /// `network` or `location:ID`, ...
+    fn scope_label(&self, scope: usize) -> String {
+        if scope == 0 { "network".into() } else { self.scopes[scope - 1].label() }
+    }
+
+    /// "N replications × D days ..." of every variant, in the singular where it is one.
+    fn horizon(&self) -> String {
+        horizon(self.replications, self.days, self.warmup, self.seed)
+    }
+
+    /// The paired entries of one scope as JSON.
+    fn paired_json(&self, scope: usize) -> Vec<Value> {
         let base = &self.variants[self.baseline].name;
-        let mut kpis = Map::new();
-        for v in &self.variants {
-            kpis.insert(v.name.clone(), kpi_object(&v.summaries));
-        }
-        let variants: Vec<Value> = self
-            .variants
+        self.paired
             .iter()
-            .map(|v| json!({"name": v.name, "file": v.file, "strategy": v.strategy, "stress": v.stress}))
-            .collect();
-        let paired: Vec<Value> = self
-            .paired
-            .iter()
+            .filter(|d| d.scope == scope)
             .map(|d| {
                 json!({
                     "variant": self.variants[d.variant].name,
@@ -331,10 +586,30 @@ impl Comparison {
                     "ci95": d.diff.ci95,
                     "share_greater": d.share_greater,
                     "n": d.diff.n,
+                    "significant": d.significant(),
                 })
             })
+            .collect()
+    }
+
+    /// The KPI summaries of one scope as `{variant: {kpi: summary}}`.
+    fn kpis_json(&self, scope: usize) -> Map<String, Value> {
+        let mut kpis = Map::new();
+        for v in &self.variants {
+            kpis.insert(v.name.clone(), kpi_object(self.summaries_in(v, scope)));
+        }
+        kpis
+    }
+
+    /// The `comparison.json` document.
+    pub fn json(&self) -> Vec<u8> {
+        let base = &self.variants[self.baseline].name;
+        let variants: Vec<Value> = self
+            .variants
+            .iter()
+            .map(|v| json!({"name": v.name, "file": v.file, "strategy": v.strategy, "stress": v.stress}))
             .collect();
-        let doc = json!({
+        let mut doc = json!({
             "scenario": self.scenario,
             "variants": self.variants.iter().map(|v| v.name.clone()).collect::<Vec<_>>(),
             "baseline": base,
@@ -343,50 +618,64 @@ impl Comparison {
             "days": self.days,
             "warmup_days": self.warmup,
             "variant_sources": variants,
-            "kpis": kpis,
-            "paired": paired,
+            "kpis": self.kpis_json(0),
+            "paired": self.paired_json(0),
+            "warnings": self.warnings,
         });
+        if !self.scopes.is_empty() {
+            let mut scopes = Map::new();
+            for i in 1..=self.scopes.len() {
+                scopes.insert(self.scope_label(i), json!({"kpis": self.kpis_json(i), "paired": self.paired_json(i)}));
+            }
+            doc["scopes"] = Value::Object(scopes);
+        }
         let mut out = serde_json::to_vec_pretty(&doc).expect("serialising to memory cannot fail");
         out.push(b'\n');
         out
     }
 
-    /// The `comparison.csv` text: one row per variant and KPI with its summary and, for the
-    /// variants other than the baseline, the paired difference.
+    /// The `comparison.csv` text: one row per scope, variant and KPI with its summary and, for
+    /// the variants other than the baseline, the paired difference; the scope last (`network`,
+    /// then each `--scope`).
     pub fn csv(&self) -> String {
         let mut out = String::from(
             "variant,kpi,mean,sd,se,ci95_lo,ci95_hi,p5,p50,p95,min,max,n,\
-             baseline,diff_mean,diff_se,diff_ci95_lo,diff_ci95_hi,share_greater\n",
+             baseline,diff_mean,diff_se,diff_ci95_lo,diff_ci95_hi,share_greater,scope\n",
         );
         let base = csv_field(&self.variants[self.baseline].name);
-        for (i, v) in self.variants.iter().enumerate() {
-            for (j, &k) in Kpi::ALL.iter().enumerate() {
-                out.push_str(&csv_field(&v.name));
-                out.push(',');
-                out.push_str(k.name());
-                let s = v.summaries[j].as_ref();
-                let nums = s.map_or([f64::NAN; 11], |s| {
-                    [s.mean, s.sd, s.se, s.ci95[0], s.ci95[1], s.p5, s.p50, s.p95, s.min, s.max, s.n as f64]
-                });
-                csv_nums(&mut out, nums);
-                out.push(',');
-                if i != self.baseline {
-                    out.push_str(&base);
+        for scope in 0..=self.scopes.len() {
+            let label = csv_field(&self.scope_label(scope));
+            for (i, v) in self.variants.iter().enumerate() {
+                for (j, &k) in Kpi::ALL.iter().enumerate() {
+                    out.push_str(&csv_field(&v.name));
+                    out.push(',');
+                    out.push_str(k.name());
+                    let s = self.summaries_in(v, scope)[j].as_ref();
+                    let nums = s.map_or([f64::NAN; 11], |s| {
+                        [s.mean, s.sd, s.se, s.ci95[0], s.ci95[1], s.p5, s.p50, s.p95, s.min, s.max, s.n as f64]
+                    });
+                    csv_nums(&mut out, nums);
+                    out.push(',');
+                    if i != self.baseline {
+                        out.push_str(&base);
+                    }
+                    let d = self.diff_in(scope, i, k);
+                    let dn = d.map_or([f64::NAN; 5], |d| {
+                        [d.diff.mean, d.diff.se, d.diff.ci95[0], d.diff.ci95[1], d.share_greater]
+                    });
+                    csv_nums(&mut out, dn);
+                    out.push(',');
+                    out.push_str(&label);
+                    out.push('\n');
                 }
-                let d = self.diff(i, k);
-                let dn = d.map_or([f64::NAN; 5], |d| {
-                    [d.diff.mean, d.diff.se, d.diff.ci95[0], d.diff.ci95[1], d.share_greater]
-                });
-                csv_nums(&mut out, dn);
-                out.push('\n');
             }
         }
         out
     }
 
-    /// The terminal table: per headline KPI, each variant's mean and 90 % range of replications,
-    /// and its paired difference to the baseline with a 95 % CI; `*` marks differences whose CI
-    /// excludes zero.
+    /// The terminal table: per scope (the network, then each `--scope`) and headline KPI, each
+    /// variant's mean and 90 % range of replications, and its paired difference to the baseline
+    /// with a 95 % CI; `*` marks differences whose CI excludes zero.
     pub fn table(&self) -> String {
         let mut s = String::new();
         let base = &self.variants[self.baseline].name;
@@ -394,70 +683,86 @@ impl Comparison {
             "{} — {} variants on common random numbers, {}; baseline: {base}",
             self.scenario,
             self.variants.len(),
-            fmt_horizon(self.replications, self.days, self.warmup, self.seed)
+            self.horizon()
         );
         let _ = writeln!(s, "{}", wrap(&title, TERMINAL_WIDTH, "  "));
         let w = self.variants.iter().map(|v| v.name.chars().count()).max().unwrap_or(8).clamp(8, 28) + 2;
         // A row is name, mean and range, then the paired difference; where that is wider than
         // the terminal, the difference goes on a second line under the range.
-        let left = 4 + w + 1 + 8 + 3 + 22;
-        let (wide, pad) = (left + 1 + 12 + 2 + 24 + 7 > TERMINAL_WIDTH, " ".repeat(4 + w + 1));
+        let wide = 4 + w + 1 + 8 + 3 + 22 + 1 + 12 + 2 + 24 + 7 > TERMINAL_WIDTH;
         let head = format!("  {:<w$} {:>10}   {:<22}", "", "mean", "90 % of replications");
         let diff_head = format!("{:>11}   {:<24} greater in", "vs baseline", "95 % CI");
-        if wide {
-            let _ = writeln!(s, "{}\n{pad}{}", head.trim_end(), diff_head);
-        } else {
-            let _ = writeln!(s, "{head} {diff_head}");
-        }
-        for (k, label) in self.headline_kpis() {
-            let _ = writeln!(s, "  {label}");
-            for (i, v) in self.variants.iter().enumerate() {
-                let name = truncate(&v.name, w);
-                let Some(x) = &v.summaries[k as usize] else {
-                    let _ = writeln!(s, "    {name:<w$} {:>8}", "–");
-                    continue;
-                };
-                let range = format!("[{}, {}]", fmt_kpi(k, x.p5), fmt_kpi(k, x.p95));
-                let row = format!("    {name:<w$} {:>8}   {range:<22}", fmt_kpi(k, x.mean));
-                let diff = if i == self.baseline {
-                    format!("{:>11}", "(baseline)")
-                } else if let Some(d) = self.diff(i, k) {
-                    let ci = format!("[{}, {}]", fmt_diff(k, d.diff.ci95[0]), fmt_diff(k, d.diff.ci95[1]));
-                    // One replication has no spread: its zero-width CI proves nothing.
-                    let mark = if d.significant() && self.replications > 1 { "*" } else { " " };
-                    format!("{:>11}{mark}  {ci:<24} {:>5.0} %", fmt_diff(k, d.diff.mean), 100.0 * d.share_greater)
-                } else {
-                    String::new()
-                };
-                if wide && i != self.baseline && !diff.is_empty() {
-                    let _ = writeln!(s, "{}\n{pad}{}", row.trim_end(), diff.trim_end());
-                } else if wide {
-                    let _ = writeln!(s, "{} {}", row.trim_end(), diff.trim_start());
-                } else {
-                    let _ = writeln!(s, "{row} {diff}");
+        for scope in 0..=self.scopes.len() {
+            if !self.scopes.is_empty() {
+                let _ = writeln!(s, "\n  [{}]", self.scope_label(scope));
+            }
+            if wide {
+                let _ = writeln!(s, "{}\n{}{diff_head}", head.trim_end(), " ".repeat(4 + w + 1));
+            } else {
+                let _ = writeln!(s, "{head} {diff_head}");
+            }
+            for (k, label) in self.headline_kpis(scope) {
+                let _ = writeln!(s, "  {label}");
+                for i in 0..self.variants.len() {
+                    self.table_line(&mut s, scope, i, k, w, wide);
                 }
             }
         }
-        let _ = writeln!(
-            s,
-            "\n  * the 95 % CI of the paired difference (variant − baseline, replication by\n    \
-             replication) excludes zero"
-        );
+        let note = if self.replications < 2 {
+            "one replication: the spread is unknown, so there is no CI and no difference is marked significant"
+        } else {
+            "the 95 % CI of the paired difference (variant − baseline, replication by replication) excludes zero"
+        };
+        let _ = writeln!(s, "\n  * {note}");
         s
     }
 
+    /// One line of the terminal table: a variant's KPI and its difference to the baseline.
+    fn table_line(&self, s: &mut String, scope: usize, i: usize, k: Kpi, w: usize, wide: bool) {
+        let v = &self.variants[i];
+        let name = truncate(&v.name, w);
+        let Some(x) = &self.summaries_in(v, scope)[k as usize] else {
+            let _ = writeln!(s, "    {name:<w$} {:>8}", "–");
+            return;
+        };
+        let range = format!("[{}, {}]", fmt_kpi(k, x.p5), fmt_kpi(k, x.p95));
+        let row = format!("    {name:<w$} {:>8}   {range:<22}", fmt_kpi(k, x.mean));
+        let diff = if i == self.baseline {
+            format!("{:>11}", "(baseline)")
+        } else if let Some(d) = self.diff_in(scope, i, k) {
+            let mark = if d.significant() { "*" } else { " " };
+            let share =
+                if d.share_greater.is_nan() { "–".into() } else { format!("{:.0} %", 100.0 * d.share_greater) };
+            format!("{:>11}{mark}  {:<24} {share:>5}", fmt_diff(k, d.diff.mean), d.ci_text())
+        } else {
+            String::new()
+        };
+        if wide && i != self.baseline && !diff.is_empty() {
+            let _ = writeln!(s, "{}\n{}{}", row.trim_end(), " ".repeat(4 + w + 1), diff.trim_end());
+        } else if wide || diff.is_empty() {
+            let _ = writeln!(s, "{} {}", row.trim_end(), diff.trim_start());
+        } else {
+            let _ = writeln!(s, "{row} {diff}");
+        }
+    }
+
     /// The `report.html` page: the variants, each one's headline KPIs, the paired differences
-    /// to the baseline (the content of [`Comparison::table`]) and the box plots, whose SVG text
-    /// is given per KPI (`None`: not drawn).
+    /// to the baseline (the content of [`Comparison::table`]), the same for every `--scope`, and
+    /// the box plots, whose SVG text is given per KPI (`None`: not drawn).
     pub fn html(&self, charts: &[(Kpi, Option<Vec<u8>>)]) -> Vec<u8> {
         let subtitle = format!("Comparison of {} variants on common random numbers", self.variants.len());
         let mut page = Page::new(&self.scenario, Some(&subtitle), &self.description);
         page.sources("comparison.json and comparison.csv");
         self.html_facts(&mut page);
+        for w in &self.warnings {
+            page.paragraph(&format!("Warning: {w}."), Some("warn"));
+        }
         self.html_variants(&mut page);
-        let kpis = self.headline_kpis();
-        self.html_headline(&mut page, &kpis);
-        self.html_differences(&mut page, &kpis);
+        for scope in 0..=self.scopes.len() {
+            let kpis = self.headline_kpis(scope);
+            self.html_headline(&mut page, scope, &kpis);
+            self.html_differences(&mut page, scope, &kpis);
+        }
         self.html_charts(&mut page, charts);
         page.finish()
     }
@@ -471,9 +776,9 @@ impl Comparison {
                 files.push(&v.file);
             }
         }
-        page.facts(&[
+        let mut facts = vec![
             (if files.len() == 1 { "Scenario file" } else { "Scenario files" }, files.join(", ")),
-            ("Run", format!("every variant: {}", fmt_horizon(self.replications, self.days, self.warmup, self.seed))),
+            ("Run", format!("every variant: {}", self.horizon())),
             ("Baseline", base.clone()),
             (
                 "Random numbers",
@@ -483,7 +788,12 @@ impl Comparison {
                     if files.len() > 1 { " (for every location and SKU whose name the files share)" } else { "" }
                 ),
             ),
-        ]);
+        ];
+        if !self.scopes.is_empty() {
+            let list: Vec<String> = self.scopes.iter().map(ScopeSpec::label).collect();
+            facts.push(("Scopes", format!("network, {}", list.join(", "))));
+        }
+        page.facts(&facts);
     }
 
     /// The variants: file, strategy, stress test and what each changes.
@@ -507,24 +817,33 @@ impl Comparison {
         page.table(&t);
     }
 
-    /// Each variant's headline KPIs, and how to read them.
-    fn html_headline(&self, page: &mut Page, kpis: &[(Kpi, &'static str)]) {
+    /// Each variant's headline KPIs in one scope, and (for the network) how to read them.
+    fn html_headline(&self, page: &mut Page, scope: usize, kpis: &[(Kpi, &'static str)]) {
         let base = &self.variants[self.baseline].name;
-        page.section("Headline KPIs by variant");
+        if scope == 0 {
+            page.section("Headline KPIs by variant");
+        } else {
+            page.section(&format!("{}: KPIs by variant", self.scope_label(scope)));
+        }
         let mut t = Table::new(
             &["variant", "mean", "90 % of replications", "95 % CI of the mean"],
             &[Align::Left, Align::Num, Align::Num, Align::Num],
         );
-        t.caption = Some("Network KPIs; costs per day, turnover and GMROI per year.".into());
+        let what = if scope == 0 { "Network KPIs".to_string() } else { format!("KPIs of {}", self.scope_label(scope)) };
+        t.caption = Some(format!("{what}; costs per day, turnover and GMROI per year."));
         for &(k, label) in kpis {
             t.rows.push(Row { cells: vec![label.into()], class: Some("group") });
             for (i, v) in self.variants.iter().enumerate() {
-                let cells = match &v.summaries[k as usize] {
+                let cells = match &self.summaries_in(v, scope)[k as usize] {
                     Some(x) => vec![
                         v.name.clone().into(),
                         fmt_kpi(k, x.mean).into(),
                         format!("[{}, {}]", fmt_kpi(k, x.p5), fmt_kpi(k, x.p95)).into(),
-                        format!("[{}, {}]", fmt_kpi(k, x.ci95[0]), fmt_kpi(k, x.ci95[1])).into(),
+                        if x.n < 2 {
+                            "–".into()
+                        } else {
+                            format!("[{}, {}]", fmt_kpi(k, x.ci95[0]), fmt_kpi(k, x.ci95[1])).into()
+                        },
                     ],
                     None => vec![v.name.clone().into(), "–".into(), "–".into(), "–".into()],
                 };
@@ -532,73 +851,73 @@ impl Comparison {
             }
         }
         page.table(&t);
+        if scope > 0 {
+            return;
+        }
         page.how_to_read(&format!(
             "Every variant ran the same {} replications: each replication is one possible future, and \
              replication i of every variant faced the same demand, lead times and disruptions. The mean is \
              the average over replications; \"90 % of replications\" is the range from the 5th to the 95th \
              percentile, i.e. how good or bad a single period can plausibly turn out under that variant; the \
              95 % confidence interval says how precisely the mean is known. The baseline ({base}) is shown in \
-             grey. A dash means the KPI is undefined for that variant (for example no demand was measured).",
+             grey. A dash means the KPI is undefined for that variant (for example no demand was measured), \
+             or, for a confidence interval, that one replication cannot give one.",
             self.replications
         ));
     }
 
-    /// The paired differences to the baseline (the content of [`Comparison::table`]).
-    fn html_differences(&self, page: &mut Page, kpis: &[(Kpi, &'static str)]) {
+    /// The paired differences to the baseline in one scope (the content of
+    /// [`Comparison::table`]), and (for the network) how to read them.
+    fn html_differences(&self, page: &mut Page, scope: usize, kpis: &[(Kpi, &'static str)]) {
         let base = &self.variants[self.baseline].name;
-        page.section(&format!("Differences to the baseline ({base})"));
+        if scope == 0 {
+            page.section(&format!("Differences to the baseline ({base})"));
+        } else {
+            page.subsection(&format!("{}: differences to the baseline ({base})", self.scope_label(scope)));
+        }
         let mut t = Table::new(
             &["variant", "mean difference", "95 % CI", "greater in", "replications"],
             &[Align::Left, Align::Num, Align::Num, Align::Num, Align::Num],
         );
-        t.caption = Some(
+        t.caption = Some(if self.replications < 2 {
+            "Variant − baseline, replication by replication. One replication: no CI, so no difference is marked \
+             significant. Shares differ in percentage points (pp)."
+                .into()
+        } else {
             "Variant − baseline, replication by replication; * and bold: the 95 % CI excludes zero. Shares \
              differ in percentage points (pp)."
-                .into(),
-        );
+                .into()
+        });
         for &(k, label) in kpis {
             t.rows.push(Row { cells: vec![label.into()], class: Some("group") });
             for (i, v) in self.variants.iter().enumerate() {
                 if i == self.baseline {
                     continue;
                 }
-                let cells = match self.diff(i, k) {
-                    Some(d) => {
-                        let mean = fmt_diff(k, d.diff.mean);
-                        let ci = format!("[{}, {}]", fmt_diff(k, d.diff.ci95[0]), fmt_diff(k, d.diff.ci95[1]));
-                        let share = if d.share_greater.is_nan() {
-                            "–".to_string()
-                        } else {
-                            format!("{:.0} %", 100.0 * d.share_greater)
-                        };
-                        vec![
-                            v.name.clone().into(),
-                            if d.significant() { Cell::with_class(format!("{mean} *"), "sig") } else { mean.into() },
-                            ci.into(),
-                            share.into(),
-                            d.diff.n.to_string().into(),
-                        ]
-                    }
-                    None => vec![v.name.clone().into(), "–".into(), "–".into(), "–".into(), "0".into()],
-                };
-                t.row(cells);
+                t.row(self.difference_cells(scope, i, k, &v.name));
             }
         }
         page.table(&t);
-        page.how_to_read(
-            "These are paired differences: for every replication the baseline's value is subtracted from the \
-             variant's, and the table summarises those differences. Because both faced the same random draws, \
-             the luck of a replication cancels out and what is left is the effect of the change itself. That \
-             is why a difference can be clearly non-zero even when the two variants' 90 % ranges in the table \
-             above overlap widely: comparing the ranges, or two independent runs (unpaired), mixes the effect \
-             with the luck of each run and needs far more replications to see the same difference.\n\n\
-             The 95 % CI is the confidence interval of the mean difference; when it excludes zero (marked *) \
-             the difference is unlikely to be chance at this number of replications. \"Greater in\" is the \
-             share of replications in which the variant's value was higher than the baseline's (ties count as \
-             not greater): 100 % means higher in every single future, 50 % a coin flip. Whether higher is \
-             better depends on the KPI: fill rate, turnover and GMROI up, costs, stockouts and backorders \
-             down.",
-        );
+        if scope == 0 {
+            page.how_to_read(DIFFERENCES_HOWTO);
+        }
+    }
+
+    /// The cells of one row of the differences table.
+    fn difference_cells(&self, scope: usize, i: usize, k: Kpi, name: &str) -> Vec<Cell> {
+        let Some(d) = self.diff_in(scope, i, k) else {
+            return vec![name.into(), "–".into(), "–".into(), "–".into(), "0".into()];
+        };
+        let mean = fmt_diff(k, d.diff.mean);
+        let share =
+            if d.share_greater.is_nan() { "–".to_string() } else { format!("{:.0} %", 100.0 * d.share_greater) };
+        vec![
+            name.into(),
+            if d.significant() { Cell::with_class(format!("{mean} *"), "sig") } else { mean.into() },
+            d.ci_text().into(),
+            share.into(),
+            d.diff.n.to_string().into(),
+        ]
     }
 
     /// The box plots (SVG text per KPI; `None`: not drawn).
@@ -628,14 +947,16 @@ impl Comparison {
         }
     }
 
-    /// The headline KPIs of the tables: lost sales only when a variant loses sales, and none that
-    /// is undefined in every variant.
-    fn headline_kpis(&self) -> Vec<(Kpi, &'static str)> {
+    /// The headline KPIs of a scope's tables, then the resilience KPIs: lost sales only when a
+    /// variant loses sales, and none that is undefined in every variant (so resilience shows
+    /// only for a disrupted network).
+    fn headline_kpis(&self, scope: usize) -> Vec<(Kpi, &'static str)> {
         let any_lost = self.variants.iter().any(|v| v.lost_sales);
         HEADLINE
             .into_iter()
+            .chain(RESILIENCE)
             .filter(|&(k, _)| k != Kpi::LostSales || any_lost)
-            .filter(|&(k, _)| self.variants.iter().any(|v| v.summaries[k as usize].is_some()))
+            .filter(|&(k, _)| self.variants.iter().any(|v| self.summaries_in(v, scope)[k as usize].is_some()))
             .collect()
     }
 
@@ -645,7 +966,8 @@ impl Comparison {
     pub fn files(&self) -> (Vec<OutputFile>, Vec<String>) {
         let mut files =
             vec![OutputFile::new("comparison.json", self.json()), OutputFile::new("comparison.csv", self.csv())];
-        let mut warnings = Vec::new();
+        // The reasons common random numbers may not apply go to the terminal too.
+        let mut warnings = self.warnings.clone();
         let mut svgs = Vec::with_capacity(BOX_KPIS.len());
         for (k, label) in BOX_KPIS {
             let groups: Vec<(String, Vec<f64>)> =
@@ -721,5 +1043,49 @@ distribution = { type = "poisson", mean = 4 }
         assert!(html.contains("(chart not available)"));
         assert!(!html.contains("NaN") && !html.contains("<i>"));
         assert_eq!(html.matches("<tr class=\"group\"><td colspan=\"4\">fill rate</td></tr>").count(), 1);
+    }
+
+    #[test]
+    fn one_replication_claims_no_significance() {
+        let one = Settings { quiet: true, replications: Some(1), ..Settings::default() };
+        let c = compare(vec![named("a", "5"), named("b", "9")], 0, &one).unwrap();
+        let d = c.diff(1, Kpi::AvgOnHand).unwrap();
+        assert!(d.diff.mean > 0.0 && d.diff.ci95 == [d.diff.mean; 2], "{d:?}");
+        assert!(!d.significant() && d.ci_text() == "–");
+        assert!(c.table().contains("one replication") && c.table().contains("1 replication × 60 days"));
+        let two = Settings { replications: Some(6), ..one };
+        assert!(
+            compare(vec![named("a", "5"), named("b", "9")], 0, &two)
+                .unwrap()
+                .diff(1, Kpi::AvgOnHand)
+                .unwrap()
+                .significant()
+        );
+    }
+
+    #[test]
+    fn scopes_parse_resolve_and_suggest() {
+        let s = ScopeSpec::parse("location:s").unwrap();
+        assert_eq!((s.kind, s.label()), (ScopeKind::Location, "location:s".to_string()));
+        for bad in ["s", "city:s", "tier:", "location"] {
+            assert!(matches!(ScopeSpec::parse(bad), Err(ExperimentError::Input { .. })), "{bad}");
+        }
+        let set = Settings { quiet: true, ..Settings::default() };
+        let c = compare_scoped(vec![named("a", "5"), named("b", "6")], 0, &set, std::slice::from_ref(&s)).unwrap();
+        assert_eq!(
+            c.variants[1].scoped[0].summaries[Kpi::FillRate as usize],
+            c.variants[1].summaries[Kpi::FillRate as usize]
+        );
+        assert!(c.diff_in(1, 1, Kpi::AvgOnHand).is_some());
+        let v: Value = serde_json::from_slice(&c.json()).unwrap();
+        assert!(v["scopes"]["location:s"]["paired"].is_array());
+        assert_eq!(c.csv().lines().count(), 1 + 2 * 2 * Kpi::COUNT);
+        let typo = ScopeSpec::parse("location:ss").unwrap();
+        let e = compare_scoped(vec![named("a", "5"), named("b", "6")], 0, &set, &[typo]).unwrap_err().to_string();
+        assert!(e.contains("did you mean 'location:s'"), "{e}");
+        let e = compare_scoped(vec![named("a", "5"), named("b", "6")], 0, &set, &[ScopeSpec::parse("tier:A").unwrap()])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("has no tiers"), "{e}");
     }
 }

@@ -164,6 +164,8 @@ fn scope_summaries(r: &RunResult, i: usize) -> Vec<Option<Summary>> {
     Kpi::ALL.iter().map(|&k| Summary::of_with(r.series(i, k), &mut buf)).collect()
 }
 
+pub use crate::report::format::fmt_horizon as horizon;
+
 /// Whether a scenario has a single SKU (then stock is reported in units, else at cost).
 fn single_sku(sc: &Scenario) -> bool {
     sc.skus.len() <= 1

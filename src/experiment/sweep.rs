@@ -11,13 +11,15 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use super::{ExperimentError, OutputFile, Settings, inventory_kpi, inventory_label, plot_both, scope_summaries};
+use super::{
+    ExperimentError, OutputFile, Settings, horizon, inventory_kpi, inventory_label, plot_both, scope_summaries,
+};
 use crate::kpi::Kpi;
 use crate::model::Model;
 use crate::policy::PolicyKind;
-use crate::report::format::{fmt_horizon, fmt_kpi, fmt_num, truncate};
+use crate::report::format::{fmt_kpi, fmt_num, truncate};
 use crate::report::html::{Align, Cell, Page, Table};
-use crate::report::plot::{FrontierSeries, frontier};
+use crate::report::plot::{FrontierSeries, curve, frontier};
 use crate::report::summary::kpi_object;
 use crate::report::{csv_field, csv_nums};
 use crate::runner::{self, Scope};
@@ -317,14 +319,25 @@ fn only_levels_differ(a: &Scenario, b: &Scenario) -> bool {
     x == *b
 }
 
-/// `path=value, ...` of a point, with paths shortened to their last two segments.
+/// `path=value, ...` of a point, with the paths as in [`short_paths`].
 fn label(axes: &[Axis], idx: &[usize]) -> String {
-    axes.iter().zip(idx).map(|(a, &i)| format!("{}={}", short(&a.path), a.values[i])).collect::<Vec<_>>().join(", ")
+    let names = short_paths(axes);
+    names
+        .iter()
+        .zip(axes.iter().zip(idx))
+        .map(|(n, (a, &i))| format!("{n}={}", a.values[i]))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-fn short(path: &str) -> String {
-    let segs: Vec<&str> = path.split('.').collect();
-    if segs.len() <= 2 { path.to_string() } else { segs[segs.len() - 2..].join(".") }
+/// Column names of the axes: the path without a leading `locations.` (`store.policy.level`),
+/// so the location stays in the name and two axes never print alike; the full paths if two
+/// would still clash.
+fn short_paths(axes: &[Axis]) -> Vec<String> {
+    let short: Vec<String> =
+        axes.iter().map(|a| a.path.strip_prefix("locations.").unwrap_or(&a.path).to_string()).collect();
+    let unique = short.iter().enumerate().all(|(i, s)| !short[..i].contains(s));
+    if unique { short } else { axes.iter().map(|a| a.path.clone()).collect() }
 }
 
 /// A value as JSON: a number if it is one, else the text as written.
@@ -424,20 +437,22 @@ impl Sweep {
             "{} — sweep of {} points on common random numbers, {}",
             self.scenario,
             self.points.len(),
-            fmt_horizon(p0.replications, self.days, self.warmup, p0.seed)
+            horizon(p0.replications, self.days, self.warmup, p0.seed)
         );
+        let names = short_paths(&self.axes);
         let widths: Vec<usize> = self
             .axes
             .iter()
-            .map(|a| {
+            .zip(&names)
+            .map(|(a, n)| {
                 let w = a.values.iter().map(|v| v.chars().count()).max().unwrap_or(1);
-                w.max(short(&a.path).chars().count()).min(28)
+                w.max(n.chars().count()).min(40)
             })
             .collect();
         let cols = self.columns();
         let _ = write!(s, " ");
-        for (a, w) in self.axes.iter().zip(&widths) {
-            let _ = write!(s, " {:<w$}", truncate(&short(&a.path), *w));
+        for (n, w) in names.iter().zip(&widths) {
+            let _ = write!(s, " {:<w$}", truncate(n, *w));
         }
         for (_, label) in cols {
             let _ = write!(s, " {label:>13}");
@@ -483,9 +498,10 @@ impl Sweep {
         (0..self.points.len()).filter(|&i| !cost(i).is_nan()).min_by(|&a, &b| cost(a).total_cmp(&cost(b)))
     }
 
-    /// The `report.html` page: the grid, a table of the points and the frontier chart (its SVG
-    /// text; `None`: not drawn).
-    pub fn html(&self, frontier_svg: Option<&[u8]>) -> Vec<u8> {
+    /// The `report.html` page: the grid, a table of the points, the frontier chart and, for a
+    /// one-axis sweep over numbers, the cost curve (SVG texts; `None`: not drawn; outer `None`
+    /// for the cost curve: the sweep has none).
+    pub fn html(&self, frontier_svg: Option<&[u8]>, cost_svg: Option<Option<&[u8]>>) -> Vec<u8> {
         let n = self.points.len();
         // Replications and seed are the same for every point unless the sweep changes them.
         let same = |f: fn(&SweepPoint) -> u64| self.points.windows(2).all(|w| f(&w[0]) == f(&w[1]));
@@ -500,6 +516,9 @@ impl Sweep {
         page.sources("sweep.json and sweep.csv");
         self.html_facts(&mut page, same_reps, same_seed);
         self.html_points(&mut page, same_reps, same_seed);
+        if let Some(svg) = cost_svg {
+            self.html_cost_curve(&mut page, svg);
+        }
         self.html_frontier(&mut page, frontier_svg);
         page.finish()
     }
@@ -509,7 +528,7 @@ impl Sweep {
         let mut facts: Vec<(&str, String)> =
             self.axes.iter().map(|a| ("Swept", format!("{}: {}", a.path, a.values.join(", ")))).collect();
         if let (Some(p0), true, true) = (self.points.first(), same_reps, same_seed) {
-            facts.push(("Every point", fmt_horizon(p0.replications, self.days, self.warmup, p0.seed)));
+            facts.push(("Every point", horizon(p0.replications, self.days, self.warmup, p0.seed)));
             facts.push((
                 "Random numbers",
                 "common random numbers: every point sees the same demand, lead-time and disruption draws".into(),
@@ -524,7 +543,7 @@ impl Sweep {
     fn html_points(&self, page: &mut Page, same_reps: bool, same_seed: bool) {
         page.section("Points");
         let cols = self.columns();
-        let mut head: Vec<String> = self.axes.iter().map(|a| short(&a.path)).collect();
+        let mut head: Vec<String> = short_paths(&self.axes);
         // Replications and seed get a column when they vary, unless they are swept themselves.
         let swept = |path: &str| self.axes.iter().any(|a| a.path == path);
         let reps_col = !same_reps && !swept("simulation.replications");
@@ -594,12 +613,32 @@ impl Sweep {
         ));
     }
 
+    /// The cost curve of a one-axis sweep: cost against the swept value, the cheapest marked.
+    fn html_cost_curve(&self, page: &mut Page, svg: Option<&[u8]>) {
+        let path = &self.axes[0].path;
+        page.section(&format!("Cost against {path}"));
+        page.how_to_read(&format!(
+            "Each point is one point of the sweep: across, the value of {path}; up, the network's total cost per \
+             day (the mean over replications), with a vertical bar for its 95 % confidence interval. The ringed \
+             point is the cheapest. Too little stock pays in stockouts, too much in holding, so for a stock \
+             level the curve is typically U-shaped with its bottom at the best level; where it is flat near the \
+             bottom, levels around it cost about the same."
+        ));
+        page.figure(
+            svg.unwrap_or_default(),
+            &format!(
+                "Network total cost per day against {path}, with 95 % confidence intervals; ringed: the lowest cost."
+            ),
+        );
+    }
+
     /// The frontier chart: service against stock.
     fn html_frontier(&self, page: &mut Page, frontier_svg: Option<&[u8]>) {
         page.section("Service against stock");
         page.how_to_read(&format!(
             "Each point is one point of the grid: across, the network's {}; up, the network fill rate, with a \
              vertical bar for its 95 % confidence interval. The points of a line follow the last swept key{}. \
+             The points are joined in order of stock and labelled with the value of the last swept key. \
              Up and to the left is better: more service for less stock. A point that another beats on both is \
              never the right choice; along the rest, the curve shows what each further point of fill rate \
              costs in stock.",
@@ -635,14 +674,15 @@ impl Sweep {
                         let a = &self.axes[last];
                         format!("{} = {} … {}", a.path, a.values[0], a.values[a.values.len() - 1])
                     } else {
-                        self.axes[..last]
+                        short_paths(&self.axes)[..last]
                             .iter()
                             .zip(&key)
-                            .map(|(a, v)| format!("{}={v}", short(&a.path)))
+                            .map(|(n, v)| format!("{n}={v}"))
                             .collect::<Vec<_>>()
                             .join(", ")
                     };
-                    series.push((key, FrontierSeries { label, points: vec![], ci: Some(vec![]) }));
+                    let s = FrontierSeries { label, points: vec![], ci: Some(vec![]), labels: vec![] };
+                    series.push((key, s));
                     series.len() - 1
                 }
             };
@@ -652,6 +692,7 @@ impl Sweep {
                 .map_or((f64::NAN, (f64::NAN, f64::NAN)), |x| (x.mean, (x.ci95[0], x.ci95[1])));
             let s = &mut series[pos].1;
             s.points.push((inv, fill));
+            s.labels.push(p.values[last].clone());
             if let Some(c) = s.ci.as_mut() {
                 c.push(ci);
             }
@@ -659,8 +700,27 @@ impl Sweep {
         series.into_iter().map(|(_, s)| s).collect()
     }
 
-    /// Every output file: `sweep.json`, `sweep.csv`, `frontier.png`, `frontier.svg` and
-    /// `report.html`; plus warnings for charts that could not be drawn.
+    /// The cost curve of a one-axis sweep over numbers: mean total cost per day (with its 95 %
+    /// CI) against the swept value, and the index of the cheapest point (e.g. the newsvendor's
+    /// U curve and its minimum). `None` for grids and for values that are not numbers.
+    pub fn cost_curve(&self) -> Option<(FrontierSeries, Option<usize>)> {
+        let [axis] = self.axes.as_slice() else { return None };
+        let xs: Vec<f64> =
+            axis.values.iter().map(|v| v.parse::<f64>().ok().filter(|x| x.is_finite())).collect::<Option<_>>()?;
+        let mut series = FrontierSeries { label: String::new(), points: vec![], ci: Some(vec![]), labels: vec![] };
+        for (p, &x) in self.points.iter().zip(&xs) {
+            let (y, ci) = p.network[Kpi::TotalCost as usize]
+                .as_ref()
+                .map_or((f64::NAN, (f64::NAN, f64::NAN)), |c| (c.mean, (c.ci95[0], c.ci95[1])));
+            series.points.push((x, y));
+            series.ci.get_or_insert_with(Vec::new).push(ci);
+        }
+        Some((series, self.lowest_cost()))
+    }
+
+    /// Every output file: `sweep.json`, `sweep.csv`, `frontier.png`, `frontier.svg`, for a
+    /// one-axis sweep over numbers `cost_curve.png` and `cost_curve.svg`, and `report.html`;
+    /// plus warnings for charts that could not be drawn.
     pub fn files(&self) -> (Vec<OutputFile>, Vec<String>) {
         let mut files = vec![OutputFile::new("sweep.json", self.json()), OutputFile::new("sweep.csv", self.csv())];
         let mut warnings = Vec::new();
@@ -669,7 +729,18 @@ impl Sweep {
         let svg = plot_both(&mut files, &mut warnings, "frontier", |fmt| {
             frontier(&title, inventory_label(self.inventory), "network fill rate", &series, None, fmt)
         });
-        files.push(OutputFile::new("report.html", self.html(svg.as_deref())));
+        let cost_svg = self.cost_curve().map(|(series, best)| {
+            let path = &self.axes[0].path;
+            let title = format!("{} — total cost per day against {}", self.scenario, short_paths(&self.axes)[0]);
+            let mark = best.map(|b| {
+                let p = &self.points[b];
+                (b, format!("lowest cost: {} at {}", fmt_num(p.mean(Kpi::TotalCost)), p.values[0]))
+            });
+            plot_both(&mut files, &mut warnings, "cost_curve", |fmt| {
+                curve(&title, path, "total cost per day (mean, 95 % CI)", &series, mark.clone(), fmt)
+            })
+        });
+        files.push(OutputFile::new("report.html", self.html(svg.as_deref(), cost_svg.as_ref().map(|s| s.as_deref()))));
         (files, warnings)
     }
 }

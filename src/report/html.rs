@@ -53,11 +53,13 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1.2rem;mar
 dl.facts dt{color:var(--muted)}
 dl.facts dd{margin:0}
 .table-wrap{overflow-x:auto}
-table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem}
+table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem;max-width:100%}
 caption{text-align:left;color:var(--muted);font-size:.85rem;padding-bottom:.3rem}
-th,td{padding:.28rem .65rem;border-bottom:1px solid var(--rule);text-align:left;vertical-align:top}
-thead th{border-bottom:2px solid #999;font-weight:600}
+th,td{padding:.28rem .55rem;border-bottom:1px solid var(--rule);text-align:left;vertical-align:top}
+thead th{border-bottom:2px solid #999;font-weight:600;vertical-align:bottom;hyphens:auto}
+td:not(.num),th{overflow-wrap:break-word}
 .num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+th.num,td.range{white-space:normal}
 tr.group td{font-weight:600;background:#fafafa}
 tr.base td{color:var(--muted)}
 .sig{font-weight:600}
@@ -69,9 +71,10 @@ figure{margin:1.2rem 0;break-inside:avoid;page-break-inside:avoid}
 figure svg{display:block;max-width:100%;height:auto;border:1px solid var(--rule)}
 figcaption{color:var(--muted);font-size:.86rem;margin-top:.3rem}
 footer{margin-top:2.5rem;color:var(--muted);font-size:.8rem;border-top:1px solid var(--rule);padding-top:.5rem}
-@media print{body{max-width:none;margin:0;font-size:11pt}h2{break-after:avoid;page-break-after:avoid}\
-.howto{background:none}figure svg{border:none}.table-wrap{overflow:visible}\
-table{font-size:8.5pt}th,td{padding:.2rem .4rem}tr{break-inside:avoid;page-break-inside:avoid}}
+@page{margin:12mm}
+@media print{body{max-width:none;margin:0;padding:0;font-size:10pt}h2{break-after:avoid;page-break-after:avoid}\
+.howto{background:none}figure svg{border:none}.table-wrap{overflow:visible}table{font-size:7.5pt}\
+th,td{padding:.1rem .25rem}tr{break-inside:avoid;page-break-inside:avoid}thead{display:table-header-group}}
 ";
 
 /// Column alignment of a [`Table`].

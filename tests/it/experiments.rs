@@ -497,3 +497,93 @@ fn experiment_commands_reject_bad_input() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("taken") && !stderr.contains("panicked"), "{stderr}");
 }
+
+/// Issue 12 item 5: (s, S) whose cycle stock already covers a 90 % fill rate sizes to a negative
+/// safety stock; the report says why, with the numbers, and the frontier is labelled point by
+/// point and joined in order of stock.
+#[test]
+fn negative_safety_stock_is_explained_and_the_frontier_reads_left_to_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let ss = scenario("s-S-order-cost.toml");
+    let args = ["size", &ss, "--target", "fill_rate=0.9", "--replications", "8", "--days", "2000", "--out", "sz"];
+    let stdout = ok(dir.path(), &args);
+    assert!(stdout.contains("note: store/item: safety stock -") && stdout.contains("cycle stock"), "{stdout}");
+    assert!(stdout.contains("(negative: the cycle stock covers the target"), "{stdout}");
+    let v = json(&dir.path().join("sz/sizing.json"));
+    let p = &v["positions"][0];
+    assert!(p["safety_stock"].as_f64().unwrap() < 0.0, "{p}");
+    assert_eq!(p["cycle_stock"], 14.0);
+    assert!(p["zero_safety_statistic"].as_f64().unwrap() > 0.9, "{p}");
+    assert!(p["note"].as_str().is_some_and(|n| n.contains("S − s = 14 units")), "{p}");
+    let html = fs::read_to_string(dir.path().join("sz/report.html")).unwrap();
+    assert!(html.contains("Negative safety stock") && html.contains("textbook achieves"), "textbook columns kept");
+    // The frontier's scaled points are labelled; × 2 (the most negative) has the least stock.
+    let svg = fs::read_to_string(dir.path().join("sz/frontier.svg")).unwrap();
+    for l in ["×0", "×0.5", "×1", "×1.5", "×2", "textbook"] {
+        assert!(svg.contains(&format!(">\n{l}\n</text>")), "frontier lacks the label {l}");
+    }
+    let stock = |scale: f64| {
+        v["frontier"].as_array().unwrap().iter().find(|f| f["scale"] == scale).unwrap()["avg_on_hand"]["mean"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(stock(2.0) < stock(1.0) && stock(1.0) < stock(0.0));
+}
+
+/// Issue 12 items 4, 7 and 8: compare warns when common random numbers cannot apply, shows a
+/// location's and a tier's KPIs with --scope, and claims nothing from one replication.
+#[test]
+fn compare_scopes_warnings_and_one_replication() {
+    let dir = tempfile::tempdir().unwrap();
+    let (nv, wj) = (scenario("newsvendor.toml"), scenario("winter-jackets.toml"));
+    let out = echelon_in(dir.path()).args(["compare", &nv, &wj, "--replications", "2", "--out", "a"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("shares no location and no SKU") && stderr.contains("different periods"), "{stderr}");
+    let v = json(&dir.path().join("a/comparison.json"));
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 2);
+
+    let args = ["compare", &wj, "--scope", "location:chicago-loop", "--scope", "tier:A", "--replications", "1"];
+    let stdout = ok(dir.path(), &[&args[..], &["--days", "60", "--out", "b"]].concat());
+    assert!(stdout.contains("[location:chicago-loop]") && stdout.contains("[tier:A]"), "{stdout}");
+    assert!(stdout.contains("1 replication × 60 days") && stdout.contains("one replication"), "{stdout}");
+    let v = json(&dir.path().join("b/comparison.json"));
+    assert!(v["scopes"]["location:chicago-loop"]["kpis"]["push"]["fill_rate"]["mean"].is_f64());
+    let all: Vec<&Value> =
+        v["paired"].as_array().unwrap().iter().chain(v["scopes"]["tier:A"]["paired"].as_array().unwrap()).collect();
+    assert!(all.iter().all(|p| p["significant"] == false), "one replication claims significance");
+    let html = fs::read_to_string(dir.path().join("b/report.html")).unwrap();
+    assert!(html.contains("location:chicago-loop: KPIs by variant") && !html.contains("sig\">"), "scoped report");
+    let out = echelon_in(dir.path()).args(["compare", &wj, "--scope", "location:chicgo-loop", "--out", "c"]).output();
+    let stderr = String::from_utf8_lossy(&out.as_ref().unwrap().stderr).into_owned();
+    assert_eq!(out.unwrap().status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("did you mean 'location:chicago-loop'"), "{stderr}");
+}
+
+/// Issue 12 item 7: sweep headers keep the location, and a one-axis sweep draws the cost
+/// against the parameter (the newsvendor's U curve) with its minimum marked.
+#[test]
+fn sweep_names_axes_fully_and_draws_the_cost_curve() {
+    let dir = tempfile::tempdir().unwrap();
+    let nv = scenario("newsvendor.toml");
+    let args = ["sweep", &nv, "--set", "locations.store.policy.level=45,50,55,60,65,70", "--replications", "4"];
+    let stdout = ok(dir.path(), &[&args[..], &["--days", "2000", "--out", "nv"]].concat());
+    assert!(stdout.contains("store.policy.level ") && stdout.contains("lowest total cost: store.policy.level=55"));
+    assert_files(&dir.path().join("nv"), &["cost_curve.png", "cost_curve.svg"]);
+    let svg = fs::read_to_string(dir.path().join("nv/cost_curve.svg")).unwrap();
+    assert!(svg.contains("lowest cost: ") && svg.contains(" at 55\n</text>"), "minimum not marked");
+    let html = fs::read_to_string(dir.path().join("nv/report.html")).unwrap();
+    assert!(html.contains("Cost against locations.store.policy.level"));
+    // Two axes on two locations print apart.
+    let two = [
+        "sweep",
+        &scenario("risk-pooling-decentralised.toml"),
+        "--set",
+        "locations.store-1.policy.level=20,30",
+        "--set",
+        "locations.store-2.policy.level=20,30",
+    ];
+    let stdout = ok(dir.path(), &[&two[..], &["--replications", "2", "--days", "50", "--out", "two"]].concat());
+    assert!(stdout.contains("store-1.policy.level") && stdout.contains("store-2.policy.level"), "{stdout}");
+    assert!(!dir.path().join("two/cost_curve.svg").exists(), "a grid has no single cost curve");
+}

@@ -13,6 +13,7 @@
 //! - `gallery`: every file in `scenarios/` runs, and each teaching lesson's claim holds.
 //! - `docs`: every figure quoted in README.md, scenarios/README.md and the winter-jackets header
 //!   is what the command quoted beside it gives;
+//! - `print`: every table of every report.html fits a screen and an A4 page (headless chromium);
 //! - `report`: the chart files (valid PNG and SVG) and the self-contained `report.html` of run,
 //!   compare, sweep and size;
 //! - `strategies`: each allocation strategy's defining behaviour (push, JIT, tiers, rationing
@@ -33,6 +34,7 @@ mod gallery;
 mod golden;
 mod input;
 mod numbers;
+mod print;
 mod props;
 mod regressions;
 mod report;

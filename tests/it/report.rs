@@ -312,7 +312,12 @@ fn sweep_writes_a_report_with_points_and_frontier() {
         assert!(html.contains(&format!("<tr><td>{v}</td>")), "point {v} missing");
     }
     assert!(html.contains("Lowest total cost"));
-    assert_eq!(html.matches("<svg").count(), 1);
+    // The frontier, and for one axis of numbers the cost curve, each inlined as drawn.
+    assert_eq!(html.matches("<svg").count(), 2);
+    for chart in ["frontier.svg", "cost_curve.svg"] {
+        let svg = read_text(&out.join(chart));
+        assert!(html.contains(svg.trim().trim_start_matches("<svg")), "{chart} is not inlined as drawn");
+    }
 }
 
 /// A planner's network: 30 stores (more than the report's 25 rows) in two tiers behind one DC,

@@ -312,7 +312,8 @@ pub fn with_level(kind: PolicyKind, x: f64) -> PolicyKind {
     }
 }
 
-/// Demand per replenishment cycle of a rule (for the fill-rate formula).
+/// Demand per replenishment cycle of a rule (for the fill-rate formula; also the size of the
+/// cycle stock).
 fn cycle_demand(kind: PolicyKind, p: &Protection) -> f64 {
     match kind {
         PolicyKind::BaseStock { .. } | PolicyKind::EchelonBaseStock { .. } => p.mean_daily * f64::from(p.review_days),
@@ -334,8 +335,15 @@ pub struct SizedPosition {
     pub level: f64,
     /// The resulting order-up-to level (S, or r + Q).
     pub order_up_to: f64,
-    /// Level − expected demand over the protection period.
+    /// Level − expected demand over the protection period (negative where the cycle stock
+    /// alone more than meets the target).
     pub safety_stock: f64,
+    /// Units ordered per replenishment cycle, the cycle stock's size: S − s, Q, or the demand
+    /// of one review period for base-stock.
+    pub cycle_stock: f64,
+    /// The target's statistic with the safety stock at zero (level = expected demand), from
+    /// the frontier's × 0 run (NaN if not measured).
+    pub zero_safety_statistic: f64,
     /// Expected demand over the protection period, μ·P.
     pub expected_demand: f64,
     /// Protection period P in days (lead time + review − 1).
@@ -490,6 +498,8 @@ mod tests {
             level: 4.0,
             order_up_to: 4.0,
             safety_stock: nan,
+            cycle_stock: nan,
+            zero_safety_statistic: nan,
             expected_demand: nan,
             protection_days: 1.0,
             achieved: None,

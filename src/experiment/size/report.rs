@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::{FrontierPoint, Measure, SizedPosition, Sizing};
-use crate::experiment::{OutputFile, inventory_label, plot_both};
-use crate::report::format::{fmt_horizon, fmt_level, fmt_num, fmt_pct, fmt_share, fmt_signed, truncate};
+use crate::experiment::{OutputFile, horizon, inventory_label, plot_both};
+use crate::report::format::{fmt_level, fmt_num, fmt_pct, fmt_share, fmt_signed, truncate};
 use crate::report::html::{Align, Cell, Page, Table};
 use crate::report::plot::{FrontierSeries, frontier};
 use crate::report::{csv_field, csv_nums};
@@ -21,7 +21,71 @@ fn searched_what(policy: &str) -> &'static str {
         _ => "S",
     }
 }
+/// The searched level's symbol, for the page's narrow column (the caption says what is kept).
+fn searched_symbol(policy: &str) -> &'static str {
+    match policy {
+        "s_S" => "s",
+        "r_Q" => "r",
+        "echelon_base_stock" => "echelon S",
+        _ => "S",
+    }
+}
+
+/// A cell with an interval `[a, b]` that may wrap after its comma (never inside a number: the
+/// space before a unit is made non-breaking), so that wide tables fit a page.
+fn range_cell(text: String) -> Cell {
+    Cell::with_class(text.replace(" %", "\u{a0}%").replace(" pp", "\u{a0}pp"), "range")
+}
+
+/// Most positions listed in the tables of `report.html` (all are in `sizing.csv`).
+const HTML_ROWS: usize = 300;
+
+/// Safety stocks below this many units count as negative (not rounding noise).
+const NEGATIVE: f64 = -1e-9;
+
+impl SizedPosition {
+    /// Why a negative safety stock is right, with the numbers: the cycle stock of the rule
+    /// already covers the target, so the level can lie below the expected demand. `None` unless
+    /// the safety stock is negative.
+    pub fn negative_note(&self, target: &super::Target) -> Option<String> {
+        if self.safety_stock.is_nan() || self.safety_stock >= NEGATIVE {
+            return None;
+        }
+        let (what, sym, cycle) = match self.policy {
+            "s_S" => ("reorder point", "s", format!("each order brings S − s = {} units", fmt_level(self.cycle_stock))),
+            "r_Q" => ("reorder point", "r", format!("each order brings Q = {} units", fmt_level(self.cycle_stock))),
+            _ => ("level", "S", format!("each order covers {} units of demand", fmt_level(self.cycle_stock))),
+        };
+        let zero = if self.zero_safety_statistic.is_nan() {
+            String::new()
+        } else {
+            format!(
+                " — with zero safety stock ({sym} at the expected demand) it reaches {} against the target {}",
+                fmt_pct(self.zero_safety_statistic),
+                fmt_pct(target.value)
+            )
+        };
+        Some(format!(
+            "{}/{}: safety stock {} units ({} at cost): the {what} {sym} = {} lies below the expected demand of {} \
+             units over the {}-day protection period. This is not an error: {cycle}, and this cycle stock alone \
+             already covers the target{zero}, so the search lowers {sym} until the target is just met.",
+            self.location,
+            self.sku,
+            fmt_level(self.safety_stock),
+            fmt_level(self.safety_stock * self.unit_cost),
+            fmt_level(self.level),
+            fmt_level(self.expected_demand),
+            fmt_level(self.protection_days),
+        ))
+    }
+}
+
 impl Sizing {
+    /// The notes on negative safety stocks, one per position that has one.
+    pub fn negative_notes(&self) -> Vec<String> {
+        self.positions.iter().filter_map(|p| p.negative_note(&self.target)).collect()
+    }
+
     /// The `sizing.json` document.
     pub fn json(&self) -> Vec<u8> {
         let t = &self.target;
@@ -36,6 +100,9 @@ impl Sizing {
                     "level": p.level,
                     "order_up_to": p.order_up_to,
                     "safety_stock": p.safety_stock,
+                    "cycle_stock": p.cycle_stock,
+                    "zero_safety_statistic": p.zero_safety_statistic,
+                    "note": p.negative_note(t),
                     "expected_demand": p.expected_demand,
                     "protection_days": p.protection_days,
                     "achieved": p.achieved,
@@ -138,7 +205,7 @@ impl Sizing {
             self.positions.len(),
             if self.positions.len() == 1 { "" } else { "s" },
             self.target.label(),
-            fmt_horizon(self.replications, self.days, self.warmup, self.seed),
+            horizon(self.replications, self.days, self.warmup, self.seed),
             self.runs
         );
         // Every measure is a share.
@@ -188,6 +255,7 @@ impl Sizing {
         if self.positions.len() > MAX_ROWS {
             let _ = writeln!(s, "  ... {} more positions in sizing.csv", self.positions.len() - MAX_ROWS);
         }
+        self.table_notes(&mut s);
         let _ = writeln!(
             s,
             "\n  inventory investment at cost (average on hand × unit cost of the sized positions): {} \
@@ -195,14 +263,35 @@ impl Sizing {
             fmt_num(self.inventory_investment()),
             fmt_num(self.textbook_inventory_investment())
         );
+        let why = if self.safety_stock_value() < NEGATIVE {
+            " (negative: the cycle stock covers the target, see the notes)"
+        } else {
+            ""
+        };
         let _ = writeln!(
             s,
-            "  safety stock at cost: {} (textbook: {}); whole network on hand at cost: {}",
+            "  safety stock at cost: {}{why} (textbook: {}); whole network on hand at cost: {}",
             fmt_num(self.safety_stock_value()),
             fmt_num(self.textbook_safety_stock_value()),
             fmt_num(self.network_inventory_value)
         );
         s
+    }
+
+    /// The terminal's notes on negative safety stocks (at most five; the rest in report.html).
+    fn table_notes(&self, s: &mut String) {
+        let notes = self.negative_notes();
+        const MAX_NOTES: usize = 5;
+        for n in notes.iter().take(MAX_NOTES) {
+            let _ = writeln!(s, "\n  note: {n}");
+        }
+        if notes.len() > MAX_NOTES {
+            let _ = writeln!(
+                s,
+                "  ... {} more positions with negative safety stock in report.html",
+                notes.len() - MAX_NOTES
+            );
+        }
     }
 
     /// The `report.html` page: the target and the search, the level per position next to the
@@ -245,7 +334,7 @@ impl Sizing {
             ("Target", t.label()),
             ("Measured as", t.definition()),
             ("Confidence", confidence),
-            ("Every run", fmt_horizon(self.replications, self.days, self.warmup, self.seed)),
+            ("Every run", horizon(self.replications, self.days, self.warmup, self.seed)),
             (
                 "Search",
                 format!(
@@ -276,7 +365,6 @@ impl Sizing {
         let mut head = vec![
             "location".to_string(),
             "SKU".into(),
-            "searched".into(),
             "level".into(),
             "expected demand".into(),
             "safety stock".into(),
@@ -286,31 +374,28 @@ impl Sizing {
         if t.confidence.is_some() {
             head.push(format!("achieved ({stat})"));
         }
-        head.extend([
-            "textbook level".to_string(),
-            format!("textbook achieves ({stat})"),
-            "level − textbook".into(),
-            "".into(),
-        ]);
+        head.push("target".into());
         let align: Vec<Align> = head
             .iter()
             .enumerate()
-            .map(|(i, _)| if i < 3 || i == head.len() - 1 { Align::Left } else { Align::Num })
+            .map(|(i, _)| if i < 2 || i == head.len() - 1 { Align::Left } else { Align::Num })
             .collect();
         let mut table = Table::new(&head.iter().map(String::as_str).collect::<Vec<_>>(), &align);
         table.caption = Some(
             "Levels, expected demand and safety stock in units; expected demand is over the protection period \
-             (lead time + review period − 1 day, see below)."
+             (lead time + review period − 1 day, see below). The level is the searched one: S of base-stock, s of (s, \
+             S) with S − s kept, r of (r, Q) with Q kept."
                 .into(),
         );
-        const MAX_ROWS: usize = 300;
-        for p in self.positions.iter().take(MAX_ROWS) {
+        for p in self.positions.iter().take(HTML_ROWS) {
             table.row(self.level_row(p));
         }
         page.table(&table);
-        if n > MAX_ROWS {
-            page.paragraph(&format!("... {} more positions in sizing.csv.", n - MAX_ROWS), Some("note"));
+        self.html_textbook(page);
+        if n > HTML_ROWS {
+            page.paragraph(&format!("... {} more positions in sizing.csv.", n - HTML_ROWS), Some("note"));
         }
+        self.html_negative(page);
         page.how_to_read(&format!(
             "One row per customer-facing position (location and SKU). The level is the lowest value of the \
              searched parameter (S of base-stock, the reorder point s or r of (s, S) and (r, Q), whose S − s or Q \
@@ -337,6 +422,62 @@ impl Sizing {
         ));
     }
 
+    /// The levels found next to the textbook levels: a table of its own, so that this and the
+    /// levels table both fit a printed page.
+    fn html_textbook(&self, page: &mut Page) {
+        let stat = self.target.statistic_name();
+        let mut tb = Table::new(
+            &[
+                "location",
+                "SKU",
+                "level",
+                "textbook level",
+                "level − textbook",
+                &format!("achieved ({stat})"),
+                &format!("textbook achieves ({stat})"),
+            ],
+            &[Align::Left, Align::Left, Align::Num, Align::Num, Align::Num, Align::Num, Align::Num],
+        );
+        tb.caption =
+            Some("The level found next to the textbook (normal-approximation) level for the same target.".into());
+        for p in self.positions.iter().take(HTML_ROWS) {
+            tb.row(vec![
+                p.location.clone().into(),
+                p.sku.clone().into(),
+                fmt_level(p.level).into(),
+                fmt_level(p.textbook_level).into(),
+                fmt_signed(p.level - p.textbook_level).into(),
+                fmt_pct(p.achieved_statistic).into(),
+                fmt_pct(p.textbook_statistic).into(),
+            ]);
+        }
+        page.table(&tb);
+    }
+
+    /// Why negative safety stocks are right, position by position (at most 20; the rest are in
+    /// `sizing.json`).
+    fn html_negative(&self, page: &mut Page) {
+        let notes = self.negative_notes();
+        if notes.is_empty() {
+            return;
+        }
+        page.subsection("Negative safety stock");
+        page.paragraph(
+            "A negative safety stock means the level lies below the demand expected before the next order can \
+             arrive. With (s, S) and (r, Q) the stock also holds the cycle stock — the quantity each order brings \
+             — and for a modest target that alone can give enough service: the fill rate counts every unit sold \
+             over the whole cycle, and only the last days before an order arrives are at risk.",
+            None,
+        );
+        const MAX_NOTES: usize = 20;
+        for n in notes.iter().take(MAX_NOTES) {
+            page.paragraph(n, Some("note"));
+        }
+        if notes.len() > MAX_NOTES {
+            page.paragraph(&format!("... {} more in sizing.json (\"note\").", notes.len() - MAX_NOTES), Some("note"));
+        }
+    }
+
     /// One row of the levels table.
     fn level_row(&self, p: &SizedPosition) -> Vec<Cell> {
         let (mean, ci) = p.achieved.as_ref().map_or(("–".to_string(), "–".to_string()), |a| {
@@ -345,12 +486,11 @@ impl Sizing {
         let mut row: Vec<Cell> = vec![
             p.location.clone().into(),
             p.sku.clone().into(),
-            searched_what(p.policy).into(),
-            fmt_level(p.level).into(),
+            format!("{} = {}", searched_symbol(p.policy), fmt_level(p.level)).into(),
             fmt_num(p.expected_demand).into(),
             fmt_num(p.safety_stock).into(),
             mean.into(),
-            ci.into(),
+            range_cell(ci),
         ];
         if self.target.confidence.is_some() {
             row.push(fmt_pct(p.achieved_statistic).into());
@@ -358,16 +498,13 @@ impl Sizing {
         let status = if !p.reachable {
             Cell::with_class("unreachable: more stock here stops helping", "warn")
         } else if !p.met {
-            Cell::with_class("misses the target", "warn")
+            Cell::with_class("missed", "warn")
+        } else if p.safety_stock < NEGATIVE {
+            "met (cycle stock covers it)".into()
         } else {
-            "meets the target".into()
+            "met".into()
         };
-        row.extend([
-            fmt_level(p.textbook_level).into(),
-            fmt_pct(p.textbook_statistic).into(),
-            fmt_signed(p.level - p.textbook_level).into(),
-            status,
-        ]);
+        row.push(status);
         row
     }
 
@@ -410,9 +547,11 @@ impl Sizing {
         page.section("Service against stock");
         page.how_to_read(&format!(
             "Each point is one simulation run: the connected points scale every sized safety stock together by \
-             0, 0.5, 1, 1.5 and 2 (× 1 is the result above), the separate point has every position at its \
-             textbook level. Across: the network's {}; up: the network fill rate, with a vertical bar \
-             for its 95 % confidence interval.{} The curve flattens as it rises: each further point of fill \
+             0, 0.5, 1, 1.5 and 2 (× 1 is the result above; each point is labelled with its multiple), the \
+             separate point has every position at its textbook level. Across: the network's {}; up: the network \
+             fill rate, with a vertical bar for its 95 % confidence interval.{} The points are joined in order \
+             of stock: where the sized safety stocks are negative, scaling them up lowers the stock, so × 2 lies \
+             left of × 0. The curve flattens as it rises: each further point of fill \
              rate costs more stock than the one before. The network fill rate pools all customer-facing \
              positions, so it can meet a fill-rate target while single positions miss it, or the other way \
              round.",
@@ -436,18 +575,21 @@ impl Sizing {
                 f.fill_rate.as_ref().map_or((f64::NAN, (f64::NAN, f64::NAN)), |s| (s.mean, (s.ci95[0], s.ci95[1])));
             ((x, y), ci)
         };
-        let scaled: Vec<_> = self.frontier.iter().filter(|f| !f.scale.is_nan()).map(xy).collect();
+        let scaled: Vec<&FrontierPoint> = self.frontier.iter().filter(|f| !f.scale.is_nan()).collect();
         let textbook: Vec<_> = self.frontier.iter().filter(|f| f.scale.is_nan()).map(xy).collect();
         let series = vec![
             FrontierSeries {
                 label: "sized safety stock × 0, 0.5, 1, 1.5, 2".into(),
-                points: scaled.iter().map(|p| p.0).collect(),
-                ci: Some(scaled.iter().map(|p| p.1).collect()),
+                points: scaled.iter().map(|f| xy(f).0).collect(),
+                ci: Some(scaled.iter().map(|f| xy(f).1).collect()),
+                // The chart joins the points in order of stock; the labels say which is which.
+                labels: scaled.iter().map(|f| format!("×{}", f.scale)).collect(),
             },
             FrontierSeries {
                 label: "textbook levels".into(),
                 points: textbook.iter().map(|p| p.0).collect(),
                 ci: Some(textbook.iter().map(|p| p.1).collect()),
+                labels: vec!["textbook".into(); textbook.len()],
             },
         ];
         let target = (self.target.measure == Measure::FillRate)

@@ -179,7 +179,8 @@ pub fn size(model: &mut Model, target: &Target, settings: &Settings) -> Result<S
     let finals: Vec<f64> = searches.iter().map(Search::result).collect();
     runs.bar.finish();
     runs.bar = RunBar::new(settings, opts.replications, SCALES.len() - 1, "size · frontier");
-    let frontier = frontier_points(model, &searches, &finals, [&final_run, &textbook_run], inventory, &mut runs);
+    let (frontier, zero) =
+        frontier_points(model, target, &searches, &finals, [&final_run, &textbook_run], inventory, &mut runs);
     // Leave the model at the sized levels.
     for (s, &x) in searches.iter().zip(&finals) {
         model.set_policy(s.q, with_level(s.template, x));
@@ -189,7 +190,12 @@ pub fn size(model: &mut Model, target: &Target, settings: &Settings) -> Result<S
     let positions = searches
         .iter()
         .zip(&finals)
-        .map(|(s, &level)| sized_position(model, target, s, level, &final_run, &textbook_run))
+        .zip(&zero)
+        .map(|((s, &level), &z)| {
+            let mut p = sized_position(model, target, s, level, &final_run, &textbook_run);
+            p.zero_safety_statistic = z;
+            p
+        })
         .collect();
     let sc = &model.scenario;
     let name = if sc.name.is_empty() { "scenario".to_string() } else { sc.name.clone() };
@@ -369,15 +375,17 @@ fn search(model: &mut Model, target: &Target, searches: &mut [Search], runs: &mu
 }
 
 /// The frontier: every sized safety stock scaled together by [`SCALES`] (× 1 is `final_run`),
-/// then the textbook levels.
+/// then the textbook levels; and each position's target statistic at zero safety stock (the
+/// × 0 run), which explains a negative safety stock.
 fn frontier_points(
     model: &mut Model,
+    target: &Target,
     searches: &[Search],
     finals: &[f64],
     [final_run, textbook_run]: [&RunResult; 2],
     inventory: Kpi,
     runs: &mut Runs,
-) -> Vec<FrontierPoint> {
+) -> (Vec<FrontierPoint>, Vec<f64>) {
     let point = |r: &RunResult, label: String, scale: f64| {
         let s = scope_summaries(r, r.network_index());
         FrontierPoint {
@@ -388,6 +396,7 @@ fn frontier_points(
         }
     };
     let mut frontier = Vec::new();
+    let mut zero = vec![f64::NAN; searches.len()];
     for f in SCALES {
         let label = format!("safety stock × {f}");
         if f == 1.0 {
@@ -403,10 +412,13 @@ fn frontier_points(
             })
             .collect();
         let r = runs.run_at(model, &levels, searches, " (frontier)");
+        if f == 0.0 {
+            zero = searches.iter().map(|s| target.statistic(&target.values(&r, s.scope))).collect();
+        }
         frontier.push(point(&r, label, f));
     }
     frontier.push(point(textbook_run, "textbook levels".into(), f64::NAN));
-    frontier
+    (frontier, zero)
 }
 
 /// Mean of one KPI of one scope across a run's replications (NaN if undefined).
@@ -436,6 +448,8 @@ fn sized_position(
         level,
         order_up_to: kind.order_up_to(),
         safety_stock: level - mu,
+        cycle_stock: cycle_demand(s.template, &s.protection),
+        zero_safety_statistic: f64::NAN,
         expected_demand: mu,
         protection_days: s.protection.days(),
         achieved: Summary::of(&achieved_v),

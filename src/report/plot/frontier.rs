@@ -1,4 +1,5 @@
-//! Trade-off frontiers: service against stock, with confidence bars.
+//! Trade-off frontiers (service against stock) and KPI curves (cost against a parameter), with
+//! confidence bars, optional point labels and an optional marked point.
 
 use super::*;
 
@@ -8,33 +9,41 @@ pub(super) struct Frontier<'a> {
     pub(super) y_label: &'a str,
     pub(super) series: &'a [FrontierSeries],
     pub(super) target: Option<&'a (f64, String)>,
+    /// A point to ring and name in the legend (e.g. the lowest cost).
+    pub(super) mark: Option<&'a ((f64, f64), String)>,
 }
 
-/// A point with its optional (low, high) interval.
-pub(super) type PointCi = ((f64, f64), Option<(f64, f64)>);
+/// A point with its optional (low, high) interval and its label ("" if none).
+pub(super) type PointCi<'a> = ((f64, f64), Option<(f64, f64)>, &'a str);
 
-/// The finite points of a series; a non-finite interval is dropped.
-pub(super) fn frontier_points(s: &FrontierSeries) -> Vec<PointCi> {
-    s.points
+/// The finite points of a series in order of increasing x — a frontier's stock axis increases
+/// along the line, whatever order the points were computed in (a negative safety stock scaled
+/// up *lowers* the stock); a non-finite interval is dropped.
+pub(super) fn frontier_points(s: &FrontierSeries) -> Vec<PointCi<'_>> {
+    let mut pts: Vec<PointCi> = s
+        .points
         .iter()
         .enumerate()
         .filter(|(_, p)| ok(p.0) && ok(p.1))
         .map(|(i, &p)| {
             let ci = s.ci.as_ref().map(|c| c[i]).filter(|c| ok(c.0) && ok(c.1));
-            (p, ci)
+            (p, ci, s.labels.get(i).map_or("", String::as_str))
         })
-        .collect()
+        .collect();
+    // A stable sort keeps the given order among equal stocks.
+    pts.sort_by(|a, b| a.0.0.total_cmp(&b.0.0));
+    pts
 }
 
 impl Chart for Frontier<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let pts: Vec<_> = self.series.iter().map(frontier_points).collect();
-        let xr = finite_range(pts.iter().flatten().map(|(p, _)| p.0));
+        let xr = finite_range(pts.iter().flatten().map(|(p, ..)| p.0));
         let target = self.target.filter(|t| ok(t.0));
         let yr = finite_range(
             pts.iter()
                 .flatten()
-                .flat_map(|(p, ci)| [Some(p.1), ci.map(|c| c.0), ci.map(|c| c.1)])
+                .flat_map(|(p, ci, _)| [Some(p.1), ci.map(|c| c.0), ci.map(|c| c.1)])
                 .flatten()
                 .chain(target.map(|t| t.0)),
         );
@@ -55,6 +64,10 @@ impl Chart for Frontier<'_> {
         // Line labels live in the legend, where they cannot cover data.
         if let Some((_, label)) = target {
             legend.push(item(label.clone(), Swatch::Dashed(MARK)));
+        }
+        let mark = self.mark.filter(|m| ok(m.0.0) && ok(m.0.1));
+        if let Some((_, label)) = mark {
+            legend.push(item(label.clone(), Swatch::Marker(MARK)));
         }
         let subtitle = match self.series {
             [one] if !one.label.is_empty() => Some(one.label.clone()),
@@ -81,7 +94,7 @@ impl Chart for Frontier<'_> {
         let cap = 5.0 * (x1 - x0) / (px1 - px0).max(1) as f64;
         for (k, p) in pts.iter().enumerate() {
             let c = PALETTE[k % PALETTE.len()];
-            chart.draw_series(p.iter().filter_map(|(pt, ci)| ci.map(|(lo, hi)| (pt.0, lo, hi))).flat_map(
+            chart.draw_series(p.iter().filter_map(|(pt, ci, _)| ci.map(|(lo, hi)| (pt.0, lo, hi))).flat_map(
                 |(x, lo, hi)| {
                     [
                         PathElement::new(vec![(x, lo), (x, hi)], c.mix(0.8).stroke_width(2)),
@@ -90,9 +103,25 @@ impl Chart for Frontier<'_> {
                     ]
                 },
             ))?;
-            chart.draw_series(LineSeries::new(p.iter().map(|(pt, _)| *pt), c.stroke_width(2)))?;
-            chart.draw_series(p.iter().map(|(pt, _)| Circle::new(*pt, 6, WHITE.filled())))?;
-            chart.draw_series(p.iter().map(|(pt, _)| Circle::new(*pt, 4, c.filled())))?;
+            chart.draw_series(LineSeries::new(p.iter().map(|(pt, ..)| *pt), c.stroke_width(2)))?;
+            chart.draw_series(p.iter().map(|(pt, ..)| Circle::new(*pt, 6, WHITE.filled())))?;
+            chart.draw_series(p.iter().map(|(pt, ..)| Circle::new(*pt, 4, c.filled())))?;
+            // Labels up-left of their points (the curves rise to the right, so that space is
+            // usually empty); every other series down-right, so labels of a shared point do not
+            // overlap.
+            let (style, off) = if k % 2 == 0 {
+                (text_style(13, &INK, HPos::Right, VPos::Bottom), (-7, -7))
+            } else {
+                (text_style(13, &INK, HPos::Left, VPos::Top), (7, 7))
+            };
+            chart.draw_series(
+                p.iter()
+                    .filter(|(.., l)| !l.is_empty())
+                    .map(|(pt, _, l)| EmptyElement::at(*pt) + Text::new(l.to_string(), off, style.clone())),
+            )?;
+        }
+        if let Some((pt, _)) = mark {
+            chart.draw_series([Circle::new(*pt, 11, MARK.stroke_width(3))])?;
         }
         Ok(())
     }

@@ -129,10 +129,12 @@ pub struct FanSeries {
 pub struct FrontierSeries {
     /// Legend label, e.g. the policy name.
     pub label: String,
-    /// (x, y) points, joined in the order given.
+    /// (x, y) points, joined in order of increasing x (so the line never folds back).
     pub points: Vec<(f64, f64)>,
     /// Optional (low, high) interval of y for each point, drawn as a vertical error bar.
     pub ci: Option<Vec<(f64, f64)>>,
+    /// Optional text written beside each point (e.g. `×0.5`); empty: none.
+    pub labels: Vec<String>,
 }
 
 /// Distribution of one KPI across replications: bars of counts, the mean as a solid line and
@@ -258,19 +260,52 @@ pub fn frontier(
     target: Option<(f64, String)>,
     fmt: Format,
 ) -> Result<Vec<u8>, PlotError> {
+    check_labels(title, series)?;
+    render(&Frontier { title, x_label, y_label, series, target: target.as_ref(), mark: None }, fmt)
+}
+
+/// A KPI against a parameter (e.g. cost per day against a base-stock level): the series drawn
+/// as a line with error bars, and the point `mark` (an index into its points, e.g. the lowest
+/// cost) ringed and named in the legend.
+pub fn curve(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &FrontierSeries,
+    mark: Option<(usize, String)>,
+    fmt: Format,
+) -> Result<Vec<u8>, PlotError> {
+    let series = std::slice::from_ref(series);
+    check_labels(title, series)?;
+    if let Some((i, _)) = &mark
+        && *i >= series[0].points.len()
+    {
+        return Err(PlotError::Input(format!(
+            "curve '{title}': marked point {i} of {} points; mark one of the points",
+            series[0].points.len()
+        )));
+    }
+    let mark = mark.map(|(i, label)| (series[0].points[i], label));
+    render(&Frontier { title, x_label, y_label, series, target: None, mark: mark.as_ref() }, fmt)
+}
+
+/// An input error unless every series has one interval and at most one label per point.
+fn check_labels(title: &str, series: &[FrontierSeries]) -> Result<(), PlotError> {
     for s in series {
-        if let Some(ci) = &s.ci
-            && ci.len() != s.points.len()
-        {
+        let n = s.points.len();
+        let bad =
+            s.ci.as_ref()
+                .map(|c| (c.len(), "intervals"))
+                .filter(|&(c, _)| c != n)
+                .or_else(|| Some((s.labels.len(), "labels")).filter(|&(l, _)| l != 0 && l != n));
+        if let Some((got, what)) = bad {
             return Err(PlotError::Input(format!(
-                "frontier '{title}', series '{}': {} intervals for {} points; give one (low, high) per point",
-                s.label,
-                ci.len(),
-                s.points.len()
+                "frontier '{title}', series '{}': {got} {what} for {n} points; give one per point",
+                s.label
             )));
         }
     }
-    render(&Frontier { title, x_label, y_label, series, target: target.as_ref() }, fmt)
+    Ok(())
 }
 
 /// One bar per category (e.g. bullwhip ratio per echelon) with its value written above it, and an

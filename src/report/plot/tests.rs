@@ -114,17 +114,21 @@ fn frontier_normal_and_degenerate() {
         label: label.into(),
         points: (0..8).map(|i| (20.0 + 10.0 * i as f64, 1.0 - k * (-0.4 * i as f64).exp())).collect(),
         ci: Some((0..8).map(|i| (0.99 - k * (-0.4 * i as f64).exp(), 1.0 - k * (-0.4 * i as f64).exp())).collect()),
+        labels: vec![],
     };
     let two = [curve("base-stock", 0.3), curve("(s, S)", 0.4)];
     let target = Some((0.95, "target 95 %".to_string()));
     both("Frontier", |f| frontier("Frontier", "avg inventory", "fill rate", &two, target.clone(), f));
     both("Empty", |f| frontier("Empty", "x", "y", &[], None, f));
     both("Target only", |f| frontier("Target only", "x", "y", &[], Some((1.0, "t".into())), f));
-    let one = FrontierSeries { label: "p".into(), points: vec![(1.0, 1.0), (f64::NAN, 2.0)], ci: None };
+    let one = FrontierSeries { label: "p".into(), points: vec![(1.0, 1.0), (f64::NAN, 2.0)], ..Default::default() };
     both("One point", |f| frontier("One point", "x", "y", std::slice::from_ref(&one), None, f));
     let bad = FrontierSeries { ci: Some(vec![(0.0, 1.0)]), ..curve("bad", 0.1) };
     let e = frontier("t", "x", "y", &[bad], None, Format::Svg).unwrap_err().to_string();
     assert!(e.contains("'bad'") && e.contains("1 intervals for 8 points"), "{e}");
+    let labelled = FrontierSeries { labels: vec!["a".into()], ..curve("lab", 0.1) };
+    let e = frontier("t", "x", "y", &[labelled], None, Format::Svg).unwrap_err().to_string();
+    assert!(e.contains("1 labels for 8 points"), "{e}");
 }
 
 #[test]
@@ -227,6 +231,7 @@ fn write_samples() {
                 })
                 .collect(),
         ),
+        labels: vec![],
     };
     let two = [curve("base-stock", 0.25, 40.0), curve("(s, S)", 0.3, 35.0)];
     put("frontier", &|f| {
