@@ -10,6 +10,9 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+if ! { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; }; then
+    echo "tests/browser.sh: could not install chromium here (no root or no package mirror):" \
+         "the browser check in tests/it/print.rs will skip" >&2
+    exit 0
+fi
 command -v chromium
