@@ -96,6 +96,16 @@ impl PolicyKind {
         }
     }
 
+    /// The rule's levels in the order [`PolicyKind::describe`] numbers them (S; s, S; r, Q).
+    pub fn levels(&self) -> [f64; 2] {
+        match *self {
+            PolicyKind::BaseStock { level } | PolicyKind::EchelonBaseStock { level } => [level, 0.0],
+            PolicyKind::SS { s, big_s } => [s, big_s],
+            PolicyKind::RQ { r, q } => [r, q],
+            PolicyKind::None => [0.0, 0.0],
+        }
+    }
+
     /// The level a safety-stock search moves: S of base-stock, s of (s, S), r of (r, Q).
     pub fn searched_level(&self) -> f64 {
         match *self {

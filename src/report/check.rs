@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use crate::disruption::Disruption;
 use crate::distribution::num;
 use crate::leadtime::LeadTime;
-use crate::policy::{LevelSpec, Policy, PolicyKind, whole_units};
+use crate::policy::{LevelSpec, Policy, whole_units};
 use crate::scenario::{LocationKind, Position, Scenario, UnmetDemand};
 
 fn lead(l: &LeadTime) -> String {
@@ -37,21 +37,8 @@ fn level(v: f64, raw: f64, spec: LevelSpec) -> String {
 pub fn policy_text(p: &Policy, whole: bool) -> String {
     let spec = |i: usize| p.specs.get(i).map_or(LevelSpec::Units(0.0), |s| s.1);
     let used = if whole { whole_units(p.kind) } else { p.kind };
-    let mut s = match (used, p.kind) {
-        (PolicyKind::BaseStock { level: l }, PolicyKind::BaseStock { level: r }) => {
-            format!("base_stock S = {}", level(l, r, spec(0)))
-        }
-        (PolicyKind::EchelonBaseStock { level: l }, PolicyKind::EchelonBaseStock { level: r }) => {
-            format!("echelon_base_stock S = {}", level(l, r, spec(0)))
-        }
-        (PolicyKind::SS { s, big_s }, PolicyKind::SS { s: rs, big_s: rb }) => {
-            format!("(s, S) = ({}, {})", level(s, rs, spec(0)), level(big_s, rb, spec(1)))
-        }
-        (PolicyKind::RQ { r, q }, PolicyKind::RQ { r: rr, q: rq }) => {
-            format!("(r, Q) = ({}, {})", level(r, rr, spec(0)), level(q, rq, spec(1)))
-        }
-        _ => "no orders (stock is pushed to it)".to_string(),
-    };
+    let raw = p.kind.levels();
+    let mut s = used.describe(|v, i| level(v, raw[i], spec(i)));
     if p.review_days > 1 {
         let _ = write!(s, ", review every {} days", p.review_days);
         if p.review_offset > 0 {

@@ -21,7 +21,6 @@ pub use search::size;
 
 use super::ExperimentError;
 use crate::kpi::Kpi;
-use crate::policy::PolicyKind;
 use crate::report::format::{fmt_pct, fmt_share};
 use crate::runner::RunResult;
 use crate::stats::special::{norm_loss, norm_quantile};
@@ -291,37 +290,6 @@ pub fn textbook_level(target: &Target, p: &Protection, cycle_demand: f64) -> f64
     (mu + z * sd).max(0.0)
 }
 
-/// The level a search moves: S of base-stock, s of (s, S), r of (r, Q).
-pub fn searched_level(kind: PolicyKind) -> f64 {
-    match kind {
-        PolicyKind::BaseStock { level } | PolicyKind::EchelonBaseStock { level } => level,
-        PolicyKind::SS { s, .. } => s,
-        PolicyKind::RQ { r, .. } => r,
-        PolicyKind::None => 0.0,
-    }
-}
-
-/// `kind` with its searched level set to `x` (S − s and Q kept).
-pub fn with_level(kind: PolicyKind, x: f64) -> PolicyKind {
-    match kind {
-        PolicyKind::BaseStock { .. } => PolicyKind::BaseStock { level: x },
-        PolicyKind::EchelonBaseStock { .. } => PolicyKind::EchelonBaseStock { level: x },
-        PolicyKind::SS { s, big_s } => PolicyKind::SS { s: x, big_s: x + (big_s - s) },
-        PolicyKind::RQ { q, .. } => PolicyKind::RQ { r: x, q },
-        PolicyKind::None => PolicyKind::None,
-    }
-}
-
-/// Demand per replenishment cycle of a rule (for the fill-rate formula; also the size of the
-/// cycle stock).
-fn cycle_demand(kind: PolicyKind, p: &Protection) -> f64 {
-    match kind {
-        PolicyKind::BaseStock { .. } | PolicyKind::EchelonBaseStock { .. } => p.mean_daily * f64::from(p.review_days),
-        PolicyKind::SS { s, big_s } => big_s - s,
-        PolicyKind::RQ { q, .. } => q,
-        PolicyKind::None => p.mean_daily,
-    }
-}
 /// A sized position.
 #[derive(Clone, Debug)]
 pub struct SizedPosition {
@@ -443,6 +411,7 @@ impl Sizing {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::PolicyKind;
 
     #[test]
     fn targets_parse() {
@@ -538,8 +507,11 @@ mod tests {
 
     #[test]
     fn levels_map_to_rules() {
-        assert_eq!(with_level(PolicyKind::SS { s: 4.0, big_s: 10.0 }, 7.0), PolicyKind::SS { s: 7.0, big_s: 13.0 });
-        assert_eq!(with_level(PolicyKind::RQ { r: 4.0, q: 10.0 }, 7.0), PolicyKind::RQ { r: 7.0, q: 10.0 });
-        assert_eq!(searched_level(PolicyKind::RQ { r: 4.0, q: 10.0 }), 4.0);
+        assert_eq!(
+            PolicyKind::SS { s: 4.0, big_s: 10.0 }.with_searched_level(7.0),
+            PolicyKind::SS { s: 7.0, big_s: 13.0 }
+        );
+        assert_eq!(PolicyKind::RQ { r: 4.0, q: 10.0 }.with_searched_level(7.0), PolicyKind::RQ { r: 7.0, q: 10.0 });
+        assert_eq!(PolicyKind::RQ { r: 4.0, q: 10.0 }.searched_level(), 4.0);
     }
 }

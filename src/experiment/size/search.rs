@@ -1,8 +1,6 @@
 //! The search: every position's bracket narrowed run by run, then the frontier runs.
 
-use super::{
-    FrontierPoint, Protection, SizedPosition, Sizing, Target, cycle_demand, searched_level, textbook_level, with_level,
-};
+use super::{FrontierPoint, Protection, SizedPosition, Sizing, Target, textbook_level};
 use crate::experiment::{ExperimentError, Settings, inventory_kpi, scope_summaries};
 use crate::kpi::Kpi;
 use crate::model::{Model, NONE};
@@ -43,7 +41,7 @@ impl Search {
     /// lowest level that came closest.
     fn result(&self) -> f64 {
         if !self.defined {
-            return searched_level(self.template);
+            return self.template.searched_level();
         }
         if let (true, Some(h)) = (self.reachable, self.hi) {
             return h;
@@ -183,7 +181,7 @@ pub fn size(model: &mut Model, target: &Target, settings: &Settings) -> Result<S
         frontier_points(model, target, &searches, &finals, [&final_run, &textbook_run], inventory, &mut runs);
     // Leave the model at the sized levels.
     for (s, &x) in searches.iter().zip(&finals) {
-        model.set_policy(s.q, with_level(s.template, x));
+        model.set_policy(s.q, s.template.with_searched_level(x));
     }
     runs.bar.finish();
 
@@ -263,7 +261,8 @@ impl Search {
         let tol = if daily_sd > 0.0 { 0.01 * daily_sd.min(sd.max(daily_sd)) } else { 1e-3 * scale };
         let step0 = if sd > 0.0 { sd } else { 0.1 * scale };
         let step0 = if whole { step0.ceil().max(1.0) } else { step0 };
-        let textbook = textbook_level(target, &protection, cycle_demand(template, &protection));
+        let textbook =
+            textbook_level(target, &protection, template.cycle_demand(protection.mean_daily, protection.review_days));
         let start = if whole { (textbook - 1e-9).ceil().max(0.0) } else { textbook };
         Search {
             q,
@@ -322,7 +321,7 @@ impl Runs<'_> {
     /// One run with every searched position at the given level; the rest of the network as is.
     fn run_at(&mut self, m: &mut Model, levels: &[f64], searches: &[Search], what: &str) -> RunResult {
         for (s, &x) in searches.iter().zip(levels) {
-            m.set_policy(s.q, with_level(s.template, x));
+            m.set_policy(s.q, s.template.with_searched_level(x));
         }
         self.count += 1;
         runner::run(m, &self.opts, self.bar.next(&format!("size · run {}{what}", self.count)))
@@ -448,7 +447,7 @@ fn sized_position(
         level,
         order_up_to: kind.order_up_to(),
         safety_stock: level - mu,
-        cycle_stock: cycle_demand(s.template, &s.protection),
+        cycle_stock: s.template.cycle_demand(s.protection.mean_daily, s.protection.review_days),
         zero_safety_statistic: f64::NAN,
         expected_demand: mu,
         protection_days: s.protection.days(),
