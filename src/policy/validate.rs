@@ -10,7 +10,9 @@ use crate::forecast::Forecast;
 use crate::forecast::validate::check_forecast;
 use crate::leadtime::LeadTime;
 use crate::scenario::diag::{Diags, closest};
-use crate::scenario::raw::{POLICY_TYPES, RawForecast, RawLevel, RawPolicy};
+use serde::Deserialize;
+
+use crate::scenario::raw::RawForecast;
 use crate::scenario::values::{MAX_QUANTITY, SCALE_UNITS, at_most, decode_value};
 
 /// A level as written, before it is resolved against the position's demand.
@@ -362,6 +364,65 @@ pub(crate) fn finish_policy(
         max_order: p.max_order,
         forecast: p.forecast.clone(),
     })
+}
+
+/// A policy table as written; stock levels stay raw values (units, `{ days = .. }` or
+/// `{ service = .. }`) until validation.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", deny_unknown_fields)]
+pub(crate) enum RawPolicy {
+    #[serde(rename = "base_stock")]
+    BaseStock {
+        level: Value,
+        review_days: Option<i64>,
+        review_offset: Option<i64>,
+        max_order: Option<f64>,
+        forecast: Option<RawForecast>,
+    },
+    #[serde(rename = "s_S")]
+    SS {
+        s: Value,
+        #[serde(rename = "S")]
+        big_s: Value,
+        review_days: Option<i64>,
+        review_offset: Option<i64>,
+        max_order: Option<f64>,
+        forecast: Option<RawForecast>,
+    },
+    #[serde(rename = "min_max")]
+    MinMax {
+        min: Value,
+        max: Value,
+        review_days: Option<i64>,
+        review_offset: Option<i64>,
+        max_order: Option<f64>,
+        forecast: Option<RawForecast>,
+    },
+    #[serde(rename = "r_Q")]
+    RQ {
+        r: Value,
+        #[serde(rename = "Q")]
+        q: Value,
+        review_days: Option<i64>,
+        review_offset: Option<i64>,
+        max_order: Option<f64>,
+    },
+    #[serde(rename = "echelon_base_stock")]
+    EchelonBaseStock { level: Value, review_days: Option<i64>, review_offset: Option<i64>, max_order: Option<f64> },
+    #[serde(rename = "none")]
+    None {},
+}
+
+/// Names accepted for `type` in a policy table.
+pub(crate) const POLICY_TYPES: &[&str] = &["base_stock", "s_S", "min_max", "r_Q", "echelon_base_stock", "none"];
+
+/// A stock level that is not a plain number: `{ days = 5 }` or `{ service = 0.97 }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLevel {
+    pub(crate) days: Option<f64>,
+    pub(crate) service: Option<f64>,
+    pub(crate) lead_time_cover: Option<f64>,
 }
 
 #[cfg(test)]

@@ -239,65 +239,6 @@ pub enum RawDisruption {
     Scheduled { windows: Vec<[i64; 2]>, capacity_per_day: Option<f64> },
 }
 
-/// A policy table as written; stock levels stay raw values (units, `{ days = .. }` or
-/// `{ service = .. }`) until validation.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", deny_unknown_fields)]
-pub enum RawPolicy {
-    #[serde(rename = "base_stock")]
-    BaseStock {
-        level: Value,
-        review_days: Option<i64>,
-        review_offset: Option<i64>,
-        max_order: Option<f64>,
-        forecast: Option<RawForecast>,
-    },
-    #[serde(rename = "s_S")]
-    SS {
-        s: Value,
-        #[serde(rename = "S")]
-        big_s: Value,
-        review_days: Option<i64>,
-        review_offset: Option<i64>,
-        max_order: Option<f64>,
-        forecast: Option<RawForecast>,
-    },
-    #[serde(rename = "min_max")]
-    MinMax {
-        min: Value,
-        max: Value,
-        review_days: Option<i64>,
-        review_offset: Option<i64>,
-        max_order: Option<f64>,
-        forecast: Option<RawForecast>,
-    },
-    #[serde(rename = "r_Q")]
-    RQ {
-        r: Value,
-        #[serde(rename = "Q")]
-        q: Value,
-        review_days: Option<i64>,
-        review_offset: Option<i64>,
-        max_order: Option<f64>,
-    },
-    #[serde(rename = "echelon_base_stock")]
-    EchelonBaseStock { level: Value, review_days: Option<i64>, review_offset: Option<i64>, max_order: Option<f64> },
-    #[serde(rename = "none")]
-    None {},
-}
-
-/// Names accepted for `type` in a policy table.
-pub const POLICY_TYPES: &[&str] = &["base_stock", "s_S", "min_max", "r_Q", "echelon_base_stock", "none"];
-
-/// A stock level that is not a plain number: `{ days = 5 }` or `{ service = 0.97 }`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawLevel {
-    pub days: Option<f64>,
-    pub service: Option<f64>,
-    pub lead_time_cover: Option<f64>,
-}
-
 /// One entry of `[segments]`: settings for every position of an ABC×XYZ segment.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
