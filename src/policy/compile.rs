@@ -69,17 +69,12 @@ impl PosRt {
 /// Rewrites a validated policy to rule `kind` with its levels in units, as if the file had
 /// said so (what `Model::set_policy` runs with, kept in its scenario).
 pub fn set_levels(policy: &mut Policy, kind: PolicyKind) {
-    let values: &[f64] = &match kind {
-        PolicyKind::BaseStock { level } | PolicyKind::EchelonBaseStock { level } => vec![level],
-        PolicyKind::SS { s, big_s } => vec![s, big_s],
-        PolicyKind::RQ { r, q } => vec![r, q],
-        PolicyKind::None => vec![],
-    };
+    let values = kind.levels();
     if policy.kind.name() != kind.name() {
         // Another rule: its parameters are not the ones the specs were written for.
         policy.specs.clear();
     }
-    for ((_, spec), &v) in policy.specs.iter_mut().zip(values) {
+    for ((_, spec), v) in policy.specs.iter_mut().zip(values) {
         *spec = LevelSpec::Units(v);
     }
     policy.kind = kind;
