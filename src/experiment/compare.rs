@@ -713,7 +713,7 @@ impl Comparison {
         } else {
             "the 95 % CI of the paired difference (variant − baseline, replication by replication) excludes zero"
         };
-        let _ = writeln!(s, "\n  * {note}");
+        let _ = writeln!(s, "\n{}", wrap(&format!("  * {note}"), TERMINAL_WIDTH, "    "));
         s
     }
 
