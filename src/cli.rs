@@ -341,7 +341,8 @@ impl From<ExperimentError> for Failure {
             ExperimentError::Point { point, source } => {
                 format!("error: sweep point {point} does not load:\n{}", scenario_message(source))
             }
-            other => other.to_string(),
+            ExperimentError::Input { message, help } => format!("error: {message}\n    help: {help}"),
+            other => format!("error: {other}"),
         };
         Failure { code: if e.is_bad_input() { EXIT_BAD_INPUT } else { 1 }, message }
     }

@@ -35,7 +35,7 @@ pub enum ExperimentError {
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
     /// Bad arguments: what is wrong and what to type instead.
-    #[error("error: {message}\n    help: {help}")]
+    #[error("{message} ({help})")]
     Input {
         /// What is wrong.
         message: String,
@@ -43,7 +43,7 @@ pub enum ExperimentError {
         help: String,
     },
     /// One point of a sweep did not load.
-    #[error("error: sweep point {point} does not load:\n{source}")]
+    #[error("sweep point {point} does not load: {source}")]
     Point {
         /// The point's values, `path=value, ...`.
         point: String,
@@ -51,7 +51,7 @@ pub enum ExperimentError {
         source: ScenarioError,
     },
     /// An output file could not be written.
-    #[error("error: cannot write into {path}: {source}")]
+    #[error("cannot write into {path}: {source}")]
     Io {
         /// Output folder.
         path: String,
