@@ -457,7 +457,13 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
     }
 
     let slot = (t % m.processes.ring_len) * n;
-    let ([served, unserved], pushed) = pass1::<L, MEASURE, RECORD, O>(m, t, mday, st, slot);
+    // Most models use none of pass 1's optional features: they get a copy of the pass without
+    // them, which keeps its loop short and its values in registers.
+    let ([served, unserved], pushed) = if plain_pass1::<L, MEASURE, RECORD>(m, st) {
+        pass1::<L, MEASURE, RECORD, true, O>(m, t, mday, st, slot)
+    } else {
+        pass1::<L, MEASURE, RECORD, false, O>(m, t, mday, st, slot)
+    };
     if !m.alloc.forecasts.is_empty() {
         for (l, lane) in st.lanes.iter_mut().enumerate() {
             forecast::update_forecasts(m, &mut lane.alloc, l, &st.demand, t, MEASURE);
@@ -607,15 +613,29 @@ fn variance_sums<const L: usize>(m: &Model, st: &mut State<L>, net_orders: [f64;
     }
 }
 
+/// Whether pass 1 may run without its optional features: pushes, orders in the mail,
+/// forecast-driven levels, echelon stock, sell-through tracking and the day's network totals.
+#[inline(always)]
+fn plain_pass1<const L: usize, const MEASURE: bool, const RECORD: bool>(m: &Model, st: &State<L>) -> bool {
+    let record = MEASURE && (m.resilience || RECORD);
+    m.alloc.pushes.is_empty()
+        && st.mail.is_empty()
+        && m.alloc.dyn_levels.is_empty()
+        && !m.stock.has_echelon
+        && !m.alloc.track_sell_through
+        && !record
+}
+
 /// Pass 1 over all positions: arrivals, serving demand, decisions, accounting, for every lane
 /// at once (see [`lanes`]): the arithmetic is branch-free, so all lanes share each instruction.
+/// `PLAIN` (see [`plain_pass1`]) compiles the optional features out.
 ///
 /// It is one long function on purpose (the one exception to our length rule): a position's
 /// stocks are loaded into vector registers once at the start of its turn and stored once at the
 /// end, and every step in between works on those registers. Split into functions, the steps
 /// would hand the stocks over through memory, and this loop is most of a run's time.
 #[inline(always)]
-fn pass1<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
+fn pass1<const L: usize, const MEASURE: bool, const RECORD: bool, const PLAIN: bool, O: Observer>(
     m: &Model,
     t: usize,
     mday: i64,
@@ -627,18 +647,22 @@ where
 {
     // Network totals of the day when days are recorded: served the same day, and the value of
     // demand that was not.
-    let record = MEASURE && (m.resilience || RECORD);
+    let record = !PLAIN && MEASURE && (m.resilience || RECORD);
     let (mut rec_served, mut rec_unserved) = (Vx::<L>::splat(0.0), Vx::<L>::splat(0.0));
     let n = m.n_pos();
-    let echelon = m.stock.has_echelon;
+    let echelon = !PLAIN && m.stock.has_echelon;
     let keep = Vx::<L>::splat(if m.lost_sales { 0.0 } else { 1.0 });
     let lose = Vx::<L>::splat(if m.lost_sales { 1.0 } else { 0.0 });
     let zero = Vx::<L>::splat(0.0);
     let mut n_pending = [0usize; L];
     let mut any_push = false;
-    let track = m.alloc.track_sell_through;
+    let track = !PLAIN && m.alloc.track_sell_through;
     // Features most models do not use, decided once per day rather than per position.
-    let (pushes, delays, dynamic) = (!m.alloc.pushes.is_empty(), !st.mail.is_empty(), !m.alloc.dyn_levels.is_empty());
+    let (pushes, delays, dynamic) = if PLAIN {
+        (false, false, false)
+    } else {
+        (!m.alloc.pushes.is_empty(), !st.mail.is_empty(), !m.alloc.dyn_levels.is_empty())
+    };
     let record_orders = MEASURE && RECORD;
     let ring = &mut st.ring[slot..slot + n];
     let (stocks, sums, demand) = (&mut st.stocks[..n], &mut st.sums[..n], &st.demand[..n]);
