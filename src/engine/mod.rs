@@ -667,6 +667,10 @@ where
     let ring = &mut st.ring[slot..slot + n];
     let (stocks, sums, demand) = (&mut st.stocks[..n], &mut st.sums[..n], &st.demand[..n]);
     let (policy, child, ech_below) = (&m.stock.policy[..n], &mut st.child_orders[..=n], &mut st.ech_below[..n]);
+    // Lists and sums the turn writes, held in locals: reached through `st`, their buffers would
+    // be re-read after every store of the turn (taking a `Vec` out allocates nothing).
+    let mut pending: [Vec<u32>; L] = std::array::from_fn(|l| std::mem::take(&mut st.lanes[l].pending));
+    let loc_day = &mut st.loc_day[..];
     for q in 0..n {
         // 2. Arrivals. The stocks live in registers during the turn.
         let arrived = Vx::<L>::load(std::mem::replace(&mut ring[q], [0.0; L]));
@@ -779,7 +783,7 @@ where
         *to = (Vx::load(*to) + sent).store();
         // Remember who is owed anything (branch-free append).
         for l in 0..L {
-            st.lanes[l].pending[n_pending[l]] = q as u32;
+            pending[l][n_pending[l]] = q as u32;
             n_pending[l] += usize::from(oi_lanes[l] > 0.0);
         }
 
@@ -810,7 +814,7 @@ where
             add(&mut a.demand, d);
             add(&mut a.served, served);
             add(&mut a.stockout_days, d.gt_one(served));
-            let day = &mut st.loc_day[pol.day_slot as usize];
+            let day = &mut loc_day[pol.day_slot as usize];
             add(&mut day[0], qty);
             add(&mut day[1], dem_in);
             if O::ACTIVE {
@@ -829,8 +833,8 @@ where
             }
         }
     }
-    for (lane, np) in st.lanes.iter_mut().zip(n_pending) {
-        lane.n_pending = np;
+    for ((lane, np), p) in st.lanes.iter_mut().zip(n_pending).zip(pending) {
+        (lane.n_pending, lane.pending) = (np, p);
     }
     ([rec_served, rec_unserved], any_push)
 }
