@@ -211,9 +211,9 @@ mod tests {
             assert_eq!((va + vb).store(), s(|x, y| x + y));
             assert_eq!((va - vb).store(), s(|x, y| x - y));
             assert_eq!((va * vb).store(), s(|x, y| x * y));
-            assert_eq!(va.lesser(vb).store(), s(|x, y| Vector::<1>::lesser(x, y)));
+            assert_eq!(va.lesser(vb).store(), s(Vector::<1>::lesser));
             assert_eq!(va.if_le(vb, F2::splat(7.0)).store(), s(|x, y| Vector::<1>::if_le(x, y, 7.0)));
-            assert_eq!(va.gt_one(vb).store(), s(|x, y| Vector::<1>::gt_one(x, y)));
+            assert_eq!(va.gt_one(vb).store(), s(Vector::<1>::gt_one));
         }
     }
 }
