@@ -898,10 +898,12 @@ fn fulfil<const L: usize, const MEASURE: bool, O: Observer>(
         _ => None,
     };
     let shipped = if avail >= total && reserve.is_none() {
-        for k in kids {
-            let c = st.lanes[l].pending[k] as usize;
-            let x = st.stocks[c].owed_in[l];
-            ship::<L, MEASURE>(m, st, l, c, x);
+        let lane = &st.lanes[l];
+        let mut dock = Dock::new(m, &mut st.ring, &mut st.stocks, &mut st.sums, lane, l);
+        for &c in &lane.pending[kids] {
+            let c = c as usize;
+            let x = dock.stocks[c].owed_in[l];
+            dock.ship::<MEASURE>(c, x);
         }
         total
     } else if avail > 0.0 {
@@ -980,10 +982,10 @@ fn ration_group<const L: usize, const MEASURE: bool>(
         }
         let mut out = std::mem::take(&mut st.scratch);
         allocate(rule, &st.claims, budget, whole, &mut out, &mut st.ration);
+        let mut dock = Dock::new(m, &mut st.ring, &mut st.stocks, &mut st.sums, &st.lanes[l], l);
         for &(x, i) in &out {
             if x > 0.0 {
-                let c = st.claim_pos[i as usize] as usize;
-                ship::<L, MEASURE>(m, st, l, c, x);
+                dock.ship::<MEASURE>(st.claim_pos[i as usize] as usize, x);
                 sent += x;
             }
         }
@@ -992,16 +994,44 @@ fn ration_group<const L: usize, const MEASURE: bool>(
     sent
 }
 
-/// Sends `x` units to position `c` in lane `l`, arriving after its network lane's lead time for
-/// today; the child's sums already hold today's in-transit, so they are corrected.
-#[inline(always)]
-fn ship<const L: usize, const MEASURE: bool>(m: &Model, st: &mut State<L>, l: usize, c: usize, x: f64) {
-    st.ring[st.lanes[l].arrive[m.processes.lane[c] as usize] + c][l] += x;
-    let s = &mut st.stocks[c];
-    s.in_transit[l] += x;
-    s.owed_in[l] -= x;
-    if MEASURE {
-        st.sums[c].in_transit[l] += x;
+/// What a shipment in lane `l` touches, borrowed once per group: reached through the state, the
+/// arrays' addresses would be re-read after every store of a loop over children.
+struct Dock<'a, const L: usize> {
+    ring: &'a mut [[f64; L]],
+    stocks: &'a mut [Stocks<L>],
+    sums: &'a mut [Sums<L>],
+    /// Ring offset where a shipment leaving today on each network lane arrives.
+    arrive: &'a [usize],
+    /// Network lane of each position.
+    lane_of: &'a [u32],
+    l: usize,
+}
+
+impl<'a, const L: usize> Dock<'a, L> {
+    #[inline(always)]
+    fn new(
+        m: &'a Model,
+        ring: &'a mut [[f64; L]],
+        stocks: &'a mut [Stocks<L>],
+        sums: &'a mut [Sums<L>],
+        lane: &'a Lane,
+        l: usize,
+    ) -> Self {
+        Dock { ring, stocks, sums, arrive: &lane.arrive, lane_of: &m.processes.lane, l }
+    }
+
+    /// Sends `x` units to position `c`, arriving after its network lane's lead time for today;
+    /// the child's sums already hold today's in-transit, so they are corrected.
+    #[inline(always)]
+    fn ship<const MEASURE: bool>(&mut self, c: usize, x: f64) {
+        let l = self.l;
+        self.ring[self.arrive[self.lane_of[c] as usize] + c][l] += x;
+        let s = &mut self.stocks[c];
+        s.in_transit[l] += x;
+        s.owed_in[l] -= x;
+        if MEASURE {
+            self.sums[c].in_transit[l] += x;
+        }
     }
 }
 
