@@ -472,7 +472,13 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
     }
 
     let slot = (t % m.processes.ring_len) * n;
-    let ([served, unserved], pushed) = pass1::<L, MEASURE, RECORD, O>(m, t, mday, st, slot);
+    // Most models use none of pass 1's optional features: they get a copy of the pass without
+    // them, which keeps its loop short and its values in registers.
+    let ([served, unserved], pushed) = if plain_pass1::<L, MEASURE, RECORD>(m, st) {
+        pass1::<L, MEASURE, RECORD, true, O>(m, t, mday, st, slot)
+    } else {
+        pass1::<L, MEASURE, RECORD, false, O>(m, t, mday, st, slot)
+    };
     if !m.alloc.forecasts.is_empty() {
         for (l, lane) in st.lanes.iter_mut().enumerate() {
             forecast::update_forecasts(m, &mut lane.alloc, l, &st.demand, t, MEASURE);
@@ -673,15 +679,30 @@ fn variance_sums<const L: usize>(m: &Model, st: &mut State<L>, net_orders: [f64;
     }
 }
 
+/// Whether pass 1 may run without its optional features: pushes, orders in the mail,
+/// forecast-driven levels, echelon stock, sell-through tracking and the day's network totals.
+#[inline(always)]
+fn plain_pass1<const L: usize, const MEASURE: bool, const RECORD: bool>(m: &Model, st: &State<L>) -> bool {
+    // The same condition as pass 1's `record`: resilience records warm-up days too.
+    let record = (MEASURE && RECORD) || m.resilience;
+    m.alloc.pushes.is_empty()
+        && st.mail.is_empty()
+        && m.alloc.dyn_levels.is_empty()
+        && !m.stock.has_echelon
+        && !m.alloc.track_sell_through
+        && !record
+}
+
 /// Pass 1 over all positions: arrivals, serving demand, decisions, accounting, for every lane
 /// at once (see [`lanes`]): the arithmetic is branch-free, so all lanes share each instruction.
+/// `PLAIN` (see [`plain_pass1`]) compiles the optional features out.
 ///
 /// It is one long function on purpose (the one exception to our length rule): a position's
 /// stocks are loaded into vector registers once at the start of its turn and stored once at the
 /// end, and every step in between works on those registers. Split into functions, the steps
 /// would hand the stocks over through memory, and this loop is most of a run's time.
 #[inline(always)]
-fn pass1<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
+fn pass1<const L: usize, const MEASURE: bool, const RECORD: bool, const PLAIN: bool, O: Observer>(
     m: &Model,
     t: usize,
     mday: i64,
@@ -694,22 +715,30 @@ where
     // Network totals of the day when days are recorded: served the same day, and the value of
     // demand that was not.
     // Resilience also keeps the last warm-up days, as the baseline of an early disruption.
-    let record = (MEASURE && RECORD) || m.resilience;
+    let record = !PLAIN && ((MEASURE && RECORD) || m.resilience);
     let (mut rec_served, mut rec_unserved) = (Vx::<L>::splat(0.0), Vx::<L>::splat(0.0));
     let n = m.n_pos();
-    let echelon = m.stock.has_echelon;
+    let echelon = !PLAIN && m.stock.has_echelon;
     let keep = Vx::<L>::splat(if m.lost_sales { 0.0 } else { 1.0 });
     let lose = Vx::<L>::splat(if m.lost_sales { 1.0 } else { 0.0 });
     let zero = Vx::<L>::splat(0.0);
     let mut n_pending = [0usize; L];
     let mut any_push = false;
-    let track = m.alloc.track_sell_through;
+    let track = !PLAIN && m.alloc.track_sell_through;
     // Features most models do not use, decided once per day rather than per position.
-    let (pushes, delays, dynamic) = (!m.alloc.pushes.is_empty(), !st.mail.is_empty(), !m.alloc.dyn_levels.is_empty());
+    let (pushes, delays, dynamic) = if PLAIN {
+        (false, false, false)
+    } else {
+        (!m.alloc.pushes.is_empty(), !st.mail.is_empty(), !m.alloc.dyn_levels.is_empty())
+    };
     let record_orders = MEASURE && RECORD;
     let ring = &mut st.ring[slot..slot + n];
     let (stocks, sums, demand) = (&mut st.stocks[..n], &mut st.sums[..n], &st.demand[..n]);
     let (policy, child, ech_below) = (&m.stock.policy[..n], &mut st.child_orders[..=n], &mut st.ech_below[..n]);
+    // Lists and sums the turn writes, held in locals: reached through `st`, their buffers would
+    // be re-read after every store of the turn (taking a `Vec` out allocates nothing).
+    let mut pending: [Vec<u32>; L] = std::array::from_fn(|l| std::mem::take(&mut st.lanes[l].pending));
+    let loc_day = &mut st.loc_day[..];
     for q in 0..n {
         // 2. Arrivals. The stocks live in registers during the turn.
         let arrived = Vx::<L>::load(std::mem::replace(&mut ring[q], [0.0; L]));
@@ -834,7 +863,7 @@ where
         *to = (Vx::load(*to) + sent).store();
         // Remember who is owed anything (branch-free append).
         for l in 0..L {
-            st.lanes[l].pending[n_pending[l]] = q as u32;
+            pending[l][n_pending[l]] = q as u32;
             n_pending[l] += usize::from(oi_lanes[l] > 0.0);
         }
 
@@ -865,7 +894,7 @@ where
             add(&mut a.demand, d);
             add(&mut a.served, served);
             add(&mut a.stockout_days, d.gt_one(served));
-            let day = &mut st.loc_day[pol.day_slot as usize];
+            let day = &mut loc_day[pol.day_slot as usize];
             add(&mut day[0], qty);
             add(&mut day[1], dem_in);
             if O::ACTIVE {
@@ -884,8 +913,8 @@ where
             }
         }
     }
-    for (lane, np) in st.lanes.iter_mut().zip(n_pending) {
-        lane.n_pending = np;
+    for ((lane, np), p) in st.lanes.iter_mut().zip(n_pending).zip(pending) {
+        (lane.n_pending, lane.pending) = (np, p);
     }
     ([rec_served, rec_unserved], any_push)
 }
@@ -949,10 +978,12 @@ fn fulfil<const L: usize, const MEASURE: bool, O: Observer>(
         _ => None,
     };
     let shipped = if avail >= total && reserve.is_none() {
-        for k in kids {
-            let c = st.lanes[l].pending[k] as usize;
-            let x = st.stocks[c].owed_in[l];
-            ship::<L, MEASURE>(m, st, l, c, x);
+        let lane = &st.lanes[l];
+        let mut dock = Dock::new(m, &mut st.ring, &mut st.stocks, &mut st.sums, lane, l);
+        for &c in &lane.pending[kids] {
+            let c = c as usize;
+            let x = dock.stocks[c].owed_in[l];
+            dock.ship::<MEASURE>(c, x);
         }
         total
     } else if avail > 0.0 {
@@ -1031,10 +1062,10 @@ fn ration_group<const L: usize, const MEASURE: bool>(
         }
         let mut out = std::mem::take(&mut st.scratch);
         allocate(rule, &st.claims, budget, whole, &mut out, &mut st.ration);
+        let mut dock = Dock::new(m, &mut st.ring, &mut st.stocks, &mut st.sums, &st.lanes[l], l);
         for &(x, i) in &out {
             if x > 0.0 {
-                let c = st.claim_pos[i as usize] as usize;
-                ship::<L, MEASURE>(m, st, l, c, x);
+                dock.ship::<MEASURE>(st.claim_pos[i as usize] as usize, x);
                 sent += x;
             }
         }
@@ -1043,16 +1074,44 @@ fn ration_group<const L: usize, const MEASURE: bool>(
     sent
 }
 
-/// Sends `x` units to position `c` in lane `l`, arriving after its network lane's lead time for
-/// today; the child's sums already hold today's in-transit, so they are corrected.
-#[inline(always)]
-fn ship<const L: usize, const MEASURE: bool>(m: &Model, st: &mut State<L>, l: usize, c: usize, x: f64) {
-    st.ring[st.lanes[l].arrive[m.processes.lane[c] as usize] + c][l] += x;
-    let s = &mut st.stocks[c];
-    s.in_transit[l] += x;
-    s.owed_in[l] -= x;
-    if MEASURE {
-        st.sums[c].in_transit[l] += x;
+/// What a shipment in lane `l` touches, borrowed once per group: reached through the state, the
+/// arrays' addresses would be re-read after every store of a loop over children.
+struct Dock<'a, const L: usize> {
+    ring: &'a mut [[f64; L]],
+    stocks: &'a mut [Stocks<L>],
+    sums: &'a mut [Sums<L>],
+    /// Ring offset where a shipment leaving today on each network lane arrives.
+    arrive: &'a [usize],
+    /// Network lane of each position.
+    lane_of: &'a [u32],
+    l: usize,
+}
+
+impl<'a, const L: usize> Dock<'a, L> {
+    #[inline(always)]
+    fn new(
+        m: &'a Model,
+        ring: &'a mut [[f64; L]],
+        stocks: &'a mut [Stocks<L>],
+        sums: &'a mut [Sums<L>],
+        lane: &'a Lane,
+        l: usize,
+    ) -> Self {
+        Dock { ring, stocks, sums, arrive: &lane.arrive, lane_of: &m.processes.lane, l }
+    }
+
+    /// Sends `x` units to position `c`, arriving after its network lane's lead time for today;
+    /// the child's sums already hold today's in-transit, so they are corrected.
+    #[inline(always)]
+    fn ship<const MEASURE: bool>(&mut self, c: usize, x: f64) {
+        let l = self.l;
+        self.ring[self.arrive[self.lane_of[c] as usize] + c][l] += x;
+        let s = &mut self.stocks[c];
+        s.in_transit[l] += x;
+        s.owed_in[l] -= x;
+        if MEASURE {
+            self.sums[c].in_transit[l] += x;
+        }
     }
 }
 
