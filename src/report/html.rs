@@ -318,6 +318,12 @@ pub fn run_report(
 ) -> Vec<u8> {
     let mut page = Page::new(&meta.scenario, Some("Monte Carlo simulation report"), &m.scenario.description);
     page.facts(&run_facts(m, r, meta));
+    // What validation warned about (windows outside the horizon, implausible costs) stays with
+    // the results it may have changed.
+    for w in &m.scenario.warnings {
+        let help = w.help().map_or_else(String::new, |h| format!(" ({h})"));
+        page.paragraph(&format!("Warning: {w}{help}"), Some("warn"));
+    }
     network_section(&mut page, m, r, sums);
     locations_section(&mut page, m, r, sums);
     cost_section(&mut page, m, r, sums);

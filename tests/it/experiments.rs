@@ -408,7 +408,11 @@ fn size_command_writes_levels_and_textbook() {
     }
     assert!(p["achieved"]["mean"].as_f64().unwrap() >= 0.97);
     assert!(v["inventory_investment"]["sized_positions"].as_f64().unwrap() > 0.0);
-    assert_eq!(fs::read_to_string(out.join("sizing.csv")).unwrap().lines().count(), 2);
+    let csv = fs::read_to_string(out.join("sizing.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 2);
+    // The CSV says what it was sized for, like the JSON.
+    assert!(csv.lines().next().unwrap().ends_with(",target"), "{csv}");
+    assert!(csv.lines().nth(1).unwrap().ends_with(",fill rate ≥ 97.00 % (mean over replications)"), "{csv}");
 
     // Other targets and scenarios: (s, S) stores behind warehouses, four pooled stores.
     ok(

@@ -117,6 +117,25 @@ fn an_outage_after_the_horizon_is_a_warning_at_its_line_in_every_command() {
     assert_eq!(err.matches("400–420").count(), 1, "compare warns about x.toml once: {err}");
 }
 
+/// The run's report.html carries the warnings beside the results they may have changed.
+#[test]
+fn the_run_report_shows_the_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("x.toml"), with_outage(400, 420)).unwrap();
+    let out = echelon_in(dir.path())
+        .args(["run", "x.toml", "--no-plots", "--quiet", "--days", "30", "--out", "o"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = fs::read_to_string(dir.path().join("o/report.html")).unwrap();
+    assert!(html.contains("class=\"warn\">Warning: ") && html.contains("400–420"), "no warning in the report");
+    // A scenario without warnings shows none.
+    fs::write(dir.path().join("x.toml"), BASE).unwrap();
+    let out = echelon_in(dir.path()).args(["run", "x.toml", "--no-plots", "--quiet", "--out", "p"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(!fs::read_to_string(dir.path().join("p/report.html")).unwrap().contains("Warning: "));
+}
+
 #[test]
 fn windows_partly_outside_the_horizon_say_which_days_count() {
     let (_, err) = check(&with_outage(360, 370));

@@ -168,8 +168,10 @@ impl Sizing {
             "location,sku,policy,level,order_up_to,safety_stock,expected_demand,protection_days,\
              achieved_mean,achieved_se,achieved_p5,achieved_p95,achieved_statistic,met,reachable,\
              textbook_level,textbook_safety_stock,textbook_achieved_mean,textbook_statistic,\
-             unit_cost,avg_on_hand,avg_inventory_value\n",
+             unit_cost,avg_on_hand,avg_inventory_value,target\n",
         );
+        // Every row says what it was sized for, so a copied CSV cannot be mistaken for another.
+        let target = csv_field(&self.target.label());
         for p in &self.positions {
             let _ = write!(out, "{},{},{}", csv_field(&p.location), csv_field(&p.sku), p.policy);
             let a = p.achieved.as_ref().map_or([f64::NAN; 4], |s| [s.mean, s.se, s.p5, s.p95]);
@@ -189,7 +191,7 @@ impl Sizing {
                     p.avg_inventory_value,
                 ],
             );
-            out.push('\n');
+            let _ = writeln!(out, ",{target}");
         }
         out
     }
