@@ -86,7 +86,9 @@ pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod simulation;
 pub mod stats;
 
 pub use model::Model;
 pub use scenario::Scenario;
+pub use simulation::Simulation;

@@ -5,6 +5,10 @@ pub mod budget;
 pub mod downsample;
 mod progress;
 
+use std::ops::Range;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rayon::prelude::*;
 
 pub use progress::Progress;
@@ -59,6 +63,9 @@ pub struct RunResult {
     pub values: Vec<f64>,
     /// Replications run.
     pub replications: usize,
+    /// Index of the first replication run (0 unless a range was asked for): column `i` of
+    /// `values` is replication `first_replication + i`.
+    pub first_replication: u64,
     /// Seed used.
     pub seed: u64,
     /// Day-by-day records of the first replications (empty unless the model records days):
@@ -162,33 +169,74 @@ const BLOCK: usize = 64;
 
 /// Runs all replications of a model and returns their KPI values.
 pub fn run(m: &Model, opts: &RunOptions, progress: &Progress) -> RunResult {
+    let range = 0..opts.replications as u64;
+    let never = CancelToken::new();
+    run_range(m, opts.seed, range, opts.threads, progress, &|_| {}, &never)
+        .expect("a token nobody holds is never cancelled")
+}
+
+/// A shared flag that asks a run to stop; clones share the flag, so one can be handed to a
+/// run and another kept (or moved to another thread) to cancel it.
+#[derive(Clone, Debug, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    /// A token not yet cancelled.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Asks every run holding this token to stop at its next check.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`cancel`](Self::cancel) has been called on this token or a clone.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// A run stopped by its [`CancelToken`] before all its replications finished.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cancelled;
+
+impl std::fmt::Display for Cancelled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the run was cancelled")
+    }
+}
+
+impl std::error::Error for Cancelled {}
+
+/// Runs replications `range` of a model and returns their KPI values; replication `i` draws
+/// from the streams of (seed, `i`), so the values are exactly rows `range` of a run of all of
+/// them. `on_block` gets the number of replications done after each block; `cancel` is checked
+/// before each block (never inside a replication), and a cancelled run returns [`Cancelled`].
+pub fn run_range(
+    m: &Model,
+    seed: u64,
+    range: Range<u64>,
+    threads: Option<usize>,
+    progress: &Progress,
+    on_block: &dyn Fn(u64),
+    cancel: &CancelToken,
+) -> Result<RunResult, Cancelled> {
     let scopes = scopes_of(m);
     let per = scopes.len() * Kpi::COUNT;
-    let reps = opts.replications;
+    let reps = range.end.saturating_sub(range.start) as usize;
     let mut values = vec![0.0; per * reps];
-    let pool = pool(opts.threads);
+    let pool = pool(threads);
     let mut days = Vec::new();
     let mut start = 0;
     while start < reps {
+        if cancel.is_cancelled() {
+            return Err(Cancelled);
+        }
         let end = (start + BLOCK).min(reps);
-        let block: Vec<(Vec<f64>, Option<DayRecord>)> = pool.install(|| {
-            replications(m, opts.seed, start as u64..end as u64, progress, &|rep, t| {
-                let mut v = Vec::with_capacity(per);
-                kpi_values(&t, &scopes, &mut v);
-                let keep = m.record_daily && (rep as usize) < m.day_records();
-                (
-                    v,
-                    keep.then(|| {
-                        DayRecord {
-                            network: t.daily,
-                            locations: t.loc_daily,
-                            echelon_bullwhip: t.height_bullwhip,
-                            step: 1,
-                        }
-                        .downsampled(m.days, m.topo.n_loc)
-                    }),
-                )
-            })
+        let first = range.start + start as u64;
+        let block = pool.install(|| {
+            replications(m, seed, first..range.start + end as u64, progress, &|rep, t| rep_values(m, &scopes, rep, t))
         });
         let block: Vec<Vec<f64>> = block
             .into_iter()
@@ -205,8 +253,23 @@ pub fn run(m: &Model, opts: &RunOptions, progress: &Progress) -> RunResult {
             }
         }
         start = end;
+        on_block(start as u64);
     }
-    RunResult { scopes, values, replications: reps, seed: opts.seed, days }
+    Ok(RunResult { scopes, values, replications: reps, first_replication: range.start, seed, days })
+}
+
+/// One replication's KPI values for `scopes`, and its day-by-day record if it is one of the
+/// first [`Model::day_records`] replications (by replication index, so a range keeps exactly
+/// the records the full run would keep).
+fn rep_values(m: &Model, scopes: &[Scope], rep: u64, t: Totals) -> (Vec<f64>, Option<DayRecord>) {
+    let mut v = Vec::with_capacity(scopes.len() * Kpi::COUNT);
+    kpi_values(&t, scopes, &mut v);
+    let keep = m.record_daily && (rep as usize) < m.day_records();
+    let rec = keep.then(|| {
+        DayRecord { network: t.daily, locations: t.loc_daily, echelon_bullwhip: t.height_bullwhip, step: 1 }
+            .downsampled(m.days, m.topo.n_loc)
+    });
+    (v, rec)
 }
 
 /// Runs replications and hands each one's totals to `f` in replication order (for callers that

@@ -1,5 +1,6 @@
 //! Integration tests of echelon: one test binary (STYLE.md habit 13) with a module per concern.
 //!
+//! - `api`: the `Simulation` builder: replication ranges, progress and cancellation;
 //! - `golden`: simulated KPI means against closed forms (tests/REFERENCE.md);
 //! - `traces`: hand-computed day-by-day traces, cell by cell;
 //! - `determinism`: same seed, same bytes, for any thread count;
@@ -24,6 +25,7 @@
 //! - `stress`: stress features against hand-computed exact results (outages, Markov supplier,
 //!   promotions, delays, capacity, trend, shocks, common factors, named stress overlays).
 
+mod api;
 mod cli;
 mod common;
 mod determinism;
