@@ -62,7 +62,8 @@
 //! Data flows one way: [`scenario`] (TOML → validated [`Scenario`]) → [`model`] (compiled
 //! [`Model`]) → [`engine`] (one replication, no I/O, no allocation per day) → [`kpi`]
 //! (accumulators and KPI definitions) → [`runner`] (replications in parallel) → [`stats`]
-//! (summaries across replications) → [`report`] (files and tables).
+//! (summaries across replications) → [`report`] (files and tables). A program drives a run
+//! through [`Simulation`]: seed, threads, a replication range, progress and cancellation.
 
 #![warn(missing_docs)]
 // The engine and the compiler index several parallel flat arrays (structure of arrays) by the

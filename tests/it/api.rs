@@ -50,10 +50,20 @@ lead_time = 2
 policy = { type = "r_Q", r = 9, Q = 7 }
 [[demand]]
 location = "s1"
+sku = "a"
 distribution = { type = "poisson", mean = 4 }
 [[demand]]
 location = "s2"
+sku = "a"
 distribution = { type = "normal", mean = 5, sd = 2 }
+[[demand]]
+location = "s1"
+sku = "b"
+distribution = { type = "poisson", mean = 2 }
+[[demand]]
+location = "s2"
+sku = "b"
+distribution = { type = "poisson", mean = 3 }
 "#;
 
 /// The values of replication `rep` (column of the result) of every scope and KPI, as bits.
@@ -96,7 +106,7 @@ fn ranges_concatenate_into_the_full_run() {
         assert_eq!(part, row(&full, rep), "replication {rep}");
     }
     let days: Vec<_> = head.days.iter().chain(&tail.days).collect();
-    assert_eq!(days.len(), full.days.len());
+    assert_eq!((days.len(), full.days.len()), (20, 20));
     for (i, (a, b)) in days.iter().zip(&full.days).enumerate() {
         let bits = |d: &echelon::runner::DayRecord| d.network.iter().flatten().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(a), bits(b), "day record {i}");
