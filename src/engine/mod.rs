@@ -36,6 +36,8 @@ use lanes::{HasVector, Lanes, Vector};
 use crate::allocation::ration::{self, Claim, allocate};
 use crate::allocation::step::{self as alloc, LaneAlloc};
 use crate::allocation::{ReserveRt, Rule};
+use crate::channel::ChannelLane;
+use crate::channel::step::{Shelves, route};
 use crate::demand::step::{DemandLane, draw_streams, draw_tables, shocks_and_factors};
 use crate::disruption::step::{DisruptionLane, disruptions_and_lanes};
 use crate::forecast::step as forecast;
@@ -214,6 +216,8 @@ struct Lane {
     height_bw: Vec<[f64; 2]>,
     /// Forecasts, reserves, transfers.
     alloc: LaneAlloc,
+    /// Waiting online orders and channel sums.
+    ch: ChannelLane,
 }
 
 /// Per-replication state for `L` replications in lockstep, allocated once per thread and reset
@@ -267,6 +271,8 @@ pub struct Totals {
     pub segments: Vec<ScopeAcc>,
     /// Per SKU (scenario order): its positions summed, with the network's boundary.
     pub skus: Vec<ScopeAcc>,
+    /// Per channel (`Model::channel.channels`): its customer-facing positions summed.
+    pub channels: Vec<ScopeAcc>,
     /// Day by day (when the model records days for charts): network [demand, served the same
     /// day, on hand, backlog, value of unserved demand] per measured day.
     pub daily: Vec<[f64; 5]>,
@@ -305,6 +311,7 @@ impl<const L: usize> State<L> {
             loc_daily: vec![[0.0; 4]; if m.record_daily { m.days * m.topo.n_loc } else { 0 }],
             height_bw: vec![[0.0; 2]; if m.record_daily { m.topo.n_heights + 1 } else { 0 }],
             alloc: LaneAlloc::new(m),
+            ch: ChannelLane::new(m),
         };
         State {
             record: false,
@@ -395,6 +402,7 @@ impl<const L: usize> State<L> {
             lane.loc_daily.fill([0.0; 4]);
             lane.height_bw.fill([0.0; 2]);
             lane.alloc.reset(m, seed, rep);
+            lane.ch.reset();
         }
     }
 }
@@ -479,6 +487,20 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
     }
 
     let slot = (t % m.processes.ring_len) * n;
+    // Online and BOPIS orders take what their nodes can spare before pass 1 serves walk-in
+    // demand (see `channel::step`); models without channels skip this.
+    if !m.channel.orders.is_empty() {
+        for (l, lane) in st.lanes.iter_mut().enumerate() {
+            let mut sh = Shelves {
+                stocks: &mut st.stocks,
+                sums: &mut st.sums,
+                arrivals: &st.ring[slot..slot + n],
+                demand: &mut st.demand,
+                up: &lane.up,
+            };
+            route::<L, MEASURE>(m, l, &mut lane.ch, &mut sh);
+        }
+    }
     // Most models use none of pass 1's optional features: they get a copy of the pass without
     // them, which keeps its loop short and its values in registers.
     let ([served, unserved], pushed) = if plain_pass1::<L, MEASURE, RECORD>(m, st) {
@@ -486,6 +508,17 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
     } else {
         pass1::<L, MEASURE, RECORD, false, O>(m, t, mday, st, slot)
     };
+    if O::ACTIVE && MEASURE && !m.channel.orders.is_empty() {
+        // The trace shows units sent to online orders as shipped, and an order position's
+        // units as received (and ordered: it asked its nodes for them).
+        for lane in &mut st.lanes {
+            for (f, (&out, &got)) in lane.flows.iter_mut().zip(lane.ch.out_today.iter().zip(&lane.ch.in_today)) {
+                f.shipped += out;
+                f.received += got;
+                f.ordered += got;
+            }
+        }
+    }
     if !m.alloc.forecasts.is_empty() {
         for (l, lane) in st.lanes.iter_mut().enumerate() {
             forecast::update_forecasts(m, &mut lane.alloc, l, &st.demand, t, MEASURE);

@@ -495,11 +495,7 @@ fn locations_section(page: &mut Page, m: &Model, r: &RunResult, sums: &[Vec<Opti
     let mean = |i: usize, k: Kpi| mean_of(sums, i, k);
     for &(i, l) in locs.iter().take(MAX_LOCATION_ROWS) {
         let loc = &sc.locations[l];
-        let kind = match loc.kind {
-            LocationKind::Warehouse => "warehouse",
-            LocationKind::Store => "store",
-            LocationKind::Supplier => "supplier",
-        };
+        let kind = loc.kind.as_str();
         let source = loc.source.map_or(String::new(), |s| sc.locations[s].id.clone());
         t.row(vec![
             loc.id.clone().into(),

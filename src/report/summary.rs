@@ -53,7 +53,8 @@ struct Locations<'a> {
     sums: &'a [Vec<Option<Summary>>],
 }
 
-/// The scopes of one kind (0 locations, 1 tiers, 2 segments or 3 SKUs) as `{name: kpis}`.
+/// The scopes of one kind (0 locations, 1 tiers, 2 segments, 3 SKUs or 4 channels) as
+/// `{name: kpis}`.
 struct Named<'a>(&'a Locations<'a>, u8);
 
 impl Serialize for Named<'_> {
@@ -66,6 +67,7 @@ impl Serialize for Named<'_> {
                 (Scope::Tier(t), 1) => &m.alloc.tiers[t],
                 (Scope::Segment(x), 2) => &m.alloc.segments[x],
                 (Scope::Sku(k), 3) => &m.scenario.skus[k].id,
+                (Scope::Channel(c), 4) => m.channel.channels[c].as_str(),
                 _ => continue,
             };
             map.serialize_entry(name, &KpiTable(&sums[i]))?;
@@ -119,6 +121,8 @@ struct SummaryDoc<'a> {
     tiers: Option<Named<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     segments: Option<Named<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channels: Option<Named<'a>>,
     skus: Named<'a>,
     positions: Positions<'a>,
 }
@@ -141,6 +145,7 @@ pub fn summary_json(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], met
         locations: Named(&locations, 0),
         tiers: (!m.alloc.tiers.is_empty()).then_some(Named(&locations, 1)),
         segments: (!m.alloc.segments.is_empty()).then_some(Named(&locations, 2)),
+        channels: m.channel.active.then_some(Named(&locations, 4)),
         skus: Named(&locations, 3),
         positions: Positions(&locations),
     };
@@ -164,6 +169,7 @@ fn scope_cols(m: &Model, s: Scope) -> [String; 3] {
         Scope::Tier(t) => ["tier".into(), csv_field(&m.alloc.tiers[t]), String::new()],
         Scope::Segment(x) => ["segment".into(), csv_field(&m.alloc.segments[x]), String::new()],
         Scope::Sku(k) => ["sku".into(), String::new(), csv_field(&sc.skus[k].id)],
+        Scope::Channel(c) => ["channel".into(), m.channel.channels[c].as_str().into(), String::new()],
     }
 }
 
@@ -174,7 +180,9 @@ pub fn replications_csv(m: &Model, r: &RunResult, positions: bool) -> String {
         (0..r.scopes.len()).filter(|&i| positions || !matches!(r.scopes[i], Scope::Position(_))).collect();
     let mut out = String::with_capacity(r.replications * keep.len() * 200);
     out.push_str("replication,scope,location,sku");
-    for k in Kpi::ALL {
+    // Channel KPIs are columns only in scenarios with channels.
+    let kpis: Vec<Kpi> = Kpi::ALL.into_iter().filter(|k| m.channel.active || !k.channel()).collect();
+    for &k in &kpis {
         out.push(',');
         out.push_str(k.name());
     }
@@ -191,7 +199,7 @@ pub fn replications_csv(m: &Model, r: &RunResult, positions: bool) -> String {
                     out.push(',');
                     out.push_str(c);
                 }
-                csv_nums(&mut out, Kpi::ALL.iter().map(|&k| r.value(rep, i, k)));
+                csv_nums(&mut out, kpis.iter().map(|&k| r.value(rep, i, k)));
                 out.push('\n');
             }
             out

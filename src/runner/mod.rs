@@ -51,6 +51,8 @@ pub enum Scope {
     Segment(usize),
     /// A SKU over all its positions (scenario index).
     Sku(usize),
+    /// A channel's customer-facing positions (index in `Model::channel.channels`).
+    Channel(usize),
 }
 
 /// Per-replication KPI values of every scope.
@@ -132,6 +134,7 @@ pub fn scopes_of(m: &Model) -> Vec<Scope> {
     v.extend(m.topo.stock_locs.iter().map(|&l| Scope::Location(l.idx())));
     v.extend((0..m.alloc.tiers.len()).map(Scope::Tier));
     v.extend((0..m.alloc.segments.len()).map(Scope::Segment));
+    v.extend((0..m.channel.channels.len()).map(Scope::Channel));
     v.extend((0..m.scenario.skus.len()).map(Scope::Sku));
     for &l in &m.topo.stock_locs {
         v.extend(m.positions_of(l.idx()).into_iter().map(Scope::Position));
@@ -149,6 +152,7 @@ pub fn kpi_values(t: &Totals, scopes: &[Scope], out: &mut Vec<f64>) {
             Scope::Tier(i) => &t.tiers[i],
             Scope::Segment(i) => &t.segments[i],
             Scope::Sku(i) => &t.skus[i],
+            Scope::Channel(i) => &t.channels[i],
         };
         out.extend_from_slice(&acc.kpis());
     }

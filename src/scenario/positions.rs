@@ -208,6 +208,11 @@ pub(super) fn check_positions(c: &PositionCtx<'_>, d: &mut Diags) -> Vec<Positio
             if !c.carries[l][k] {
                 continue;
             }
+            if c.locations[l].kind == LocationKind::Online {
+                let st = c.stats[l][k];
+                positions.push(crate::channel::validate::online_position(l, k, &c.skus[k], st.mean, st.var.sqrt()));
+                continue;
+            }
             source_carries(c, l, k, d);
             let ov = c.overrides.get(&(l, k)).copied();
             let segment = c.segment_of.get(&(l, k)).cloned();
