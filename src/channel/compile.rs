@@ -21,6 +21,8 @@ pub struct NodeRt {
     pub protect: f64,
     /// Whether the node is a store (for the ship-from-store share).
     pub store: bool,
+    /// Marketplace commission per unit a marketplace pool ships (0 for other nodes).
+    pub fee: f64,
     /// Whether the node's own customers (backorders, then today's demand) come first: false only
     /// for a store's own BOPIS orders, which are served ahead of walk-in.
     pub walk_in_first: bool,
@@ -75,20 +77,19 @@ pub fn compile(sc: &Scenario, pos_index: &[Vec<u32>], customer: &[bool], whole: 
         return ChannelRt { scope_of: Vec::new(), ..ChannelRt::default() };
     }
     let mut rt = ChannelRt { active: true, ..ChannelRt::default() };
-    let channel_of = |l: usize| {
-        let loc = &sc.locations[l];
-        match loc.kind {
-            LocationKind::Online if loc.channel.bopis_of.is_some() => Channel::Bopis,
-            LocationKind::Online => Channel::Online,
-            LocationKind::Marketplace => Channel::Marketplace,
-            _ => Channel::Store,
-        }
-    };
+    // A position's channel is that of its demand; a marketplace pool's stock belongs to the
+    // marketplace channel even when it only ships the orders of an online location.
     let mut pos_ch = vec![None; n];
+    for dm in &sc.demand {
+        let q = pos_index[dm.location][dm.sku];
+        if q != NONE && customer[q as usize] {
+            pos_ch[q as usize] = Some(dm.channel);
+        }
+    }
     for (l, row) in pos_index.iter().enumerate() {
-        for &q in row.iter().filter(|&&q| q != NONE) {
-            if customer[q as usize] {
-                pos_ch[q as usize] = Some(channel_of(l));
+        if sc.locations[l].kind == LocationKind::Marketplace {
+            for &q in row.iter().filter(|&&q| q != NONE) {
+                pos_ch[q as usize] = Some(Channel::Marketplace);
             }
         }
     }
@@ -146,6 +147,7 @@ fn order(sc: &Scenario, l: usize, k: usize, q: u32, pos_index: &[Vec<u32>], whol
             days,
             protect,
             store: node.kind == LocationKind::Store,
+            fee: node.channel.fee_per_unit,
             walk_in_first: !own_store,
         });
     }

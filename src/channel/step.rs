@@ -20,6 +20,8 @@ use crate::model::Model;
 pub(crate) struct ChannelSums {
     /// Shipping cost of the units sent.
     pub fulfil_cost: f64,
+    /// Marketplace commission of the units marketplace pools shipped.
+    pub fees: f64,
     /// Σ units × delivery days (online orders).
     pub unit_days: f64,
     /// Units shipped to online customers.
@@ -213,6 +215,7 @@ fn take<const L: usize, const MEASURE: bool>(
         sh.sums[p].shipped[l] += x;
         let s = &mut ch.sums[o.pos as usize];
         s.fulfil_cost += x * nd.ship_cost;
+        s.fees += x * nd.fee;
         if !o.bopis {
             s.unit_days += x * nd.days;
             s.fulfilled += x;

@@ -112,12 +112,12 @@ pub(crate) fn location_keys(
 
 /// A node's shipping cost and delivery days, a store's protection and BOPIS fallback.
 fn node_keys(l: &RawLocation, kind: LocationKind, key: &str, c: &mut LocationChannel, d: &mut Diags) {
-    let stocking = matches!(kind, LocationKind::Warehouse | LocationKind::Store);
+    let stocking = matches!(kind, LocationKind::Warehouse | LocationKind::Store | LocationKind::Marketplace);
     let bad = |d: &mut Diags, span: std::ops::Range<usize>, what: &str| {
         d.err(
             span,
             format!("{key}.{what}"),
-            format!("`{what}` applies to warehouses and stores that ship online orders, not to a {}", kind.as_str()),
+            format!("`{what}` applies to locations that ship online orders, not to a {}", kind.as_str()),
             format!("remove `{what}`"),
         );
     };
@@ -203,12 +203,12 @@ pub(crate) fn check_nodes(raw: &[(usize, RawLocation)], locations: &[Location], 
     for (n, (i, rl)) in raw.iter().enumerate() {
         for &x in &locations[n].channel.fulfil_from {
             let node = &locations[x];
-            if !matches!(node.kind, LocationKind::Warehouse | LocationKind::Store) {
+            if !matches!(node.kind, LocationKind::Warehouse | LocationKind::Store | LocationKind::Marketplace) {
                 d.err(
                     rl.fulfil_from.as_ref().map_or(rl.id.span(), |v| v.span()),
                     format!("locations[{i}].fulfil_from"),
                     format!("'{}' is a {} and cannot ship online orders", node.id, node.kind.as_str()),
-                    "list warehouses and stores: the locations that hold stock",
+                    "list warehouses, stores and marketplace pools: the locations that hold stock",
                 );
             }
         }
@@ -239,14 +239,18 @@ pub(crate) fn demand_channel(r: &RawDemand, key: &str, kind: LocationKind, d: &m
         Channel::Store => matches!(kind, LocationKind::Store | LocationKind::Warehouse),
         Channel::Online => kind == LocationKind::Online,
         Channel::Bopis => kind == LocationKind::Store,
-        Channel::Marketplace => kind == LocationKind::Marketplace,
+        // Marketplace orders come out of a pool (its own demand) or are shipped by the merchant
+        // (demand on an online location whose nodes ship them).
+        Channel::Marketplace => matches!(kind, LocationKind::Marketplace | LocationKind::Online),
     };
     if !fits {
         let help = match ch {
             Channel::Store => "walk-in demand belongs on a store or warehouse",
             Channel::Online => "put online demand on a location of type \"online\" with fulfil_from",
             Channel::Bopis => "BOPIS demand belongs on the store where it is picked up",
-            Channel::Marketplace => "put marketplace demand on a location of type \"marketplace\"",
+            Channel::Marketplace => {
+                "put marketplace demand on a location of type \"marketplace\" (a pool) or \"online\""
+            }
         };
         d.err(
             c.span(),

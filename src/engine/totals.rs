@@ -212,21 +212,22 @@ fn with_channel<const L: usize>(m: &Model, st: &State<L>, l: usize, q: usize, mu
     a.delivery_days = cs.unit_days;
     a.fulfilled = cs.fulfilled;
     a.from_store = cs.from_store;
+    a.fees = cs.fees;
     a.revenue = m.econ.price[q] * a.sold;
     if m.scenario.locations[m.topo.pos_loc[q].idx()].kind == crate::scenario::LocationKind::Online {
         // An online location stocks nothing: its position-days are no stocking position-days.
         a.stock_pos_days = 0.0;
     }
-    if let (Some(&fee), Some(&removal)) = (m.channel.fee.get(q), m.channel.removal.get(q)) {
-        let market = m.channel.scope_of[q] != NONE
-            && m.channel.channels[m.channel.scope_of[q] as usize] == crate::channel::Channel::Marketplace;
-        if market {
-            let left = st.stocks[q].on_hand[l];
-            a.fees = fee * a.sold;
-            a.stranded = left;
-            a.stranded_value = left * m.econ.unit_cost[q];
-            a.removal_cost = left * removal;
-        }
+    // A marketplace pool (fee and removal cost set): its own sales pay the fee, and what is
+    // left at the end is stranded.
+    if let (Some(&fee), Some(&removal)) = (m.channel.fee.get(q), m.channel.removal.get(q))
+        && m.scenario.locations[m.topo.pos_loc[q].idx()].kind == crate::scenario::LocationKind::Marketplace
+    {
+        let left = st.stocks[q].on_hand[l];
+        a.fees += fee * a.sold;
+        a.stranded = left;
+        a.stranded_value = left * m.econ.unit_cost[q];
+        a.removal_cost = left * removal;
     }
     a
 }

@@ -91,11 +91,14 @@ pub enum Kpi {
     StrandedUnits,
     /// Channels: value at cost of the stranded units.
     StrandedValue,
+    /// Channels: cost of removing the stranded units (removal cost per unit), per day of the
+    /// horizon (included in total cost).
+    RemovalCost,
 }
 
 impl Kpi {
     /// All KPIs in report order.
-    pub const ALL: [Kpi; 37] = [
+    pub const ALL: [Kpi; 38] = [
         Kpi::FillRate,
         Kpi::StockoutRate,
         Kpi::AvgOnHand,
@@ -133,6 +136,7 @@ impl Kpi {
         Kpi::NetRevenue,
         Kpi::StrandedUnits,
         Kpi::StrandedValue,
+        Kpi::RemovalCost,
     ];
     /// Number of KPIs.
     pub const COUNT: usize = Self::ALL.len();
@@ -177,6 +181,7 @@ impl Kpi {
             Kpi::NetRevenue => "net_revenue",
             Kpi::StrandedUnits => "stranded_units",
             Kpi::StrandedValue => "stranded_value",
+            Kpi::RemovalCost => "removal_cost",
         }
     }
 
@@ -198,6 +203,7 @@ impl Kpi {
                 | Kpi::NetRevenue
                 | Kpi::StrandedUnits
                 | Kpi::StrandedValue
+                | Kpi::RemovalCost
         )
     }
 
@@ -234,7 +240,8 @@ impl Kpi {
             | Kpi::AvgDeliveryDays
             | Kpi::MarketplaceFees
             | Kpi::StrandedUnits
-            | Kpi::StrandedValue => Some(false),
+            | Kpi::StrandedValue
+            | Kpi::RemovalCost => Some(false),
             Kpi::Recovered | Kpi::NetRevenue => Some(true),
             _ => None,
         }
@@ -262,7 +269,7 @@ impl Kpi {
             Kpi::ReserveHeld => "units",
             Kpi::ForecastMape | Kpi::ForecastBias => "share",
             Kpi::CancellationRate | Kpi::ShipFromStoreShare => "share",
-            Kpi::FulfilmentCost | Kpi::MarketplaceFees => "cost/day",
+            Kpi::FulfilmentCost | Kpi::MarketplaceFees | Kpi::RemovalCost => "cost/day",
             Kpi::AvgDeliveryDays => "days",
             Kpi::NetRevenue => "revenue/day",
             Kpi::StrandedUnits => "units",
@@ -489,6 +496,7 @@ impl ScopeAcc {
             Kpi::NetRevenue => ratio(self.revenue - self.fees, d),
             Kpi::StrandedUnits => self.stranded,
             Kpi::StrandedValue => self.stranded_value,
+            Kpi::RemovalCost => ratio(self.removal_cost, d),
         }
     }
 }

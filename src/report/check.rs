@@ -135,8 +135,19 @@ fn tree(sc: &Scenario, l: usize, depth: usize, s: &mut String) {
     let loc = &sc.locations[l];
     let pad = "  ".repeat(depth);
     let mut head = format!("{pad}{} [{}]", loc.id, loc.kind.as_str());
-    if loc.kind != LocationKind::Supplier {
+    let ch = &loc.channel;
+    if loc.kind == LocationKind::Online {
+        let nodes: Vec<&str> = ch.fulfil_from.iter().map(|&x| sc.locations[x].id.as_str()).collect();
+        let _ = write!(head, " ← shipped from {} ({})", nodes.join(", "), ch.routing.as_str());
+    } else if loc.kind != LocationKind::Supplier {
         let _ = write!(head, " ← lead time {}", lead(&loc.lead_time));
+    }
+    if let Some(p) = ch.online_protection {
+        let text = match p {
+            crate::channel::Protection::All => "all stock".to_string(),
+            crate::channel::Protection::Level(l) => format!("{l:?}").to_lowercase(),
+        };
+        let _ = write!(head, ", keeps {text} from online orders");
     }
     if let Some(r) = &loc.region {
         let _ = write!(head, ", region {r}");

@@ -50,6 +50,12 @@ pub(super) fn carried_skus<'r>(
         for c in network.up_from(dm.location) {
             carries[c][dm.sku] = true;
         }
+        // An online location's nodes (and their sources) stock what it sells.
+        for &node in &locations[dm.location].channel.fulfil_from {
+            for c in network.up_from(node) {
+                carries[c][dm.sku] = true;
+            }
+        }
     }
     let listed = listed_skus(&raw.locations, ids, d);
     let overrides = position_overrides(&raw.positions, ids, locations, skus, &mut carries, d);
