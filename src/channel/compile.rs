@@ -140,6 +140,10 @@ fn order(sc: &Scenario, l: usize, k: usize, q: u32, pos_index: &[Vec<u32>], whol
             (node.channel.ship_cost, node.channel.delivery_days)
         };
         let protect = if own_store { 0.0 } else { protection(sc, x, k, whole[p as usize]) };
+        if protect == f64::INFINITY {
+            // It keeps every unit: the same as not listing it (it is not the primary node either).
+            continue;
+        }
         rt.nodes.push(NodeRt {
             pos: p,
             loc: x as u32,

@@ -49,6 +49,13 @@ pub(crate) struct ChannelLane {
     pub out_today: Vec<f64>,
     /// Today's units received by each order position (for the trace).
     pub in_today: Vec<f64>,
+    /// Today's units cancelled at each order position (for the trace).
+    pub cancelled_today: Vec<f64>,
+    /// Today's BOPIS demand cancelled at once, which pass 1 did not see (for the trace).
+    pub unseen_today: Vec<f64>,
+    /// Online orders waiting at the end of today, per primary node (the first in routing
+    /// order): they count as that node's backorders in its inventory position.
+    pub owed: Vec<f64>,
 }
 
 impl ChannelLane {
@@ -65,6 +72,9 @@ impl ChannelLane {
             sums: vec![ChannelSums::default(); n],
             out_today: vec![0.0; n],
             in_today: vec![0.0; n],
+            cancelled_today: vec![0.0; n],
+            unseen_today: vec![0.0; n],
+            owed: vec![0.0; n],
         }
     }
 
@@ -96,8 +106,9 @@ pub(crate) fn route<const L: usize, const MEASURE: bool>(
     ch: &mut ChannelLane,
     sh: &mut Shelves<'_, L>,
 ) {
-    ch.out_today.fill(0.0);
-    ch.in_today.fill(0.0);
+    for v in [&mut ch.out_today, &mut ch.in_today, &mut ch.cancelled_today, &mut ch.unseen_today, &mut ch.owed] {
+        v.fill(0.0);
+    }
     for o in &m.channel.orders {
         let q = o.pos as usize;
         let waiting = cancel_overdue::<L, MEASURE>(o, l, ch, sh);
@@ -125,11 +136,18 @@ pub(crate) fn route<const L: usize, const MEASURE: bool>(
         if o.bopis && filled < d {
             // A BOPIS order the store cannot fill is cancelled now; pass 1 sees what was filled.
             sh.demand[q][l] = filled;
+            ch.cancelled_today[q] += d - filled;
+            ch.unseen_today[q] += d - filled;
             if MEASURE {
                 let s = &mut ch.sums[q];
                 (s.cancelled, s.extra_demand, s.stockout_days) =
                     (s.cancelled + (d - filled), s.extra_demand + (d - filled), s.stockout_days + 1.0);
             }
+        }
+        if !m.lost_sales && !o.bopis && !nodes.is_empty() {
+            // What pass 1 will leave waiting: the primary node owes it (a DC's IP counts its
+            // online backorders as it counts its own customers').
+            ch.owed[nodes[0].pos as usize] += (need - filled).max(0.0);
         }
         if let Some(w) = o.max_wait {
             age_waiting(&mut ch.wait[o.wait_at as usize..=o.wait_at as usize + w as usize], waiting, d, filled);
@@ -154,6 +172,7 @@ fn cancel_overdue<const L: usize, const MEASURE: bool>(
         if c > 0.0 {
             waiting -= c;
             sh.stocks[q].cust_bo[l] = waiting;
+            ch.cancelled_today[q] += c;
             if MEASURE {
                 ch.sums[q].cancelled += c;
             }

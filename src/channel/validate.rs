@@ -73,7 +73,12 @@ pub(crate) fn location_keys(
             if (0..=3650).contains(&days) {
                 c.max_wait_days = Some(days as u32);
             } else {
-                d.err(w.span(), format!("{key}.max_wait_days"), format!("must be 0..=3650 days, found {days}"), "e.g. max_wait_days = 7");
+                d.err(
+                    w.span(),
+                    format!("{key}.max_wait_days"),
+                    format!("must be 0..=3650 days, found {days}"),
+                    "e.g. max_wait_days = 7",
+                );
             }
         } else {
             wrong_kind(d, w.span(), "max_wait_days", "locations of type \"online\"");
@@ -81,7 +86,9 @@ pub(crate) fn location_keys(
     }
     node_keys(l, kind, key, &mut c, d);
     let market = kind == LocationKind::Marketplace;
-    for (v, what, slot) in [(&l.fee_per_unit, "fee_per_unit", &mut c.fee_per_unit), (&l.removal_cost, "removal_cost", &mut c.removal_cost)] {
+    for (v, what, slot) in
+        [(&l.fee_per_unit, "fee_per_unit", &mut c.fee_per_unit), (&l.removal_cost, "removal_cost", &mut c.removal_cost)]
+    {
         if let Some(v) = v {
             if market {
                 *slot = num_at_least(d, v, &format!("{key}.{what}"), 0.0, what);
@@ -185,8 +192,12 @@ fn nodes(v: &toml::Spanned<Vec<String>>, key: &str, ids: &Ids<'_>, d: &mut Diags
     for s in v.get_ref() {
         match ids.loc.get(s.as_str()) {
             Some(&n) if !out.contains(&n) => out.push(n),
-            Some(_) => d.err(v.span(), format!("{key}.fulfil_from"), format!("'{s}' is listed twice"), "list each node once"),
-            None => d.err(v.span(), format!("{key}.fulfil_from"), format!("unknown location '{s}'"), ids.location_help(s)),
+            Some(_) => {
+                d.err(v.span(), format!("{key}.fulfil_from"), format!("'{s}' is listed twice"), "list each node once")
+            }
+            None => {
+                d.err(v.span(), format!("{key}.fulfil_from"), format!("unknown location '{s}'"), ids.location_help(s))
+            }
         }
     }
     if out.is_empty() && !v.get_ref().is_empty() {

@@ -509,13 +509,16 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
         pass1::<L, MEASURE, RECORD, false, O>(m, t, mday, st, slot)
     };
     if O::ACTIVE && MEASURE && !m.channel.orders.is_empty() {
-        // The trace shows units sent to online orders as shipped, and an order position's
-        // units as received (and ordered: it asked its nodes for them).
+        // The trace shows units sent to online orders as shipped, an order position's units as
+        // received (and ordered: it asked its nodes for them), and cancellations as lost.
         for lane in &mut st.lanes {
-            for (f, (&out, &got)) in lane.flows.iter_mut().zip(lane.ch.out_today.iter().zip(&lane.ch.in_today)) {
-                f.shipped += out;
-                f.received += got;
-                f.ordered += got;
+            let ch = &lane.ch;
+            for (q, f) in lane.flows.iter_mut().enumerate() {
+                f.shipped += ch.out_today[q];
+                f.received += ch.in_today[q];
+                f.ordered += ch.in_today[q];
+                f.demand += ch.unseen_today[q];
+                f.lost += ch.cancelled_today[q];
             }
         }
     }
@@ -634,6 +637,7 @@ fn plain_pass1<const L: usize, const MEASURE: bool, const RECORD: bool>(m: &Mode
         && m.alloc.dyn_levels.is_empty()
         && !m.stock.has_echelon
         && !m.alloc.track_sell_through
+        && m.channel.orders.is_empty()
         && !record
 }
 
@@ -669,6 +673,8 @@ where
     let mut n_pending = [0usize; L];
     let mut any_push = false;
     let track = !PLAIN && m.alloc.track_sell_through;
+    // Online orders waiting on a node count in its inventory position (see `channel::step`).
+    let online_owed = !PLAIN && !m.lost_sales && !m.channel.orders.is_empty();
     // Features most models do not use, decided once per day rather than per position.
     let (pushes, delays, dynamic) = if PLAIN {
         (false, false, false)
@@ -760,15 +766,27 @@ where
         let review =
             pol.review_days == 1 || mday.rem_euclid(i64::from(pol.review_days)) == i64::from(pol.review_offset);
         let mut qty = zero;
+        let owed_online =
+            if online_owed { Vx::<L>::load(std::array::from_fn(|l| st.lanes[l].ch.owed[q])) } else { zero };
         // Whole-unit positions have integer levels (`policy::whole_units`): qty is whole.
         if review && pol.simple {
             // Threshold form: order up_to − IP when IP ≤ trigger, branch-free in every lane.
             let on_order = oi + tr;
-            let ip = oh - bo - oo + on_order;
+            let mut ip = oh - bo - oo + on_order;
+            if online_owed {
+                ip = ip - owed_online;
+            }
             qty = ip.if_le(Vx::splat(pol.trigger), Vx::splat(pol.up_to) - ip).lesser(Vx::splat(pol.max_order));
         } else if review {
-            let (ohs, bos, oos, ois, trs, echs, ims) =
-                (oh.store(), bo.store(), oo.store(), (oi + got).store(), tr.store(), ech.store(), im.store());
+            let (ohs, bos, oos, ois, trs, echs, ims) = (
+                oh.store(),
+                if online_owed { bo + owed_online } else { bo }.store(),
+                oo.store(),
+                (oi + got).store(),
+                tr.store(),
+                ech.store(),
+                im.store(),
+            );
             let q_lanes: [f64; L] = std::array::from_fn(|l| {
                 let on_order = ois[l] + trs[l] + ims[l];
                 let ip = ohs[l] - bos[l] - oos[l] + on_order;

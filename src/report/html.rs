@@ -613,7 +613,8 @@ fn groups_section(page: &mut Page, m: &Model, r: &RunResult, sums: &[Vec<Option<
              its SKUs. Fill rate is over all customer demand for the SKU; costs are per day.",
         );
     }
-    let channels = pick(&|s| if let Scope::Channel(c) = s { Some(m.channel.channels[c].as_str().into()) } else { None });
+    let channels =
+        pick(&|s| if let Scope::Channel(c) = s { Some(m.channel.channels[c].as_str().into()) } else { None });
     if !channels.is_empty() {
         channels_section(page, &channels, sums);
     }

@@ -7,6 +7,7 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::Position;
 use super::diag::{Diags, closest};
 use super::overlay;
 use super::patch::{self, Patch};
@@ -22,7 +23,6 @@ use super::{
 };
 use crate::allocation::Rationing;
 use crate::allocation::validate::{allocation_keys, check_rebalancing};
-use super::Position;
 use crate::demand::Demand;
 use crate::demand::validate::{check_demand, check_factors, check_shocks, segment_labels};
 use crate::disruption::validate::{check_delays, check_disruptions};
