@@ -66,7 +66,13 @@ pub(super) fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Tota
         let basis = CostBasis {
             on_hand: s.on_hand[l],
             lost,
-            cust_backorders: s.bo_customer[l],
+            // Backorder mode charges backorders per day; cancelled channel orders (lost even
+            // there) are charged once, like a lost sale.
+            cust_backorders: if m.channel.active && !m.lost_sales {
+                s.bo_customer[l] + lane.ch.sums[q].cancelled
+            } else {
+                s.bo_customer[l]
+            },
             orders: s.order_days[l],
             in_transit: s.in_transit[l],
         };

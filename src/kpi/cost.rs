@@ -60,8 +60,7 @@ impl CostRates {
 
     /// The costs charged on `b`.
     pub fn costs(&self, b: &CostBasis) -> Costs {
-        // In backorder mode only cancelled channel orders are lost; they are charged once too.
-        let short = if self.lost_sales { b.lost } else { b.cust_backorders + b.lost };
+        let short = if self.lost_sales { b.lost } else { b.cust_backorders };
         Costs {
             holding: self.holding * b.on_hand,
             stockout: self.stockout * short,
