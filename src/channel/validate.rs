@@ -209,9 +209,21 @@ fn nodes(v: &toml::Spanned<Vec<String>>, key: &str, ids: &Ids<'_>, d: &mut Diags
     out
 }
 
-/// Every node of an online location is a warehouse or store (they hold stock to ship).
+/// Every node of an online location holds stock (a warehouse, store or marketplace pool), and no
+/// location orders from an online location (it holds none) or a marketplace pool (its stock
+/// never flows back).
 pub(crate) fn check_nodes(raw: &[(usize, RawLocation)], locations: &[Location], d: &mut Diags) {
     for (n, (i, rl)) in raw.iter().enumerate() {
+        if let Some(s) = locations[n].source
+            && matches!(locations[s].kind, LocationKind::Online | LocationKind::Marketplace)
+        {
+            d.err(
+                rl.source.as_ref().map_or(rl.id.span(), |v| v.span()),
+                format!("locations[{i}].source"),
+                format!("'{}' is a {} location and supplies no one", locations[s].id, locations[s].kind.as_str()),
+                "name a supplier, warehouse or store as the source",
+            );
+        }
         for &x in &locations[n].channel.fulfil_from {
             let node = &locations[x];
             if !matches!(node.kind, LocationKind::Warehouse | LocationKind::Store | LocationKind::Marketplace) {

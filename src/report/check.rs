@@ -144,8 +144,15 @@ fn tree(sc: &Scenario, l: usize, depth: usize, s: &mut String) {
     }
     if let Some(p) = ch.online_protection {
         let text = match p {
-            crate::channel::Protection::All => "all stock".to_string(),
-            crate::channel::Protection::Level(l) => format!("{l:?}").to_lowercase(),
+            crate::channel::Protection::All => "all its stock".to_string(),
+            crate::channel::Protection::Level(LevelSpec::Units(u)) => format!("{} units", num(u)),
+            crate::channel::Protection::Level(LevelSpec::Days(d)) => format!("{} days of walk-in cover", num(d)),
+            crate::channel::Protection::Level(LevelSpec::Service(p)) => {
+                format!("{} % walk-in service", num(100.0 * p))
+            }
+            crate::channel::Protection::Level(LevelSpec::Cover(c)) => {
+                format!("{} × walk-in over its lead time", num(c))
+            }
         };
         let _ = write!(head, ", keeps {text} from online orders");
     }

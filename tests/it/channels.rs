@@ -503,6 +503,52 @@ fn risk_pooling_square_root_law() {
     assert!((ratio - 2.0).abs() <= 3.0 * se + 0.01, "ratio {ratio} vs √4 = 2 (se {se})");
 }
 
+/// Online orders that no node can fill wait `max_wait_days` = 2 days and are cancelled on the
+/// third morning: orders of 2 a day against an empty DC wait 2, 4, 6, 6, 6, 6 units at the end of
+/// days 0–5 and 2 are cancelled on each of days 3–5 (6 of 12 demanded); the cost charges
+/// each waiting unit per day and each cancelled unit once: (30 + 6) ÷ 6 = 6 a day.
+#[test]
+fn waiting_online_orders_are_cancelled_after_max_wait_days() {
+    let m = model(
+        r#"
+[simulation]
+days = 6
+replications = 1
+unmet_demand = "backorder"
+[[skus]]
+id = "item"
+stockout_cost = 1
+[[locations]]
+id = "sup"
+type = "supplier"
+[[locations]]
+id = "dc"
+type = "warehouse"
+source = "sup"
+policy = { type = "none" }
+initial_on_hand = 0
+[[locations]]
+id = "web"
+type = "online"
+fulfil_from = ["dc"]
+max_wait_days = 2
+[[demand]]
+location = "web"
+distribution = { type = "constant", value = 2 }
+"#,
+    );
+    let r = run_model(&m);
+    let web = Scope::Location(loc(&m, "web"));
+    assert_kpi(&r, web, Kpi::UnitsDemanded, 2.0);
+    assert_kpi(&r, web, Kpi::CancellationRate, 0.5);
+    assert_kpi(&r, web, Kpi::LostSales, 1.0);
+    assert_kpi(&r, web, Kpi::AvgBackorders, 5.0);
+    assert_kpi(&r, web, Kpi::StockoutCost, 6.0);
+    let w = rows(&m, "web");
+    assert_eq!(col(&w, |r| r.backorders), units(&[2, 4, 6, 6, 6, 6]));
+    assert_eq!(col(&w, |r| r.lost), units(&[0, 0, 0, 2, 2, 2]));
+}
+
 /// Bad channel input is an error that says what to write.
 #[test]
 fn channel_errors_say_what_to_write() {
@@ -515,6 +561,7 @@ fn channel_errors_say_what_to_write() {
         ("fulfil_from = [\"store\"]", "fulfil_from = [\"store\"]\nsource = \"sup\"", "holds no stock"),
         ("value = 3 }", "value = 3 }\nchannel = \"bopis\"", "does not fit a location of type online"),
         ("delivery_days = 2", "delivery_days = 2\nfee_per_unit = 1", "locations of type \"marketplace\""),
+        ("source = \"sup\"\npolicy", "source = \"web\"\npolicy", "supplies no one"),
     ] {
         let text = base.replacen(from, to, 1);
         let err = Scenario::parse("t.toml", &text).expect_err(to).to_string();
