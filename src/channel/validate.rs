@@ -25,33 +25,65 @@ pub(crate) fn location_keys(
     d: &mut Diags,
 ) -> LocationChannel {
     let mut c = LocationChannel::default();
-    let id = l.id.get_ref().trim();
-    let online = kind == LocationKind::Online;
-    let wrong_kind = |d: &mut Diags, span: std::ops::Range<usize>, what: &str, needs: &str| {
+    let at = At { l, kind, key };
+    online_keys(&at, ids, &mut c, d);
+    node_keys(l, kind, key, &mut c, d);
+    let market = kind == LocationKind::Marketplace;
+    for (v, what, slot) in
+        [(&l.fee_per_unit, "fee_per_unit", &mut c.fee_per_unit), (&l.removal_cost, "removal_cost", &mut c.removal_cost)]
+    {
+        if let Some(v) = v {
+            if market {
+                *slot = num_at_least(d, v, &format!("{key}.{what}"), 0.0, what);
+            } else {
+                at.wrong_kind(d, v.span(), what, "locations of type \"marketplace\"");
+            }
+        }
+    }
+    c
+}
+
+/// The `[[locations]]` entry whose channel keys are read.
+struct At<'a> {
+    l: &'a RawLocation,
+    kind: LocationKind,
+    key: &'a str,
+}
+
+impl At<'_> {
+    /// Reports a key written on a location type it does not apply to.
+    fn wrong_kind(&self, d: &mut Diags, span: std::ops::Range<usize>, what: &str, needs: &str) {
+        let id = self.l.id.get_ref().trim();
         d.err(
             span,
-            format!("{key}.{what}"),
-            format!("`{what}` applies to {needs}, and '{id}' is a {}", kind.as_str()),
+            format!("{}.{what}", self.key),
+            format!("`{what}` applies to {needs}, and '{id}' is a {}", self.kind.as_str()),
             format!("remove `{what}` from '{id}'"),
         );
-    };
-    if let Some(v) = &l.fulfil_from {
-        if online {
-            c.fulfil_from = nodes(v, key, ids, d);
-        } else {
-            wrong_kind(d, v.span(), "fulfil_from", "locations of type \"online\"");
-        }
-    } else if online {
-        d.err(
+    }
+}
+
+/// An online location's keys: its nodes (required), routing rule and waiting limit; the stock
+/// keys it cannot have. Other locations may not write them.
+fn online_keys(at: &At<'_>, ids: &Ids<'_>, c: &mut LocationChannel, d: &mut Diags) {
+    let (l, key) = (at.l, at.key);
+    let id = l.id.get_ref().trim();
+    let online = at.kind == LocationKind::Online;
+    let needs = "locations of type \"online\"";
+    match &l.fulfil_from {
+        Some(v) if online => c.fulfil_from = nodes(v, key, ids, d),
+        Some(v) => at.wrong_kind(d, v.span(), "fulfil_from", needs),
+        None if online => d.err(
             l.id.span(),
             format!("{key}.fulfil_from"),
             format!("online location '{id}' has no fulfil_from"),
             "add fulfil_from = [\"<warehouse or store>\", ...]: the nodes that ship its orders",
-        );
+        ),
+        None => {}
     }
     if let Some(r) = &l.routing {
         match r.get_ref().as_str() {
-            _ if !online => wrong_kind(d, r.span(), "routing", "locations of type \"online\""),
+            _ if !online => at.wrong_kind(d, r.span(), "routing", needs),
             "preference" => c.routing = Routing::Preference,
             "nearest" => c.routing = Routing::Nearest,
             "cheapest" => c.routing = Routing::Cheapest,
@@ -67,54 +99,35 @@ pub(crate) fn location_keys(
             }
         }
     }
-    if let Some(w) = &l.max_wait_days {
-        if online {
-            let days = *w.get_ref();
-            if (0..=3650).contains(&days) {
-                c.max_wait_days = Some(days as u32);
-            } else {
-                d.err(
-                    w.span(),
-                    format!("{key}.max_wait_days"),
-                    format!("must be 0..=3650 days, found {days}"),
-                    "e.g. max_wait_days = 7",
-                );
-            }
-        } else {
-            wrong_kind(d, w.span(), "max_wait_days", "locations of type \"online\"");
+    match &l.max_wait_days {
+        Some(w) if !online => at.wrong_kind(d, w.span(), "max_wait_days", needs),
+        Some(w) if (0..=3650).contains(w.get_ref()) => c.max_wait_days = Some(*w.get_ref() as u32),
+        Some(w) => d.err(
+            w.span(),
+            format!("{key}.max_wait_days"),
+            format!("must be 0..=3650 days, found {}", w.get_ref()),
+            "e.g. max_wait_days = 7",
+        ),
+        None => {}
+    }
+    if !online {
+        return;
+    }
+    for (present, what) in [
+        (l.source.is_some(), "source"),
+        (l.lead_time.is_some(), "lead_time"),
+        (l.policy.is_some(), "policy"),
+        (l.initial_on_hand.is_some(), "initial_on_hand"),
+    ] {
+        if present {
+            d.err(
+                l.id.span(),
+                format!("{key}.{what}"),
+                format!("online location '{id}' holds no stock, so it has no `{what}`"),
+                "its orders are shipped from the nodes of fulfil_from: put stock settings on them",
+            );
         }
     }
-    node_keys(l, kind, key, &mut c, d);
-    let market = kind == LocationKind::Marketplace;
-    for (v, what, slot) in
-        [(&l.fee_per_unit, "fee_per_unit", &mut c.fee_per_unit), (&l.removal_cost, "removal_cost", &mut c.removal_cost)]
-    {
-        if let Some(v) = v {
-            if market {
-                *slot = num_at_least(d, v, &format!("{key}.{what}"), 0.0, what);
-            } else {
-                wrong_kind(d, v.span(), what, "locations of type \"marketplace\"");
-            }
-        }
-    }
-    if online {
-        for (present, what) in [
-            (l.source.is_some(), "source"),
-            (l.lead_time.is_some(), "lead_time"),
-            (l.policy.is_some(), "policy"),
-            (l.initial_on_hand.is_some(), "initial_on_hand"),
-        ] {
-            if present {
-                d.err(
-                    l.id.span(),
-                    format!("{key}.{what}"),
-                    format!("online location '{id}' holds no stock, so it has no `{what}`"),
-                    "its orders are shipped from the nodes of fulfil_from: put stock settings on them",
-                );
-            }
-        }
-    }
-    c
 }
 
 /// A node's shipping cost and delivery days, a store's protection and BOPIS fallback.
@@ -199,9 +212,6 @@ fn nodes(v: &toml::Spanned<Vec<String>>, key: &str, ids: &Ids<'_>, d: &mut Diags
                 d.err(v.span(), format!("{key}.fulfil_from"), format!("unknown location '{s}'"), ids.location_help(s))
             }
         }
-    }
-    if out.is_empty() && !v.get_ref().is_empty() {
-        return out;
     }
     if v.get_ref().is_empty() {
         d.err(v.span(), format!("{key}.fulfil_from"), "fulfil_from is empty", "list at least one warehouse or store");
