@@ -1014,7 +1014,11 @@ fn channel_spec() -> impl Strategy<Value = ChannelSpec> {
 impl ChannelSpec {
     /// The network's text with the channels added.
     fn toml(&self, net: &NetSpec) -> String {
-        let base = net.toml(false);
+        self.toml_on(net, net.toml(false))
+    }
+
+    /// `base` (the network's text, with or without features) with the channels added.
+    fn toml_on(&self, net: &NetSpec, base: String) -> String {
         let ids: Vec<String> = (0..net.warehouses.len())
             .map(|i| format!("wh-{i}"))
             .chain((0..net.stores.len()).map(|i| format!("store-{i}")))
@@ -1181,6 +1185,16 @@ proptest! {
     fn channels_conserve_units((spec, ch) in (net_spec(), channel_spec())) {
         let text = ch.toml(&spec);
         check_channels(&text).map_err(|e| with_scenario(e, &text))?;
+        check_kpi_ranges(&text).map_err(|e| with_scenario(e, &text))?;
+    }
+
+    /// Every allocation and stress feature keeps working with channels (online orders routed
+    /// to the same networks; no cancellations, which `check_features` does not expect).
+    #[test]
+    fn features_with_channels((spec, f, ch) in (net_spec(), features(), channel_spec())) {
+        let ch = ChannelSpec { max_wait: None, bopis: None, ..ch };
+        let text = ch.toml_on(&spec, spec.toml_with(false, Some(&f)));
+        check_features(&text, &f).map_err(|e| with_scenario(e, &text))?;
         check_kpi_ranges(&text).map_err(|e| with_scenario(e, &text))?;
     }
 
