@@ -568,3 +568,26 @@ fn channel_errors_say_what_to_write() {
         assert!(err.contains(want), "{to}: {err}");
     }
 }
+
+/// A replication gives the same bits in a pair of lanes as alone, with every channel at work
+/// (the omnichannel scenario, shipping from stores, under the marketplace slump).
+#[test]
+fn channel_replications_do_not_depend_on_their_lane_partner() {
+    use echelon::runner::{CancelToken, Progress, run_range};
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/omnichannel.toml")).unwrap();
+    let m = variant(&text, Some("ship-from-store-protected"), Some("marketplace-slump"));
+    let never = CancelToken::new();
+    let run = |range| run_range(&m, 3, range, Some(1), &Progress::hidden(), &|_| {}, &never).unwrap();
+    let (paired, alone) = (run(0..4), run(1..2));
+    for s in 0..paired.scopes.len() {
+        for k in Kpi::ALL {
+            let (x, y) = (paired.series(s, k)[1], alone.series(s, k)[0]);
+            assert!(
+                x.to_bits() == y.to_bits() || x.is_nan() && y.is_nan(),
+                "{:?} {}: {x} vs {y}",
+                paired.scopes[s],
+                k.name()
+            );
+        }
+    }
+}
