@@ -120,8 +120,8 @@ pub(crate) fn route<const L: usize, const MEASURE: bool>(
             let mut order = std::mem::take(&mut ch.scratch);
             order.clear();
             order.extend(nodes.iter().enumerate().map(|(i, nd)| (available(nd, l, sh), i as u32)));
-            // Most units first; ties keep the list's order (a stable sort).
-            order.sort_by(|a, b| b.0.total_cmp(&a.0));
+            // Most units first; ties keep the list's order (an unstable sort allocates nothing).
+            order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             for &(_, i) in &order {
                 filled += take::<L, MEASURE>(o, &nodes[i as usize], l, need - filled, ch, sh);
             }

@@ -187,8 +187,20 @@ fn tree(sc: &Scenario, l: usize, depth: usize, s: &mut String) {
     for p in sc.positions.iter().filter(|p| p.location == l) {
         let sku = &sc.skus[p.sku];
         let init = p.initial_on_hand.map_or(String::new(), |v| format!(", starts with {}", num(v)));
-        let _ =
-            writeln!(s, "{pad}  · {}: {}{}{}", sku.id, policy_text(&p.policy, sku.discrete), init, costs_here(sc, p));
+        if loc.kind == LocationKind::Online {
+            // No stock, no policy: its orders are shipped from its nodes.
+            let what = if ch.bopis_of.is_some() { "BOPIS orders" } else { "orders" };
+            let _ = writeln!(s, "{pad}  · {}: {what} shipped from the nodes{}", sku.id, costs_here(sc, p));
+        } else {
+            let _ = writeln!(
+                s,
+                "{pad}  · {}: {}{}{}",
+                sku.id,
+                policy_text(&p.policy, sku.discrete),
+                init,
+                costs_here(sc, p)
+            );
+        }
         for d in sc.demand.iter().filter(|d| d.location == l && d.sku == p.sku) {
             let mut extra = String::new();
             if d.weekly.is_some() {
