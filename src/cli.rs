@@ -567,7 +567,8 @@ fn run_or_replay(a: RunArgs, given: Option<Given>) -> Result<(), Failure> {
             if !g.rows.is_empty() {
                 let mut w =
                     std::io::BufWriter::new(staged.create("replications.csv").context("writing replications.csv")?);
-                w.write_all(RowWriter::header().as_bytes()).context("writing replications.csv")?;
+                let header = RowWriter::new(&plan.model, position_rows(&a, &plan.model)).header();
+                w.write_all(header.as_bytes()).context("writing replications.csv")?;
                 for s in &g.rows {
                     s.copy_rows(&mut w)?;
                 }
@@ -645,10 +646,10 @@ fn simulate(a: &RunArgs, plan: &RunPlan, staged: &mut Staged) -> Result<RunResul
         None => "replications.csv".to_string(),
     };
     let mut w = std::io::BufWriter::new(staged.create(&file).context("writing replications.csv")?);
-    if plan.shard.is_none() {
-        w.write_all(RowWriter::header().as_bytes()).context("writing replications.csv")?;
-    }
     let rows = RowWriter::new(&plan.model, position_rows(a, &plan.model));
+    if plan.shard.is_none() {
+        w.write_all(rows.header().as_bytes()).context("writing replications.csv")?;
+    }
     let mut failed = None;
     let mut sink = |first: u64, block: &[Vec<f64>]| {
         if failed.is_none()

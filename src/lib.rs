@@ -72,6 +72,7 @@
 
 pub mod allocation;
 pub mod calendar;
+pub mod channel;
 pub mod demand;
 pub mod disruption;
 pub mod distribution;

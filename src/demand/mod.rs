@@ -48,6 +48,8 @@ pub struct Demand {
     pub trend_per_year: f64,
     /// Stable name of the stream (seeds its random numbers).
     pub key: String,
+    /// The channel its customers buy through.
+    pub channel: crate::channel::Channel,
 }
 
 /// Random demand shocks (weather, a social-media spike): events arriving at a rate, each

@@ -217,7 +217,9 @@ pub(crate) fn check_demand(
             let key = format!("demand/{}/{}/{}", locations[location].id, skus[sku].id, nth);
             *nth += 1;
             let trend_per_year = trend(r, *i, d);
-            let dm = Demand { location, sku, dist, weekly, monthly, promotions, trend_per_year, key };
+            let channel =
+                crate::channel::validate::demand_channel(r, &format!("demand[{i}]"), locations[location].kind, d);
+            let dm = Demand { location, sku, dist, weekly, monthly, promotions, trend_per_year, key, channel };
             if peak_in_bounds(&dm, r.distribution.span(), &format!("demand[{i}]"), d) {
                 demand.push(dm);
             }

@@ -36,6 +36,8 @@ use lanes::{HasVector, Lanes, Vector};
 use crate::allocation::ration::{self, Claim, allocate};
 use crate::allocation::step::{self as alloc, LaneAlloc};
 use crate::allocation::{ReserveRt, Rule};
+use crate::channel::ChannelLane;
+use crate::channel::step::{Shelves, route};
 use crate::demand::step::{DemandLane, draw_streams, draw_tables, shocks_and_factors};
 use crate::disruption::step::{DisruptionLane, disruptions_and_lanes};
 use crate::forecast::step as forecast;
@@ -212,6 +214,8 @@ struct Lane {
     height_bw: Vec<[f64; 2]>,
     /// Forecasts, reserves, transfers.
     alloc: LaneAlloc,
+    /// Waiting online orders and channel sums.
+    ch: ChannelLane,
 }
 
 /// Per-replication state for `L` replications in lockstep, allocated once per thread and reset
@@ -265,6 +269,8 @@ pub struct Totals {
     pub segments: Vec<ScopeAcc>,
     /// Per SKU (scenario order): its positions summed, with the network's boundary.
     pub skus: Vec<ScopeAcc>,
+    /// Per channel (`Model::channel.channels`): its customer-facing positions summed.
+    pub channels: Vec<ScopeAcc>,
     /// Day by day (when the model records days for charts): network [demand, served the same
     /// day, on hand, backlog, value of unserved demand] per measured day.
     pub daily: Vec<[f64; 5]>,
@@ -303,6 +309,7 @@ impl<const L: usize> State<L> {
             loc_daily: vec![[0.0; 4]; if m.record_daily { m.days * m.topo.n_loc } else { 0 }],
             height_bw: vec![[0.0; 2]; if m.record_daily { m.topo.n_heights + 1 } else { 0 }],
             alloc: LaneAlloc::new(m),
+            ch: ChannelLane::new(m),
         };
         State {
             record: false,
@@ -393,6 +400,7 @@ impl<const L: usize> State<L> {
             lane.loc_daily.fill([0.0; 4]);
             lane.height_bw.fill([0.0; 2]);
             lane.alloc.reset(m, seed, rep);
+            lane.ch.reset();
         }
     }
 }
@@ -477,6 +485,20 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
     }
 
     let slot = (t % m.processes.ring_len) * n;
+    // Online and BOPIS orders take what their nodes can spare before pass 1 serves walk-in
+    // demand (see `channel::step`); models without channels skip this.
+    if !m.channel.orders.is_empty() {
+        for (l, lane) in st.lanes.iter_mut().enumerate() {
+            let mut sh = Shelves {
+                stocks: &mut st.stocks,
+                sums: &mut st.sums,
+                arrivals: &st.ring[slot..slot + n],
+                demand: &mut st.demand,
+                up: &lane.up,
+            };
+            route::<L, MEASURE>(m, l, &mut lane.ch, &mut sh);
+        }
+    }
     // Most models use none of pass 1's optional features: they get a copy of the pass without
     // them, which keeps its loop short and its values in registers.
     let ([served, unserved], pushed) = if plain_pass1::<L, MEASURE, RECORD>(m, st) {
@@ -484,6 +506,20 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
     } else {
         pass1::<L, MEASURE, RECORD, false, O>(m, t, mday, st, slot)
     };
+    if O::ACTIVE && MEASURE && !m.channel.orders.is_empty() {
+        // The trace shows units sent to online orders as shipped, an order position's units as
+        // received (and ordered: it asked its nodes for them), and cancellations as lost.
+        for lane in &mut st.lanes {
+            let ch = &lane.ch;
+            for (q, f) in lane.flows.iter_mut().enumerate() {
+                f.shipped += ch.out_today[q];
+                f.received += ch.in_today[q];
+                f.ordered += ch.in_today[q];
+                f.demand += ch.unseen_today[q];
+                f.lost += ch.cancelled_today[q];
+            }
+        }
+    }
     if !m.alloc.forecasts.is_empty() {
         for (l, lane) in st.lanes.iter_mut().enumerate() {
             forecast::update_forecasts(m, &mut lane.alloc, l, &st.demand, t, MEASURE);
@@ -599,6 +635,7 @@ fn plain_pass1<const L: usize, const MEASURE: bool, const RECORD: bool>(m: &Mode
         && m.alloc.dyn_levels.is_empty()
         && !m.stock.has_echelon
         && !m.alloc.track_sell_through
+        && m.channel.orders.is_empty()
         && !record
 }
 
@@ -634,6 +671,8 @@ where
     let mut n_pending = [0usize; L];
     let mut any_push = false;
     let track = !PLAIN && m.alloc.track_sell_through;
+    // Online orders waiting on a node count in its inventory position (see `channel::step`).
+    let online_owed = !PLAIN && !m.lost_sales && !m.channel.orders.is_empty();
     // Features most models do not use, decided once per day rather than per position.
     let (pushes, delays, dynamic) = if PLAIN {
         (false, false, false)
@@ -725,15 +764,27 @@ where
         let review =
             pol.review_days == 1 || mday.rem_euclid(i64::from(pol.review_days)) == i64::from(pol.review_offset);
         let mut qty = zero;
+        let owed_online =
+            if online_owed { Vx::<L>::load(std::array::from_fn(|l| st.lanes[l].ch.owed[q])) } else { zero };
         // Whole-unit positions have integer levels (`policy::whole_units`): qty is whole.
         if review && pol.simple {
             // Threshold form: order up_to − IP when IP ≤ trigger, branch-free in every lane.
             let on_order = oi + tr;
-            let ip = oh - bo - oo + on_order;
+            let mut ip = oh - bo - oo + on_order;
+            if online_owed {
+                ip = ip - owed_online;
+            }
             qty = ip.if_le(Vx::splat(pol.trigger), Vx::splat(pol.up_to) - ip).lesser(Vx::splat(pol.max_order));
         } else if review {
-            let (ohs, bos, oos, ois, trs, echs, ims) =
-                (oh.store(), bo.store(), oo.store(), (oi + got).store(), tr.store(), ech.store(), im.store());
+            let (ohs, bos, oos, ois, trs, echs, ims) = (
+                oh.store(),
+                if online_owed { bo + owed_online } else { bo }.store(),
+                oo.store(),
+                (oi + got).store(),
+                tr.store(),
+                ech.store(),
+                im.store(),
+            );
             let q_lanes: [f64; L] = std::array::from_fn(|l| {
                 let on_order = ois[l] + trs[l] + ims[l];
                 let ip = ohs[l] - bos[l] - oos[l] + on_order;

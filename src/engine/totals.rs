@@ -27,7 +27,9 @@ pub(super) fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Tota
     let mut flows = Vec::with_capacity(n);
     for q in 0..n {
         let (s, a, b) = (&st.sums[q], &st.start[q], &st.stocks[q]);
-        let (dem, srv, shp) = (s.demand[l], s.served[l], s.shipped[l]);
+        let cs = lane.ch.sums.get(q).copied().unwrap_or_default();
+        // BOPIS demand cancelled at once never reached pass 1: it is demand, and lost.
+        let (dem, srv, shp) = (s.demand[l] + cs.extra_demand, s.served[l], s.shipped[l]);
         let (oh0, oh1, bo0, bo1) = (a.on_hand[l], b.on_hand[l], a.cust_bo[l], b.cust_bo[l]);
         let (oo0, oo1) = (a.owed_in[l] + a.in_transit[l] + a.in_mail[l], b.owed_in[l] + b.in_transit[l] + b.in_mail[l]);
         let x = lane.alloc.extras.get(q).copied().unwrap_or_default();
@@ -35,7 +37,7 @@ pub(super) fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Tota
         let stock_scale = oh0.max(oh1).max(s.on_hand[l] / days.max(1.0));
         let noise = 1e-9 * flows_scale + 1e-15 * (days + 1.0) * stock_scale;
         let clean = |x: f64| if x.abs() <= noise { 0.0 } else { x };
-        let lost = clean(if m.lost_sales { dem - srv } else { 0.0 });
+        let lost = clean(if m.lost_sales { s.demand[l] - srv } else { 0.0 } + cs.cancelled);
         let sold = clean(dem - lost - (bo1 - bo0));
         let received = clean((oh1 - oh0) + sold + shp + x.transfer_out);
         ordered[q] = clean(received + oo1 - oo0 - x.transfer_in);
@@ -57,12 +59,20 @@ pub(super) fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Tota
         let s = &st.sums[q];
         let cust = m.topo.customer[q];
         let (lost, sold, received) = flows[q];
+        let cs = lane.ch.sums.get(q).copied().unwrap_or_default();
+        let dem = s.demand[l] + cs.extra_demand;
         let initial = st.start[q].on_hand[l];
         let xt = lane.alloc.extras.get(q).copied().unwrap_or_default();
         let basis = CostBasis {
             on_hand: s.on_hand[l],
             lost,
-            cust_backorders: s.bo_customer[l],
+            // Backorder mode charges backorders per day; cancelled channel orders (lost even
+            // there) are charged once, like a lost sale.
+            cust_backorders: if m.channel.active && !m.lost_sales {
+                s.bo_customer[l] + lane.ch.sums[q].cancelled
+            } else {
+                s.bo_customer[l]
+            },
             orders: s.order_days[l],
             in_transit: s.in_transit[l],
         };
@@ -71,11 +81,11 @@ pub(super) fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Tota
             days,
             cust_pos_days: if cust { days } else { 0.0 },
             stock_pos_days: days,
-            demand: s.demand[l],
+            demand: dem,
             served_now: s.served[l],
             sold,
             lost,
-            stockout_days: s.stockout_days[l],
+            stockout_days: s.stockout_days[l] + cs.stockout_days,
             order_days: s.order_days[l],
             ordered: ordered[q],
             on_hand: s.on_hand[l],
@@ -95,9 +105,10 @@ pub(super) fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Tota
             margin: m.econ.margin[q] * sold,
             orders_sum: ordered[q],
             orders_sq: s.orders_sq[l],
-            dem_sum: s.demand[l] + child_ordered[q],
+            dem_sum: dem + child_ordered[q],
             dem_sq: s.dem_in_sq[l],
             resilience: None,
+            channels: m.channel.active,
             transfer_in: xt.transfer_in,
             transfer_out: xt.transfer_out,
             transfer_cost: xt.transfer_out * m.alloc.rebalance.as_ref().map_or(0.0, |r| r.cost),
@@ -105,7 +116,9 @@ pub(super) fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Tota
             fc_abs: xt.fc_abs,
             fc_err: xt.fc_err,
             fc_actual: xt.fc_actual,
+            ..Default::default()
         };
+        let a = if m.channel.active { with_channel(m, st, l, q, a) } else { a };
         let lc = m.topo.pos_loc[q].idx();
         loc[lc].add_flows(&a);
         if !m.topo.loc_multi[lc] {
@@ -158,7 +171,8 @@ pub(super) fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Tota
     let tiers = group(m.alloc.tiers.len(), &|q| m.alloc.tier_rank[q]);
     let segments = group(m.alloc.segments.len(), &|q| m.alloc.segment[q]);
     let skus = sku_scopes(m, st, l, &pos, &net, group(m.scenario.skus.len(), &|q| m.topo.pos_sku[q]));
-    Totals { pos, loc, net, tiers, segments, skus, daily, loc_daily, height_bullwhip }
+    let channels = group(m.channel.channels.len(), &|q| m.channel.scope_of.get(q).copied().unwrap_or(NONE));
+    Totals { pos, loc, net, tiers, segments, skus, channels, daily, loc_daily, height_bullwhip }
 }
 
 /// Each SKU's positions summed (`sums`), with the boundary the network has: only sales leave;
@@ -193,4 +207,33 @@ pub(super) fn sku_scopes<const L: usize>(
             (net.orders_sum, net.orders_sq, net.dem_sum, net.dem_sq);
     }
     sums
+}
+
+/// A position's accumulators with its channel sums: online fulfilment, cancellations, revenue,
+/// and a marketplace pool's fees and stranded stock.
+fn with_channel<const L: usize>(m: &Model, st: &State<L>, l: usize, q: usize, mut a: ScopeAcc) -> ScopeAcc {
+    let cs = st.lanes[l].ch.sums[q];
+    a.cancelled = cs.cancelled;
+    a.fulfil_cost = cs.fulfil_cost;
+    a.delivery_days = cs.unit_days;
+    a.fulfilled = cs.fulfilled;
+    a.from_store = cs.from_store;
+    a.fees = cs.fees;
+    a.revenue = m.econ.price[q] * a.sold;
+    if m.scenario.locations[m.topo.pos_loc[q].idx()].kind == crate::scenario::LocationKind::Online {
+        // An online location stocks nothing: its position-days are no stocking position-days.
+        a.stock_pos_days = 0.0;
+    }
+    // A marketplace pool (fee and removal cost set): its own sales pay the fee, and what is
+    // left at the end is stranded.
+    if let (Some(&fee), Some(&removal)) = (m.channel.fee.get(q), m.channel.removal.get(q))
+        && m.scenario.locations[m.topo.pos_loc[q].idx()].kind == crate::scenario::LocationKind::Marketplace
+    {
+        let left = st.stocks[q].on_hand[l];
+        a.fees += fee * a.sold;
+        a.stranded = left;
+        a.stranded_value = left * m.econ.unit_cost[q];
+        a.removal_cost = left * removal;
+    }
+    a
 }

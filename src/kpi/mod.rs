@@ -74,11 +74,31 @@ pub enum Kpi {
     ForecastMape,
     /// Relative bias of 1-day demand forecasts: Σ(F − D) ÷ ΣD (> 0: over-forecasting).
     ForecastBias,
+    /// Channels: units cancelled (BOPIS the store could not fill, online orders that waited
+    /// past `max_wait_days`) ÷ units demanded.
+    CancellationRate,
+    /// Channels: cost of shipping online and BOPIS orders from their nodes, per day.
+    FulfilmentCost,
+    /// Channels: mean delivery days of the units shipped to online customers (unit-weighted).
+    AvgDeliveryDays,
+    /// Channels: share of the units shipped to online customers that stores shipped.
+    ShipFromStoreShare,
+    /// Channels: marketplace commission per day (fee per unit × units sold there).
+    MarketplaceFees,
+    /// Channels: revenue (price × units sold) net of marketplace fees, per day.
+    NetRevenue,
+    /// Channels: units left in marketplace pools at the end of the horizon.
+    StrandedUnits,
+    /// Channels: value at cost of the stranded units.
+    StrandedValue,
+    /// Channels: cost of removing the stranded units (removal cost per unit), per day of the
+    /// horizon (included in total cost).
+    RemovalCost,
 }
 
 impl Kpi {
     /// All KPIs in report order.
-    pub const ALL: [Kpi; 29] = [
+    pub const ALL: [Kpi; 38] = [
         Kpi::FillRate,
         Kpi::StockoutRate,
         Kpi::AvgOnHand,
@@ -108,6 +128,15 @@ impl Kpi {
         Kpi::ReserveHeld,
         Kpi::ForecastMape,
         Kpi::ForecastBias,
+        Kpi::CancellationRate,
+        Kpi::FulfilmentCost,
+        Kpi::AvgDeliveryDays,
+        Kpi::ShipFromStoreShare,
+        Kpi::MarketplaceFees,
+        Kpi::NetRevenue,
+        Kpi::StrandedUnits,
+        Kpi::StrandedValue,
+        Kpi::RemovalCost,
     ];
     /// Number of KPIs.
     pub const COUNT: usize = Self::ALL.len();
@@ -144,12 +173,38 @@ impl Kpi {
             Kpi::ReserveHeld => "reserve_held",
             Kpi::ForecastMape => "forecast_mape",
             Kpi::ForecastBias => "forecast_bias",
+            Kpi::CancellationRate => "cancellation_rate",
+            Kpi::FulfilmentCost => "fulfilment_cost",
+            Kpi::AvgDeliveryDays => "avg_delivery_days",
+            Kpi::ShipFromStoreShare => "ship_from_store_share",
+            Kpi::MarketplaceFees => "marketplace_fees",
+            Kpi::NetRevenue => "net_revenue",
+            Kpi::StrandedUnits => "stranded_units",
+            Kpi::StrandedValue => "stranded_value",
+            Kpi::RemovalCost => "removal_cost",
         }
     }
 
     /// KPIs of optional features, written only where they are defined (like resilience).
     pub fn optional(self) -> bool {
-        self.resilience() || matches!(self, Kpi::ForecastMape | Kpi::ForecastBias)
+        self.resilience() || self.channel() || matches!(self, Kpi::ForecastMape | Kpi::ForecastBias)
+    }
+
+    /// Channel KPIs, defined only in scenarios with a channel besides walk-in (and written, in
+    /// `replications.csv` too, only there).
+    pub fn channel(self) -> bool {
+        matches!(
+            self,
+            Kpi::CancellationRate
+                | Kpi::FulfilmentCost
+                | Kpi::AvgDeliveryDays
+                | Kpi::ShipFromStoreShare
+                | Kpi::MarketplaceFees
+                | Kpi::NetRevenue
+                | Kpi::StrandedUnits
+                | Kpi::StrandedValue
+                | Kpi::RemovalCost
+        )
     }
 
     /// Resilience KPIs, defined for the network of a disrupted scenario only.
@@ -179,8 +234,15 @@ impl Kpi {
             | Kpi::PeakBacklog
             | Kpi::DisruptionLostRevenue
             | Kpi::TransferCost
-            | Kpi::ForecastMape => Some(false),
-            Kpi::Recovered => Some(true),
+            | Kpi::ForecastMape
+            | Kpi::CancellationRate
+            | Kpi::FulfilmentCost
+            | Kpi::AvgDeliveryDays
+            | Kpi::MarketplaceFees
+            | Kpi::StrandedUnits
+            | Kpi::StrandedValue
+            | Kpi::RemovalCost => Some(false),
+            Kpi::Recovered | Kpi::NetRevenue => Some(true),
             _ => None,
         }
     }
@@ -206,6 +268,12 @@ impl Kpi {
             Kpi::TransferCost => "cost/day",
             Kpi::ReserveHeld => "units",
             Kpi::ForecastMape | Kpi::ForecastBias => "share",
+            Kpi::CancellationRate | Kpi::ShipFromStoreShare => "share",
+            Kpi::FulfilmentCost | Kpi::MarketplaceFees | Kpi::RemovalCost => "cost/day",
+            Kpi::AvgDeliveryDays => "days",
+            Kpi::NetRevenue => "revenue/day",
+            Kpi::StrandedUnits => "units",
+            Kpi::StrandedValue => "cost units",
         }
     }
 }
@@ -287,6 +355,28 @@ pub struct ScopeAcc {
     pub fc_err: f64,
     /// Σ demand of forecast positions.
     pub fc_actual: f64,
+    /// Whether the scenario has channels (channel KPIs are undefined otherwise).
+    pub channels: bool,
+    /// Units cancelled (BOPIS short, online orders waiting too long).
+    pub cancelled: f64,
+    /// Shipping cost of online and BOPIS orders (included in total cost).
+    pub fulfil_cost: f64,
+    /// Σ units × delivery days of units shipped to online customers.
+    pub delivery_days: f64,
+    /// Units shipped to online customers.
+    pub fulfilled: f64,
+    /// Of those, units shipped by stores.
+    pub from_store: f64,
+    /// Marketplace commission of the units sold.
+    pub fees: f64,
+    /// Price × units sold.
+    pub revenue: f64,
+    /// Units left in marketplace pools at the end.
+    pub stranded: f64,
+    /// Their value at cost.
+    pub stranded_value: f64,
+    /// Cost of removing them (included in total cost).
+    pub removal_cost: f64,
 }
 
 impl ScopeAcc {
@@ -324,6 +414,17 @@ impl ScopeAcc {
         self.fc_abs += o.fc_abs;
         self.fc_err += o.fc_err;
         self.fc_actual += o.fc_actual;
+        self.channels |= o.channels;
+        self.cancelled += o.cancelled;
+        self.fulfil_cost += o.fulfil_cost;
+        self.delivery_days += o.delivery_days;
+        self.fulfilled += o.fulfilled;
+        self.from_store += o.from_store;
+        self.fees += o.fees;
+        self.revenue += o.revenue;
+        self.stranded += o.stranded;
+        self.stranded_value += o.stranded_value;
+        self.removal_cost += o.removal_cost;
     }
 
     /// Computes every KPI; NaN marks an undefined value (reported as null).
@@ -352,8 +453,15 @@ impl ScopeAcc {
             Kpi::StockoutCost => ratio(self.stockout_cost, d),
             Kpi::OrderCost => ratio(self.order_cost, d),
             Kpi::InTransitHoldingCost => ratio(self.transit_cost, d),
+            // Without channels the two channel costs are +0.0, which leaves the sum's bits alone.
             Kpi::TotalCost => ratio(
-                self.holding_cost + self.stockout_cost + self.order_cost + self.transit_cost + self.transfer_cost,
+                self.holding_cost
+                    + self.stockout_cost
+                    + self.order_cost
+                    + self.transit_cost
+                    + self.transfer_cost
+                    + self.fulfil_cost
+                    + self.removal_cost,
                 d,
             ),
             Kpi::OrdersPerDay => ratio(self.order_days, self.stock_pos_days),
@@ -379,6 +487,16 @@ impl ScopeAcc {
             Kpi::ReserveHeld => ratio(self.reserve_held, d),
             Kpi::ForecastMape => ratio(self.fc_abs, self.fc_actual),
             Kpi::ForecastBias => ratio(self.fc_err, self.fc_actual),
+            _ if !self.channels => f64::NAN,
+            Kpi::CancellationRate => ratio(self.cancelled, self.demand),
+            Kpi::FulfilmentCost => ratio(self.fulfil_cost, d),
+            Kpi::AvgDeliveryDays => ratio(self.delivery_days, self.fulfilled),
+            Kpi::ShipFromStoreShare => ratio(self.from_store, self.fulfilled),
+            Kpi::MarketplaceFees => ratio(self.fees, d),
+            Kpi::NetRevenue => ratio(self.revenue - self.fees, d),
+            Kpi::StrandedUnits => self.stranded,
+            Kpi::StrandedValue => self.stranded_value,
+            Kpi::RemovalCost => ratio(self.removal_cost, d),
         }
     }
 }

@@ -83,6 +83,8 @@ pub struct Model {
     pub processes: Processes,
     /// Rationing rules, reserves, pushes, forecasts, rebalancing.
     pub alloc: Allocation,
+    /// Online and BOPIS orders and their nodes, channel scopes, marketplace costs.
+    pub channel: crate::channel::ChannelRt,
 }
 
 /// Who supplies whom, as flat per-position arrays in engine order (see the module docs).
@@ -241,6 +243,7 @@ impl Model {
             || tr.delays.iter().any(|d: &DelayRt| d.schedule.is_none())
             || !sc.shocks.is_empty();
 
+        let channel = crate::channel::compile::compile(&sc, &order.pos_index, &dm.customer, &pos.whole);
         let reports = report_slots(&sc, &order.pos_loc);
         for (p, &slot) in pos.policy.iter_mut().zip(&reports.loc_day_slot) {
             p.day_slot = slot;
@@ -311,6 +314,7 @@ impl Model {
                 capacity_limited: tr.capacity_limited,
             },
             alloc: Allocation::default(),
+            channel,
             scenario: sc,
         };
         let sc = model.scenario.clone();
@@ -398,7 +402,9 @@ fn position_order(sc: &Scenario) -> PositionOrder {
         }
     }
     let max_depth = depth.iter().copied().max().unwrap_or(0);
-    let mut loc_order = Vec::with_capacity(n_loc);
+    // Online locations hold no stock and have no source: their positions come first (no
+    // position ships to them or orders for them).
+    let mut loc_order: Vec<usize> = (0..n_loc).filter(|&l| sc.locations[l].kind == LocationKind::Online).collect();
     for dd in (1..=max_depth).rev() {
         loc_order.extend(bfs.iter().copied().filter(|&l| depth[l] == dd));
     }
@@ -446,7 +452,10 @@ fn links(sc: &Scenario, o: &PositionOrder) -> Links {
     };
     for q in 0..n {
         let l = o.pos_loc[q] as usize;
-        let src = sc.locations[l].source.expect("stocking locations have a source");
+        let Some(src) = sc.locations[l].source else {
+            // An online location's positions are served by the channel step, not by a source.
+            continue;
+        };
         if sc.locations[src].kind == LocationKind::Supplier {
             k.from_supplier[q] = true;
         } else {

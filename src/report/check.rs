@@ -135,8 +135,26 @@ fn tree(sc: &Scenario, l: usize, depth: usize, s: &mut String) {
     let loc = &sc.locations[l];
     let pad = "  ".repeat(depth);
     let mut head = format!("{pad}{} [{}]", loc.id, loc.kind.as_str());
-    if loc.kind != LocationKind::Supplier {
+    let ch = &loc.channel;
+    if loc.kind == LocationKind::Online {
+        let nodes: Vec<&str> = ch.fulfil_from.iter().map(|&x| sc.locations[x].id.as_str()).collect();
+        let _ = write!(head, " ← shipped from {} ({})", nodes.join(", "), ch.routing.as_str());
+    } else if loc.kind != LocationKind::Supplier {
         let _ = write!(head, " ← lead time {}", lead(&loc.lead_time));
+    }
+    if let Some(p) = ch.online_protection {
+        let text = match p {
+            crate::channel::Protection::All => "all its stock".to_string(),
+            crate::channel::Protection::Level(LevelSpec::Units(u)) => format!("{} units", num(u)),
+            crate::channel::Protection::Level(LevelSpec::Days(d)) => format!("{} days of walk-in cover", num(d)),
+            crate::channel::Protection::Level(LevelSpec::Service(p)) => {
+                format!("{} % walk-in service", num(100.0 * p))
+            }
+            crate::channel::Protection::Level(LevelSpec::Cover(c)) => {
+                format!("{} × walk-in over its lead time", num(c))
+            }
+        };
+        let _ = write!(head, ", keeps {text} from online orders");
     }
     if let Some(r) = &loc.region {
         let _ = write!(head, ", region {r}");
@@ -169,8 +187,20 @@ fn tree(sc: &Scenario, l: usize, depth: usize, s: &mut String) {
     for p in sc.positions.iter().filter(|p| p.location == l) {
         let sku = &sc.skus[p.sku];
         let init = p.initial_on_hand.map_or(String::new(), |v| format!(", starts with {}", num(v)));
-        let _ =
-            writeln!(s, "{pad}  · {}: {}{}{}", sku.id, policy_text(&p.policy, sku.discrete), init, costs_here(sc, p));
+        if loc.kind == LocationKind::Online {
+            // No stock, no policy: its orders are shipped from its nodes.
+            let what = if ch.bopis_of.is_some() { "BOPIS orders" } else { "orders" };
+            let _ = writeln!(s, "{pad}  · {}: {what} shipped from the nodes{}", sku.id, costs_here(sc, p));
+        } else {
+            let _ = writeln!(
+                s,
+                "{pad}  · {}: {}{}{}",
+                sku.id,
+                policy_text(&p.policy, sku.discrete),
+                init,
+                costs_here(sc, p)
+            );
+        }
         for d in sc.demand.iter().filter(|d| d.location == l && d.sku == p.sku) {
             let mut extra = String::new();
             if d.weekly.is_some() {

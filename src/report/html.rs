@@ -495,11 +495,7 @@ fn locations_section(page: &mut Page, m: &Model, r: &RunResult, sums: &[Vec<Opti
     let mean = |i: usize, k: Kpi| mean_of(sums, i, k);
     for &(i, l) in locs.iter().take(MAX_LOCATION_ROWS) {
         let loc = &sc.locations[l];
-        let kind = match loc.kind {
-            LocationKind::Warehouse => "warehouse",
-            LocationKind::Store => "store",
-            LocationKind::Supplier => "supplier",
-        };
+        let kind = loc.kind.as_str();
         let source = loc.source.map_or(String::new(), |s| sc.locations[s].id.clone());
         t.row(vec![
             loc.id.clone().into(),
@@ -535,9 +531,9 @@ pub const COST_PARTS: [(Kpi, &str); 5] = [
 ];
 
 /// A cost-breakdown row: the scope's name, each component and the total (means per day).
-fn cost_row(name: &str, sums: &[Vec<Option<Summary>>], i: usize) -> Vec<Cell> {
+fn cost_row(name: &str, sums: &[Vec<Option<Summary>>], i: usize, parts: &[(Kpi, &str)]) -> Vec<Cell> {
     let mut cells: Vec<Cell> = vec![name.into()];
-    cells.extend(COST_PARTS.iter().map(|&(k, _)| Cell::from(fmt_num(mean_of(sums, i, k)))));
+    cells.extend(parts.iter().map(|&(k, _)| Cell::from(fmt_num(mean_of(sums, i, k)))));
     cells.push(Cell::with_class(fmt_num(mean_of(sums, i, Kpi::TotalCost)), "sig"));
     cells
 }
@@ -546,20 +542,27 @@ fn cost_row(name: &str, sums: &[Vec<Option<Summary>>], i: usize) -> Vec<Cell> {
 /// first, capped), so the parts visibly add up to the total.
 fn cost_section(page: &mut Page, m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>]) {
     page.section("Cost breakdown");
+    // Scenarios with channels add the shipping of online orders and the removal of stranded
+    // marketplace stock, both part of the total.
+    let mut parts = COST_PARTS.to_vec();
+    if m.channel.active {
+        parts.extend([(Kpi::FulfilmentCost, "fulfilment"), (Kpi::RemovalCost, "removal")]);
+    }
     let mut head = vec!["scope"];
-    head.extend(COST_PARTS.iter().map(|(_, h)| *h));
+    head.extend(parts.iter().map(|(_, h)| *h));
     head.push("total");
     let mut align = vec![Align::Num; head.len()];
     align[0] = Align::Left;
     let mut t = Table::new(&head, &align);
-    t.caption = Some("Mean cost per day over replications; the five components add up to the total.".into());
-    t.row(cost_row("network", sums, r.network_index()));
+    let n_parts = if m.channel.active { "seven" } else { "five" };
+    t.caption = Some(format!("Mean cost per day over replications; the {n_parts} components add up to the total."));
+    t.row(cost_row("network", sums, r.network_index(), &parts));
     let mut locs = locations_worst_first(r, sums);
     if locs.len() > 1 {
         locs.sort_by(|a, b| mean_of(sums, b.0, Kpi::TotalCost).total_cmp(&mean_of(sums, a.0, Kpi::TotalCost)));
         t.rows.push(Row { cells: vec!["locations, highest total first".into()], class: Some("group") });
         for &(i, l) in locs.iter().take(MAX_LOCATION_ROWS) {
-            t.row(cost_row(&m.scenario.locations[l].id, sums, i));
+            t.row(cost_row(&m.scenario.locations[l].id, sums, i, &parts));
         }
     }
     page.table(&t);
@@ -610,6 +613,11 @@ fn groups_section(page: &mut Page, m: &Model, r: &RunResult, sums: &[Vec<Option<
              its SKUs. Fill rate is over all customer demand for the SKU; costs are per day.",
         );
     }
+    let channels =
+        pick(&|s| if let Scope::Channel(c) = s { Some(m.channel.channels[c].as_str().into()) } else { None });
+    if !channels.is_empty() {
+        channels_section(page, &channels, sums);
+    }
     let tiers = pick(&|s| if let Scope::Tier(t) = s { Some(m.alloc.tiers[t].clone()) } else { None });
     let segments = pick(&|s| if let Scope::Segment(x) = s { Some(m.alloc.segments[x].clone()) } else { None });
     if tiers.is_empty() && segments.is_empty() {
@@ -632,6 +640,49 @@ fn groups_section(page: &mut Page, m: &Model, r: &RunResult, sums: &[Vec<Option<
         "Tiers group the positions of tiered allocation by their label; segments group positions by ABC (share \
          of demand) and XYZ (variability of demand). Each row sums its positions, like a location row sums its \
          SKUs.",
+    );
+}
+
+/// The channels a scenario sells through: service, cancellations, fulfilment and marketplace.
+fn channels_section(page: &mut Page, rows: &[(String, usize)], sums: &[Vec<Option<Summary>>]) {
+    page.section("Channels");
+    let head = [
+        "channel",
+        "fill rate",
+        "lost / day",
+        "cancelled",
+        "fulfilment / day",
+        "delivery days",
+        "from stores",
+        "net revenue / day",
+        "stranded units",
+    ];
+    let mut align = vec![Align::Num; head.len()];
+    align[0] = Align::Left;
+    let mut t = Table::new(&head, &align);
+    t.caption = Some("Means over replications; each channel sums its customer-facing positions.".into());
+    for (name, i) in rows {
+        let mean = |k: Kpi| mean_of(sums, *i, k);
+        t.row(vec![
+            name.clone().into(),
+            fmt_pct(mean(Kpi::FillRate)).into(),
+            fmt_num(mean(Kpi::LostSales)).into(),
+            fmt_pct(mean(Kpi::CancellationRate)).into(),
+            fmt_num(mean(Kpi::FulfilmentCost)).into(),
+            fmt_num(mean(Kpi::AvgDeliveryDays)).into(),
+            fmt_pct(mean(Kpi::ShipFromStoreShare)).into(),
+            fmt_num(mean(Kpi::NetRevenue)).into(),
+            fmt_num(mean(Kpi::StrandedUnits)).into(),
+        ]);
+    }
+    page.table(&t);
+    page.how_to_read(
+        "store = walk-in customers (the fill rate of stores that also ship online orders shows what \
+         ship-from-store costs them), online = orders shipped from the nodes of an online location, bopis = \
+         bought online and picked up in a store, marketplace = sold out of a marketplace pool. Cancelled is the \
+         share of demand cancelled; delivery days and the share shipped by stores are over units shipped to \
+         online customers; net revenue is price × units sold minus marketplace fees; stranded units are left \
+         in marketplace pools at the end of the horizon.",
     );
 }
 

@@ -81,6 +81,9 @@ pub struct RunSummary {
     /// ABC×XYZ segments (when the scenario segments its SKUs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub segments: Option<NamedKpis>,
+    /// Sales channels (when the scenario has a channel besides walk-in).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channels: Option<NamedKpis>,
     /// SKUs over all their positions, in file order.
     pub skus: NamedKpis,
     /// Positions (location order, then SKU).
@@ -170,6 +173,12 @@ impl RunSummary {
                     _ => None,
                 })
             }),
+            channels: m.channel.active.then(|| {
+                named(&|s| match s {
+                    Scope::Channel(c) => Some(m.channel.channels[c].as_str().to_string()),
+                    _ => None,
+                })
+            }),
             skus: named(&|s| match s {
                 Scope::Sku(k) => Some(sc.skus[k].id.clone()),
                 _ => None,
@@ -202,6 +211,7 @@ fn scope_cols(m: &Model, s: Scope) -> [String; 3] {
         Scope::Tier(t) => ["tier".into(), csv_field(&m.alloc.tiers[t]), String::new()],
         Scope::Segment(x) => ["segment".into(), csv_field(&m.alloc.segments[x]), String::new()],
         Scope::Sku(k) => ["sku".into(), String::new(), csv_field(&sc.skus[k].id)],
+        Scope::Channel(c) => ["channel".into(), csv_field(m.channel.channels[c].as_str()), String::new()],
     }
 }
 
@@ -212,6 +222,8 @@ pub struct RowWriter {
     rows: Vec<usize>,
     /// Their `scope,location,sku` columns, ready to print.
     cols: Vec<String>,
+    /// Indices of the KPIs written (channel KPIs only in scenarios with channels).
+    kpis: Vec<usize>,
 }
 
 impl RowWriter {
@@ -221,15 +233,16 @@ impl RowWriter {
         let rows: Vec<usize> =
             (0..scopes.len()).filter(|&i| positions || !matches!(scopes[i], Scope::Position(_))).collect();
         let cols = rows.iter().map(|&i| scope_cols(m, scopes[i]).join(",")).collect();
-        RowWriter { rows, cols }
+        let kpis = (0..Kpi::COUNT).filter(|&k| m.channel.active || !Kpi::ALL[k].channel()).collect();
+        RowWriter { rows, cols, kpis }
     }
 
     /// The header line.
-    pub fn header() -> String {
+    pub fn header(&self) -> String {
         let mut out = String::from("replication,scope,location,sku");
-        for k in Kpi::ALL {
+        for &k in &self.kpis {
             out.push(',');
-            out.push_str(k.name());
+            out.push_str(Kpi::ALL[k].name());
         }
         out.push('\n');
         out
@@ -248,7 +261,8 @@ impl RowWriter {
                     out.push_str(&rep);
                     out.push(',');
                     out.push_str(c);
-                    csv_nums(&mut out, v[s * Kpi::COUNT..(s + 1) * Kpi::COUNT].iter().copied());
+                    let values = &v[s * Kpi::COUNT..(s + 1) * Kpi::COUNT];
+                    csv_nums(&mut out, self.kpis.iter().map(|&k| values[k]));
                     out.push('\n');
                 }
                 out

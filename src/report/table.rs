@@ -78,7 +78,37 @@ pub fn run_table(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], title:
         }
     }
     sku_lines(&mut s, m, r, sums);
+    channel_lines(&mut s, m, r, sums);
     s
+}
+
+/// One line per channel when the scenario sells through more than walk-in.
+fn channel_lines(s: &mut String, m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>]) {
+    let rows: Vec<(usize, usize)> = (0..r.scopes.len())
+        .filter_map(|i| if let crate::runner::Scope::Channel(c) = r.scopes[i] { Some((i, c)) } else { None })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\n  {:<14} {:>9} {:>10} {:>9} {:>11} {:>8} {:>11}",
+        "by channel", "fill rate", "lost / day", "cancelled", "fulfil cost", "del. days", "from stores"
+    );
+    let mean = |i: usize, k: Kpi| sums[i][k as usize].as_ref().map_or(f64::NAN, |x| x.mean);
+    for &(i, c) in &rows {
+        let _ = writeln!(
+            s,
+            "  {:<14} {:>9} {:>10} {:>9} {:>11} {:>8} {:>11}",
+            m.channel.channels[c].as_str(),
+            fmt_pct(mean(i, Kpi::FillRate)),
+            fmt_num(mean(i, Kpi::LostSales)),
+            fmt_pct(mean(i, Kpi::CancellationRate)),
+            fmt_num(mean(i, Kpi::FulfilmentCost)),
+            fmt_num(mean(i, Kpi::AvgDeliveryDays)),
+            fmt_pct(mean(i, Kpi::ShipFromStoreShare)),
+        );
+    }
 }
 
 /// One line per SKU (each summed over its locations) when the scenario has several.

@@ -77,7 +77,8 @@ impl Observer for TraceWriter {
             let basis = CostBasis {
                 on_hand: s.on_hand,
                 lost: f.lost,
-                cust_backorders: s.cust_bo,
+                // Cancelled channel orders are lost in backorder mode too, charged once.
+                cust_backorders: if m.channel.active && !m.lost_sales { s.cust_bo + f.lost } else { s.cust_bo },
                 orders: if f.ordered > 0.0 { 1.0 } else { 0.0 },
                 in_transit: s.in_transit,
             };

@@ -442,6 +442,7 @@ fn scope_code(s: Scope) -> (u64, u64) {
         Scope::Tier(i) => (3, i as u64),
         Scope::Segment(i) => (4, i as u64),
         Scope::Sku(i) => (5, i as u64),
+        Scope::Channel(i) => (6, i as u64),
     }
 }
 
@@ -454,6 +455,7 @@ fn scope_of(kind: u64, i: u64) -> Option<Scope> {
         3 => Scope::Tier(i),
         4 => Scope::Segment(i),
         5 => Scope::Sku(i),
+        6 => Scope::Channel(i),
         _ => return None,
     })
 }

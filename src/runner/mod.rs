@@ -93,6 +93,8 @@ pub enum Scope {
     Segment(usize),
     /// A SKU over all its positions (scenario index).
     Sku(usize),
+    /// A channel's customer-facing positions (index in `Model::channel.channels`).
+    Channel(usize),
 }
 
 /// The KPIs of a run: every scope summarised as it streamed by, and the kept scopes' values
@@ -282,6 +284,7 @@ pub fn scopes_of(m: &Model) -> Vec<Scope> {
     v.extend(m.topo.stock_locs.iter().map(|&l| Scope::Location(l.idx())));
     v.extend((0..m.alloc.tiers.len()).map(Scope::Tier));
     v.extend((0..m.alloc.segments.len()).map(Scope::Segment));
+    v.extend((0..m.channel.channels.len()).map(Scope::Channel));
     v.extend((0..m.scenario.skus.len()).map(Scope::Sku));
     for &l in &m.topo.stock_locs {
         v.extend(m.positions_of(l.idx()).into_iter().map(Scope::Position));
@@ -299,6 +302,7 @@ pub(crate) fn kpi_values(t: &Totals, scopes: &[Scope], out: &mut Vec<f64>) {
             Scope::Tier(i) => &t.tiers[i],
             Scope::Segment(i) => &t.segments[i],
             Scope::Sku(i) => &t.skus[i],
+            Scope::Channel(i) => &t.channels[i],
         };
         out.extend_from_slice(&acc.kpis());
     }

@@ -88,6 +88,11 @@ pub enum LocationKind {
     Warehouse,
     /// Holds stock, serves customers.
     Store,
+    /// Holds no stock: its customers' orders are shipped from its `fulfil_from` nodes.
+    Online,
+    /// A dedicated stock pool at a third-party marketplace: stocked like a store, sells only
+    /// on the platform.
+    Marketplace,
 }
 
 impl LocationKind {
@@ -97,6 +102,8 @@ impl LocationKind {
             LocationKind::Supplier => "supplier",
             LocationKind::Warehouse => "warehouse",
             LocationKind::Store => "store",
+            LocationKind::Online => "online",
+            LocationKind::Marketplace => "marketplace",
         }
     }
 }
@@ -139,6 +146,8 @@ pub struct Location {
     pub launch: Option<Launch>,
     /// Weight in launch allocations (default 1).
     pub weight: f64,
+    /// Channel keys: online routing, ship-from-store protection, BOPIS, marketplace costs.
+    pub channel: crate::channel::LocationChannel,
 }
 
 /// A stocking point: one SKU at one warehouse or store.
@@ -264,6 +273,11 @@ impl Scenario {
     /// Index of the SKU with this id.
     pub fn sku_index(&self, id: &str) -> Option<usize> {
         self.skus.iter().position(|s| s.id == id)
+    }
+
+    /// Whether the scenario has any channel besides walk-in (then channel scopes are reported).
+    pub fn has_channels(&self) -> bool {
+        self.demand.iter().any(|d| d.channel != crate::channel::Channel::Store)
     }
 
     /// Whether a position faces customer demand.

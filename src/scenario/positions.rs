@@ -50,6 +50,12 @@ pub(super) fn carried_skus<'r>(
         for c in network.up_from(dm.location) {
             carries[c][dm.sku] = true;
         }
+        // An online location's nodes (and their sources) stock what it sells.
+        for &node in &locations[dm.location].channel.fulfil_from {
+            for c in network.up_from(node) {
+                carries[c][dm.sku] = true;
+            }
+        }
     }
     let listed = listed_skus(&raw.locations, ids, d);
     let overrides = position_overrides(&raw.positions, ids, locations, skus, &mut carries, d);
@@ -206,6 +212,11 @@ pub(super) fn check_positions(c: &PositionCtx<'_>, d: &mut Diags) -> Vec<Positio
     for l in 0..c.locations.len() {
         for k in 0..c.skus.len() {
             if !c.carries[l][k] {
+                continue;
+            }
+            if c.locations[l].kind == LocationKind::Online {
+                let st = c.stats[l][k];
+                positions.push(crate::channel::validate::online_position(l, k, &c.skus[k], st.mean, st.var.sqrt()));
                 continue;
             }
             source_carries(c, l, k, d);

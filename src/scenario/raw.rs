@@ -70,6 +70,15 @@ pub struct RawLocation {
     pub weight: Option<S<f64>>,
     pub order_delay: Option<S<i64>>,
     pub initial_pipeline: Option<S<f64>>,
+    pub fulfil_from: Option<S<Vec<String>>>,
+    pub routing: Option<S<String>>,
+    pub max_wait_days: Option<S<i64>>,
+    pub ship_cost: Option<S<f64>>,
+    pub delivery_days: Option<S<Value>>,
+    pub online_protection: Option<S<Value>>,
+    pub bopis_fallback: Option<S<String>>,
+    pub fee_per_unit: Option<S<f64>>,
+    pub removal_cost: Option<S<f64>>,
 }
 
 /// `reserve = { share = 0.3, release_sell_through = 0.4, tier = "A" }`.
@@ -135,7 +144,7 @@ pub struct RawDemand {
     pub distribution: S<Value>,
     pub seasonality: Option<S<RawSeasonality>>,
     pub promotions: Option<Vec<S<RawPromotion>>>,
-    pub channel: Option<String>,
+    pub channel: Option<S<String>>,
     pub trend_per_year: Option<S<f64>>,
 }
 

@@ -7,6 +7,7 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::Position;
 use super::diag::{Diags, closest};
 use super::overlay;
 use super::patch::{self, Patch};
@@ -22,6 +23,7 @@ use super::{
 };
 use crate::allocation::Rationing;
 use crate::allocation::validate::{allocation_keys, check_rebalancing};
+use crate::demand::Demand;
 use crate::demand::validate::{check_demand, check_factors, check_shocks, segment_labels};
 use crate::disruption::validate::{check_delays, check_disruptions};
 use crate::leadtime::LeadTime;
@@ -367,8 +369,9 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
     let mut locations: Vec<Location> =
         raw.locations.iter().enumerate().map(|(n, (i, l))| check_location(n, *i, l, kinds[n], &ids, d)).collect();
     allocation_keys(&raw.locations, &mut locations, &skus, d);
-    let network = check_network(&raw.locations, &locations, d);
-    let demand = check_demand(&raw.demand, &ids, &locations, &skus, d);
+    crate::channel::validate::check_nodes(&raw.locations, &locations, d);
+    let mut network = check_network(&raw.locations, &locations, d);
+    let mut demand = check_demand(&raw.demand, &ids, &locations, &skus, d);
     infer_discrete(&mut skus, &raw.skus, &demand);
     let (carries, overrides) = carried_skus(&raw, &ids, &locations, &skus, &demand, &network, d);
     let stats = demand_stats(&demand, &network, locations.len(), skus.len());
@@ -382,7 +385,10 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
         stats: &stats,
     };
     check_segment_labels(&raw.segments, d);
-    let positions = check_positions(&ctx, d);
+    let mut positions = check_positions(&ctx, d);
+    if crate::channel::validate::bopis_locations(&mut locations, &mut demand) {
+        network = bopis_network(&locations, &mut positions, &demand, &skus);
+    }
     if locations.iter().all(|l| l.kind == LocationKind::Supplier) || positions.is_empty() && d.is_empty() {
         d.at(
             Some(raw.doc_span.start..raw.doc_span.start),
@@ -412,6 +418,25 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
         stress: None,
         warnings: Vec::new(),
     }
+}
+
+/// The network again after BOPIS locations were added (see
+/// [`crate::channel::validate::bopis_locations`]), with their positions.
+fn bopis_network(locations: &[Location], positions: &mut Vec<Position>, demand: &[Demand], skus: &[Sku]) -> Network {
+    let sources: Vec<Option<usize>> = locations.iter().map(|l| l.source).collect();
+    let suppliers: Vec<bool> = locations.iter().map(|l| l.kind == LocationKind::Supplier).collect();
+    let (network, _) = Network::build(&sources, &suppliers);
+    let stats = demand_stats(demand, &network, locations.len(), skus.len());
+    for (l, loc) in locations.iter().enumerate().filter(|(_, x)| x.channel.bopis_of.is_some()) {
+        for (k, sku) in skus.iter().enumerate() {
+            if demand.iter().any(|x| x.location == l && x.sku == k) {
+                let st = stats[l][k];
+                positions.push(crate::channel::validate::online_position(l, k, sku, st.mean, st.var.sqrt()));
+            }
+        }
+        debug_assert_eq!(loc.kind, LocationKind::Online);
+    }
+    network
 }
 
 /// `[[skus]]`: unique non-empty ids and costs ≥ 0; one default SKU "item" when none is given.
@@ -488,10 +513,13 @@ fn location_ids(raw: &[(usize, RawLocation)], d: &mut Diags) -> (HashMap<String,
             "supplier" => LocationKind::Supplier,
             "warehouse" | "dc" => LocationKind::Warehouse,
             "store" => LocationKind::Store,
+            "online" => LocationKind::Online,
+            "marketplace" => LocationKind::Marketplace,
             other => {
-                let help = match closest(other, ["supplier", "warehouse", "store"]) {
-                    Some(b) => format!("did you mean \"{b}\"? (types: supplier, warehouse, store)"),
-                    None => "type is one of: supplier, warehouse, store".into(),
+                let types = ["supplier", "warehouse", "store", "online", "marketplace"];
+                let help = match closest(other, types) {
+                    Some(b) => format!("did you mean \"{b}\"? (types: {})", types.join(", ")),
+                    None => format!("type is one of: {}", types.join(", ")),
                 };
                 d.err(l.kind.span(), format!("locations[{i}].type"), format!("unknown location type '{other}'"), help);
                 LocationKind::Store
@@ -510,6 +538,9 @@ fn check_location(n: usize, i: usize, l: &RawLocation, kind: LocationKind, ids: 
     let id = l.id.get_ref().trim().to_string();
     let source = if kind == LocationKind::Supplier {
         supplier_keys(l, &key, &id, d);
+        None
+    } else if kind == LocationKind::Online {
+        // An online location holds no stock: its orders are shipped from its nodes.
         None
     } else {
         resolve_source(n, l, &key, &id, kind, ids, d)
@@ -557,6 +588,7 @@ fn check_location(n: usize, i: usize, l: &RawLocation, kind: LocationKind, ids: 
         push: None,
         launch: None,
         weight: 1.0,
+        channel: crate::channel::validate::location_keys(l, kind, &key, ids, d),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Every figure the docs quote is produced by the command quoted beside it.
 //!
-//! `FIGURES` lists, for README.md, scenarios/README.md and the header of
-//! scenarios/winter-jackets.toml, each quoted text with `{}` where a figure stands and how the
+//! `FIGURES` lists, for README.md, scenarios/README.md and the headers of
+//! scenarios/winter-jackets.toml and scenarios/omnichannel.toml, each quoted text with `{}` where a figure stands and how the
 //! figure is computed: by running the binary with the quoted command (into a temporary folder,
 //! without charts) and formatting the result at the precision the doc prints it. The test fills
 //! the figures into the text and requires the doc to contain it (line breaks, comment marks and
@@ -25,6 +25,13 @@ use crate::common::{TraceRow, big_phi, parse_trace};
 const README: &str = "README.md";
 const GALLERY: &str = "scenarios/README.md";
 const JACKETS: &str = "scenarios/winter-jackets.toml";
+const OMNI: &str = "scenarios/omnichannel.toml";
+
+/// `summary.json` of the omnichannel scenario under a strategy (and a stress test).
+fn omni(r: &mut Runs, strategy: &str, stress: Option<&str>) -> Rc<Value> {
+    let stress = stress.map_or(String::new(), |s| format!(" --stress {s}"));
+    r.run(&format!("{OMNI} --strategy {strategy}{stress}"))
+}
 
 /// One quoted text: `{}` marks each figure, `values` computes them in order.
 struct Figure {
@@ -668,6 +675,114 @@ const FIGURES: &[Figure] = &[
             ]
         },
     },
+    // ---------------------------------------------------------------------------------------
+    // scenarios/omnichannel.toml, the header, and its lesson in scenarios/README.md
+    Figure {
+        doc: OMNI,
+        text: "central: walk-in customers fill {} of their demand; the web shop's orders are filled {} from the e-commerce DC, in {} days, at {} a day of parcels; net revenue {} a day;",
+        values: |r| {
+            let c = omni(r, "central", None);
+            vec![
+                pct(at(&c, "channels/store/fill_rate/mean")),
+                pct(at(&c, "channels/online/fill_rate/mean")),
+                num(at(&c, "channels/online/avg_delivery_days/mean")),
+                num(at(&c, "channels/online/fulfilment_cost/mean")),
+                num(at(&c, "network/net_revenue/mean")),
+            ]
+        },
+    },
+    Figure {
+        doc: OMNI,
+        text: "ship-from-store: online fill rises to {} and delivery falls to {} days, stores shipping {} of the online units — but walk-in fill falls to {} (the tier-A stores that ship: {}, against {} under central) and net revenue to {} a day;",
+        values: |r| {
+            let (u, c) = (omni(r, "ship-from-store", None), omni(r, "central", None));
+            vec![
+                pct(at(&u, "channels/online/fill_rate/mean")),
+                num(at(&u, "channels/online/avg_delivery_days/mean")),
+                pct(at(&u, "channels/online/ship_from_store_share/mean")),
+                pct(at(&u, "channels/store/fill_rate/mean")),
+                pct(at(&u, "tiers/A/fill_rate/mean")),
+                pct(at(&c, "tiers/A/fill_rate/mean")),
+                num(at(&u, "network/net_revenue/mean")),
+            ]
+        },
+    },
+    Figure {
+        doc: OMNI,
+        text: "stores ship {} of the online units, walk-in fill stays at {} (tier A {}), online {} in {} days;",
+        values: |r| {
+            let p = omni(r, "ship-from-store-protected", None);
+            vec![
+                pct(at(&p, "channels/online/ship_from_store_share/mean")),
+                pct(at(&p, "channels/store/fill_rate/mean")),
+                pct(at(&p, "tiers/A/fill_rate/mean")),
+                pct(at(&p, "channels/online/fill_rate/mean")),
+                num(at(&p, "channels/online/avg_delivery_days/mean")),
+            ]
+        },
+    },
+    Figure {
+        doc: OMNI,
+        text: "marketplace-pool: {} of marketplace orders filled, next day, {} a day of fees, {} units stranded at the end; merchant-fulfilled: {} in {} days, {} a day of parcels from the e-commerce DC, nothing stranded, total cost {} a day against {};",
+        values: |r| {
+            let (c, mf) = (omni(r, "marketplace-pool", None), omni(r, "merchant-fulfilled", None));
+            vec![
+                pct(at(&c, "channels/marketplace/fill_rate/mean")),
+                num(at(&c, "channels/marketplace/marketplace_fees/mean")),
+                num(at(&c, "channels/marketplace/stranded_units/mean")),
+                pct(at(&mf, "channels/marketplace/fill_rate/mean")),
+                num(at(&mf, "channels/marketplace/avg_delivery_days/mean")),
+                num(at(&mf, "channels/marketplace/fulfilment_cost/mean")),
+                num(at(&mf, "network/total_cost/mean")),
+                num(at(&c, "network/total_cost/mean")),
+            ]
+        },
+    },
+    Figure {
+        doc: OMNI,
+        text: "marketplace-slump: the pool strands {} units worth {} at cost (removal {} a day of the season) and ties up {} of stock on an average day; total cost {} a day against {} merchant-fulfilled, which strands {}.",
+        values: |r| {
+            let (p, mf) = (
+                omni(r, "marketplace-pool", Some("marketplace-slump")),
+                omni(r, "merchant-fulfilled", Some("marketplace-slump")),
+            );
+            vec![
+                num(at(&p, "channels/marketplace/stranded_units/mean")),
+                num(at(&p, "channels/marketplace/stranded_value/mean")),
+                num(at(&p, "channels/marketplace/removal_cost/mean")),
+                num(at(&p, "channels/marketplace/avg_inventory_value/mean")),
+                num(at(&p, "network/total_cost/mean")),
+                num(at(&mf, "network/total_cost/mean")),
+                num(at(&mf, "channels/marketplace/stranded_units/mean")),
+            ]
+        },
+    },
+    Figure {
+        doc: GALLERY,
+        text: "Central fulfilment fills {} of online orders in {} days and leaves walk-in customers {}. Shipping from stores fills {} in {} days, but the stores' own customers pay: walk-in fill falls to {}. Keeping one day of walk-in cover from online orders holds it at {}. The dedicated pool serves the marketplace faster than the merchant ({} next day against {} in two days), but when its demand is 40 % below plan it strands {} units worth {} at cost, and merchant fulfilment strands none.",
+        values: |r| {
+            let (c, u, p) = (
+                omni(r, "central", None),
+                omni(r, "ship-from-store", None),
+                omni(r, "ship-from-store-protected", None),
+            );
+            let (mf, slump) =
+                (omni(r, "merchant-fulfilled", None), omni(r, "marketplace-pool", Some("marketplace-slump")));
+            vec![
+                pct(at(&c, "channels/online/fill_rate/mean")),
+                num(at(&c, "channels/online/avg_delivery_days/mean")),
+                pct(at(&c, "channels/store/fill_rate/mean")),
+                pct(at(&u, "channels/online/fill_rate/mean")),
+                num(at(&u, "channels/online/avg_delivery_days/mean")),
+                pct(at(&u, "channels/store/fill_rate/mean")),
+                pct(at(&p, "channels/store/fill_rate/mean")),
+                pct(at(&c, "channels/marketplace/fill_rate/mean")),
+                pct(at(&mf, "channels/marketplace/fill_rate/mean")),
+                num(at(&slump, "channels/marketplace/stranded_units/mean")),
+                num(at(&slump, "channels/marketplace/stranded_value/mean")),
+            ]
+        },
+    },
 ];
 
 /// Cost, on hand, backorders and fill rate of the newsvendor and base-stock lessons' theory
@@ -711,7 +826,7 @@ fn fill(text: &str, values: &[String]) -> String {
 fn every_quoted_figure_is_what_its_command_gives() {
     let mut runs = Runs::new();
     let mut wrong = Vec::new();
-    for doc in [README, GALLERY, JACKETS] {
+    for doc in [README, GALLERY, JACKETS, OMNI] {
         let text = normalise(&std::fs::read_to_string(root().join(doc)).unwrap());
         for f in FIGURES.iter().filter(|f| f.doc == doc) {
             let t0 = std::time::Instant::now();

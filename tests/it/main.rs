@@ -1,6 +1,7 @@
 //! Integration tests of echelon: one test binary (STYLE.md habit 13) with a module per concern.
 //!
 //! - `api`: the `Simulation` builder: replication ranges, progress and cancellation;
+//! - `channels`: online routing, ship-from-store protection, BOPIS, marketplace pools (issue 13);
 //! - `golden`: simulated KPI means against closed forms (tests/REFERENCE.md);
 //! - `traces`: hand-computed day-by-day traces, cell by cell;
 //! - `determinism`: same seed, same bytes, for any thread count;
@@ -28,6 +29,7 @@
 //!   promotions, delays, capacity, trend, shocks, common factors, named stress overlays).
 
 mod api;
+mod channels;
 mod cli;
 mod common;
 mod determinism;

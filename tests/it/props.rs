@@ -976,6 +976,163 @@ fn check_features(text: &str, f: &Features) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Channels on top of a generated network: an online location shipped from some of its
+/// warehouses and stores by a routing rule, store protection, a waiting limit, and BOPIS orders
+/// at the first store.
+#[derive(Clone, Debug)]
+struct ChannelSpec {
+    /// Which locations (warehouses, then stores; bit i) ship online orders.
+    nodes: u8,
+    routing: &'static str,
+    /// Units every store keeps from online orders (∞ = all).
+    protection: Option<f64>,
+    max_wait: Option<u32>,
+    online_mean: f64,
+    /// (mean, ship to store).
+    bopis: Option<(f64, bool)>,
+}
+
+fn channel_spec() -> impl Strategy<Value = ChannelSpec> {
+    (
+        1u8..64,
+        prop::sample::select(vec!["preference", "nearest", "cheapest", "most_stock"]),
+        prop::option::weighted(0.6, prop_oneof![0.0..15.0f64, Just(f64::INFINITY)]),
+        prop::option::weighted(0.4, 0u32..5),
+        0.5..12.0f64,
+        prop::option::weighted(0.5, (0.5..6.0f64, any::<bool>())),
+    )
+        .prop_map(|(nodes, routing, protection, max_wait, online_mean, bopis)| ChannelSpec {
+            nodes,
+            routing,
+            protection,
+            max_wait,
+            online_mean,
+            bopis,
+        })
+}
+
+impl ChannelSpec {
+    /// The network's text with the channels added.
+    fn toml(&self, net: &NetSpec) -> String {
+        self.toml_on(net, net.toml(false))
+    }
+
+    /// `base` (the network's text, with or without features) with the channels added.
+    fn toml_on(&self, net: &NetSpec, base: String) -> String {
+        let ids: Vec<String> = (0..net.warehouses.len())
+            .map(|i| format!("wh-{i}"))
+            .chain((0..net.stores.len()).map(|i| format!("store-{i}")))
+            .collect();
+        let mut nodes: Vec<String> =
+            ids.iter().enumerate().filter(|(i, _)| self.nodes >> i & 1 == 1).map(|(_, id)| id.clone()).collect();
+        if nodes.is_empty() {
+            nodes.push(ids[ids.len() - 1].clone());
+        }
+        let mut web = format!(
+            "[[locations]]\nid = \"web\"\ntype = \"online\"\nfulfil_from = {nodes:?}\nrouting = \"{}\"\n",
+            self.routing
+        );
+        if let Some(w) = self.max_wait {
+            let _ = writeln!(web, "max_wait_days = {w}");
+        }
+        web.push('\n');
+        let at = base.find("[[demand]]").unwrap_or(base.len());
+        let mut t = format!("{}{web}{}", &base[..at], &base[at..]);
+        let _ = writeln!(
+            t,
+            "[[demand]]\nlocation = \"web\"\nsku = \"a\"\ndistribution = {{ type = \"poisson\", mean = {:?} }}\n",
+            self.online_mean
+        );
+        if let Some((mean, _)) = self.bopis {
+            let _ = writeln!(
+                t,
+                "[[demand]]\nlocation = \"store-0\"\nsku = \"a\"\nchannel = \"bopis\"\ndistribution = {{ type = \"poisson\", mean = {mean:?} }}\n"
+            );
+        }
+        let mut keys = Vec::new();
+        match self.protection {
+            Some(p) if p.is_infinite() => keys.push("online_protection = \"all\"".to_string()),
+            Some(p) => keys.push(format!("online_protection = {p:?}")),
+            None => {}
+        }
+        if let Some((_, ship)) = self.bopis {
+            keys.push(format!("bopis_fallback = \"{}\"", if ship { "ship_to_store" } else { "cancel" }));
+        }
+        // Stores differ in shipping cost and days, so that the rules pick differently.
+        keys.push("ship_cost = 1.5".into());
+        let _ = writeln!(t, "[strategies.channels]\ndefault = true\nstores = {{ {} }}\n", keys.join(", "));
+        for (i, id) in nodes.iter().enumerate() {
+            let _ = writeln!(t, "[strategies.channels.locations.{id}]\ndelivery_days = {}\n", 1 + (i * 7 + 3) % 4);
+        }
+        t
+    }
+}
+
+/// Channels conserve units: every trace row balances (shelf: received − sold − shipped; pipeline:
+/// ordered − received; customers: demand − sold − lost = the change in backorders), lost-sales
+/// mode loses what it does not sell, the KPIs add up to the trace, and rates stay in range.
+fn check_channels(text: &str) -> Result<(), TestCaseError> {
+    let (sc, m, csv) = trace_within(text, 30)?;
+    let rows = parse_trace(&csv);
+    let n = m.n_pos();
+    let days = sc.simulation.days;
+    prop_assert_eq!(rows.len(), days * n, "one row per day and position");
+    let (mut sold, mut demand, mut lost) = (0.0, 0.0, 0.0);
+    for t in 0..days {
+        for q in 0..n {
+            let r = &rows[t * n + q];
+            let at = format!("day {} {}/{}", r.day, r.location, r.sku);
+            for (name, v) in [
+                ("on_hand", r.on_hand),
+                ("backorders", r.backorders),
+                ("sold", r.sold),
+                ("lost", r.lost),
+                ("shipped", r.shipped),
+            ] {
+                prop_assert!(v >= -EPS && v.is_finite(), "{}: {} = {}", at, name, v);
+            }
+            if m.lost_sales {
+                prop_assert!(
+                    near(r.sold + r.lost, r.demand),
+                    "{}: sold {} + lost {} ≠ demand {}",
+                    at,
+                    r.sold,
+                    r.lost,
+                    r.demand
+                );
+            }
+            (sold, demand, lost) = (sold + r.sold, demand + r.demand, lost + r.lost);
+            if t == 0 {
+                continue;
+            }
+            let p = &rows[(t - 1) * n + q];
+            let scale =
+                EPS * (1.0 + p.on_hand.abs() + r.on_hand.abs() + r.received + r.demand + p.backorders + r.backorders);
+            let out = p.on_hand + r.received - r.sold - r.shipped - r.on_hand;
+            prop_assert!(out.abs() <= scale, "{}: {} units left the shelf unaccounted for", at, out);
+            let inn = r.on_order - p.on_order - r.ordered + r.received;
+            prop_assert!(inn.abs() <= scale, "{}: {} units entered the pipeline unaccounted for", at, inn);
+            // A warehouse's backorders include what it owes the locations it supplies.
+            let wh = sc.locations[sc.location_index(&r.location).unwrap()].kind == LocationKind::Warehouse;
+            let cust = (r.backorders - p.backorders) - (r.demand - r.sold - r.lost);
+            prop_assert!(wh || cust.abs() <= scale, "{}: customer units off by {}", at, cust);
+        }
+    }
+    let res = run_with(&m, 1, sc.simulation.seed);
+    let net = res.scope_index(Scope::Network).expect("network scope");
+    let d = days as f64;
+    for (k, trace) in [(Kpi::UnitsSold, sold), (Kpi::UnitsDemanded, demand), (Kpi::LostSales, lost)] {
+        let kpi = res.series(net, k)[0] * d;
+        prop_assert!(close(kpi, trace, 1e-9), "network {}: KPI {} vs trace {}", k.name(), kpi, trace);
+    }
+    // The channels' customers are the network's.
+    let ch: f64 = (0..m.channel.channels.len())
+        .map(|c| res.series(res.scope_index(Scope::Channel(c)).expect("channel scope"), Kpi::UnitsDemanded)[0])
+        .sum();
+    prop_assert!(close(ch * d, demand, 1e-9), "channels demand {} vs network {}", ch * d, demand);
+    Ok(())
+}
+
 fn with_scenario(e: TestCaseError, text: &str) -> TestCaseError {
     TestCaseError::fail(format!("{e}\n--- scenario ---\n{text}"))
 }
@@ -1019,6 +1176,24 @@ proptest! {
     #[test]
     fn feature_invariants((spec, f) in (net_spec(), features())) {
         let text = spec.toml_with(false, Some(&f));
+        check_features(&text, &f).map_err(|e| with_scenario(e, &text))?;
+        check_kpi_ranges(&text).map_err(|e| with_scenario(e, &text))?;
+    }
+
+    /// Channels (online routing, protection, waiting limits, BOPIS) conserve units.
+    #[test]
+    fn channels_conserve_units((spec, ch) in (net_spec(), channel_spec())) {
+        let text = ch.toml(&spec);
+        check_channels(&text).map_err(|e| with_scenario(e, &text))?;
+        check_kpi_ranges(&text).map_err(|e| with_scenario(e, &text))?;
+    }
+
+    /// Every allocation and stress feature keeps working with channels (online orders routed
+    /// to the same networks; no cancellations, which `check_features` does not expect).
+    #[test]
+    fn features_with_channels((spec, f, ch) in (net_spec(), features(), channel_spec())) {
+        let ch = ChannelSpec { max_wait: None, bopis: None, ..ch };
+        let text = ch.toml_on(&spec, spec.toml_with(false, Some(&f)));
         check_features(&text, &f).map_err(|e| with_scenario(e, &text))?;
         check_kpi_ranges(&text).map_err(|e| with_scenario(e, &text))?;
     }

@@ -259,6 +259,8 @@ pub enum ScopeKind {
     Tier,
     /// An ABC×XYZ segment.
     Segment,
+    /// A channel (store, online, bopis, marketplace).
+    Channel,
 }
 
 impl ScopeKind {
@@ -267,6 +269,7 @@ impl ScopeKind {
             ScopeKind::Location => "location",
             ScopeKind::Tier => "tier",
             ScopeKind::Segment => "segment",
+            ScopeKind::Channel => "channel",
         }
     }
 }
@@ -281,6 +284,7 @@ impl ScopeSpec {
             "location" => ScopeKind::Location,
             "tier" => ScopeKind::Tier,
             "segment" => ScopeKind::Segment,
+            "channel" => ScopeKind::Channel,
             other => {
                 return Err(ExperimentError::input(format!("--scope '{text}': unknown kind '{other}'"), help));
             }
@@ -305,6 +309,7 @@ impl ScopeSpec {
             }
             ScopeKind::Tier => m.alloc.tiers.clone(),
             ScopeKind::Segment => m.alloc.segments.clone(),
+            ScopeKind::Channel => m.channel.channels.iter().map(|c| c.as_str().to_string()).collect(),
         }
     }
 
@@ -315,6 +320,7 @@ impl ScopeSpec {
             ScopeKind::Location => Scope::Location(m.topo.stock_locs[i].idx()),
             ScopeKind::Tier => Scope::Tier(i),
             ScopeKind::Segment => Scope::Segment(i),
+            ScopeKind::Channel => Scope::Channel(i),
         })
     }
 

@@ -1,0 +1,261 @@
+//! Channels, day by day: online and BOPIS orders take units from their nodes.
+//!
+//! The engine calls [`route`] after the day's demand is drawn and before pass 1 serves it. A
+//! node's walk-in customers are served first *by construction*: an order may take only the units
+//! a node has beyond its waiting backorders, today's walk-in demand and its protection level, so
+//! taking them before pass 1 leaves walk-in service exactly as it would be without the order.
+//! BOPIS orders come first and take from the whole shelf of their store (reserved when ordered);
+//! online orders come after them. The units taken move onto the order position's (empty) shelf,
+//! where pass 1 serves them: waiting orders first, then today's; what no node could fill waits
+//! or is lost like any customer demand (BOPIS: cancelled).
+
+use super::Routing;
+use super::compile::{NodeRt, OrderRt};
+use crate::engine::{Stocks, Sums};
+use crate::model::Model;
+
+/// What a channel order position adds up over the measured days (see the fields of the same
+/// names in [`crate::kpi::ScopeAcc`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct ChannelSums {
+    /// Shipping cost of the units sent.
+    pub fulfil_cost: f64,
+    /// Marketplace commission of the units marketplace pools shipped.
+    pub fees: f64,
+    /// Σ units × delivery days (online orders).
+    pub unit_days: f64,
+    /// Units shipped to online customers.
+    pub fulfilled: f64,
+    /// Of those, units shipped by stores.
+    pub from_store: f64,
+    /// Units cancelled (BOPIS short, or waited too long).
+    pub cancelled: f64,
+    /// BOPIS demand cancelled at once (pass 1 never sees it).
+    pub extra_demand: f64,
+    /// Days with BOPIS demand cancelled.
+    pub stockout_days: f64,
+}
+
+/// What one replication (lane) keeps of the channels.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ChannelLane {
+    /// Waiting online orders by age (see [`OrderRt::wait_at`]).
+    pub wait: Vec<f64>,
+    /// Most-stock routing: (units available, node) of one order's nodes.
+    scratch: Vec<(f64, u32)>,
+    /// Per position (when the model has channels).
+    pub sums: Vec<ChannelSums>,
+    /// Today's units taken from each node (for the trace).
+    pub out_today: Vec<f64>,
+    /// Today's units received by each order position (for the trace).
+    pub in_today: Vec<f64>,
+    /// Today's units cancelled at each order position (for the trace).
+    pub cancelled_today: Vec<f64>,
+    /// Today's BOPIS demand cancelled at once, which pass 1 did not see (for the trace).
+    pub unseen_today: Vec<f64>,
+    /// Online orders waiting at the end of today, per primary node (the first in routing
+    /// order): they count as that node's backorders in its inventory position.
+    pub owed: Vec<f64>,
+}
+
+impl ChannelLane {
+    /// Allocates what a model needs (nothing when it has no channels).
+    pub fn new(m: &Model) -> ChannelLane {
+        if !m.channel.active {
+            return ChannelLane::default();
+        }
+        let n = m.n_pos();
+        let widest = m.channel.orders.iter().map(|o| (o.hi - o.lo) as usize).max().unwrap_or(0);
+        ChannelLane {
+            wait: vec![0.0; m.channel.wait_len],
+            scratch: Vec::with_capacity(widest),
+            sums: vec![ChannelSums::default(); n],
+            out_today: vec![0.0; n],
+            in_today: vec![0.0; n],
+            cancelled_today: vec![0.0; n],
+            unseen_today: vec![0.0; n],
+            owed: vec![0.0; n],
+        }
+    }
+
+    /// Resets for a new replication.
+    pub fn reset(&mut self) {
+        self.wait.fill(0.0);
+        self.sums.fill(ChannelSums::default());
+    }
+}
+
+/// The day's state of lane `l` the step reads and changes.
+pub(crate) struct Shelves<'a, const L: usize> {
+    /// Stocks of every position.
+    pub stocks: &'a mut [Stocks<L>],
+    /// Day sums of every position (a node's units sent count as shipped).
+    pub sums: &'a mut [Sums<L>],
+    /// Units arriving today at each position.
+    pub arrivals: &'a [[f64; L]],
+    /// Today's customer demand of each position.
+    pub demand: &'a mut [[f64; L]],
+    /// Whether each location can ship today.
+    pub up: &'a [bool],
+}
+
+/// Routes lane `l`'s orders of the day: BOPIS, then online (see the module docs).
+pub(crate) fn route<const L: usize, const MEASURE: bool>(
+    m: &Model,
+    l: usize,
+    ch: &mut ChannelLane,
+    sh: &mut Shelves<'_, L>,
+) {
+    for v in [&mut ch.out_today, &mut ch.in_today, &mut ch.cancelled_today, &mut ch.unseen_today, &mut ch.owed] {
+        v.fill(0.0);
+    }
+    for o in &m.channel.orders {
+        let q = o.pos as usize;
+        let waiting = cancel_overdue::<L, MEASURE>(o, l, ch, sh);
+        let d = sh.demand[q][l];
+        let need = waiting + d;
+        let nodes = &m.channel.nodes[o.lo as usize..o.hi as usize];
+        let mut filled = 0.0;
+        if o.rule == Routing::MostStock {
+            let mut order = std::mem::take(&mut ch.scratch);
+            order.clear();
+            order.extend(nodes.iter().enumerate().map(|(i, nd)| (available(nd, l, sh), i as u32)));
+            // Most units first; ties keep the list's order (an unstable sort allocates nothing).
+            order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            for &(_, i) in &order {
+                filled += take::<L, MEASURE>(o, &nodes[i as usize], l, need - filled, ch, sh);
+            }
+            ch.scratch = order;
+        } else {
+            for nd in nodes {
+                filled += take::<L, MEASURE>(o, nd, l, need - filled, ch, sh);
+            }
+        }
+        sh.stocks[q].on_hand[l] += filled;
+        ch.in_today[q] += filled;
+        if o.bopis && filled < d {
+            // A BOPIS order the store cannot fill is cancelled now; pass 1 sees what was filled.
+            sh.demand[q][l] = filled;
+            ch.cancelled_today[q] += d - filled;
+            ch.unseen_today[q] += d - filled;
+            if MEASURE {
+                let s = &mut ch.sums[q];
+                (s.cancelled, s.extra_demand, s.stockout_days) =
+                    (s.cancelled + (d - filled), s.extra_demand + (d - filled), s.stockout_days + 1.0);
+            }
+        }
+        if !m.lost_sales && !o.bopis && !nodes.is_empty() {
+            // What pass 1 will leave waiting: the primary node owes it (a DC's IP counts its
+            // online backorders as it counts its own customers').
+            ch.owed[nodes[0].pos as usize] += (need - filled).max(0.0);
+        }
+        if let Some(w) = o.max_wait {
+            age_waiting(&mut ch.wait[o.wait_at as usize..=o.wait_at as usize + w as usize], waiting, d, filled);
+        }
+    }
+}
+
+/// Cancels the waiting orders of `o` that have waited their `max_wait_days`; returns the units
+/// still waiting.
+fn cancel_overdue<const L: usize, const MEASURE: bool>(
+    o: &OrderRt,
+    l: usize,
+    ch: &mut ChannelLane,
+    sh: &mut Shelves<'_, L>,
+) -> f64 {
+    let q = o.pos as usize;
+    let mut waiting = sh.stocks[q].cust_bo[l];
+    if let Some(w) = o.max_wait {
+        let oldest = &mut ch.wait[o.wait_at as usize + w as usize];
+        let c = oldest.min(waiting);
+        *oldest = 0.0;
+        if c > 0.0 {
+            waiting -= c;
+            sh.stocks[q].cust_bo[l] = waiting;
+            ch.cancelled_today[q] += c;
+            if MEASURE {
+                ch.sums[q].cancelled += c;
+            }
+        }
+    }
+    waiting
+}
+
+/// Ages the waiting orders by a day: pass 1 will serve `filled` units, the oldest waiting first,
+/// then today's `d`; what is left of today's waits from tomorrow on (age 1 = `b[0]`).
+fn age_waiting(b: &mut [f64], waiting: f64, d: f64, filled: f64) {
+    let mut from_wait = filled.min(waiting);
+    for x in b.iter_mut().rev() {
+        let t = x.min(from_wait);
+        *x -= t;
+        from_wait -= t;
+    }
+    let today = (filled - filled.min(waiting)).min(d);
+    b.copy_within(..b.len() - 1, 1);
+    b[0] = d - today;
+}
+
+/// Units node `nd` can ship today in lane `l`: beyond its walk-in backorders and demand (unless
+/// these come second, BOPIS at its own store) and its protection; none while it is disrupted.
+#[inline]
+fn available<const L: usize>(nd: &NodeRt, l: usize, sh: &Shelves<'_, L>) -> f64 {
+    let p = nd.pos as usize;
+    if !sh.up[nd.loc as usize] {
+        return 0.0;
+    }
+    let s = &sh.stocks[p];
+    let mut a = s.on_hand[l] + sh.arrivals[p][l];
+    if nd.walk_in_first {
+        a -= s.cust_bo[l] + sh.demand[p][l];
+    }
+    (a - nd.protect).max(0.0)
+}
+
+/// Takes up to `want` units for order `o` from node `nd`; returns the units taken.
+fn take<const L: usize, const MEASURE: bool>(
+    o: &OrderRt,
+    nd: &NodeRt,
+    l: usize,
+    want: f64,
+    ch: &mut ChannelLane,
+    sh: &mut Shelves<'_, L>,
+) -> f64 {
+    if want <= 0.0 {
+        return 0.0;
+    }
+    let x = available(nd, l, sh).min(want);
+    if x <= 0.0 {
+        return 0.0;
+    }
+    let p = nd.pos as usize;
+    sh.stocks[p].on_hand[l] -= x;
+    ch.out_today[p] += x;
+    if MEASURE {
+        sh.sums[p].shipped[l] += x;
+        let s = &mut ch.sums[o.pos as usize];
+        s.fulfil_cost += x * nd.ship_cost;
+        s.fees += x * nd.fee;
+        if !o.bopis {
+            s.unit_days += x * nd.days;
+            s.fulfilled += x;
+            if nd.store {
+                s.from_store += x;
+            }
+        }
+    }
+    x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::age_waiting;
+
+    #[test]
+    fn waiting_orders_age_oldest_first() {
+        // Two days of waiting allowed: 3 units of age 2, 4 of age 1; 5 filled today, demand 6.
+        let mut b = [4.0, 3.0, 0.0];
+        age_waiting(&mut b, 7.0, 6.0, 5.0);
+        // The 3 oldest and 2 of the 4 are served; tomorrow: today's 6 at age 1, 2 at age 2.
+        assert_eq!(b, [6.0, 2.0, 0.0]);
+    }
+}
