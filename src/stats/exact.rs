@@ -6,7 +6,9 @@
 //! never has bits that small, so in practice nothing is rounded) and then added into a
 //! fixed-point number of 32-bit digits held in `i64`s — the idea of Neal's "small superaccumulator"
 //! (xsum). A digit absorbs 2³¹ additions before its carry must move on, so carries are settled
-//! only every 2³⁰ additions and on demand. Infinities are counted apart.
+//! only every 2³⁰ additions and on demand. Infinities are counted apart. Only the digits a sum
+//! has touched are stored (a window of the 40; five or six for a typical KPI), so a scope's
+//! summaries take a couple of hundred bytes whatever the range of doubles allows.
 
 use num_bigint::BigInt;
 use num_traits::ToPrimitive;
@@ -26,7 +28,10 @@ const SETTLE_EVERY: u32 = 1 << 30;
 /// An exact sum of doubles (each rounded to a multiple of [`GRID`]).
 #[derive(Clone, Debug)]
 pub struct ExactSum {
-    digits: [i64; DIGITS],
+    /// Index of `window[0]` among the [`DIGITS`] digits.
+    lo: u8,
+    /// Digits `lo .. lo + window.len()`; all others are zero.
+    window: Vec<i64>,
     /// Additions since the carries were last settled.
     pending: u32,
     /// +∞ and −∞ added (they have no place among the digits).
@@ -46,7 +51,7 @@ impl Eq for ExactSum {}
 
 impl Default for ExactSum {
     fn default() -> Self {
-        ExactSum { digits: [0; DIGITS], pending: 0, infinities: [0; 2], nan: false }
+        ExactSum { lo: 0, window: Vec::new(), pending: 0, infinities: [0; 2], nan: false }
     }
 }
 
@@ -97,7 +102,7 @@ impl ExactSum {
         let wide = m << offset;
         let sign = if negative { -1 } else { 1 };
         // Three 32-bit pieces (a 53-bit mantissa shifted by up to 31 bits spans at most three).
-        let d = &mut self.digits[digit..digit + 3];
+        let d = self.digits_mut(digit);
         d[0] += sign * (wide & 0xffff_ffff) as i64;
         d[1] += sign * ((wide >> 32) & 0xffff_ffff) as i64;
         d[2] += sign * ((wide >> 64) & 0xffff_ffff) as i64;
@@ -107,30 +112,62 @@ impl ExactSum {
         }
     }
 
+    /// The three digits from `digit` on, the window grown to hold them.
+    #[inline]
+    fn digits_mut(&mut self, digit: usize) -> &mut [i64] {
+        let lo = usize::from(self.lo);
+        if self.window.is_empty() {
+            self.lo = digit as u8;
+            self.window.resize(3, 0);
+            return &mut self.window[..3];
+        }
+        if digit < lo {
+            self.window.splice(0..0, std::iter::repeat_n(0, lo - digit));
+            self.lo = digit as u8;
+        }
+        let at = digit - usize::from(self.lo);
+        if at + 3 > self.window.len() {
+            self.window.resize(at + 3, 0);
+        }
+        &mut self.window[at..at + 3]
+    }
+
+    /// All [`DIGITS`] digits.
+    fn digits(&self) -> [i64; DIGITS] {
+        let mut d = [0; DIGITS];
+        let lo = usize::from(self.lo);
+        d[lo..lo + self.window.len()].copy_from_slice(&self.window);
+        d
+    }
+
+    /// Stores `d` as the window of its non-zero digits.
+    fn set_digits(&mut self, d: &[i64; DIGITS]) {
+        let lo = d.iter().position(|&x| x != 0).unwrap_or(DIGITS);
+        let hi = d.iter().rposition(|&x| x != 0).map_or(lo, |h| h + 1);
+        self.window.clear();
+        self.window.extend_from_slice(&d[lo..hi]);
+        self.lo = if hi > lo { lo as u8 } else { 0 };
+    }
+
     /// Adds another sum exactly.
     pub fn merge(&mut self, other: &ExactSum) {
-        self.settle();
-        let mut o = other.clone();
-        o.settle();
-        for (a, b) in self.digits.iter_mut().zip(o.digits) {
-            *a += b;
+        let (mut a, b) = (self.digits(), other.digits());
+        for (x, y) in a.iter_mut().zip(b) {
+            *x += y;
         }
-        self.infinities[0] += o.infinities[0];
-        self.infinities[1] += o.infinities[1];
-        self.nan |= o.nan;
+        self.set_digits(&a);
+        self.infinities[0] += other.infinities[0];
+        self.infinities[1] += other.infinities[1];
+        self.nan |= other.nan;
         self.settle();
     }
 
     /// Moves carries up so that every digit but the top one lies in `0..2³²`; the value is
     /// unchanged, and so is its representation for equal values (the form is canonical).
     pub fn settle(&mut self) {
-        let mut carry = 0i64;
-        for d in self.digits.iter_mut().take(DIGITS - 1) {
-            let v = *d + carry;
-            carry = v >> 32;
-            *d = v & 0xffff_ffff;
-        }
-        self.digits[DIGITS - 1] += carry;
+        let mut d = self.digits();
+        settle(&mut d);
+        self.set_digits(&d);
         self.pending = 0;
     }
 
@@ -141,18 +178,18 @@ impl ExactSum {
 
     /// The sum as an integer count of [`GRID`] steps (finite part only).
     pub fn to_bigint(&self) -> BigInt {
-        let mut s = self.clone();
-        s.settle();
-        let negative = s.digits[DIGITS - 1] < 0;
+        let mut d = self.digits();
+        settle(&mut d);
+        let negative = d[DIGITS - 1] < 0;
         if negative {
             // The magnitude: every digit negated, carries settled again (the top turns positive).
-            for d in &mut s.digits {
-                *d = -*d;
+            for x in &mut d {
+                *x = -*x;
             }
-            s.settle();
+            settle(&mut d);
         }
-        let top = s.digits[DIGITS - 1];
-        let mut limbs: Vec<u32> = s.digits[..DIGITS - 1].iter().map(|&d| d as u32).collect();
+        let top = d[DIGITS - 1];
+        let mut limbs: Vec<u32> = d[..DIGITS - 1].iter().map(|&x| x as u32).collect();
         limbs.extend([top as u32, (top >> 32) as u32]);
         let sign = if negative { num_bigint::Sign::Minus } else { num_bigint::Sign::Plus };
         BigInt::from_biguint(sign, num_bigint::BigUint::from_slice(&limbs))
@@ -160,7 +197,7 @@ impl ExactSum {
 
     /// Whether nothing (or only zeros) was added.
     pub fn is_zero(&self) -> bool {
-        self.is_finite() && self.digits.iter().all(|&d| d == 0)
+        self.is_finite() && self.window.iter().all(|&d| d == 0)
     }
 
     /// The sum rounded to a double (±∞ or NaN where infinities or NaN were added).
@@ -184,12 +221,12 @@ impl ExactSum {
     /// The state as words, for a results file: settled first, so equal sums give equal words;
     /// only the digits from the lowest to the highest non-zero one are written.
     pub fn to_words(&self) -> Vec<u64> {
-        let mut s = self.clone();
-        s.settle();
-        let lo = s.digits.iter().position(|&d| d != 0).unwrap_or(DIGITS);
-        let hi = s.digits.iter().rposition(|&d| d != 0).map_or(lo, |h| h + 1);
-        let mut w = vec![s.infinities[0], s.infinities[1], u64::from(s.nan), lo as u64, (hi - lo) as u64];
-        w.extend(s.digits[lo..hi].iter().map(|&d| d as u64));
+        let mut d = self.digits();
+        settle(&mut d);
+        let lo = d.iter().position(|&x| x != 0).unwrap_or(DIGITS);
+        let hi = d.iter().rposition(|&x| x != 0).map_or(lo, |h| h + 1);
+        let mut w = vec![self.infinities[0], self.infinities[1], u64::from(self.nan), lo as u64, (hi - lo) as u64];
+        w.extend(d[lo..hi].iter().map(|&x| x as u64));
         w
     }
 
@@ -201,12 +238,21 @@ impl ExactSum {
         if lo.checked_add(len)? > DIGITS || nan > 1 {
             return None;
         }
-        let mut digits = [0; DIGITS];
-        for (d, &x) in digits[lo..lo + len].iter_mut().zip(w.get(5..5 + len)?) {
-            *d = x as i64;
-        }
-        Some((ExactSum { digits, pending: 0, infinities: [pos, neg], nan: nan == 1 }, 5 + len))
+        let window: Vec<i64> = w.get(5..5 + len)?.iter().map(|&x| x as i64).collect();
+        let lo = if len == 0 { 0 } else { lo as u8 };
+        Some((ExactSum { lo, window, pending: 0, infinities: [pos, neg], nan: nan == 1 }, 5 + len))
     }
+}
+
+/// Moves carries up so that every digit but the top one lies in `0..2³²`.
+fn settle(d: &mut [i64; DIGITS]) {
+    let mut carry = 0i64;
+    for x in d.iter_mut().take(DIGITS - 1) {
+        let v = *x + carry;
+        carry = v >> 32;
+        *x = v & 0xffff_ffff;
+    }
+    d[DIGITS - 1] += carry;
 }
 
 /// `v · 2^exp` as a double: `v` converted (to nearest), then scaled by a power of two in steps
