@@ -4,7 +4,8 @@
 # state in a temporary folder, submits 4 shards of scenarios/winter-jackets.toml and their merge
 # with deploy/slurm/submit.sh, and checks that the merged folder holds byte for byte the files
 # of the same study run in one process. Then reruns one shard alone (`sbatch --array=K`, as
-# deploy/slurm/README.md tells after a failed shard) and checks the merge again.
+# deploy/slurm/README.md tells after a failed shard) and checks the merge again. First checks
+# that the Kubernetes manifests of deploy/k8s parse and agree (deploy/k8s/check.py).
 # Builds target/release/echelon (cargo build --release --locked), or tests ECHELON=path.
 # Skips (exit 0) only where Slurm cannot be installed (not root, or apt fails). About 25 s with
 # the packages installed and the release binary built; apt adds about 10 s.
@@ -21,6 +22,17 @@ SLURMD_PORT=16818
 
 say() { echo "tests/slurm.sh: $*"; }
 started=$SECONDS
+
+# --- the Kubernetes manifests: no cluster here, so they are parsed and checked for agreement ---
+k8s_checked=no
+for py in python3 /usr/bin/python3; do
+    if command -v "$py" >/dev/null && "$py" -c 'import yaml' 2>/dev/null; then
+        "$py" deploy/k8s/check.py
+        k8s_checked=yes
+        break
+    fi
+done
+[ "$k8s_checked" = yes ] || say "deploy/k8s not checked: no python3 with PyYAML here"
 
 # --- install -------------------------------------------------------------------------------
 if [ "$(id -u)" != 0 ]; then
