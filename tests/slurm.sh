@@ -203,7 +203,8 @@ built=$SECONDS
 run_args=(--replications "$REPLICATIONS" --seed "$SEED")
 
 mkdir -p "$tmp/logs"
-submitted=$(ECHELON=$echelon deploy/slurm/submit.sh -n "$NSHARDS" -l "$tmp/logs" \
+# -s: one core and 1000 MB per shard, so the script's --threads and ECHELON_MEMORY_LIMIT are used.
+submitted=$(ECHELON=$echelon deploy/slurm/submit.sh -n "$NSHARDS" -s "--cpus-per-task=1 --mem=1000" -l "$tmp/logs" \
     "$SCENARIO" "$tmp/shards" "$tmp/merged" -- "${run_args[@]}")
 echo "$submitted"
 array_job=$(sed -n 's/^shards: *job \([0-9]*\).*/\1/p' <<<"$submitted")
