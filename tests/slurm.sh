@@ -57,10 +57,13 @@ array_job=""
 merge_job=""
 
 stop_daemons() {
-    local f pid
-    if [ -n "$array_job$merge_job" ]; then scancel $array_job $merge_job 2>/dev/null || true; fi
+    local f pid job
+    for job in "$array_job" "$merge_job"; do
+        if [ -n "$job" ]; then scancel "$job" 2>/dev/null || true; fi
+    done
     for f in "$tmp/slurm/slurmd.pid" "$tmp/slurm/slurmctld.pid" "$tmp/munge/munged.pid"; do
-        [ -s "$f" ] && pid=$(cat "$f") || continue
+        if [ ! -s "$f" ]; then continue; fi
+        pid=$(cat "$f")
         kill "$pid" 2>/dev/null || continue
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     done
@@ -183,7 +186,7 @@ same_files() {
         cmp "$f" "$got/${f##*/}" || fail "${f##*/} differs between the merged and the one-process run"
         n=$((n + 1))
     done
-    say "$n files byte-identical: $(cd "$got" && ls -A | tr '\n' ' ')"
+    say "$n files byte-identical: $(cd "$got" && shopt -s dotglob && echo *)"
 }
 
 # --- the study ---------------------------------------------------------------------------------
@@ -209,7 +212,7 @@ submitted=$(ECHELON=$echelon deploy/slurm/submit.sh -n "$NSHARDS" -s "--cpus-per
 echo "$submitted"
 array_job=$(sed -n 's/^shards: *job \([0-9]*\).*/\1/p' <<<"$submitted")
 merge_job=$(sed -n 's/^merge: *job \([0-9]*\).*/\1/p' <<<"$submitted")
-[ -n "$array_job" ] && [ -n "$merge_job" ] || fail "submit.sh printed no job ids"
+if [ -z "$array_job" ] || [ -z "$merge_job" ]; then fail "submit.sh printed no job ids"; fi
 wait_job "$merge_job"
 jobs_done=$SECONDS
 say "array job $array_job and merge job $merge_job completed ($((jobs_done - built)) s)"
