@@ -21,7 +21,7 @@ fn bench_scenario(c: &mut Criterion, file: &str, replications: usize) {
     let mut group = c.benchmark_group(file);
     group.throughput(Throughput::Elements(pos_days)).sample_size(10);
     for threads in [1, 2] {
-        let opts = RunOptions { replications, seed: 42, threads: Some(threads) };
+        let opts = RunOptions { replications, seed: 42, threads: Some(threads), keep: echelon::runner::Keep::Network };
         group.bench_function(format!("{replications} replications, {threads} thread(s)"), |b| {
             b.iter(|| run(&model, &opts, &Progress::hidden()))
         });

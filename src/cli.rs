@@ -7,6 +7,7 @@
 mod blame;
 mod limits;
 mod output;
+mod shards;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -17,16 +18,19 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use echelon::experiment::Runs;
 use echelon::experiment::{self, ExperimentError, OutputFile, Settings, compare, size, sweep};
 use echelon::model::Model;
-use echelon::report::summary::{RunMeta, replications_csv, summary_json};
+use echelon::report::summary::{RowWriter, RunMeta, summary_json};
 use echelon::report::{Staged, check, figures, html, table, trace, write_atomic};
+use echelon::results;
 use echelon::runner::budget::Keeps;
-use echelon::runner::{self, Progress, RunOptions, RunResult};
+use echelon::runner::{self, CancelToken, Hooks, Progress, RunOptions, RunResult};
 use echelon::scenario::{Patch, Scenario, ScenarioError, Variant};
 
 use limits::count;
 use output::default_dir;
+use shards::{Given, SAVED, ShardSpec};
 
 /// Exit code for bad input (scenario or arguments).
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -82,6 +86,39 @@ enum Command {
         after_help = "Examples:\n  echelon size scenarios/base-stock.toml --target fill_rate=0.97\n  echelon size scenarios/risk-pooling-decentralised.toml --target fill_rate=0.99 --confidence 0.9\n  echelon size scenarios/winter-jackets.toml --target 'stockout_rate<=0.05' --replications 200\n\nTargets: fill_rate=x (or >=), stockout_rate<=x, cycle_service=x; met by the mean across\nreplications, or with --confidence c in a share c of replications. Searched: the order-up-to\nlevel S of base-stock, the reorder point s of (s, S) keeping S - s, the reorder point r of\n(r, Q) keeping Q; upstream positions keep their levels. All positions are searched at once by\nbracketing and bisection on common random numbers.\n\nWrites into DIR (default output/<stem>-size-<target>/, e.g. output/base-stock-size-fill_rate-0.97/):\n  sizing.json   target, then per position: level, order_up_to, safety_stock (level - expected\n                demand over lead time + review - 1 days), achieved (summary), textbook_level\n                (normal approximation) and what it achieves; inventory investment at cost\n  sizing.csv    one row per position\n  frontier.png/.svg  network fill rate against stock with all safety stocks scaled x0..x2\n  report.html   one self-contained page: levels next to the textbook, investment, frontier"
     )]
     Size(SizeArgs),
+    /// Merge the shards of a run, compare or sweep into the files one process would write.
+    #[command(
+        after_help = "Examples:\n  echelon run scenarios/winter-jackets.toml --shard 0/4 --out output/shards   (… 1/4, 2/4, 3/4)\n  echelon merge output/shards --out output/winter-jackets\n  echelon merge output/shards/shard-0-of-2.echelon output/shards/shard-1-of-2.echelon --out merged\n\nEach shard file names its command, arguments, seed, replication range and the text of its\nscenario files. The merge refuses shards of different studies or echelon versions, and\nmissing or overlapping ranges (exit 2, naming the shard to rerun); it writes exactly the\nfiles the one-process run with the same seed writes, byte for byte."
+    )]
+    Merge(MergeArgs),
+    /// Redraw the charts and report.html of an output folder from its saved results.
+    #[command(
+        after_help = "Examples:\n  echelon report output/winter-jackets\n\nReads DIR/results.echelon (written by run, compare, sweep and merge) and writes summary.json,\nthe charts and report.html again, without simulating; replications.csv is left as it is."
+    )]
+    Report(ReportArgs),
+}
+
+#[derive(Args)]
+struct MergeArgs {
+    /// Shard files, or folders holding them (*.echelon).
+    #[arg(required = true, value_name = "SHARD_OR_DIR")]
+    shards: Vec<PathBuf>,
+    /// Output folder for the merged files.
+    #[arg(long, value_name = "DIR", required = true)]
+    out: PathBuf,
+    /// No table; only errors.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// An output folder of run, compare, sweep or merge.
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+    /// No table; only errors.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 /// Options shared by the experiment commands (compare, sweep, size).
@@ -104,6 +141,11 @@ struct ExperimentArgs {
     /// No progress bar and no table; only errors.
     #[arg(long, short)]
     quiet: bool,
+    /// Run only shard I of N (0-based): a block of about R/N of the R replications, written to
+    /// DIR/shard-I-of-N.echelon for `echelon merge`; I may be `env` (from ECHELON_SHARD_INDEX,
+    /// SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX).
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
 }
 
 impl ExperimentArgs {
@@ -113,6 +155,7 @@ impl ExperimentArgs {
             seed: self.seed,
             threads: limits::threads(self.threads, self.replications.map(|r| r as usize)),
             quiet: self.quiet,
+            runs: Runs::default(),
         }
     }
 
@@ -240,6 +283,12 @@ struct RunArgs {
     /// positions].
     #[arg(long)]
     position_rows: bool,
+    /// Run only shard I of N (0-based): a block of about R/N of the R replications, written to
+    /// DIR/shard-I-of-N.echelon for `echelon merge`; I may be `env` (from ECHELON_SHARD_INDEX,
+    /// SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX).
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+
     /// Write no plot files (report.html then has tables only); also skips the day-by-day
     /// records the fan charts need.
     #[arg(long, conflicts_with_all = ["plots", "plot_locations"])]
@@ -359,6 +408,8 @@ pub fn main() -> ExitCode {
         Command::Compare(a) => cmd_compare(a),
         Command::Sweep(a) => cmd_sweep(a),
         Command::Size(a) => cmd_size(a),
+        Command::Merge(a) => cmd_merge(a),
+        Command::Report(a) => cmd_report(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -434,11 +485,13 @@ struct RunPlan {
     name: String,
     out: PathBuf,
     plot_locations: Option<Vec<usize>>,
+    shard: Option<ShardSpec>,
 }
 
 /// Loads and compiles the scenario, then checks the request before any work: plot locations,
 /// threads, memory and the output folder.
 fn plan_run(a: &RunArgs) -> Result<RunPlan, Failure> {
+    let shard = a.shard.as_deref().map(ShardSpec::parse).transpose()?;
     let sc = load(&a.input)?;
     let name = display_name(&sc, &a.input.scenario);
     let plot_locations = match &a.plot_locations {
@@ -447,7 +500,11 @@ fn plan_run(a: &RunArgs) -> Result<RunPlan, Failure> {
     };
     let out = a.out.clone().unwrap_or_else(|| {
         // Named as asked: a file's default strategy keeps the plain folder.
-        let parts = [a.input.strategy.as_deref().unwrap_or(""), a.input.stress.as_deref().unwrap_or("")];
+        let parts = [
+            a.input.strategy.as_deref().unwrap_or(""),
+            a.input.stress.as_deref().unwrap_or(""),
+            if shard.is_some() { "shards" } else { "" },
+        ];
         default_dir(&stem(&a.input.scenario), parts)
     });
     let mut model = Model::compile_arc(Arc::new(sc));
@@ -464,7 +521,7 @@ fn plan_run(a: &RunArgs) -> Result<RunPlan, Failure> {
     let keeps = Keeps { csv: Some(position_rows(a, &model)), ..Keeps::default() };
     limits::check_memory(&model, opts.replications, opts.threads, keeps, "this run")?;
     output::prepare_dir(&out, "--out")?;
-    Ok(RunPlan { model, opts, name, out, plot_locations })
+    Ok(RunPlan { model, opts, name, out, plot_locations, shard })
 }
 
 /// Whether replications.csv has per-position rows.
@@ -494,19 +551,63 @@ fn plot_locations(sc: &Scenario, names: &[String]) -> Result<Vec<usize>, Failure
 }
 
 fn cmd_run(a: RunArgs) -> Result<(), Failure> {
-    let RunPlan { model, opts, name, out, plot_locations } = plan_run(&a)?;
+    run_or_replay(a, None)
+}
+
+/// `run`, or its replay with merged or saved results in place of the simulation (`merge`,
+/// `report`): one path from results to files, so a merge writes what the run would have.
+fn run_or_replay(a: RunArgs, given: Option<Given>) -> Result<(), Failure> {
+    let plan = plan_run(&a)?;
     let started = Instant::now();
-    let progress = Progress::new(opts.replications as u64, &name, a.quiet);
-    let result = runner::run(&model, &opts, &progress);
-    progress.finish();
+    let mut staged =
+        Staged::new(&plan.out).with_context(|| format!("cannot create output folder {}", plan.out.display()))?;
+    let total = plan.opts.replications as u64;
+    let (result, merged) = match given {
+        Some(g) => {
+            if !g.rows.is_empty() {
+                let mut w =
+                    std::io::BufWriter::new(staged.create("replications.csv").context("writing replications.csv")?);
+                w.write_all(RowWriter::header().as_bytes()).context("writing replications.csv")?;
+                for s in &g.rows {
+                    s.copy_rows(&mut w)?;
+                }
+                w.flush().context("writing replications.csv")?;
+            }
+            let n = g.rows.len();
+            (
+                g.runs.into_iter().next().ok_or_else(|| bad_input("error: the saved results hold no run".into()))?,
+                Some(n),
+            )
+        }
+        None => (simulate(&a, &plan, &mut staged)?, None),
+    };
     let sim_secs = started.elapsed().as_secs_f64();
+    let RunPlan { model, opts, name, out, plot_locations, shard } = plan;
+    if let Some(s) = shard {
+        let file = out.join(s.file_name());
+        let header = shards::header("run", opts.seed, total, [result.range().start, result.range().end], Some(s));
+        let rows = staged.staged_path(&format!("{}.rows", s.file_name())).map(Path::to_path_buf);
+        results::write(&file, header, std::slice::from_ref(&result), rows.as_deref())?;
+        drop(staged);
+        if !a.quiet {
+            say(format_args!(
+                "shard {} of {}: replications {}..{} of {total} in {sim_secs:.2} s\nwrote {}\n",
+                s.index,
+                s.count,
+                result.range().start,
+                result.range().end,
+                file.display()
+            ));
+        }
+        return Ok(());
+    }
     let meta = RunMeta {
         scenario: name.clone(),
         file: a.input.scenario.display().to_string(),
         strategy: model.scenario.strategy.clone(),
         stress: model.scenario.stress.clone(),
     };
-    let (written, warnings) = write_run(&a, &model, &result, &meta, plot_locations, &out)?;
+    let (written, warnings) = write_run(&a, &model, &result, &meta, plot_locations, staged, &out)?;
     for w in &warnings {
         eprintln!("warning: {w}");
     }
@@ -514,27 +615,69 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
         let sums = result.summaries();
         let pos_days = model.n_pos() as f64 * model.total_days as f64 * opts.replications as f64;
         let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+        let how = match merged {
+            Some(0) => "redrawn from the saved results".to_string(),
+            Some(n) => format!("merged from {}", count(n as u64, "shard")),
+            None => format!(
+                "{:.1} M location-SKU-days simulated in {:.2} s ({:.0} M/s); {:.2} s with output",
+                pos_days / 1e6,
+                sim_secs,
+                pos_days / 1e6 / sim_secs.max(1e-9),
+                started.elapsed().as_secs_f64()
+            ),
+        };
         say(format_args!(
-            "{}\n{:.1} M location-SKU-days simulated in {:.2} s ({:.0} M/s); {:.2} s with output\nwrote {}\n",
+            "{}\n{how}\nwrote {}\n",
             table::run_table(&model, &result, &sums, &run_title(&model, &opts, &name)),
-            pos_days / 1e6,
-            sim_secs,
-            pos_days / 1e6 / sim_secs.max(1e-9),
-            started.elapsed().as_secs_f64(),
             names.join(", ")
         ));
     }
     Ok(())
 }
 
-/// Computes a run's files and writes them into `out`; removes an earlier run's charts there.
-/// Returns the paths written and warnings.
+/// Simulates the plan's replications (a shard's only), writing replications.csv rows into
+/// `staged` as they come.
+fn simulate(a: &RunArgs, plan: &RunPlan, staged: &mut Staged) -> Result<RunResult, Failure> {
+    let total = plan.opts.replications as u64;
+    let range = plan.shard.map_or(0..total, |s| results::shard_range(s.index, s.count, total));
+    let file = match plan.shard {
+        Some(s) => format!("{}.rows", s.file_name()),
+        None => "replications.csv".to_string(),
+    };
+    let mut w = std::io::BufWriter::new(staged.create(&file).context("writing replications.csv")?);
+    if plan.shard.is_none() {
+        w.write_all(RowWriter::header().as_bytes()).context("writing replications.csv")?;
+    }
+    let rows = RowWriter::new(&plan.model, position_rows(a, &plan.model));
+    let mut failed = None;
+    let mut sink = |first: u64, block: &[Vec<f64>]| {
+        if failed.is_none()
+            && let Err(e) = w.write_all(&rows.rows(first, block))
+        {
+            failed = Some(e);
+        }
+    };
+    let progress = Progress::new(range.end - range.start, &plan.name, a.quiet);
+    let never = CancelToken::new();
+    let hooks = Hooks { progress: &progress, on_block: &|_| {}, cancel: &never, rows: Some(&mut sink) };
+    let result = runner::run_range(&plan.model, &plan.opts, range, hooks).expect("never cancelled");
+    progress.finish();
+    if let Some(e) = failed {
+        return Err(anyhow::Error::from(e).context("writing replications.csv").into());
+    }
+    w.flush().context("writing replications.csv")?;
+    Ok(result)
+}
+
+/// Computes a run's files and writes them into `out` (where replications.csv is already
+/// staged); removes an earlier run's charts there. Returns the paths written and warnings.
 fn write_run(
     a: &RunArgs,
     model: &Model,
     result: &RunResult,
     meta: &RunMeta,
     plot_locations: Option<Vec<usize>>,
+    mut staged: Staged,
     out: &Path,
 ) -> Result<(Vec<PathBuf>, Vec<String>), Failure> {
     let t0 = Instant::now();
@@ -542,8 +685,6 @@ fn write_run(
     let t_sum = t0.elapsed().as_secs_f64();
     let json = summary_json(model, result, &sums, meta);
     let t_json = t0.elapsed().as_secs_f64();
-    let csv = replications_csv(model, result, position_rows(a, model));
-    let t_csv = t0.elapsed().as_secs_f64();
     let plots = !a.no_plots;
     // Charts never fail the run: what cannot be drawn or written is a warning.
     let (figs, mut warnings) = if plots {
@@ -557,9 +698,7 @@ fn write_run(
     let report = html::run_report(model, result, &sums, meta, &figs, note);
     let t_html = t0.elapsed().as_secs_f64();
 
-    let mut staged = Staged::new(out).with_context(|| format!("cannot create output folder {}", out.display()))?;
     staged.add("summary.json", &json).context("writing summary.json")?;
-    staged.add("replications.csv", csv.as_bytes()).context("writing replications.csv")?;
     let (png, svg) = (a.plots != PlotFormats::Svg, a.plots != PlotFormats::Png);
     for f in &figs {
         for (file, bytes) in f.files(png, svg) {
@@ -569,11 +708,12 @@ fn write_run(
         }
     }
     staged.add("report.html", &report).context("writing report.html")?;
+    let total = result.replications as u64;
+    let header = shards::header("run", result.seed, total, [0, total], None);
+    staged.add(SAVED, &results::file_bytes(header, std::slice::from_ref(result), 0)).context("writing results")?;
     let t_stage = t0.elapsed().as_secs_f64();
     if std::env::var_os("ECHELON_TIMING").is_some() {
-        eprintln!(
-            "summaries {t_sum:.3} json {t_json:.3} csv {t_csv:.3} plots {t_plots:.3} html {t_html:.3} staged {t_stage:.3}"
-        );
+        eprintln!("summaries {t_sum:.3} json {t_json:.3} plots {t_plots:.3} html {t_html:.3} staged {t_stage:.3}");
     }
     let written = staged.commit().with_context(|| format!("writing into {}", out.display()))?;
     warnings.extend(output::tidy(out, &written, &RUN_CHARTS));
@@ -672,6 +812,11 @@ fn blamed(e: ExperimentError, files: &[PathBuf], patches: &[Patch]) -> Failure {
 }
 
 fn cmd_compare(a: CompareArgs) -> Result<(), Failure> {
+    compare_or_replay(a, None)
+}
+
+fn compare_or_replay(a: CompareArgs, given: Option<Given>) -> Result<(), Failure> {
+    let shard = a.exp.shard.as_deref().map(ShardSpec::parse).transpose()?;
     let patches = patches(&a.set, a.days)?;
     let scopes = a.scope.iter().map(|s| compare::ScopeSpec::parse(s)).collect::<Result<Vec<_>, _>>()?;
     let variants = if let [one] = a.scenarios.as_slice() {
@@ -688,7 +833,7 @@ fn cmd_compare(a: CompareArgs) -> Result<(), Failure> {
         compare::file_variants(&paths, &a.stress, &patches)
     }
     .map_err(|e| blamed(e, &a.scenarios, &patches))?;
-    let settings = a.exp.settings();
+    let mut settings = a.exp.settings();
     print_warnings(variants.iter().map(|v| &v.scenario), &mut Vec::new());
     let baseline = match &a.baseline {
         None => 0,
@@ -700,13 +845,63 @@ fn cmd_compare(a: CompareArgs) -> Result<(), Failure> {
     if let Some(base) = variants.get(baseline) {
         ExperimentArgs::check_memory(&settings, &base.scenario, variants.len())?;
     }
-    let parts = std::iter::once("compare").chain(a.stress.iter().map(String::as_str));
+    let parts = std::iter::once("compare")
+        .chain(a.stress.iter().map(String::as_str))
+        .chain(shard.is_some().then_some("shards"));
     let out = a.exp.out_dir(&a.scenarios[0], parts)?;
+    let opts = variants.get(baseline).map(|b| settings.options(&b.scenario));
+    settings.runs = runs_for(shard, given);
     let c = compare::compare_scoped(variants, baseline, &settings, &scopes)?;
+    if let (Some(s), Some(opts)) = (shard, opts) {
+        return write_shard("compare", s, &opts, &settings, &out, a.exp.quiet);
+    }
     finish_experiment(c.table(), c.files(), &out, &["box_"], a.exp.quiet)
 }
 
+/// Where an experiment's runs come from: simulated whole, one shard of each, or given.
+fn runs_for(shard: Option<ShardSpec>, given: Option<Given>) -> Runs {
+    match (shard, given) {
+        (_, Some(g)) => Runs::merged(g.runs),
+        (Some(s), None) => Runs::shard(s.index, s.count),
+        (None, None) => Runs::default(),
+    }
+}
+
+/// Writes the shard file of an experiment run as shard `s`.
+fn write_shard(
+    command: &str,
+    s: ShardSpec,
+    opts: &RunOptions,
+    settings: &Settings,
+    out: &Path,
+    quiet: bool,
+) -> Result<(), Failure> {
+    let total = opts.replications as u64;
+    let range = results::shard_range(s.index, s.count, total);
+    let header = shards::header(command, opts.seed, total, [range.start, range.end], Some(s));
+    let file = out.join(s.file_name());
+    let runs = settings.runs.take_results();
+    results::write(&file, header, &runs, None)?;
+    if !quiet {
+        say(format_args!(
+            "shard {} of {}: replications {}..{} of {total} in {}\nwrote {}\n",
+            s.index,
+            s.count,
+            range.start,
+            range.end,
+            count(runs.len() as u64, "run"),
+            file.display()
+        ));
+    }
+    Ok(())
+}
+
 fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
+    sweep_or_replay(a, None)
+}
+
+fn sweep_or_replay(a: SweepArgs, given: Option<Given>) -> Result<(), Failure> {
+    let shard = a.exp.shard.as_deref().map(ShardSpec::parse).transpose()?;
     let mut axes = Vec::new();
     let mut fixed = patches(&[], a.days)?;
     for s in &a.set {
@@ -734,28 +929,44 @@ fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
         print_warnings([&sc], &mut printed.borrow_mut());
         Ok(sc)
     };
-    let settings = a.exp.settings();
+    let mut settings = a.exp.settings();
     // The first point stands for all in the memory check (they share the network).
     let first: Vec<Patch> =
         axes.iter().filter_map(|ax| Patch::parse(&format!("{}={}", ax.path, ax.values[0]), "--set").ok()).collect();
-    let parts = ["sweep", a.strategy.as_deref().unwrap_or(""), a.stress.as_deref().unwrap_or("")];
-    let out = match load(&first) {
+    let parts = [
+        "sweep",
+        a.strategy.as_deref().unwrap_or(""),
+        a.stress.as_deref().unwrap_or(""),
+        if shard.is_some() { "shards" } else { "" },
+    ];
+    let (out, opts) = match load(&first) {
         Ok(sc) => {
             ExperimentArgs::check_memory(&settings, &sc, 0)?;
-            Some(a.exp.out_dir(&a.scenario, parts)?)
+            (Some(a.exp.out_dir(&a.scenario, parts)?), Some(settings.options(&sc)))
         }
         // The sweep reports the point that does not load, in its words, before any run.
-        Err(_) => None,
+        Err(_) => (None, None),
     };
+    settings.runs = runs_for(shard, given);
     let result = sweep::sweep(load, &axes, &settings)?;
     let out = match out {
         Some(out) => out,
         None => a.exp.out_dir(&a.scenario, parts)?,
     };
+    if let (Some(s), Some(opts)) = (shard, opts) {
+        return write_shard("sweep", s, &opts, &settings, &out, a.exp.quiet);
+    }
     finish_experiment(result.table(), result.files(), &out, &["frontier", "cost_curve"], a.exp.quiet)
 }
 
 fn cmd_size(a: SizeArgs) -> Result<(), Failure> {
+    if a.exp.shard.is_some() {
+        return Err(bad_input(
+            "error: --shard: size searches level by level, each run depending on the last, so it does not split \
+             into shards\n    help: run size on one machine (it runs only as many replications as each step needs)"
+                .into(),
+        ));
+    }
     let target = size::Target::parse(&a.target, a.confidence)?;
     let sc = load(&a.input)?;
     let settings = a.exp.settings();
@@ -767,4 +978,35 @@ fn cmd_size(a: SizeArgs) -> Result<(), Failure> {
     let mut model = Model::compile_arc(Arc::new(sc));
     let result = size::size(&mut model, &target, &settings)?;
     finish_experiment(result.table(), result.files(), &out, &["frontier"], a.exp.quiet)
+}
+
+fn cmd_merge(a: MergeArgs) -> Result<(), Failure> {
+    let (header, given) = shards::merge(&a.shards)?;
+    replay(&header, given, &a.out, a.quiet)
+}
+
+fn cmd_report(a: ReportArgs) -> Result<(), Failure> {
+    let (header, given) = shards::saved(&a.dir)?;
+    replay(&header, given, &a.dir, a.quiet)
+}
+
+/// Runs the command a header names, from its saved arguments and scenario text, with `given`
+/// results instead of simulating, writing into `out`.
+fn replay(header: &results::Header, given: Given, out: &Path, quiet: bool) -> Result<(), Failure> {
+    shards::pin_sources(header);
+    shards::replaying(&header.args);
+    let mut argv = vec!["echelon".to_string(), header.command.clone()];
+    argv.extend(header.args.iter().cloned());
+    argv.extend(["--out".to_string(), out.display().to_string()]);
+    if quiet {
+        argv.push("--quiet".into());
+    }
+    let cli = Cli::try_parse_from(&argv)
+        .map_err(|e| bad_input(format!("error: the saved arguments do not parse with this echelon ({})", e.kind())))?;
+    match cli.command {
+        Command::Run(a) => run_or_replay(a, Some(given)),
+        Command::Compare(a) => compare_or_replay(a, Some(given)),
+        Command::Sweep(a) => sweep_or_replay(a, Some(given)),
+        _ => Err(bad_input(format!("error: '{}' results cannot be merged or redrawn", header.command))),
+    }
 }

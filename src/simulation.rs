@@ -4,17 +4,18 @@
 use std::ops::Range;
 
 use crate::model::Model;
-pub use crate::runner::{CancelToken, Cancelled, RunResult};
-use crate::runner::{Progress, run_range};
+pub use crate::runner::{CancelToken, Cancelled, Keep, RunResult, Scope};
+use crate::runner::{Hooks, Progress, RunOptions, run_range};
 
 /// A Monte Carlo run of a model, configured step by step and started with [`run`](Self::run).
 ///
 /// Defaults: the scenario's seed, replications `0..simulation.replications`, all cores, no
-/// progress callback, no cancellation. Replication `i` draws from the streams of (seed, `i`),
+/// progress callback, no cancellation, the network's replications kept. Replication `i` draws from the streams of (seed, `i`),
 /// so a range `a..b` gives exactly rows `a..b` of the full run, for any thread count.
 ///
 /// ```
 /// use echelon::kpi::Kpi;
+/// use echelon::report::summary::{RunMeta, RunSummary};
 /// use echelon::simulation::{CancelToken, Simulation};
 /// use echelon::{Model, Scenario};
 ///
@@ -51,6 +52,12 @@ use crate::runner::{Progress, run_range};
 /// assert_eq!((result.first_replication, result.replications), (4, 4));
 /// let fill = result.series(result.network_index(), Kpi::FillRate);
 /// assert!(fill.iter().all(|f| (0.0..=1.0).contains(f)));
+///
+/// // The summaries by scope name, as data (and as summary.json's JSON).
+/// let sums = result.summaries();
+/// let named = RunSummary::new(&model, &result, &sums, &RunMeta::default());
+/// assert_eq!(named.locations.0[0].0, "store");
+/// assert!(serde_json::to_string(&named)?.contains("\"fill_rate\""));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Simulation<'a> {
@@ -60,6 +67,7 @@ pub struct Simulation<'a> {
     range: Range<u64>,
     on_progress: Box<dyn Fn(u64) + 'a>,
     cancel: CancelToken,
+    keep: Keep,
 }
 
 impl<'a> Simulation<'a> {
@@ -73,7 +81,15 @@ impl<'a> Simulation<'a> {
             range: 0..sim.replications as u64,
             on_progress: Box::new(|_| {}),
             cancel: CancelToken::new(),
+            keep: Keep::Network,
         }
+    }
+
+    /// Which scopes keep every replication's values (the network always does); the others
+    /// are summarised as they stream, in memory that does not grow with the replications.
+    pub fn keep(mut self, keep: Keep) -> Self {
+        self.keep = keep;
+        self
     }
 
     /// Worker threads (at least 1); the results do not depend on it.
@@ -111,6 +127,8 @@ impl<'a> Simulation<'a> {
     /// cancelled before the last block finished.
     pub fn run(self) -> Result<RunResult, Cancelled> {
         let hidden = Progress::hidden();
-        run_range(self.model, self.seed, self.range, self.threads, &hidden, &*self.on_progress, &self.cancel)
+        let opts = RunOptions { replications: 0, seed: self.seed, threads: self.threads, keep: self.keep };
+        let hooks = Hooks { progress: &hidden, on_block: &*self.on_progress, cancel: &self.cancel, rows: None };
+        run_range(self.model, &opts, self.range, hooks)
     }
 }

@@ -54,8 +54,8 @@ pub fn check_memory(
             .to_string()
     } else {
         format!(
-            "run at most {max} replications (e.g. --replications {}); more replications in one run need more \
-             memory, and splitting a run into shards is not supported yet",
+            "run at most {max} replications in one process (e.g. --replications {}), or split the run into \
+             shards (--shard I/N on several processes or machines, then `echelon merge`)",
             round_down(max)
         )
     };

@@ -44,8 +44,6 @@ use crate::model::{Group, Model, NONE};
 use crate::policy::order_quantity;
 use crate::rng::{Purpose, SimRng, stream};
 
-pub use crate::allocation::proportional;
-
 /// The vector type of `L` lanes.
 type Vx<const L: usize> = <Lanes<L> as HasVector<L>>::V;
 

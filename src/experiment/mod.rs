@@ -19,14 +19,16 @@ pub mod compare;
 pub mod size;
 pub mod sweep;
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 
 use crate::kpi::Kpi;
+use crate::model::Model;
 use crate::report::Staged;
 use crate::report::plot::{Format, PlotError};
-use crate::runner::{Progress, RunOptions, RunResult, Scope};
+use crate::runner::{self, CancelToken, Hooks, Keep, Progress, RunOptions, RunResult, Scope};
 use crate::scenario::{Scenario, ScenarioError};
-use crate::stats::Summary;
 
 /// Why an experiment could not run or write its results.
 #[derive(Debug, thiserror::Error)]
@@ -85,6 +87,9 @@ pub struct Settings {
     pub threads: Option<usize>,
     /// No progress bar.
     pub quiet: bool,
+    /// Where the runs' results come from: simulated whole (the default), simulated for one
+    /// shard's replications, or merged from shards.
+    pub runs: Runs,
 }
 
 impl Settings {
@@ -94,12 +99,76 @@ impl Settings {
             replications: self.replications.unwrap_or(sc.simulation.replications).max(1),
             seed: self.seed.unwrap_or(sc.simulation.seed),
             threads: self.threads,
+            keep: Keep::Network,
         }
     }
 
-    /// A progress bar over `total` replications.
+    /// A progress bar over `total` replications (of which a shard runs its share).
     fn progress(&self, total: usize, label: &str) -> Progress {
-        Progress::new(total as u64, label, self.quiet)
+        let total = match &self.runs.mode {
+            Mode::Shard(_, n) => total.div_ceil(*n as usize),
+            Mode::Merged => 0,
+            Mode::Simulate => total,
+        };
+        Progress::new(total as u64, label, self.quiet || total == 0)
+    }
+
+    /// One run of an experiment: simulated, or the next result merged from shards.
+    fn run(&self, m: &Model, opts: &RunOptions, progress: &Progress) -> RunResult {
+        match &self.runs.mode {
+            Mode::Simulate => runner::run(m, opts, progress),
+            &Mode::Shard(i, n) => {
+                let never = CancelToken::new();
+                let hooks = Hooks { progress, on_block: &|_| {}, cancel: &never, rows: None };
+                let range = crate::results::shard_range(i, n, opts.replications as u64);
+                let r = runner::run_range(m, opts, range, hooks).expect("never cancelled");
+                self.runs.done.borrow_mut().push(r.clone());
+                r
+            }
+            Mode::Merged => self.runs.given.borrow_mut().pop_front().expect("a merged result for every run"),
+        }
+    }
+}
+
+/// Where an experiment's runs come from (see [`Settings::runs`]).
+#[derive(Clone, Debug, Default)]
+pub struct Runs {
+    mode: Mode,
+    done: RefCell<Vec<RunResult>>,
+    given: RefCell<VecDeque<RunResult>>,
+}
+
+#[derive(Clone, Debug, Default)]
+enum Mode {
+    #[default]
+    Simulate,
+    Shard(u64, u64),
+    Merged,
+}
+
+impl Runs {
+    /// Every run simulates only shard `index` of `count` of its replications
+    /// ([`crate::results::shard_range`]); collect the results with
+    /// [`take_results`](Self::take_results).
+    pub fn shard(index: u64, count: u64) -> Runs {
+        Runs { mode: Mode::Shard(index, count), ..Runs::default() }
+    }
+
+    /// The runs are not simulated: they are these results (merged from shards), in the order
+    /// the experiment runs them.
+    pub fn merged(results: Vec<RunResult>) -> Runs {
+        Runs { mode: Mode::Merged, given: RefCell::new(results.into()), ..Runs::default() }
+    }
+
+    /// The results of the runs done so far, in the order they ran.
+    pub fn take_results(&self) -> Vec<RunResult> {
+        std::mem::take(&mut self.done.borrow_mut())
+    }
+
+    /// Results given to [`merged`](Self::merged) that no run has used (a mismatch of shards and
+    /// experiment).
+    pub fn unused(&self) -> usize {
+        self.given.borrow().len()
     }
 }
 
@@ -156,12 +225,6 @@ fn plot_both(
 fn scope_series(r: &RunResult, scope: Scope) -> Vec<Vec<f64>> {
     let i = r.scope_index(scope).unwrap_or(0);
     Kpi::ALL.iter().map(|&k| r.series(i, k).to_vec()).collect()
-}
-
-/// Summaries of every KPI of one scope.
-fn scope_summaries(r: &RunResult, i: usize) -> Vec<Option<Summary>> {
-    let mut buf = Vec::new();
-    Kpi::ALL.iter().map(|&k| Summary::of_with(r.series(i, k), &mut buf)).collect()
 }
 
 pub use crate::report::format::fmt_horizon as horizon;

@@ -11,9 +11,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use super::{
-    ExperimentError, OutputFile, Settings, horizon, inventory_kpi, inventory_label, plot_both, scope_summaries,
-};
+use super::{ExperimentError, OutputFile, Settings, horizon, inventory_kpi, inventory_label, plot_both};
 use crate::kpi::Kpi;
 use crate::model::Model;
 use crate::policy::PolicyKind;
@@ -22,7 +20,7 @@ use crate::report::html::{Align, Cell, Page, Table};
 use crate::report::plot::{FrontierSeries, curve, frontier};
 use crate::report::summary::kpi_object;
 use crate::report::{csv_field, csv_nums};
-use crate::runner::{self, Scope};
+use crate::runner::Scope;
 use crate::scenario::{Patch, Scenario, ScenarioError};
 use crate::stats::Summary;
 
@@ -192,19 +190,20 @@ pub fn sweep(
     for (idx, sc) in grid.iter().zip(scenarios) {
         progress.set_label(&format!("sweep · {}", label(axes, idx)));
         let opts = settings.options(&sc);
-        let r = runner::run(models.model_for(&sc), &opts, &progress);
+        let r = settings.run(models.model_for(&sc), &opts, &progress);
+        let sums = r.summaries();
         let locations = r
             .scopes
             .iter()
             .enumerate()
             .filter_map(|(i, s)| match *s {
-                Scope::Location(l) => Some((sc.locations[l].id.clone(), scope_summaries(&r, i))),
+                Scope::Location(l) => Some((sc.locations[l].id.clone(), sums[i].clone())),
                 _ => None,
             })
             .collect();
         points.push(SweepPoint {
             values: axes.iter().zip(idx).map(|(a, &i)| a.values[i].clone()).collect(),
-            network: scope_summaries(&r, r.network_index()),
+            network: sums[r.network_index()].clone(),
             locations,
             replications: opts.replications,
             seed: opts.seed,

@@ -637,7 +637,11 @@ distribution = { type = "poisson", mean = 5 }
     fn setup() -> (Model, RunResult, Vec<Vec<Option<Summary>>>) {
         let mut m = Model::compile(&Scenario::parse("t.toml", CHAIN).unwrap());
         m.record_daily = true;
-        let r = run(&m, &RunOptions { replications: 8, seed: 5, threads: Some(1) }, &Progress::hidden());
+        let r = run(
+            &m,
+            &RunOptions { replications: 8, seed: 5, threads: Some(1), keep: crate::runner::Keep::Network },
+            &Progress::hidden(),
+        );
         let s = r.summaries();
         (m, r, s)
     }

@@ -65,9 +65,15 @@ impl Staged {
 
     /// Writes `bytes` to a temporary file that becomes `name` on commit.
     pub fn add(&mut self, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.create(name)?.write_all(bytes)
+    }
+
+    /// Creates a temporary file that becomes `name` on commit, for contents written piece by
+    /// piece (rows as a run goes).
+    pub fn create(&mut self, name: &str) -> std::io::Result<fs::File> {
         let final_path = self.dir.join(name);
         let tmp = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
-        let mut f = {
+        let f = {
             let mut p = pending();
             if p.closed {
                 return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "the program is ending"));
@@ -77,7 +83,12 @@ impl Staged {
             f
         };
         self.files.push((tmp, final_path));
-        f.write_all(bytes)
+        Ok(f)
+    }
+
+    /// The temporary path of a file staged as `name` (to read back what was written).
+    pub fn staged_path(&self, name: &str) -> Option<&Path> {
+        self.files.iter().find(|(_, f)| f.file_name().is_some_and(|n| n == name)).map(|(t, _)| t.as_path())
     }
 
     /// Renames every staged file into place; returns the final paths.

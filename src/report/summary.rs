@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 use serde::Serialize;
-use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde::ser::{SerializeMap, Serializer};
 use serde_json::Value;
 
 use super::{csv_field, csv_nums};
@@ -47,105 +47,143 @@ pub fn kpi_object(s: &[Option<Summary>]) -> Value {
     serde_json::to_value(KpiTable(s)).unwrap_or(Value::Null)
 }
 
-struct Locations<'a> {
-    m: &'a Model,
-    r: &'a RunResult,
-    sums: &'a [Vec<Option<Summary>>],
+/// A run's KPI distributions by named scope — what `summary.json` holds, as data: build it with
+/// [`RunSummary::new`], serialise it with serde (its JSON is `summary.json`, byte for byte).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunSummary {
+    /// Scenario display name.
+    pub scenario: String,
+    /// Scenario file as given.
+    pub file: String,
+    /// Strategy, if one was applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<String>,
+    /// Stress test, if one was applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stress: Option<String>,
+    /// Replications summarised.
+    pub replications: usize,
+    /// Measured days per replication.
+    pub days: usize,
+    /// Warm-up days before them.
+    pub warmup_days: usize,
+    /// Base seed.
+    pub seed: u64,
+    /// `lost_sales` or `backorder`.
+    pub unmet_demand: String,
+    /// The whole network.
+    pub network: Kpis,
+    /// Stocking locations, in file order.
+    pub locations: NamedKpis,
+    /// Tier labels (when the scenario has tiers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tiers: Option<NamedKpis>,
+    /// ABC×XYZ segments (when the scenario segments its SKUs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub segments: Option<NamedKpis>,
+    /// SKUs over all their positions, in file order.
+    pub skus: NamedKpis,
+    /// Positions (location order, then SKU).
+    pub positions: Vec<PositionKpis>,
 }
 
-/// The scopes of one kind (0 locations, 1 tiers, 2 segments or 3 SKUs) as `{name: kpis}`.
-struct Named<'a>(&'a Locations<'a>, u8);
+/// Every KPI's summary (`None` where undefined in every replication), in [`Kpi::ALL`] order;
+/// serialised as `{kpi: summary | null}` (resilience KPIs only where defined).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Kpis(pub Vec<Option<Summary>>);
 
-impl Serialize for Named<'_> {
+impl Serialize for Kpis {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let Locations { m, r, sums } = self.0;
-        let mut map = s.serialize_map(None)?;
-        for (i, scope) in r.scopes.iter().enumerate() {
-            let name = match (*scope, self.1) {
-                (Scope::Location(l), 0) => &m.scenario.locations[l].id,
-                (Scope::Tier(t), 1) => &m.alloc.tiers[t],
-                (Scope::Segment(x), 2) => &m.alloc.segments[x],
-                (Scope::Sku(k), 3) => &m.scenario.skus[k].id,
-                _ => continue,
-            };
-            map.serialize_entry(name, &KpiTable(&sums[i]))?;
+        KpiTable(&self.0).serialize(s)
+    }
+}
+
+/// Scopes by name, in order; serialised as `{name: kpis}`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedKpis(pub Vec<(String, Kpis)>);
+
+impl Serialize for NamedKpis {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, kpis) in &self.0 {
+            map.serialize_entry(name, kpis)?;
         }
         map.end()
     }
 }
 
-#[derive(Serialize)]
-struct PositionEntry<'a> {
-    location: &'a str,
-    sku: &'a str,
-    kpis: KpiTable<'a>,
+/// One position's KPIs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PositionKpis {
+    /// Location id.
+    pub location: String,
+    /// SKU id.
+    pub sku: String,
+    /// Its KPIs.
+    pub kpis: Kpis,
 }
 
-struct Positions<'a>(&'a Locations<'a>);
-
-impl Serialize for Positions<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let Locations { m, r, sums } = self.0;
-        let mut seq = s.serialize_seq(None)?;
-        for (i, scope) in r.scopes.iter().enumerate() {
-            if let Scope::Position(q) = *scope {
-                seq.serialize_element(&PositionEntry {
-                    location: &m.scenario.locations[m.topo.pos_loc[q].idx()].id,
-                    sku: &m.scenario.skus[m.topo.pos_sku[q] as usize].id,
-                    kpis: KpiTable(&sums[i]),
-                })?;
-            }
+impl RunSummary {
+    /// The summaries `sums` ([`RunResult::summaries`]) of a run of `m`, named.
+    pub fn new(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], meta: &RunMeta) -> RunSummary {
+        let sc = &m.scenario;
+        let named = |pick: &dyn Fn(Scope) -> Option<String>| {
+            NamedKpis(r.scopes.iter().zip(sums).filter_map(|(&s, k)| pick(s).map(|n| (n, Kpis(k.clone())))).collect())
+        };
+        let positions = r
+            .scopes
+            .iter()
+            .zip(sums)
+            .filter_map(|(&s, k)| match s {
+                Scope::Position(q) => Some(PositionKpis {
+                    location: sc.locations[m.topo.pos_loc[q].idx()].id.clone(),
+                    sku: sc.skus[m.topo.pos_sku[q] as usize].id.clone(),
+                    kpis: Kpis(k.clone()),
+                }),
+                _ => None,
+            })
+            .collect();
+        RunSummary {
+            scenario: meta.scenario.clone(),
+            file: meta.file.clone(),
+            strategy: meta.strategy.clone(),
+            stress: meta.stress.clone(),
+            replications: r.replications,
+            days: m.days,
+            warmup_days: m.warmup,
+            seed: r.seed,
+            unmet_demand: if m.lost_sales { "lost_sales" } else { "backorder" }.into(),
+            network: Kpis(sums[r.network_index()].clone()),
+            locations: named(&|s| match s {
+                Scope::Location(l) => Some(sc.locations[l].id.clone()),
+                _ => None,
+            }),
+            tiers: (!m.alloc.tiers.is_empty()).then(|| {
+                named(&|s| match s {
+                    Scope::Tier(t) => Some(m.alloc.tiers[t].clone()),
+                    _ => None,
+                })
+            }),
+            segments: (!m.alloc.segments.is_empty()).then(|| {
+                named(&|s| match s {
+                    Scope::Segment(x) => Some(m.alloc.segments[x].clone()),
+                    _ => None,
+                })
+            }),
+            skus: named(&|s| match s {
+                Scope::Sku(k) => Some(sc.skus[k].id.clone()),
+                _ => None,
+            }),
+            positions,
         }
-        seq.end()
     }
-}
-
-#[derive(Serialize)]
-struct SummaryDoc<'a> {
-    scenario: &'a str,
-    file: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    strategy: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    stress: Option<&'a str>,
-    replications: usize,
-    days: usize,
-    warmup_days: usize,
-    seed: u64,
-    unmet_demand: &'a str,
-    network: KpiTable<'a>,
-    locations: Named<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tiers: Option<Named<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    segments: Option<Named<'a>>,
-    skus: Named<'a>,
-    positions: Positions<'a>,
 }
 
 /// The `summary.json` document, pretty-printed.
 pub fn summary_json(m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>], meta: &RunMeta) -> Vec<u8> {
-    let net = r.network_index();
-    let locations = Locations { m, r, sums };
-    let doc = SummaryDoc {
-        scenario: &meta.scenario,
-        file: &meta.file,
-        strategy: meta.strategy.as_deref(),
-        stress: meta.stress.as_deref(),
-        replications: r.replications,
-        days: m.days,
-        warmup_days: m.warmup,
-        seed: r.seed,
-        unmet_demand: if m.lost_sales { "lost_sales" } else { "backorder" },
-        network: KpiTable(&sums[net]),
-        locations: Named(&locations, 0),
-        tiers: (!m.alloc.tiers.is_empty()).then_some(Named(&locations, 1)),
-        segments: (!m.alloc.segments.is_empty()).then_some(Named(&locations, 2)),
-        skus: Named(&locations, 3),
-        positions: Positions(&locations),
-    };
     let mut out = Vec::with_capacity(1 << 20);
-    serde_json::to_writer_pretty(&mut out, &doc).expect("serialising to memory cannot fail");
+    serde_json::to_writer_pretty(&mut out, &RunSummary::new(m, r, sums, meta))
+        .expect("serialising to memory cannot fail");
     out.push(b'\n');
     out
 }
@@ -167,38 +205,55 @@ fn scope_cols(m: &Model, s: Scope) -> [String; 3] {
     }
 }
 
-/// The `replications.csv` text: network and location rows for every replication, plus position
-/// rows when `positions` is set.
-pub fn replications_csv(m: &Model, r: &RunResult, positions: bool) -> String {
-    let keep: Vec<usize> =
-        (0..r.scopes.len()).filter(|&i| positions || !matches!(r.scopes[i], Scope::Position(_))).collect();
-    let mut out = String::with_capacity(r.replications * keep.len() * 200);
-    out.push_str("replication,scope,location,sku");
-    for k in Kpi::ALL {
-        out.push(',');
-        out.push_str(k.name());
+/// `replications.csv`, written as the replications come: network, location, tier, segment and
+/// SKU rows for every replication, plus position rows when asked for.
+pub struct RowWriter {
+    /// Indices into the run's scopes of the scopes with rows.
+    rows: Vec<usize>,
+    /// Their `scope,location,sku` columns, ready to print.
+    cols: Vec<String>,
+}
+
+impl RowWriter {
+    /// Rows for `m`'s scopes ([`crate::runner::scopes_of`]); position rows when `positions`.
+    pub fn new(m: &Model, positions: bool) -> RowWriter {
+        let scopes = crate::runner::scopes_of(m);
+        let rows: Vec<usize> =
+            (0..scopes.len()).filter(|&i| positions || !matches!(scopes[i], Scope::Position(_))).collect();
+        let cols = rows.iter().map(|&i| scope_cols(m, scopes[i]).join(",")).collect();
+        RowWriter { rows, cols }
     }
-    out.push('\n');
-    let cols: Vec<[String; 3]> = keep.iter().map(|&i| scope_cols(m, r.scopes[i])).collect();
-    // Rows of each replication are formatted in parallel and joined in replication order.
-    let chunks: Vec<String> = (0..r.replications)
-        .into_par_iter()
-        .map(|rep| {
-            let mut out = String::with_capacity(keep.len() * 200);
-            for (j, &i) in keep.iter().enumerate() {
-                out.push_str(&rep.to_string());
-                for c in &cols[j] {
+
+    /// The header line.
+    pub fn header() -> String {
+        let mut out = String::from("replication,scope,location,sku");
+        for k in Kpi::ALL {
+            out.push(',');
+            out.push_str(k.name());
+        }
+        out.push('\n');
+        out
+    }
+
+    /// The rows of a block of replications (`block[i]` is replication `first + i`, values in
+    /// [`crate::runner::kpi_values`] order), formatted in parallel and joined in order.
+    pub fn rows(&self, first: u64, block: &[Vec<f64>]) -> Vec<u8> {
+        let chunks: Vec<String> = block
+            .par_iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let rep = (first + i as u64).to_string();
+                let mut out = String::with_capacity(self.rows.len() * 200);
+                for (c, &s) in self.cols.iter().zip(&self.rows) {
+                    out.push_str(&rep);
                     out.push(',');
                     out.push_str(c);
+                    csv_nums(&mut out, v[s * Kpi::COUNT..(s + 1) * Kpi::COUNT].iter().copied());
+                    out.push('\n');
                 }
-                csv_nums(&mut out, Kpi::ALL.iter().map(|&k| r.value(rep, i, k)));
-                out.push('\n');
-            }
-            out
-        })
-        .collect();
-    for c in chunks {
-        out.push_str(&c);
+                out
+            })
+            .collect();
+        chunks.concat().into_bytes()
     }
-    out
 }

@@ -1,17 +1,15 @@
 //! The memory a run will need, estimated before any work is done, so that a request the machine
 //! cannot serve is refused with a sentence instead of aborting on a failed allocation halfway.
 //!
-//! What grows with the request (see [`run`](super::run)): every KPI of every scope (network,
-//! stocking locations, tiers, segments, positions) of every replication is kept as an `f64`
-//! until the summaries are taken; the first replications keep their day-by-day records for the
-//! charts ([`Model::day_records`]); each worker thread holds its replication state, whose
-//! day-by-day parts grow with the horizon; and `run` formats `replications.csv` in memory (per
-//! replication, then joined).
-//!
-//! Measured against the peak resident memory (`/usr/bin/time -v`) of real runs: winter-jackets ×
-//! 4000 replications 193 MB estimated, 178 MB measured; dc-100-stores × 1000: 416 vs 413 MB;
-//! base-stock × 200,000: 710 vs 689 MB; newsvendor × 1,000,000 days × 60 replications (charts):
-//! 4.8 vs 4.3 GB.
+//! What grows with the replications (see [`run`](super::run)): only the kept scopes' values —
+//! the network's KPIs, 8 bytes each per replication (and, for `compare`, each variant's network
+//! and `--scope` series), written once more into the saved results at the end. Everything else
+//! is fixed: every KPI of every scope is summarised as it streams ([`crate::stats::Streamed`]:
+//! exact sums of about 700 bytes and a quantile sketch of 8 bytes per bucket in use, one per
+//! replication while replications are few, a few hundred for a KPI spread over a factor of two), one block of replications is held at a time
+//! (their KPI values and replications.csv rows), the first replications keep their day-by-day
+//! records for the charts ([`Model::day_records`]), and each worker thread holds its
+//! replication state, whose day-by-day parts grow with the horizon.
 
 use crate::kpi::Kpi;
 use crate::model::Model;
@@ -22,16 +20,16 @@ use super::scopes_of;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Need {
     /// Bytes that do not depend on the number of replications (program, model, thread states,
-    /// day-by-day chart records).
+    /// streamed summaries, one block of replications, day-by-day chart records).
     pub fixed: u64,
-    /// Bytes per replication (KPI values kept, CSV text).
+    /// Bytes per replication (kept KPI values).
     pub per_replication: u64,
 }
 
-/// What a run keeps besides the KPI values of every scope.
+/// What a run keeps besides the network's KPI values.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Keeps {
-    /// `replications.csv` is formatted in memory, with position rows when `Some(true)`.
+    /// `replications.csv` is written as the run goes, with position rows when `Some(true)`.
     pub csv: Option<bool>,
     /// Further series of network KPIs kept per replication (e.g. one per variant of `compare`).
     pub extra_network_series: usize,
@@ -41,13 +39,13 @@ pub struct Keeps {
 /// 20 MB peak resident memory for the shipped scenarios.
 const BASE: u64 = 16 << 20;
 
-/// Bytes a KPI value takes in `replications.csv`: the shortest round-trip form of an `f64` and
-/// its comma, with empty fields for undefined KPIs, average about 13 characters (measured: 378
-/// bytes a row of 29 KPIs in winter-jackets, 369 in dc-100-stores).
-const CSV_BYTES_PER_VALUE: u64 = 13;
+/// Bytes of a replications.csv row: the leading columns and about 13 characters per KPI
+/// (measured: 378 bytes a row of 29 KPIs in winter-jackets, 369 in dc-100-stores).
+const CSV_ROW: u64 = 20 + 13 * Kpi::COUNT as u64;
 
-/// Bytes of the leading columns of a CSV row (replication, scope, location, SKU).
-const CSV_ROW_PREFIX: u64 = 20;
+/// Bytes of one streamed series besides its sketch's buckets: two exact sums (40 digits each),
+/// the count, extremes and the sketch's windows.
+const STREAM: u64 = std::mem::size_of::<crate::stats::Streamed>() as u64;
 
 /// Replications a worker thread has state or totals for at once: a pair in lockstep, a lone
 /// one, and the totals of the pair being handed over.
@@ -69,14 +67,22 @@ impl Need {
 pub fn estimate(m: &Model, replications: usize, threads: usize, keeps: Keeps) -> Need {
     let kpis = Kpi::COUNT as u64;
     let scopes = scopes_of(m);
-    let mut per_replication = scopes.len() as u64 * kpis * 8;
-    per_replication += keeps.extra_network_series as u64 * kpis * 8;
-    if let Some(positions) = keeps.csv {
-        let rows = scopes.iter().filter(|s| positions || !matches!(s, super::Scope::Position(_))).count() as u64;
-        // Formatted per replication, then joined into one text while the pieces are freed: about
-        // one and a half times the text at the peak.
-        per_replication += 3 * rows * (kpis * CSV_BYTES_PER_VALUE + CSV_ROW_PREFIX) / 2;
-    }
+    let series = scopes.len() as u64 * kpis;
+    // The network's values, kept and then written into the saved results.
+    let per_replication = 2 * (1 + keeps.extra_network_series as u64) * kpis * 8;
+    // A sketch's buckets (8 bytes each): one per distinct value while there are few; a KPI
+    // spread over a factor of two across replications fills at most 512 of them, and the
+    // KPIs of a scope are mostly far narrower (measured: dc-100-stores × 100,000 replications).
+    let buckets = (replications as u64).min(1024) * 8;
+    let streams = series * (STREAM + buckets);
+    // One block of replications: every scope's KPI values, and its replications.csv rows.
+    let rows = match keeps.csv {
+        Some(positions) => {
+            scopes.iter().filter(|s| positions || !matches!(s, super::Scope::Position(_))).count() as u64
+        }
+        None => 0,
+    };
+    let block = super::BLOCK as u64 * (series * 8 + rows * CSV_ROW);
     let days = m.days as u64;
     // Day-by-day records of one replication: network totals (5 values) and, for charts, on hand
     // and backlog, demand and same-day service per location.
@@ -88,7 +94,7 @@ pub fn estimate(m: &Model, replications: usize, threads: usize, keeps: Keeps) ->
         + recorded
         + (m.n_pos() as u64) * (m.processes.ring_len as u64 + 64) * 8;
     let workers = threads.max(1) as u64;
-    let fixed = BASE + charts + workers * LANES_PER_THREAD * lane;
+    let fixed = BASE + charts + streams + block + workers * LANES_PER_THREAD * lane;
     Need { fixed, per_replication }
 }
 
@@ -152,15 +158,17 @@ location = "s"
 distribution = { type = "poisson", mean = 2 }
 "#;
 
-    /// Every KPI of every scope (network, the store, its one position...) per replication.
+    /// Only the network's values grow with the replications; every scope costs a fixed amount.
     #[test]
-    fn grows_with_scopes_and_replications() {
+    fn only_the_network_grows_with_replications() {
         let m = Model::compile(&Scenario::parse("t.toml", ONE).unwrap());
         let bare = estimate(&m, 10, 1, Keeps::default());
-        assert!(scopes_of(&m).len() >= 3);
-        assert_eq!(bare.per_replication, scopes_of(&m).len() as u64 * Kpi::COUNT as u64 * 8);
+        assert_eq!(bare.per_replication, 2 * Kpi::COUNT as u64 * 8);
+        let two = estimate(&m, 10, 1, Keeps { extra_network_series: 1, ..Keeps::default() });
+        assert_eq!(two.per_replication, 2 * bare.per_replication);
         let csv = estimate(&m, 10, 1, Keeps { csv: Some(true), ..Keeps::default() });
-        assert!(csv.per_replication > 3 * bare.per_replication);
+        assert_eq!(csv.per_replication, bare.per_replication);
+        assert!(csv.fixed > bare.fixed);
         assert_eq!(bare.total(1_000), bare.fixed + 1_000 * bare.per_replication);
         let cap = bare.max_replications(bare.total(1_000));
         assert_eq!(cap, 1_000);

@@ -1,5 +1,11 @@
 //! Monte Carlo: replications in parallel (rayon), collected in replication order and reduced
 //! serially, so the same seed gives the same bytes for any number of threads.
+//!
+//! Memory does not grow with the number of replications except where asked: every KPI of every
+//! scope is summarised as it streams by ([`Streamed`]: exact moments and a quantile sketch), and
+//! only the scopes in [`Keep`] (the network by default) keep each replication's values. Results
+//! of disjoint replication ranges merge exactly ([`RunResult::merge`]) into the result of the
+//! whole range, bit for bit.
 
 pub mod budget;
 pub mod downsample;
@@ -16,7 +22,7 @@ pub use progress::Progress;
 use crate::engine::{NoObserver, State, Totals, run_lanes, run_replication};
 use crate::kpi::{Kpi, ScopeAcc};
 use crate::model::Model;
-use crate::stats::Summary;
+use crate::stats::{Streamed, Summary};
 
 /// How to run a Monte Carlo experiment.
 #[derive(Clone, Debug)]
@@ -27,12 +33,48 @@ pub struct RunOptions {
     pub seed: u64,
     /// Worker threads (`None` = all cores).
     pub threads: Option<usize>,
+    /// Scopes whose per-replication values are kept (the rest are summarised as they stream).
+    pub keep: Keep,
 }
 
 impl RunOptions {
-    /// The scenario's own settings.
+    /// The scenario's own settings, keeping the network's replications.
     pub fn from_model(m: &Model) -> Self {
-        RunOptions { replications: m.scenario.simulation.replications, seed: m.scenario.simulation.seed, threads: None }
+        RunOptions {
+            replications: m.scenario.simulation.replications,
+            seed: m.scenario.simulation.seed,
+            threads: None,
+            keep: Keep::Network,
+        }
+    }
+}
+
+/// Which scopes keep every replication's values (for histograms, paired comparisons and
+/// searches); the network always does. Kept values cost 8 bytes per KPI, scope and replication.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Keep {
+    /// The network only.
+    #[default]
+    Network,
+    /// The network and these scopes.
+    Scopes(Vec<Scope>),
+    /// Every scope.
+    All,
+}
+
+impl Keep {
+    /// Indices into `scopes` of the scopes kept, ascending (the network, index 0, always).
+    pub fn indices(&self, scopes: &[Scope]) -> Vec<usize> {
+        (0..scopes.len())
+            .filter(|&i| {
+                i == 0
+                    || match self {
+                        Keep::Network => false,
+                        Keep::Scopes(v) => v.contains(&scopes[i]),
+                        Keep::All => true,
+                    }
+            })
+            .collect()
     }
 }
 
@@ -53,13 +95,21 @@ pub enum Scope {
     Sku(usize),
 }
 
-/// Per-replication KPI values of every scope.
+/// The KPIs of a run: every scope summarised as it streamed by, and the kept scopes' values
+/// replication by replication. Two results are equal when every value has the same bits (an
+/// undefined KPI, NaN, equals itself).
 #[derive(Clone, Debug)]
 pub struct RunResult {
     /// Scopes in output order: network (always first), stocking locations (file order), tiers,
     /// segments, SKUs (file order), positions (location order, then SKU).
     pub scopes: Vec<Scope>,
-    /// Scope-major: `values[(scope * Kpi::COUNT + kpi) * replications + rep]`; NaN = undefined.
+    /// Every KPI of every scope as it streamed by: `streams[scope * Kpi::COUNT + kpi]`.
+    pub streams: Vec<Streamed>,
+    /// Indices into `scopes` of the scopes whose replications are kept, ascending; the network
+    /// (index 0) always.
+    pub kept: Vec<usize>,
+    /// Kept values, scope-major: `values[(k * Kpi::COUNT + kpi) * replications + rep]` for the
+    /// k-th kept scope; NaN = undefined.
     pub values: Vec<f64>,
     /// Replications run.
     pub replications: usize,
@@ -92,24 +142,68 @@ pub struct DayRecord {
 
 pub use crate::model::DAY_RECORDS;
 
+impl PartialEq for RunResult {
+    fn eq(&self, o: &Self) -> bool {
+        let bits =
+            |a: &[f64], b: &[f64]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+        self.scopes == o.scopes
+            && self.streams == o.streams
+            && self.kept == o.kept
+            && bits(&self.values, &o.values)
+            && (self.replications, self.first_replication, self.seed) == (o.replications, o.first_replication, o.seed)
+            && self.days.len() == o.days.len()
+            && self.days.iter().zip(&o.days).all(|(a, b)| {
+                a.step == b.step
+                    && bits(a.network.as_flattened(), b.network.as_flattened())
+                    && bits(a.locations.as_flattened(), b.locations.as_flattened())
+                    && bits(&a.echelon_bullwhip, &b.echelon_bullwhip)
+            })
+    }
+}
+
 impl RunResult {
-    /// The value of one KPI of one scope in one replication.
+    /// The value of one KPI of one kept scope in one replication (see [`series`](Self::series)).
     pub fn value(&self, rep: usize, scope: usize, kpi: Kpi) -> f64 {
         self.series(scope, kpi)[rep]
     }
 
-    /// All replications' values of one KPI of one scope, in replication order.
+    /// All replications' values of one KPI of a kept scope, in replication order.
+    ///
+    /// # Panics
+    /// If the scope's replications were not kept ([`Keep`]): a caller asks for what it ran.
     pub fn series(&self, scope: usize, kpi: Kpi) -> &[f64] {
-        let start = (scope * Kpi::COUNT + kpi as usize) * self.replications;
-        &self.values[start..start + self.replications]
+        self.try_series(scope, kpi).unwrap_or_else(|| {
+            panic!("scope {:?} was not kept: run it with Keep::Scopes or Keep::All", self.scopes[scope])
+        })
     }
 
-    /// Summaries of every KPI of every scope (`[scope][kpi]`), computed in parallel but each
-    /// from values in replication order, so the result does not depend on the thread count.
+    /// [`series`](Self::series), or `None` for a scope whose replications were not kept.
+    pub fn try_series(&self, scope: usize, kpi: Kpi) -> Option<&[f64]> {
+        let k = self.kept.binary_search(&scope).ok()?;
+        let start = (k * Kpi::COUNT + kpi as usize) * self.replications;
+        Some(&self.values[start..start + self.replications])
+    }
+
+    /// Summaries of every KPI of every scope (`[scope][kpi]`): kept scopes from their values
+    /// (exact quantiles), the others from their streams (quantiles within
+    /// [`crate::stats::sketch::RELATIVE_ERROR`]). Means, spreads and extremes are exact sums
+    /// either way, so they do not depend on the thread count or on how the run was split.
     pub fn summaries(&self) -> Vec<Vec<Option<Summary>>> {
-        (0..self.scopes.len())
-            .into_par_iter()
-            .map_init(Vec::new, |buf, s| Kpi::ALL.iter().map(|&k| Summary::of_with(self.series(s, k), buf)).collect())
+        (0..self.scopes.len()).into_par_iter().map_init(Vec::new, |buf, s| self.scope_summary_with(s, buf)).collect()
+    }
+
+    /// Summaries of every KPI of one scope (see [`summaries`](Self::summaries)).
+    pub fn scope_summary(&self, scope: usize) -> Vec<Option<Summary>> {
+        self.scope_summary_with(scope, &mut Vec::new())
+    }
+
+    fn scope_summary_with(&self, s: usize, buf: &mut Vec<u64>) -> Vec<Option<Summary>> {
+        Kpi::ALL
+            .iter()
+            .map(|&k| match self.try_series(s, k) {
+                Some(v) => Summary::of_with(v, buf),
+                None => self.streams[s * Kpi::COUNT + k as usize].summary(),
+            })
             .collect()
     }
 
@@ -124,6 +218,62 @@ impl RunResult {
     pub fn scope_index(&self, scope: Scope) -> Option<usize> {
         self.scopes.iter().position(|&s| s == scope)
     }
+
+    /// Replications `first_replication .. first_replication + replications`.
+    pub fn range(&self) -> Range<u64> {
+        self.first_replication..self.first_replication + self.replications as u64
+    }
+
+    /// Joins results of consecutive replication ranges of the same run into the result of their
+    /// union: exactly what one run of the whole range gives (streams merge exactly, kept values
+    /// and day records are concatenated in replication order).
+    pub fn merge(parts: Vec<RunResult>) -> Result<RunResult, MergeError> {
+        let mut parts = parts.into_iter();
+        let Some(mut acc) = parts.next() else { return Err(MergeError::Empty) };
+        for p in parts {
+            if p.scopes != acc.scopes || p.kept != acc.kept || p.seed != acc.seed {
+                return Err(MergeError::Different);
+            }
+            if p.first_replication != acc.range().end {
+                return Err(MergeError::Gap { expected: acc.range().end, found: p.range() });
+            }
+            for (a, b) in acc.streams.iter_mut().zip(&p.streams) {
+                a.merge(b);
+            }
+            let (n, m) = (acc.replications, p.replications);
+            let mut values = Vec::with_capacity(acc.values.len() + p.values.len());
+            for (a, b) in acc.values.chunks_exact(n.max(1)).zip(p.values.chunks_exact(m.max(1))) {
+                values.extend_from_slice(&a[..n]);
+                values.extend_from_slice(&b[..m]);
+            }
+            if n == 0 || m == 0 {
+                values = if n == 0 { p.values } else { acc.values };
+            }
+            acc.values = values;
+            acc.replications = n + m;
+            acc.days.extend(p.days);
+        }
+        Ok(acc)
+    }
+}
+
+/// Why results cannot be merged.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    /// Nothing to merge.
+    #[error("no results to merge")]
+    Empty,
+    /// Results of different models, seeds or kept scopes.
+    #[error("the results are of different runs (scopes, kept scopes or seed differ)")]
+    Different,
+    /// Ranges that do not follow each other.
+    #[error("replications {}..{} follow a range that ends at {expected}", found.start, found.end)]
+    Gap {
+        /// Where the next range should start.
+        expected: u64,
+        /// The range found instead.
+        found: Range<u64>,
+    },
 }
 
 /// The scopes reported for a model, in output order.
@@ -140,7 +290,7 @@ pub fn scopes_of(m: &Model) -> Vec<Scope> {
 }
 
 /// KPI values of one replication's totals for the given scopes, appended to `out`.
-pub fn kpi_values(t: &Totals, scopes: &[Scope], out: &mut Vec<f64>) {
+pub(crate) fn kpi_values(t: &Totals, scopes: &[Scope], out: &mut Vec<f64>) {
     for s in scopes {
         let acc: &ScopeAcc = match *s {
             Scope::Network => &t.net,
@@ -165,15 +315,31 @@ pub fn pool(threads: Option<usize>) -> rayon::ThreadPool {
 
 /// Replications run between two hand-overs to the result matrix: large enough to keep every
 /// thread busy, small enough that only one block of per-replication vectors exists at a time.
-const BLOCK: usize = 64;
+pub(crate) const BLOCK: usize = 64;
 
 /// Runs all replications of a model and returns their KPI values.
 pub fn run(m: &Model, opts: &RunOptions, progress: &Progress) -> RunResult {
-    let range = 0..opts.replications as u64;
     let never = CancelToken::new();
-    run_range(m, opts.seed, range, opts.threads, progress, &|_| {}, &never)
-        .expect("a token nobody holds is never cancelled")
+    let hooks = Hooks { progress, on_block: &|_| {}, cancel: &never, rows: None };
+    run_range(m, opts, 0..opts.replications as u64, hooks).expect("a token nobody holds is never cancelled")
 }
+
+/// What a run tells its caller while it goes, and how the caller can stop it.
+pub struct Hooks<'a> {
+    /// Ticks once per replication.
+    pub progress: &'a Progress,
+    /// Gets the number of replications done after each block.
+    pub on_block: &'a dyn Fn(u64),
+    /// Checked before each block (never inside a replication).
+    pub cancel: &'a CancelToken,
+    /// Gets each block's KPI values of every scope, replication by replication (`block[i]` is
+    /// replication `first + i`, values in [`kpi_values`] order), blocks in replication order:
+    /// for writing rows as they come instead of keeping them.
+    pub rows: Option<&'a mut RowSink<'a>>,
+}
+
+/// Where a run hands each block of replications' KPI values (see [`Hooks::rows`]).
+pub type RowSink<'a> = dyn FnMut(u64, &[Vec<f64>]) + 'a;
 
 /// A shared flag that asks a run to stop; clones share the flag, so one can be handed to a
 /// run and another kept (or moved to another thread) to cancel it.
@@ -209,34 +375,31 @@ impl std::fmt::Display for Cancelled {
 
 impl std::error::Error for Cancelled {}
 
-/// Runs replications `range` of a model and returns their KPI values; replication `i` draws
-/// from the streams of (seed, `i`), so the values are exactly rows `range` of a run of all of
-/// them. `on_block` gets the number of replications done after each block; `cancel` is checked
-/// before each block (never inside a replication), and a cancelled run returns [`Cancelled`].
-pub fn run_range(
-    m: &Model,
-    seed: u64,
-    range: Range<u64>,
-    threads: Option<usize>,
-    progress: &Progress,
-    on_block: &dyn Fn(u64),
-    cancel: &CancelToken,
-) -> Result<RunResult, Cancelled> {
+/// Runs replications `range` of a model (seed, threads and kept scopes from `opts`; its
+/// replication count is not used) and returns their KPI values; replication `i` draws from the
+/// streams of (seed, `i`), so the result is exactly the part `range` of a run of all of them,
+/// and [`RunResult::merge`] of consecutive ranges gives that run's result bit for bit. A run
+/// cancelled through `hooks.cancel` returns [`Cancelled`].
+pub fn run_range(m: &Model, opts: &RunOptions, range: Range<u64>, mut hooks: Hooks) -> Result<RunResult, Cancelled> {
     let scopes = scopes_of(m);
+    let kept = opts.keep.indices(&scopes);
     let per = scopes.len() * Kpi::COUNT;
     let reps = range.end.saturating_sub(range.start) as usize;
-    let mut values = vec![0.0; per * reps];
-    let pool = pool(threads);
+    let mut values = vec![0.0; kept.len() * Kpi::COUNT * reps];
+    let mut streams = vec![Streamed::default(); per];
+    let pool = pool(opts.threads);
     let mut days = Vec::new();
     let mut start = 0;
     while start < reps {
-        if cancel.is_cancelled() {
+        if hooks.cancel.is_cancelled() {
             return Err(Cancelled);
         }
         let end = (start + BLOCK).min(reps);
         let first = range.start + start as u64;
         let block = pool.install(|| {
-            replications(m, seed, first..range.start + end as u64, progress, &|rep, t| rep_values(m, &scopes, rep, t))
+            replications(m, opts.seed, first..range.start + end as u64, hooks.progress, &|rep, t| {
+                rep_values(m, &scopes, rep, t)
+            })
         });
         let block: Vec<Vec<f64>> = block
             .into_iter()
@@ -245,17 +408,44 @@ pub fn run_range(
                 v
             })
             .collect();
-        // Transpose the block into the scope-major matrix: each (scope, KPI) receives a run of
-        // consecutive replications, while the block's vectors are read in order.
-        for (j, run) in values.chunks_exact_mut(reps).enumerate() {
+        // Kept scopes: each (scope, KPI) receives a run of consecutive replications.
+        for (j, run) in values.chunks_exact_mut(reps.max(1)).enumerate() {
+            let (k, kpi) = (kept[j / Kpi::COUNT], j % Kpi::COUNT);
             for (dst, v) in run[start..end].iter_mut().zip(&block) {
-                *dst = v[j];
+                *dst = v[k * Kpi::COUNT + kpi];
             }
         }
+        pool.install(|| stream(&mut streams, &block));
+        if let Some(rows) = hooks.rows.as_mut() {
+            rows(first, &block);
+        }
         start = end;
-        on_block(start as u64);
+        (hooks.on_block)(start as u64);
     }
-    Ok(RunResult { scopes, values, replications: reps, first_replication: range.start, seed, days })
+    Ok(RunResult {
+        scopes,
+        streams,
+        kept,
+        values,
+        replications: reps,
+        first_replication: range.start,
+        seed: opts.seed,
+        days,
+    })
+}
+
+/// Adds a block of replications to the streams, in parallel over series: the streams' sums are
+/// exact and their sketches count, so the result does not depend on how the work is split.
+fn stream(streams: &mut [Streamed], block: &[Vec<f64>]) {
+    const SERIES: usize = 256;
+    streams.par_chunks_mut(SERIES).enumerate().for_each(|(c, chunk)| {
+        let (at, len) = (c * SERIES, chunk.len());
+        for v in block {
+            for (st, &x) in chunk.iter_mut().zip(&v[at..at + len]) {
+                st.add(x);
+            }
+        }
+    });
 }
 
 /// One replication's KPI values for `scopes`, and its day-by-day record if it is one of the
@@ -274,7 +464,8 @@ fn rep_values(m: &Model, scopes: &[Scope], rep: u64, t: Totals) -> (Vec<f64>, Op
 
 /// Runs replications and hands each one's totals to `f` in replication order (for callers that
 /// need more than KPI values).
-pub fn run_totals<T: Send>(
+#[cfg(test)]
+fn run_totals<T: Send>(
     m: &Model,
     opts: &RunOptions,
     progress: &Progress,
@@ -364,7 +555,7 @@ distribution = { type = "normal", mean = 5, sd = 2 }
     #[test]
     fn lanes_do_not_change_results() {
         let m = Model::compile(&Scenario::parse("t.toml", TWO_ECHELON).unwrap());
-        let opts = RunOptions { replications: 5, seed: 9, threads: Some(1) };
+        let opts = RunOptions { replications: 5, seed: 9, threads: Some(1), keep: Keep::Network };
         let paired = run_totals(&m, &opts, &Progress::hidden(), |_, t| t.net.kpis());
         let mut st = State::<1>::new(&m);
         for (rep, kpis) in paired.iter().enumerate() {

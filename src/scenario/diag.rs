@@ -48,7 +48,7 @@ impl Source {
 
     /// Reads a scenario file (see [`Source::from_bytes`]).
     pub fn read(path: &Path) -> Result<Self, ScenarioError> {
-        let bytes = std::fs::read(path).map_err(|e| ScenarioError::io(path, e))?;
+        let bytes = super::sources::read(path).map_err(|e| ScenarioError::io(path, e))?;
         Source::from_bytes(path.display().to_string(), bytes)
     }
 

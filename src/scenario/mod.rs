@@ -15,6 +15,7 @@ mod overlay;
 mod patch;
 mod positions;
 pub(crate) mod raw;
+pub mod sources;
 mod validate;
 pub(crate) mod values;
 

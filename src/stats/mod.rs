@@ -1,9 +1,14 @@
 //! Summaries of a KPI across replications: mean, standard deviation, standard error, a 95 %
 //! confidence interval of the mean (Student t), quantiles, extremes.
 
+pub mod exact;
+pub mod sketch;
 pub mod special;
 
 use serde::Serialize;
+
+use exact::{ExactSum, add_square, mean_var};
+use sketch::Sketch;
 
 /// Distribution of one KPI across replications.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -48,25 +53,136 @@ impl Summary {
         if n == 0 {
             return None;
         }
-        let (mean, sd) = mean_sd(values.iter().copied().filter(|x| !x.is_nan()), n);
-        let se = sd / (n as f64).sqrt();
-        let half = if n > 1 { special::t_quantile(0.975, (n - 1) as f64) * se } else { 0.0 };
-        let (lo, hi) = v.iter().fold((u64::MAX, 0), |(a, b), &x| (a.min(x), b.max(x)));
+        let mut moments = Moments::new();
+        for &x in values {
+            moments.add(x);
+        }
         // Quantiles by selection (linear time) rather than a full sort: the median first, then
         // p5 among the values below it and p95 among those above it.
         let (p5, p50, p95) = quantiles3(v);
-        Some(Summary {
-            mean,
-            sd,
-            se,
-            ci95: [mean - half, mean + half],
-            p5,
-            p50,
-            p95,
-            min: unkey(lo),
-            max: unkey(hi),
-            n,
-        })
+        Some(moments.summary([p5, p50, p95]))
+    }
+}
+
+/// What a summary needs of a series besides its quantiles, kept exactly and mergeable in any
+/// order: the count of defined values, their exact sum and sum of squares, the extremes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Moments {
+    /// Defined (non-NaN) values added.
+    pub n: u64,
+    sum: ExactSum,
+    squares: ExactSum,
+    /// Order-preserving keys of the smallest and largest values (see [`key`]).
+    extremes: [u64; 2],
+}
+
+impl Default for Moments {
+    fn default() -> Self {
+        Moments { n: 0, sum: ExactSum::new(), squares: ExactSum::new(), extremes: [u64::MAX, 0] }
+    }
+}
+
+impl Moments {
+    /// No values yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a value; NaN (undefined in this replication) is skipped.
+    #[inline]
+    pub fn add(&mut self, x: f64) {
+        if x.is_nan() {
+            return;
+        }
+        self.n += 1;
+        if x != 0.0 {
+            self.sum.add(x);
+            add_square(&mut self.squares, x);
+        }
+        let k = key(x);
+        self.extremes = [self.extremes[0].min(k), self.extremes[1].max(k)];
+    }
+
+    /// Adds another series' moments.
+    pub fn merge(&mut self, o: &Moments) {
+        self.n += o.n;
+        self.sum.merge(&o.sum);
+        self.squares.merge(&o.squares);
+        self.extremes = [self.extremes[0].min(o.extremes[0]), self.extremes[1].max(o.extremes[1])];
+    }
+
+    /// Smallest and largest value (meaningless when `n` is 0).
+    pub fn min_max(&self) -> (f64, f64) {
+        (unkey(self.extremes[0]), unkey(self.extremes[1]))
+    }
+
+    /// The summary with the given p5, p50 and p95; `n` must be at least 1.
+    pub fn summary(&self, [p5, p50, p95]: [f64; 3]) -> Summary {
+        let n = self.n as usize;
+        let (mean, var) = mean_var(&self.sum, &self.squares, self.n);
+        let sd = var.sqrt();
+        let se = sd / (n as f64).sqrt();
+        let half = if n > 1 { special::t_quantile(0.975, (n - 1) as f64) * se } else { 0.0 };
+        let (min, max) = self.min_max();
+        Summary { mean, sd, se, ci95: [mean - half, mean + half], p5, p50, p95, min, max, n }
+    }
+
+    /// The state as words, for a results file.
+    pub fn to_words(&self) -> Vec<u64> {
+        let mut w = vec![self.n, self.extremes[0], self.extremes[1]];
+        w.extend(self.sum.to_words());
+        w.extend(self.squares.to_words());
+        w
+    }
+
+    /// The inverse of [`to_words`](Self::to_words), reading from the front of `w`; returns the
+    /// moments and the words used.
+    pub fn from_words(w: &[u64]) -> Option<(Moments, usize)> {
+        let [n, lo, hi] = *w.first_chunk::<3>()?;
+        let (sum, a) = ExactSum::from_words(&w[3..])?;
+        let (squares, b) = ExactSum::from_words(&w[3 + a..])?;
+        Some((Moments { n, extremes: [lo, hi], sum, squares }, 3 + a + b))
+    }
+}
+
+/// A series summarised as it streams by, in memory that does not grow with its length:
+/// exact [`Moments`] and a quantile [`Sketch`] (p5, p50 and p95 within
+/// [`sketch::RELATIVE_ERROR`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Streamed {
+    /// Count, exact sums, extremes.
+    pub moments: Moments,
+    /// Counts by bucket for the quantiles (finite values only).
+    pub sketch: Sketch,
+}
+
+impl Streamed {
+    /// Adds a value; NaN is skipped.
+    #[inline]
+    pub fn add(&mut self, x: f64) {
+        if x.is_nan() {
+            return;
+        }
+        self.moments.add(x);
+        if x.is_finite() {
+            self.sketch.add(x);
+        }
+    }
+
+    /// Adds another series' state.
+    pub fn merge(&mut self, o: &Streamed) {
+        self.moments.merge(&o.moments);
+        self.sketch.merge(&o.sketch);
+    }
+
+    /// The summary, quantiles from the sketch; `None` when no value was defined.
+    pub fn summary(&self) -> Option<Summary> {
+        if self.moments.n == 0 {
+            return None;
+        }
+        let (min, max) = self.moments.min_max();
+        let q = |p| if self.sketch.count() == 0 { f64::NAN } else { self.sketch.quantile(p, min, max) };
+        Some(self.moments.summary([q(0.05), q(0.5), q(0.95)]))
     }
 }
 

@@ -83,7 +83,7 @@ fn network_model() -> Model {
 fn builder_defaults_equal_runner_run() {
     let m = network_model();
     let opts = RunOptions::from_model(&m);
-    let built = Simulation::new(&m).run().expect("not cancelled");
+    let built = Simulation::new(&m).keep(echelon::runner::Keep::All).run().expect("not cancelled");
     let plain = run_model(&m);
     assert_eq!((built.replications, built.first_replication, built.seed), (opts.replications, 0, opts.seed));
     assert_eq!(built.scopes, plain.scopes);
@@ -97,9 +97,12 @@ fn builder_defaults_equal_runner_run() {
 #[test]
 fn ranges_concatenate_into_the_full_run() {
     let m = network_model();
-    let full = Simulation::new(&m).seed(5).replications(0..20).threads(2).run().unwrap();
-    let head = Simulation::new(&m).seed(5).replications(0..7).threads(1).run().unwrap();
-    let tail = Simulation::new(&m).seed(5).replications(7..20).threads(2).run().unwrap();
+    let full =
+        Simulation::new(&m).seed(5).replications(0..20).threads(2).keep(echelon::runner::Keep::All).run().unwrap();
+    let head =
+        Simulation::new(&m).seed(5).replications(0..7).threads(1).keep(echelon::runner::Keep::All).run().unwrap();
+    let tail =
+        Simulation::new(&m).seed(5).replications(7..20).threads(2).keep(echelon::runner::Keep::All).run().unwrap();
     assert_eq!((head.replications, tail.replications, tail.first_replication), (7, 13, 7));
     for rep in 0..20 {
         let part = if rep < 7 { row(&head, rep) } else { row(&tail, rep - 7) };

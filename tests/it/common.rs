@@ -43,12 +43,12 @@ pub fn echelon_in(dir: &Path) -> Command {
 
 /// Runs every replication of a model with its own seed and replication count.
 pub fn run_model(m: &Model) -> RunResult {
-    run(m, &RunOptions::from_model(m), &Progress::hidden())
+    run(m, &RunOptions { keep: echelon::runner::Keep::All, ..RunOptions::from_model(m) }, &Progress::hidden())
 }
 
 /// Runs a model with the given replications and seed.
 pub fn run_with(m: &Model, replications: usize, seed: u64) -> RunResult {
-    run(m, &RunOptions { replications, seed, threads: None }, &Progress::hidden())
+    run(m, &RunOptions { replications, seed, threads: None, keep: echelon::runner::Keep::All }, &Progress::hidden())
 }
 
 /// The summary of one KPI of one scope (panics if the KPI is undefined in every replication).

@@ -144,7 +144,13 @@ fn another_seed_gives_other_results() {
 #[test]
 fn library_runs_are_bit_identical_across_threads() {
     let m = model(RANDOM_NETWORK);
-    let go = |threads| run(&m, &RunOptions { replications: 150, seed: 5, threads: Some(threads) }, &Progress::hidden());
+    let go = |threads| {
+        run(
+            &m,
+            &RunOptions { replications: 150, seed: 5, threads: Some(threads), keep: echelon::runner::Keep::All },
+            &Progress::hidden(),
+        )
+    };
     let (a, b, c) = (go(1), go(2), go(2));
     let bits = |r: &echelon::runner::RunResult| r.values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
     assert_eq!(a.scopes, b.scopes);
@@ -166,7 +172,11 @@ fn traces_are_reproducible() {
     assert_ne!(trace_csv(&m, 3, 7), trace_csv(&m, 3, 8), "another replication, same trace");
 
     let rows = parse_trace(&trace_csv(&m, 3, 7));
-    let r = run(&m, &RunOptions { replications: 8, seed: 3, threads: Some(2) }, &Progress::hidden());
+    let r = run(
+        &m,
+        &RunOptions { replications: 8, seed: 3, threads: Some(2), keep: echelon::runner::Keep::All },
+        &Progress::hidden(),
+    );
     let net = r.scope_index(echelon::runner::Scope::Network).unwrap();
     let demanded = rows.iter().map(|x| x.demand).sum::<f64>() / m.days as f64;
     let got = r.series(net, echelon::kpi::Kpi::UnitsDemanded)[7];

@@ -22,6 +22,8 @@
 //! - `input`: warnings for input that runs but is probably not meant (windows outside the
 //!   horizon, yearly holding rates), errors at the cause for ambiguous `--set` paths, bad bytes,
 //!   deep nesting and magnitudes the arithmetic cannot carry;
+//! - `shards`: runs, comparisons and sweeps split into shards merge into exactly the one-process
+//!   files; bad shard sets are refused; `report` redraws from saved results; ranges merge exactly;
 //! - `stress`: stress features against hand-computed exact results (outages, Markov supplier,
 //!   promotions, delays, capacity, trend, shocks, common factors, named stress overlays).
 
@@ -40,6 +42,7 @@ mod print;
 mod props;
 mod regressions;
 mod report;
+mod shards;
 mod strategies;
 mod stress;
 mod traces;

@@ -23,7 +23,7 @@ use crate::report::summary::kpi_object;
 use crate::report::table::HEADLINE;
 use crate::report::table::TERMINAL_WIDTH;
 use crate::report::{csv_field, csv_nums};
-use crate::runner::{self, Scope};
+use crate::runner::{Keep, Scope};
 use crate::scenario::{Patch, Scenario, Variant, closest};
 use crate::stats::{Summary, paired};
 
@@ -388,7 +388,9 @@ pub fn compare_scoped(
         let lost_sales = v.scenario.simulation.unmet_demand == crate::scenario::UnmetDemand::LostSales;
         let description = variant_description(&v.scenario);
         let model = Model::compile_arc(Arc::new(v.scenario));
-        let r = runner::run(&model, &opts, &progress);
+        let mut opts = opts.clone();
+        opts.keep = Keep::Scopes(scopes.iter().filter_map(|sc| sc.resolve(&model)).collect());
+        let r = settings.run(&model, &opts, &progress);
         let series = scope_series(&r, Scope::Network);
         let summaries = series.iter().map(|s| Summary::of(s)).collect();
         let scoped = scopes

@@ -1,11 +1,11 @@
 //! The search: every position's bracket narrowed run by run, then the frontier runs.
 
 use super::{FrontierPoint, Protection, SizedPosition, Sizing, Target, textbook_level};
-use crate::experiment::{ExperimentError, Settings, inventory_kpi, scope_summaries};
+use crate::experiment::{ExperimentError, Settings, inventory_kpi};
 use crate::kpi::Kpi;
 use crate::model::{Model, NONE};
 use crate::policy::PolicyKind;
-use crate::runner::{self, Progress, RunOptions, RunResult, Scope};
+use crate::runner::{self, Keep, Progress, RunOptions, RunResult, Scope};
 use crate::stats::Summary;
 
 /// One position's search state.
@@ -170,7 +170,7 @@ pub fn size(model: &mut Model, target: &Target, settings: &Settings) -> Result<S
         .map(|q| Search::new(model, target, q, &scopes))
         .collect();
     let bar = RunBar::new(settings, opts.replications, 3 + bisection_runs(&searches) + 1, "size · search");
-    let mut runs = Runs { opts: opts.clone(), bar, count: 0 };
+    let mut runs = Runs { opts: RunOptions { keep: Keep::All, ..opts.clone() }, bar, count: 0 };
     let (final_run, textbook_run) = search(model, target, &mut searches, &mut runs);
 
     let inventory = inventory_kpi(&model.scenario);
@@ -386,7 +386,7 @@ fn frontier_points(
     runs: &mut Runs,
 ) -> (Vec<FrontierPoint>, Vec<f64>) {
     let point = |r: &RunResult, label: String, scale: f64| {
-        let s = scope_summaries(r, r.network_index());
+        let s = r.scope_summary(r.network_index());
         FrontierPoint {
             label,
             scale,

@@ -8,47 +8,93 @@
 //! Degenerate input never panics: NaN, infinite and absurd (beyond ±1e150) values are skipped, equal values get a padded
 //! range, and a chart with nothing to show says "no data". Inconsistent input (series whose
 //! lengths disagree) is a [`PlotError::Input`] that names the offending series.
+//!
+//! Drawing is the Cargo feature `plots` (on by default; plotters and the embedded font): a
+//! library built without it keeps these functions, which then answer [`PlotError::NotBuilt`],
+//! so reports are written with their tables and without charts.
 
+#![cfg_attr(not(feature = "plots"), allow(unused_variables, dead_code))]
+
+#[cfg(feature = "plots")]
 use std::sync::OnceLock;
 
+#[cfg(feature = "plots")]
 use plotters::coord::Shift;
+#[cfg(feature = "plots")]
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
+#[cfg(feature = "plots")]
 use plotters::coord::types::RangedCoordf64;
+#[cfg(feature = "plots")]
 use plotters::element::DashedPathElement;
+#[cfg(feature = "plots")]
 use plotters::prelude::*;
+#[cfg(feature = "plots")]
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+#[cfg(feature = "plots")]
 use plotters::style::{FontStyle, RGBAColor, register_font};
 
+#[cfg(feature = "plots")]
 use super::format::fmt_num;
 
+#[cfg(feature = "plots")]
 #[macro_use]
 mod draw;
+#[cfg(feature = "plots")]
 mod bars;
+#[cfg(feature = "plots")]
 mod boxes;
+#[cfg(feature = "plots")]
 mod fan;
+#[cfg(feature = "plots")]
 mod frontier;
+#[cfg(feature = "plots")]
 mod hist;
 
+#[cfg(feature = "plots")]
 use crate::stats::quantile_sorted;
+#[cfg(feature = "plots")]
 use bars::Bars;
+#[cfg(feature = "plots")]
 use boxes::{BoxStats, Boxes};
+#[cfg(feature = "plots")]
 use draw::*;
+#[cfg(feature = "plots")]
 use fan::Fan;
+#[cfg(feature = "plots")]
 use frontier::Frontier;
+#[cfg(feature = "plots")]
 use hist::Histogram;
+
+/// Draws a chart where drawing is built in (feature `plots`); else [`PlotError::NotBuilt`].
+macro_rules! drawn {
+    ($chart:expr, $fmt:expr) => {{
+        #[cfg(feature = "plots")]
+        {
+            render(&$chart, $fmt)
+        }
+        #[cfg(not(feature = "plots"))]
+        {
+            Err(PlotError::NotBuilt)
+        }
+    }};
+}
 
 /// Width of every chart in pixels.
 pub const WIDTH: u32 = 900;
 /// Height of every chart in pixels.
 pub const HEIGHT: u32 = 540;
 
+#[cfg(feature = "plots")]
 /// Most tick labels on the x and y axes (plotters picks round values up to these counts).
 const X_LABELS: usize = 10;
+#[cfg(feature = "plots")]
 const Y_LABELS: usize = 8;
 
+#[cfg(feature = "plots")]
 /// The family name the embedded font is registered under; every text style uses it.
 const FONT: &str = "sans-serif";
 
+#[cfg(feature = "plots")]
 // A muted, colour-blind-friendly palette (Tableau 10 order), then ink and greys.
 const PALETTE: [RGBColor; 8] = [
     RGBColor(0x4E, 0x79, 0xA7),
@@ -60,9 +106,13 @@ const PALETTE: [RGBColor; 8] = [
     RGBColor(0x9C, 0x75, 0x5F),
     RGBColor(0xED, 0xC9, 0x48),
 ];
+#[cfg(feature = "plots")]
 const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
+#[cfg(feature = "plots")]
 const MUTED: RGBColor = RGBColor(0x66, 0x66, 0x66);
+#[cfg(feature = "plots")]
 const GRID: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
+#[cfg(feature = "plots")]
 const MARK: RGBColor = RGBColor(0xC0, 0x39, 0x2B);
 
 /// Output file format.
@@ -96,11 +146,15 @@ pub enum PlotError {
     /// The drawing backend failed.
     #[error("cannot draw the chart: {0}")]
     Draw(String),
+    /// This build of echelon has no charts (built without the Cargo feature `plots`).
+    #[error("charts are not built into this echelon (Cargo feature `plots`)")]
+    NotBuilt,
     /// The PNG could not be encoded.
     #[error("cannot encode the PNG: {0}")]
     Encode(String),
 }
 
+#[cfg(feature = "plots")]
 impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for PlotError {
     fn from(e: DrawingAreaErrorKind<E>) -> Self {
         PlotError::Draw(e.to_string())
@@ -140,9 +194,14 @@ pub struct FrontierSeries {
 /// Distribution of one KPI across replications: bars of counts, the mean as a solid line and
 /// p5 / p95 as dashed lines. NaN and infinite values are ignored.
 pub fn histogram(title: &str, x_label: &str, values: &[f64], fmt: Format) -> Result<Vec<u8>, PlotError> {
-    let mut v: Vec<f64> = values.iter().copied().filter(|&x| ok(x)).collect();
-    v.sort_by(f64::total_cmp);
-    render(&Histogram { title, x_label, v, skipped: values.iter().filter(|&&x| !ok(x)).count() }, fmt)
+    drawn!(
+        {
+            let mut v: Vec<f64> = values.iter().copied().filter(|&x| ok(x)).collect();
+            v.sort_by(f64::total_cmp);
+            Histogram { title, x_label, v, skipped: values.iter().filter(|&&x| !ok(x)).count() }
+        },
+        fmt
+    )
 }
 
 /// Percentiles of one or more quantities over the days of the horizon: a median line with a
@@ -187,6 +246,7 @@ impl WindowKind {
     }
 
     /// Fill colour: light enough that bands and lines stay readable on top.
+    #[cfg(feature = "plots")]
     fn color(self) -> RGBColor {
         match self {
             WindowKind::Outage => RGBColor(0xC4, 0x4E, 0x52),
@@ -240,14 +300,20 @@ pub fn fan_chart_shaded(
             }
         }
     }
-    render(&Fan { title, y_label, days, axis, bands, windows }, fmt)
+    drawn!(Fan { title, y_label, days, axis, bands, windows }, fmt)
 }
 
 /// One box per variant: the box spans p25–p75, a line marks the median, whiskers reach p5 and
 /// p95 and a dot marks the mean. Each group is (variant name, values across replications).
 pub fn box_plots(title: &str, y_label: &str, groups: &[(String, Vec<f64>)], fmt: Format) -> Result<Vec<u8>, PlotError> {
-    let boxes = groups.iter().map(|(name, values)| (name.as_str(), BoxStats::of(values))).collect();
-    render(&Boxes { title, y_label, boxes }, fmt)
+    drawn!(
+        Boxes {
+            title,
+            y_label,
+            boxes: groups.iter().map(|(name, values)| (name.as_str(), BoxStats::of(values))).collect()
+        },
+        fmt
+    )
 }
 
 /// Trade-off curves with markers (e.g. average inventory against fill rate for a sweep), optional
@@ -261,7 +327,7 @@ pub fn frontier(
     fmt: Format,
 ) -> Result<Vec<u8>, PlotError> {
     check_labels(title, series)?;
-    render(&Frontier { title, x_label, y_label, series, target: target.as_ref(), mark: None }, fmt)
+    drawn!(Frontier { title, x_label, y_label, series, target: target.as_ref(), mark: None }, fmt)
 }
 
 /// A KPI against a parameter (e.g. cost per day against a base-stock level): the series drawn
@@ -286,7 +352,7 @@ pub fn curve(
         )));
     }
     let mark = mark.map(|(i, label)| (series[0].points[i], label));
-    render(&Frontier { title, x_label, y_label, series, target: None, mark: mark.as_ref() }, fmt)
+    drawn!(Frontier { title, x_label, y_label, series, target: None, mark: mark.as_ref() }, fmt)
 }
 
 /// An input error unless every series has one interval and at most one label per point.
@@ -318,7 +384,7 @@ pub fn bars(
     fmt: Format,
 ) -> Result<Vec<u8>, PlotError> {
     let one = [BarGroup { label: String::new(), bars: bars.to_vec() }];
-    render(&Bars { title, y_label, groups: &one, reference: reference.as_ref() }, fmt)
+    drawn!(Bars { title, y_label, groups: &one, reference: reference.as_ref() }, fmt)
 }
 
 /// A group of bars drawn in one colour and named in the legend (e.g. the stores of an echelon).
@@ -339,17 +405,19 @@ pub fn grouped_bars(
     reference: Option<(f64, String)>,
     fmt: Format,
 ) -> Result<Vec<u8>, PlotError> {
-    render(&Bars { title, y_label, groups, reference: reference.as_ref() }, fmt)
+    drawn!(Bars { title, y_label, groups, reference: reference.as_ref() }, fmt)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Rendering: one drawing routine per chart, generic over the backend.
 
+#[cfg(feature = "plots")]
 /// A chart that can draw itself on any plotters backend.
 trait Chart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError>;
 }
 
+#[cfg(feature = "plots")]
 fn render(chart: &impl Chart, fmt: Format) -> Result<Vec<u8>, PlotError> {
     match fmt {
         Format::Svg => {
@@ -366,6 +434,7 @@ fn render(chart: &impl Chart, fmt: Format) -> Result<Vec<u8>, PlotError> {
     }
 }
 
+#[cfg(feature = "plots")]
 /// Draws into an in-memory RGB buffer.
 fn render_rgb(chart: &impl Chart) -> Result<Vec<u8>, PlotError> {
     ensure_font()?;
@@ -378,6 +447,7 @@ fn render_rgb(chart: &impl Chart) -> Result<Vec<u8>, PlotError> {
     Ok(rgb)
 }
 
+#[cfg(feature = "plots")]
 /// Registers DejaVu Sans (regular and bold) under [`FONT`], once per process.
 fn ensure_font() -> Result<(), PlotError> {
     static READY: OnceLock<Result<(), String>> = OnceLock::new();
@@ -391,6 +461,7 @@ fn ensure_font() -> Result<(), PlotError> {
         .map_err(PlotError::Font)
 }
 
+#[cfg(feature = "plots")]
 /// Encodes an RGB buffer as PNG.
 ///
 /// The `image` crate that does the encoding is reachable only through plotters, whose bitmap
@@ -405,5 +476,6 @@ fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
     Ok(out)
 }
 
+#[cfg(feature = "plots")]
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# How time and peak memory scale with replications, positions and shards (README, "Speed").
+# usage: bash benches/scaling.sh [reps|positions|shards]...   (default: all three)
+# Needs the release binary (cargo build --release) and GNU time (/usr/bin/time); writes its
+# scratch files under output/scaling/ and prints one table row per run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=target/release/echelon
+OUT=output/scaling
+mkdir -p "$OUT"
+measure() { # label, then the command: prints label, wall seconds, peak RSS in MB
+  local label=$1; shift
+  /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" >/dev/null 2>"$OUT/err.txt" || { cat "$OUT/err.txt"; exit 1; }
+  read -r secs kb < "$OUT/time.txt"
+  printf '| %s | %s s | %d MB |\n' "$label" "$secs" $((kb / 1024))
+}
+for what in "${@:-reps positions shards}"; do
+  case $what in
+  reps)
+    for r in 100 1000 10000 100000 1000000; do
+      measure "winter-jackets × $r replications" $BIN run scenarios/winter-jackets.toml --replications $r \
+        --no-plots --quiet --out "$OUT/reps"
+      rm -rf "$OUT/reps"
+    done ;;
+  positions)
+    for size in "10 10" "100 10" "100 100" "1000 100"; do
+      set -- $size
+      cargo run --release --quiet --example network -- --stores "$1" --skus "$2" --replications 8 > "$OUT/net.toml"
+      measure "$(( $1 * $2 )) positions × 365 days × 8 replications" $BIN run "$OUT/net.toml" --no-plots --quiet \
+        --out "$OUT/pos"
+      rm -rf "$OUT/pos"
+    done ;;
+  shards)
+    for n in 1 2 4; do
+      rm -rf "$OUT/shards"
+      start=$(date +%s.%N)
+      for ((i = 0; i < n; i++)); do
+        $BIN run scenarios/perf/dc-100-stores.toml --no-plots --quiet --threads $((2 / n > 0 ? 2 / n : 1)) \
+          --shard "$i/$n" --out "$OUT/shards" &
+      done
+      wait
+      measure "dc-100-stores in $n shard(s): merge" $BIN merge "$OUT/shards" --out "$OUT/merged" --quiet
+      echo "  $n shard(s), all at once on this machine, then the merge: $(echo "$(date +%s.%N) - $start" | bc) s"
+    done ;;
+  esac
+done

@@ -1,0 +1,377 @@
+//! Exact sums of doubles, so that a mean does not depend on the order in which replications
+//! were added: the same replications summed by one process, by two threads or by seven shards
+//! merged later give the same bits.
+//!
+//! Every finite value is first rounded to a multiple of [`GRID`] (2⁻¹⁶⁰ ≈ 7·10⁻⁴⁹: a KPI value
+//! never has bits that small, so in practice nothing is rounded) and then added into a
+//! fixed-point number of 32-bit digits held in `i64`s — the idea of Neal's "small superaccumulator"
+//! (xsum). A digit absorbs 2³¹ additions before its carry must move on, so carries are settled
+//! only every 2³⁰ additions and on demand. Infinities are counted apart.
+
+use num_bigint::BigInt;
+use num_traits::ToPrimitive;
+
+/// log₂ of the weight of the lowest digit's lowest bit.
+const GRID_EXP: i32 = -160;
+
+/// The finest step a value is rounded to before it is added: 2⁻¹⁶⁰.
+pub const GRID: f64 = 6.842_277_657_836_021e-49;
+
+/// Digits of 32 bits: 2⁻¹⁶⁰ up to 2¹⁰²⁴ (the largest double) and room for the carries of 2⁶⁴ sums.
+const DIGITS: usize = 40;
+
+/// Additions between two settlements of the carries.
+const SETTLE_EVERY: u32 = 1 << 30;
+
+/// An exact sum of doubles (each rounded to a multiple of [`GRID`]).
+#[derive(Clone, Debug)]
+pub struct ExactSum {
+    digits: [i64; DIGITS],
+    /// Additions since the carries were last settled.
+    pending: u32,
+    /// +∞ and −∞ added (they have no place among the digits).
+    infinities: [u64; 2],
+    /// NaN added (a NaN makes the sum NaN, as in floating point).
+    nan: bool,
+}
+
+/// Equal sums are equal, however their carries stand.
+impl PartialEq for ExactSum {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_words() == other.to_words()
+    }
+}
+
+impl Eq for ExactSum {}
+
+impl Default for ExactSum {
+    fn default() -> Self {
+        ExactSum { digits: [0; DIGITS], pending: 0, infinities: [0; 2], nan: false }
+    }
+}
+
+impl ExactSum {
+    /// An empty sum (zero).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `x` exactly (after rounding it to the grid).
+    #[inline]
+    pub fn add(&mut self, x: f64) {
+        let bits = x.to_bits();
+        let negative = bits >> 63 == 1;
+        let biased = ((bits >> 52) & 0x7ff) as i32;
+        if biased == 0x7ff {
+            if x.is_nan() {
+                self.nan = true;
+            } else {
+                self.infinities[usize::from(negative)] += 1;
+            }
+            return;
+        }
+        let fraction = bits & ((1 << 52) - 1);
+        // x = mantissa · 2^(exponent), the mantissa an integer below 2⁵³.
+        let (mantissa, exponent) = if biased == 0 { (fraction, -1074) } else { (fraction | (1 << 52), biased - 1075) };
+        if mantissa == 0 {
+            return;
+        }
+        let mut shift = exponent - GRID_EXP;
+        let mut m = mantissa as u128;
+        if shift < 0 {
+            // Bits below the grid: round to nearest, ties to even (a fixed rule, so every order
+            // of additions rounds every value the same way).
+            let drop = (-shift).min(127) as u32;
+            let half = 1u128 << (drop - 1);
+            let rest = m & ((1u128 << drop) - 1);
+            m >>= drop;
+            if rest > half || (rest == half && m & 1 == 1) {
+                m += 1;
+            }
+            shift = 0;
+            if m == 0 {
+                return;
+            }
+        }
+        let (digit, offset) = ((shift / 32) as usize, (shift % 32) as u32);
+        let wide = m << offset;
+        for j in 0..3 {
+            let piece = ((wide >> (32 * j)) & 0xffff_ffff) as i64;
+            if piece != 0 {
+                if negative {
+                    self.digits[digit + j] -= piece;
+                } else {
+                    self.digits[digit + j] += piece;
+                }
+            }
+        }
+        self.pending += 1;
+        if self.pending >= SETTLE_EVERY {
+            self.settle();
+        }
+    }
+
+    /// Adds another sum exactly.
+    pub fn merge(&mut self, other: &ExactSum) {
+        self.settle();
+        let mut o = other.clone();
+        o.settle();
+        for (a, b) in self.digits.iter_mut().zip(o.digits) {
+            *a += b;
+        }
+        self.infinities[0] += o.infinities[0];
+        self.infinities[1] += o.infinities[1];
+        self.nan |= o.nan;
+        self.settle();
+    }
+
+    /// Moves carries up so that every digit but the top one lies in `0..2³²`; the value is
+    /// unchanged, and so is its representation for equal values (the form is canonical).
+    pub fn settle(&mut self) {
+        let mut carry = 0i64;
+        for d in self.digits.iter_mut().take(DIGITS - 1) {
+            let v = *d + carry;
+            carry = v >> 32;
+            *d = v & 0xffff_ffff;
+        }
+        self.digits[DIGITS - 1] += carry;
+        self.pending = 0;
+    }
+
+    /// Whether only finite values were added.
+    pub fn is_finite(&self) -> bool {
+        !self.nan && self.infinities == [0, 0]
+    }
+
+    /// The sum as an integer count of [`GRID`] steps (finite part only).
+    pub fn to_bigint(&self) -> BigInt {
+        let mut s = self.clone();
+        s.settle();
+        let negative = s.digits[DIGITS - 1] < 0;
+        if negative {
+            // The magnitude: every digit negated, carries settled again (the top turns positive).
+            for d in &mut s.digits {
+                *d = -*d;
+            }
+            s.settle();
+        }
+        let top = s.digits[DIGITS - 1];
+        let mut limbs: Vec<u32> = s.digits[..DIGITS - 1].iter().map(|&d| d as u32).collect();
+        limbs.extend([top as u32, (top >> 32) as u32]);
+        let sign = if negative { num_bigint::Sign::Minus } else { num_bigint::Sign::Plus };
+        BigInt::from_biguint(sign, num_bigint::BigUint::from_slice(&limbs))
+    }
+
+    /// Whether nothing (or only zeros) was added.
+    pub fn is_zero(&self) -> bool {
+        self.is_finite() && self.digits.iter().all(|&d| d == 0)
+    }
+
+    /// The sum rounded to a double (±∞ or NaN where infinities or NaN were added).
+    pub fn value(&self) -> f64 {
+        if let Some(v) = self.non_finite() {
+            return v;
+        }
+        scaled(&self.to_bigint(), GRID_EXP)
+    }
+
+    /// The value when infinities or NaN were added, else `None`.
+    fn non_finite(&self) -> Option<f64> {
+        match (self.nan, self.infinities) {
+            (false, [0, 0]) => None,
+            (false, [_, 0]) => Some(f64::INFINITY),
+            (false, [0, _]) => Some(f64::NEG_INFINITY),
+            _ => Some(f64::NAN),
+        }
+    }
+
+    /// The state as words, for a results file: settled first, so equal sums give equal words;
+    /// only the digits from the lowest to the highest non-zero one are written.
+    pub fn to_words(&self) -> Vec<u64> {
+        let mut s = self.clone();
+        s.settle();
+        let lo = s.digits.iter().position(|&d| d != 0).unwrap_or(DIGITS);
+        let hi = s.digits.iter().rposition(|&d| d != 0).map_or(lo, |h| h + 1);
+        let mut w = vec![s.infinities[0], s.infinities[1], u64::from(s.nan), lo as u64, (hi - lo) as u64];
+        w.extend(s.digits[lo..hi].iter().map(|&d| d as u64));
+        w
+    }
+
+    /// The inverse of [`to_words`](Self::to_words), reading from the front of `w`; returns the
+    /// sum and the words used, `None` if they do not form a sum.
+    pub fn from_words(w: &[u64]) -> Option<(ExactSum, usize)> {
+        let [pos, neg, nan, lo, len] = *w.first_chunk::<5>()?;
+        let (lo, len) = (usize::try_from(lo).ok()?, usize::try_from(len).ok()?);
+        if lo.checked_add(len)? > DIGITS || nan > 1 {
+            return None;
+        }
+        let mut digits = [0; DIGITS];
+        for (d, &x) in digits[lo..lo + len].iter_mut().zip(w.get(5..5 + len)?) {
+            *d = x as i64;
+        }
+        Some((ExactSum { digits, pending: 0, infinities: [pos, neg], nan: nan == 1 }, 5 + len))
+    }
+}
+
+/// `v · 2^exp` as a double: `v` converted (to nearest), then scaled by a power of two in steps
+/// that cannot overflow or underflow on the way.
+pub fn scaled(v: &BigInt, exp: i32) -> f64 {
+    let bits = v.bits() as i32;
+    // Bring v below 2⁶⁴·… before converting, so the conversion never saturates: take its top
+    // bits (shifting is exact down to 64 bits above the point; below, the conversion rounds).
+    let (head, mut e) = if bits > 1000 { (v >> (bits - 1000) as usize, exp + bits - 1000) } else { (v.clone(), exp) };
+    let mut x = head.to_f64().unwrap_or(f64::NAN);
+    while e > 0 {
+        let step = e.min(1000);
+        x *= 2f64.powi(step);
+        e -= step;
+    }
+    while e < 0 {
+        let step = (-e).min(1000);
+        x /= 2f64.powi(step);
+        e += step;
+    }
+    x
+}
+
+/// Mean and sample variance (n − 1 in the denominator; 0 for one value) of `n` values whose exact
+/// sum is `sum` and exact sum of squares is `squares` (see [`add_square`]): computed exactly as
+/// (n·Σx² − (Σx)²) / (n·(n − 1)) in integers and rounded once at the end, so the variance of
+/// equal values is exactly zero and the result does not depend on the order of the values.
+pub fn mean_var(sum: &ExactSum, squares: &ExactSum, n: u64) -> (f64, f64) {
+    if n == 0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let mean = if let Some(v) = sum.non_finite() {
+        v
+    } else {
+        // Σx / n: the integer division is done on the exact sum scaled up, then rounded once.
+        let s = sum.to_bigint();
+        scaled(&((s << 64) / BigInt::from(n)), GRID_EXP - 64)
+    };
+    if n < 2 {
+        return (mean, 0.0);
+    }
+    if !sum.is_finite() || !squares.is_finite() {
+        return (mean, f64::NAN);
+    }
+    // Σx is k·g and Σx² is q·g (g = 2⁻¹⁶⁰): n·Σx² − (Σx)² = (n·q·2¹⁶⁰ − k²)·g².
+    let (k, q) = (sum.to_bigint(), squares.to_bigint());
+    let num: BigInt = BigInt::from(n) * (q << 160usize) - &k * &k;
+    let den = BigInt::from(n) * BigInt::from(n - 1);
+    // Divide with 64 extra bits so that the one rounding is to the result's precision.
+    let var = scaled(&((num << 64usize) / den), 2 * GRID_EXP - 64);
+    (mean, var.max(0.0))
+}
+
+/// Adds `x²` exactly to `squares`: the product is split into its rounded value and the
+/// rounding error (`x·x − hi`, exact by a fused multiply-add), both added exactly.
+#[inline]
+pub fn add_square(squares: &mut ExactSum, x: f64) {
+    let hi = x * x;
+    if !hi.is_finite() {
+        squares.add(hi);
+        return;
+    }
+    let lo = x.mul_add(x, -hi);
+    squares.add(hi);
+    if lo != 0.0 {
+        squares.add(lo);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sum(xs: &[f64]) -> ExactSum {
+        let mut s = ExactSum::new();
+        for &x in xs {
+            s.add(x);
+        }
+        s
+    }
+
+    #[test]
+    fn grid_is_two_to_minus_160() {
+        assert_eq!(GRID, 2f64.powi(-160));
+    }
+
+    #[test]
+    fn sums_exactly_where_floating_point_does_not() {
+        // 1e16 + 1 − 1e16 loses the 1 in floating point.
+        assert_eq!(sum(&[1e16, 1.0, -1e16]).value(), 1.0);
+        assert_eq!(sum(&[0.1, 0.2, 0.3]).value(), 0.6);
+        assert_eq!(sum(&[1e300, 1e-300, -1e300]).value(), 0.0, "1e-300 is below the grid");
+        assert_eq!(sum(&[f64::MAX, -f64::MAX, 3.5]).value(), 3.5);
+        assert_eq!(sum(&[]).value(), 0.0);
+    }
+
+    #[test]
+    fn order_and_splitting_do_not_matter() {
+        let xs: Vec<f64> = (0..1000).map(|i| ((i * 7919) % 1013) as f64 * 0.731 - 300.0 + 1e-9 * i as f64).collect();
+        let a = sum(&xs);
+        let mut rev = xs.clone();
+        rev.reverse();
+        let b = sum(&rev);
+        let mut c = sum(&xs[..333]);
+        c.merge(&sum(&xs[333..700]));
+        c.merge(&sum(&xs[700..]));
+        assert_eq!(a.to_words(), b.to_words());
+        assert_eq!(a.to_words(), c.to_words());
+        assert_eq!(a.value(), c.value());
+    }
+
+    #[test]
+    fn infinities_and_nan() {
+        assert_eq!(sum(&[1.0, f64::INFINITY]).value(), f64::INFINITY);
+        assert_eq!(sum(&[1.0, f64::NEG_INFINITY]).value(), f64::NEG_INFINITY);
+        assert!(sum(&[f64::INFINITY, f64::NEG_INFINITY]).value().is_nan());
+        assert!(sum(&[f64::NAN]).value().is_nan());
+    }
+
+    #[test]
+    fn words_round_trip() {
+        let s = sum(&[1.5, -2.25, 1e200, 3e-40]);
+        let w = s.to_words();
+        let (back, used) = ExactSum::from_words(&w).unwrap();
+        assert_eq!((back.to_words(), used), (w, s.to_words().len()));
+        assert_eq!(back.value(), s.value());
+        assert!(ExactSum::from_words(&[1, 2]).is_none());
+        let neg = sum(&[-1.5, -1e-20]);
+        assert_eq!(neg.to_bigint(), -sum(&[1.5, 1e-20]).to_bigint());
+    }
+
+    #[test]
+    fn mean_and_variance() {
+        let xs = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let mut sq = ExactSum::new();
+        for &x in &xs {
+            add_square(&mut sq, x);
+        }
+        let (m, v) = mean_var(&sum(&xs), &sq, 5);
+        assert_eq!((m, v), (3.0, 2.5));
+        // Equal values: exactly zero spread, whatever their bits.
+        let xs = [0.1 + 0.2; 7];
+        let mut sq = ExactSum::new();
+        for &x in &xs {
+            add_square(&mut sq, x);
+        }
+        assert_eq!(mean_var(&sum(&xs), &sq, 7), (0.1 + 0.2, 0.0));
+        assert_eq!(mean_var(&sum(&[4.0]), &sq, 1).1, 0.0);
+    }
+
+    #[test]
+    fn variance_agrees_with_two_pass() {
+        let xs: Vec<f64> = (0..500).map(|i| 1e6 + ((i * 37) % 101) as f64 * 0.013).collect();
+        let mut sq = ExactSum::new();
+        for &x in &xs {
+            add_square(&mut sq, x);
+        }
+        let (m, v) = mean_var(&sum(&xs), &sq, xs.len() as u64);
+        let m2 = xs.iter().sum::<f64>() / 500.0;
+        let v2 = xs.iter().map(|x| (x - m2).powi(2)).sum::<f64>() / 499.0;
+        assert!((m - m2).abs() <= 1e-9 * m2, "{m} vs {m2}");
+        assert!((v - v2).abs() <= 1e-9 * v2, "{v} vs {v2}");
+    }
+}
