@@ -57,15 +57,20 @@ array_job=""
 merge_job=""
 
 stop_daemons() {
-    local f pid job
+    local f job pid pids=()
     for job in "$array_job" "$merge_job"; do
         if [ -n "$job" ]; then scancel "$job" 2>/dev/null || true; fi
     done
+    # All at once: each takes a second or two to go.
     for f in "$tmp/slurm/slurmd.pid" "$tmp/slurm/slurmctld.pid" "$tmp/munge/munged.pid"; do
-        if [ ! -s "$f" ]; then continue; fi
-        pid=$(cat "$f")
-        kill "$pid" 2>/dev/null || continue
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        pid=$(cat "$f" 2>/dev/null) || continue
+        if kill "$pid" 2>/dev/null; then pids+=("$pid"); fi
+    done
+    for pid in ${pids[@]+"${pids[@]}"}; do
+        for _ in $(seq 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
     done
 }
 show_logs() {
@@ -79,6 +84,7 @@ show_logs() {
 finish() {
     local status=$?
     trap - EXIT
+    set +e # clean up all the same if a step here fails
     if [ "$status" != 0 ]; then
         show_logs >&2
         say "FAIL (exit $status)" >&2
@@ -226,14 +232,14 @@ same_files "$tmp/single" "$tmp/merged"
 # A shard lost: merge refuses the incomplete set; rerun that shard alone, then merge again.
 rm "$tmp/shards/shard-1-of-$NSHARDS.echelon"
 status=0
-"$echelon" merge "$tmp/shards" --out "$tmp/refused" 2>"$tmp/refused.err" || status=$?
+"$echelon" merge "$tmp/shards" --out "$tmp/refused" --quiet 2>"$tmp/refused.err" || status=$?
 [ "$status" = 2 ] || fail "merge with shard 1 missing exited $status, not 2: $(cat "$tmp/refused.err")"
 say "merge without shard 1 refused (exit 2): $(head -n 1 "$tmp/refused.err")"
 rerun=$(ECHELON=$echelon SCENARIO=$SCENARIO SHARDS=$tmp/shards SHARD_COUNT=$NSHARDS \
     sbatch --parsable --array=1 --output "$tmp/logs/rerun-%A_%a.out" \
     deploy/slurm/shards.sbatch "${run_args[@]}")
 wait_job "$rerun"
-"$echelon" merge "$tmp/shards" --out "$tmp/remerged"
+"$echelon" merge "$tmp/shards" --out "$tmp/remerged" --quiet
 same_files "$tmp/single" "$tmp/remerged"
 
 say "PASS: $NSHARDS Slurm shards + merge = one process, byte for byte; a rerun shard merges the same" \
