@@ -95,16 +95,12 @@ impl ExactSum {
         }
         let (digit, offset) = ((shift / 32) as usize, (shift % 32) as u32);
         let wide = m << offset;
-        for j in 0..3 {
-            let piece = ((wide >> (32 * j)) & 0xffff_ffff) as i64;
-            if piece != 0 {
-                if negative {
-                    self.digits[digit + j] -= piece;
-                } else {
-                    self.digits[digit + j] += piece;
-                }
-            }
-        }
+        let sign = if negative { -1 } else { 1 };
+        // Three 32-bit pieces (a 53-bit mantissa shifted by up to 31 bits spans at most three).
+        let d = &mut self.digits[digit..digit + 3];
+        d[0] += sign * (wide & 0xffff_ffff) as i64;
+        d[1] += sign * ((wide >> 32) & 0xffff_ffff) as i64;
+        d[2] += sign * ((wide >> 64) & 0xffff_ffff) as i64;
         self.pending += 1;
         if self.pending >= SETTLE_EVERY {
             self.settle();

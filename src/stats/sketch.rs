@@ -16,13 +16,24 @@ pub const RELATIVE_ERROR: f64 = 1.0 / 1024.0;
 const SHIFT: u32 = 43;
 
 /// Counts of values by bucket: see the module documentation.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct Sketch {
     zeros: u64,
     /// (bucket, count) of the non-zero finite values, by bucket: buckets are ordered as their
     /// values are (negative ones first).
     buckets: Vec<(u32, u32)>,
+    /// Index of the bucket counted last (a hint, not part of the counts).
+    last: u32,
 }
+
+/// Equal counts are equal sketches, whichever bucket was counted last.
+impl PartialEq for Sketch {
+    fn eq(&self, o: &Self) -> bool {
+        self.zeros == o.zeros && self.buckets == o.buckets
+    }
+}
+
+impl Eq for Sketch {}
 
 /// The bucket of a non-zero finite value: the top bits of its order-preserving key.
 fn bucket(x: f64) -> u32 {
@@ -58,9 +69,22 @@ impl Sketch {
     }
 
     fn add_count(&mut self, b: u32, count: u32) {
+        // Consecutive replications mostly land in a bucket seen before, often the last one.
+        if let Some(e) = self.buckets.get_mut(self.last as usize)
+            && e.0 == b
+        {
+            e.1 += count;
+            return;
+        }
         match self.buckets.binary_search_by_key(&b, |&(i, _)| i) {
-            Ok(i) => self.buckets[i].1 += count,
-            Err(i) => self.buckets.insert(i, (b, count)),
+            Ok(i) => {
+                self.buckets[i].1 += count;
+                self.last = i as u32;
+            }
+            Err(i) => {
+                self.buckets.insert(i, (b, count));
+                self.last = i as u32;
+            }
         }
     }
 
@@ -134,7 +158,7 @@ impl Sketch {
         let len = usize::try_from(len).ok()?;
         let buckets: Vec<(u32, u32)> = w.get(2..2 + len)?.iter().map(|&x| ((x >> 32) as u32, x as u32)).collect();
         let ordered = buckets.windows(2).all(|p| p[0].0 < p[1].0) && buckets.iter().all(|&(_, c)| c > 0);
-        ordered.then_some((Sketch { zeros, buckets }, 2 + len))
+        ordered.then_some((Sketch { zeros, buckets, last: 0 }, 2 + len))
     }
 }
 
