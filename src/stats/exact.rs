@@ -26,7 +26,7 @@ const DIGITS: usize = 40;
 const SETTLE_EVERY: u32 = 1 << 30;
 
 /// An exact sum of doubles (each rounded to a multiple of [`GRID`]).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct ExactSum {
     /// Index of `window[0]` among the [`DIGITS`] digits.
     lo: u8,
@@ -48,12 +48,6 @@ impl PartialEq for ExactSum {
 }
 
 impl Eq for ExactSum {}
-
-impl Default for ExactSum {
-    fn default() -> Self {
-        ExactSum { lo: 0, window: Vec::new(), pending: 0, infinities: [0; 2], nan: false }
-    }
-}
 
 impl ExactSum {
     /// An empty sum (zero).
