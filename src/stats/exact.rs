@@ -58,6 +58,35 @@ impl ExactSum {
     /// Adds `x` exactly (after rounding it to the grid).
     #[inline]
     pub fn add(&mut self, x: f64) {
+        // The common case, kept small enough to inline: a normal number above the grid whose
+        // three digits the window already holds.
+        let bits = x.to_bits();
+        let biased = ((bits >> 52) & 0x7ff) as i32;
+        let shift = biased - 1075 - GRID_EXP;
+        if biased != 0 && biased != 0x7ff && shift >= 0 {
+            let at = ((shift >> 5) as usize).wrapping_sub(usize::from(self.lo));
+            if at < self.window.len().saturating_sub(2) {
+                let wide = (((bits & ((1 << 52) - 1)) | (1 << 52)) as u128) << (shift & 31);
+                let sign = 1 - 2 * (bits >> 63) as i64;
+                let d = &mut self.window[at..at + 3];
+                d[0] += sign * (wide & 0xffff_ffff) as i64;
+                d[1] += sign * ((wide >> 32) & 0xffff_ffff) as i64;
+                d[2] += sign * ((wide >> 64) & 0xffff_ffff) as i64;
+                self.pending += 1;
+                if self.pending >= SETTLE_EVERY {
+                    self.settle();
+                }
+                return;
+            }
+        }
+        self.add_slow(x);
+    }
+
+    /// [`add`](Self::add) for the other cases: zero, subnormal, infinite and NaN values, bits
+    /// below the grid, digits outside the window.
+    #[cold]
+    #[inline(never)]
+    fn add_slow(&mut self, x: f64) {
         let bits = x.to_bits();
         let negative = bits >> 63 == 1;
         let biased = ((bits >> 52) & 0x7ff) as i32;

@@ -68,6 +68,7 @@ impl Sketch {
         }
     }
 
+    #[inline]
     fn add_count(&mut self, b: u32, count: u32) {
         // Consecutive replications mostly land in a bucket seen before, often the last one.
         if let Some(e) = self.buckets.get_mut(self.last as usize)
