@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # How time and peak memory scale with replications, positions and shards (README, "Speed").
 # usage: bash benches/scaling.sh [reps|positions|shards]...   (default: all three)
+#        REPS="100 1000" bash benches/scaling.sh reps          (replication counts to time)
 # Needs the release binary (cargo build --release) and GNU time (/usr/bin/time); writes its
 # scratch files under output/scaling/ and prints one table row per run.
 set -euo pipefail
@@ -17,7 +18,7 @@ measure() { # label, then the command: prints label, wall seconds, peak RSS in M
 for what in "${@:-reps positions shards}"; do
   case $what in
   reps)
-    for r in 100 1000 10000 100000 1000000; do
+    for r in ${REPS:-100 1000 10000 100000 1000000}; do
       measure "winter-jackets × $r replications" $BIN run scenarios/winter-jackets.toml --replications $r \
         --no-plots --quiet --out "$OUT/reps"
       rm -rf "$OUT/reps"
@@ -31,16 +32,21 @@ for what in "${@:-reps positions shards}"; do
       rm -rf "$OUT/pos"
     done ;;
   shards)
-    for n in 1 2 4; do
+    # n machines of this kind: each shard on its own core (--threads 1); the study's time is
+    # the slowest shard plus the merge.
+    secs() { /usr/bin/time -f "%e" -o "$OUT/t.txt" "$@" >/dev/null 2>"$OUT/err.txt" || { cat "$OUT/err.txt"; exit 1; }; cat "$OUT/t.txt"; }
+    one=$(secs $BIN run scenarios/perf/dc-100-stores.toml --no-plots --quiet --threads 1 --out "$OUT/one")
+    echo "| dc-100-stores, one process, 1 thread | $one s | |"
+    for n in 2 4 8; do
       rm -rf "$OUT/shards"
-      start=$(date +%s.%N)
+      slowest=0
       for ((i = 0; i < n; i++)); do
-        $BIN run scenarios/perf/dc-100-stores.toml --no-plots --quiet --threads $((2 / n > 0 ? 2 / n : 1)) \
-          --shard "$i/$n" --out "$OUT/shards" &
+        t=$(secs $BIN run scenarios/perf/dc-100-stores.toml --no-plots --quiet --threads 1 --shard "$i/$n" --out "$OUT/shards")
+        slowest=$(echo "if ($t > $slowest) $t else $slowest" | bc)
       done
-      wait
-      measure "dc-100-stores in $n shard(s): merge" $BIN merge "$OUT/shards" --out "$OUT/merged" --quiet
-      echo "  $n shard(s), all at once on this machine, then the merge: $(echo "$(date +%s.%N) - $start" | bc) s"
+      merge=$(secs $BIN merge "$OUT/shards" --out "$OUT/merged" --quiet)
+      cmp -s "$OUT/one/summary.json" "$OUT/merged/summary.json" || { echo "merge differs"; exit 1; }
+      echo "| dc-100-stores in $n shards, 1 thread each | slowest shard $slowest s + merge $merge s | speed-up $(echo "scale=2; $one / ($slowest + $merge)" | bc) |"
     done ;;
   esac
 done

@@ -711,7 +711,7 @@ fn write_run(
     staged.add("report.html", &report).context("writing report.html")?;
     let total = result.replications as u64;
     let header = shards::header("run", result.seed, total, [0, total], None);
-    staged.add(SAVED, &results::file_bytes(header, std::slice::from_ref(result), 0)).context("writing results")?;
+    results::stage(&mut staged, SAVED, header, std::slice::from_ref(result), None).context("writing results")?;
     let t_stage = t0.elapsed().as_secs_f64();
     if std::env::var_os("ECHELON_TIMING").is_some() {
         eprintln!("summaries {t_sum:.3} json {t_json:.3} plots {t_plots:.3} html {t_html:.3} staged {t_stage:.3}");

@@ -43,9 +43,21 @@ const BASE: u64 = 16 << 20;
 /// (measured: 378 bytes a row of 29 KPIs in winter-jackets, 369 in dc-100-stores).
 const CSV_ROW: u64 = 20 + 13 * Kpi::COUNT as u64;
 
+/// Drawing the charts and the page that inlines them (PNG buffers, SVG text): about 16 MB.
+const DRAWING: u64 = 16 << 20;
+
+/// Bytes a series costs when the results are written: its summary (twice: the table and the
+/// named document), its part of summary.json (about 250 characters) and of the saved results
+/// (about 190 bytes); fitted to a network of 10,000 positions.
+const OUTPUT_PER_SERIES: u64 = 450;
+
 /// Bytes of one streamed series besides its sketch's buckets: two exact sums (40 digits each),
 /// the count, extremes and the sketch's windows.
 const STREAM: u64 = std::mem::size_of::<crate::stats::Streamed>() as u64;
+
+/// Heap bytes of a series' exact sums: their windows of about six digits, and the allocator's
+/// bookkeeping of the three vectors.
+const STREAM_HEAP: u64 = 160;
 
 /// Replications a worker thread has state or totals for at once: a pair in lockstep, a lone
 /// one, and the totals of the pair being handed over.
@@ -68,13 +80,14 @@ pub fn estimate(m: &Model, replications: usize, threads: usize, keeps: Keeps) ->
     let kpis = Kpi::COUNT as u64;
     let scopes = scopes_of(m);
     let series = scopes.len() as u64 * kpis;
-    // The network's values, kept and then written into the saved results.
-    let per_replication = 2 * (1 + keeps.extra_network_series as u64) * kpis * 8;
+    // The network's values, kept and then written into the saved results; a summary's scratch
+    // and a histogram's copy of one KPI.
+    let per_replication = 2 * (1 + keeps.extra_network_series as u64) * kpis * 8 + 128;
     // A sketch's buckets (8 bytes each): one per distinct value while there are few; a KPI
-    // spread over a factor of two across replications fills at most 512 of them, and the
-    // KPIs of a scope are mostly far narrower (measured: dc-100-stores × 100,000 replications).
-    let buckets = (replications as u64).min(1024) * 8;
-    let streams = series * (STREAM + buckets);
+    // spread over a factor of two across replications fills at most 512 of them, and most
+    // KPIs of a scope are far narrower (many are 0 or constant).
+    let buckets = (replications as u64).min(256) * 8;
+    let streams = series * (STREAM + STREAM_HEAP + buckets + OUTPUT_PER_SERIES);
     // One block of replications: every scope's KPI values, and its replications.csv rows.
     let rows = match keeps.csv {
         Some(positions) => {
@@ -82,19 +95,23 @@ pub fn estimate(m: &Model, replications: usize, threads: usize, keeps: Keeps) ->
         }
         None => 0,
     };
-    let block = super::BLOCK as u64 * (series * 8 + rows * CSV_ROW);
+    let block = (super::BLOCK.min(replications.max(1)) as u64) * (series * 8 + rows * CSV_ROW);
     let days = m.days as u64;
     // Day-by-day records of one replication: network totals (5 values) and, for charts, on hand
     // and backlog, demand and same-day service per location.
     let recorded = if m.record_daily { days * (m.topo.n_loc as u64 * 4 + 5) * 8 } else { 0 };
-    let charts = recorded * m.day_records().min(replications) as u64;
+    // Kept per replication for the charts: at most MAX_DAILY_POINTS points (weekly means past that).
+    let points = (m.days as u64).min(super::downsample::MAX_DAILY_POINTS as u64);
+    let kept_record = if m.record_daily { points * (m.topo.n_loc as u64 * 4 + 5) * 8 } else { 0 };
+    let charts = kept_record * m.day_records().min(replications) as u64;
     // A lane's state: day-by-day totals and disruption flags when days are recorded, the
     // pipeline ring and per-position stocks and sums.
     let lane = if m.records_days() { days * (5 * 8 + 1) } else { 0 }
         + recorded
         + (m.n_pos() as u64) * (m.processes.ring_len as u64 + 64) * 8;
     let workers = threads.max(1) as u64;
-    let fixed = BASE + charts + streams + block + workers * LANES_PER_THREAD * lane;
+    let drawing = if m.record_daily { DRAWING } else { 0 };
+    let fixed = BASE + drawing + charts + streams + block + workers * LANES_PER_THREAD * lane;
     Need { fixed, per_replication }
 }
 
@@ -163,9 +180,9 @@ distribution = { type = "poisson", mean = 2 }
     fn only_the_network_grows_with_replications() {
         let m = Model::compile(&Scenario::parse("t.toml", ONE).unwrap());
         let bare = estimate(&m, 10, 1, Keeps::default());
-        assert_eq!(bare.per_replication, 2 * Kpi::COUNT as u64 * 8);
+        assert_eq!(bare.per_replication, 2 * Kpi::COUNT as u64 * 8 + 128);
         let two = estimate(&m, 10, 1, Keeps { extra_network_series: 1, ..Keeps::default() });
-        assert_eq!(two.per_replication, 2 * bare.per_replication);
+        assert_eq!(two.per_replication, 2 * bare.per_replication - 128);
         let csv = estimate(&m, 10, 1, Keeps { csv: Some(true), ..Keeps::default() });
         assert_eq!(csv.per_replication, bare.per_replication);
         assert!(csv.fixed > bare.fixed);
