@@ -29,7 +29,7 @@ use crate::stats::Summary;
 pub const MAX_POINTS: usize = 10_000;
 
 /// One axis of a sweep: a dotted scenario path and the values it takes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Axis {
     /// Dotted path, e.g. `locations.store.policy.level`.
     pub path: String,
@@ -125,7 +125,7 @@ pub fn grid(axes: &[Axis]) -> Vec<Vec<usize>> {
 }
 
 /// The KPIs of one grid point.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct SweepPoint {
     /// The value of each axis at this point, as written.
     pub values: Vec<String>,
@@ -147,7 +147,7 @@ impl SweepPoint {
 }
 
 /// Result of [`sweep`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Sweep {
     /// Display name of the scenario.
     pub scenario: String,

@@ -96,6 +96,13 @@ pub enum Kpi {
     RemovalCost,
 }
 
+/// A KPI is written as its name (`fill_rate`).
+impl serde::Serialize for Kpi {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
 impl Kpi {
     /// All KPIs in report order.
     pub const ALL: [Kpi; 38] = [

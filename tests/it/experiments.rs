@@ -590,3 +590,19 @@ fn sweep_names_axes_fully_and_draws_the_cost_curve() {
     assert!(stdout.contains("store-1.policy.level") && stdout.contains("store-2.policy.level"), "{stdout}");
     assert!(!dir.path().join("two/cost_curve.svg").exists(), "a grid has no single cost curve");
 }
+
+/// The experiments' results are data a program can serialise: a sweep with serde, its points by
+/// their values and KPIs by name (issue 11, item 1).
+#[test]
+fn experiment_results_serialise_with_serde() {
+    let text = BASE_STOCK.replace("days = 2000", "days = 100").replace("replications = 40", "replications = 4");
+    let load =
+        |p: &[Patch]| Scenario::parse_variant("s.toml", &text, &Variant { patches: p.to_vec(), ..Variant::default() });
+    let axis = Axis::parse("locations.store.policy.level=150,160").unwrap();
+    let sw = sweep::sweep(load, std::slice::from_ref(&axis), &quiet()).unwrap();
+    let v: Value = serde_json::to_value(&sw).unwrap();
+    assert_eq!(v["axes"][0]["path"], "locations.store.policy.level");
+    assert_eq!(v["points"][1]["values"][0], "160");
+    assert!(v["points"][0]["network"][Kpi::FillRate as usize]["mean"].as_f64().unwrap() > 0.0);
+    assert_eq!(v["inventory"], "avg_on_hand");
+}

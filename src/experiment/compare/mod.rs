@@ -146,7 +146,7 @@ fn stem(p: &Path) -> String {
 }
 
 /// The KPIs of one variant's network across replications.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct VariantResult {
     /// Variant name.
     pub name: String,
@@ -170,7 +170,7 @@ pub struct VariantResult {
 }
 
 /// Per-replication values and summaries of every KPI of one scope of one variant.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct ScopeValues {
     /// `[kpi][replication]` in [`Kpi::ALL`] order.
     pub series: Vec<Vec<f64>>,
@@ -179,7 +179,7 @@ pub struct ScopeValues {
 }
 
 /// The paired difference of one KPI between a variant and the baseline.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct PairedDiff {
     /// 0 for the network, `i + 1` for the scope `Comparison::scopes[i]`.
     pub scope: usize,
@@ -210,7 +210,7 @@ impl PairedDiff {
 }
 
 /// Result of [`compare`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Comparison {
     /// Display name of the baseline's scenario.
     pub scenario: String,
@@ -242,7 +242,7 @@ pub struct Comparison {
 
 /// A scope of a comparison besides the network: `location:ID`, `tier:LABEL` or
 /// `segment:LABEL`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ScopeSpec {
     /// `location`, `tier` or `segment`.
     pub kind: ScopeKind,
@@ -251,7 +251,7 @@ pub struct ScopeSpec {
 }
 
 /// The kind of a [`ScopeSpec`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum ScopeKind {
     /// A stocking location, its SKUs summed.
     Location,

@@ -27,7 +27,7 @@ use crate::stats::special::{norm_loss, norm_quantile};
 use crate::stats::{Summary, quantile_sorted};
 
 /// The service measure a target is set on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum Measure {
     /// Units served from stock on the day they are demanded ÷ units demanded (β service).
     FillRate,
@@ -54,7 +54,7 @@ impl Measure {
 }
 
 /// A service target: a measure, its bound and how the bound is read across replications.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Target {
     /// What is measured.
     pub measure: Measure,
@@ -233,7 +233,7 @@ impl Target {
 }
 
 /// Demand a position must cover between placing an order and the next order's arrival.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Protection {
     /// Mean daily demand at the position and below.
     pub mean_daily: f64,
@@ -291,7 +291,7 @@ pub fn textbook_level(target: &Target, p: &Protection, cycle_demand: f64) -> f64
 }
 
 /// A sized position.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct SizedPosition {
     /// Location id.
     pub location: String,
@@ -343,7 +343,7 @@ pub struct SizedPosition {
 }
 
 /// Network service and stock at one set of levels.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct FrontierPoint {
     /// Label, e.g. `safety stock × 1.5` or `textbook`.
     pub label: String,
@@ -356,7 +356,7 @@ pub struct FrontierPoint {
 }
 
 /// Result of [`size`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Sizing {
     /// Display name of the scenario.
     pub scenario: String,
