@@ -207,7 +207,8 @@ pub(crate) fn route<const L: usize, const MEASURE: bool>(
 /// store's shelf, `sent` on their way from its source, the rest cancelled. Pass 1 sees no demand
 /// but every order waiting: it hands over the shelf's units at once and the travelling ones on
 /// the day they arrive (its backorders are served first, arrivals included). Its demand and
-/// same-day service are summed here as pass 1 would have summed them (`filled` of each).
+/// same-day service are summed here as pass 1 sums a BOPIS order's (`filled` of each; the rest
+/// is `extra_demand`).
 #[allow(clippy::too_many_arguments)]
 fn pickup_orders<const L: usize, const MEASURE: bool>(
     m: &Model,
@@ -232,6 +233,8 @@ fn pickup_orders<const L: usize, const MEASURE: bool>(
     if MEASURE {
         let a = &mut sh.sums[q];
         (a.demand[l], a.served[l]) = (a.demand[l] + filled, a.served[l] + filled);
+        // The day's demand received, for the variance behind bullwhip (the orders it placed).
+        a.dem_in_sq[l] += d * d;
         let c = &mut ch.sums[q];
         c.cancelled += cancelled;
         c.extra_demand += d - filled;
