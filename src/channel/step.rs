@@ -130,6 +130,9 @@ pub(crate) struct Shelves<'a, const L: usize> {
     pub demand: &'a mut [[f64; L]],
     /// Whether each location can ship today.
     pub up: &'a [bool],
+    /// Shipping capacity each location has left today: online shipments take theirs first,
+    /// replenishment (pass 2) ships within what is left.
+    pub cap: &'a mut [f64],
 }
 
 /// Routes lane `l`'s orders of the day: BOPIS, then online (see the module docs).
@@ -146,6 +149,10 @@ pub(crate) fn route<const L: usize, const MEASURE: bool>(
         ch.sent_today.fill(0.0);
     }
     (ch.day_served, ch.day_unserved) = (0.0, 0.0);
+    if m.processes.capacity_limited && m.processes.disruptions.is_empty() {
+        // Without outages nothing restores the day's capacity (step 1 does it with them).
+        sh.cap.copy_from_slice(&m.processes.capacity);
+    }
     for ((x, r), d) in ch.drawn.iter_mut().zip(&mut ch.rng).zip(&m.channel.deliveries) {
         *x = f64::from(d.sampler.draw(r));
     }
@@ -285,7 +292,9 @@ fn age_waiting(b: &mut [f64], waiting: f64, d: f64, filled: f64) {
 }
 
 /// Units node `nd` can ship today in lane `l`: beyond its walk-in backorders and demand (unless
-/// these come second, BOPIS at its own store) and its protection; none while it is disrupted.
+/// these come second, BOPIS at its own store) and its protection, within its shipping capacity
+/// left today (a BOPIS order handed over at its own store's counter ships nothing); none while
+/// it is disrupted.
 #[inline]
 fn available<const L: usize>(nd: &NodeRt, l: usize, sh: &Shelves<'_, L>) -> f64 {
     let p = nd.pos as usize;
@@ -294,10 +303,12 @@ fn available<const L: usize>(nd: &NodeRt, l: usize, sh: &Shelves<'_, L>) -> f64 
     }
     let s = &sh.stocks[p];
     let mut a = s.on_hand[l] + sh.ring[sh.slot + p][l];
+    let mut cap = f64::INFINITY;
     if nd.walk_in_first {
         a -= s.cust_bo[l] + sh.demand[p][l];
+        cap = sh.cap[nd.loc as usize];
     }
-    (a - nd.protect).max(0.0)
+    (a - nd.protect).max(0.0).min(cap)
 }
 
 /// Takes what order `o` (needing `need` units today) still lacks from node `nd` into `got` =
@@ -346,6 +357,9 @@ fn take<const L: usize, const MEASURE: bool>(
     }
     let p = nd.pos as usize;
     sh.stocks[p].on_hand[l] -= x;
+    if nd.walk_in_first {
+        sh.cap[nd.loc as usize] -= x;
+    }
     ch.out_today[p] += x;
     if MEASURE {
         sh.sums[p].shipped[l] += x;

@@ -497,6 +497,7 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
                 arrive: &lane.arrive,
                 demand: &mut st.demand,
                 up: &lane.up,
+                cap: &mut lane.cap,
             };
             route::<L, MEASURE>(m, l, &mut lane.ch, &mut sh);
         }

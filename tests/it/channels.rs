@@ -758,3 +758,57 @@ fn channel_replications_do_not_depend_on_their_lane_partner() {
         }
     }
 }
+
+/// Shipping capacity covers online shipments and replenishment together; online orders, routed
+/// before replenishment, take theirs first. One day: a DC (stock 10) ships online orders of 6,
+/// and its store (2 on hand, walk-in 3, base-stock 5) orders 5: with capacity 4 the web shop gets
+/// 4 and the store nothing; with 8 the web shop gets 6 and the store 2; unlimited, 6 and the 4
+/// the DC has left.
+#[test]
+fn capacity_limits_online_shipments_first() {
+    for (capacity, online, to_store) in
+        [("capacity_per_day = 4", 4.0, 0.0), ("capacity_per_day = 8", 6.0, 2.0), ("", 6.0, 4.0)]
+    {
+        let m = model(&format!(
+            r#"
+[simulation]
+days = 1
+replications = 1
+unmet_demand = "lost_sales"
+[[skus]]
+id = "item"
+[[locations]]
+id = "sup"
+type = "supplier"
+[[locations]]
+id = "dc"
+type = "warehouse"
+source = "sup"
+policy = {{ type = "base_stock", level = 10 }}
+{capacity}
+[[locations]]
+id = "store"
+type = "store"
+source = "dc"
+policy = {{ type = "base_stock", level = 5 }}
+initial_on_hand = 2
+[[locations]]
+id = "web"
+type = "online"
+fulfil_from = ["dc"]
+[[demand]]
+location = "store"
+distribution = {{ type = "constant", value = 3 }}
+[[demand]]
+location = "web"
+distribution = {{ type = "constant", value = 6 }}
+"#
+        ));
+        // The store sells its 2 units, loses 1 and orders 5 − 0 = 5; the DC ships it what is left.
+        let (dc, store, web) = (rows(&m, "dc"), rows(&m, "store"), rows(&m, "web"));
+        assert_eq!((web[0].sold, web[0].lost), (online, 6.0 - online), "{capacity}");
+        assert_eq!(store[0].ordered, 5.0);
+        assert_eq!((dc[0].shipped, store[0].in_transit), (online + to_store, to_store), "{capacity}");
+        assert_eq!(dc[0].on_hand, 10.0 - online - to_store);
+    }
+}
