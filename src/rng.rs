@@ -33,6 +33,8 @@ pub enum Purpose {
     Forecast = 6,
     /// Daily values of one common demand factor.
     Factor = 7,
+    /// Delivery days of one node's online shipments for one online location.
+    Delivery = 8,
 }
 
 /// SplitMix64 finaliser: a bijective 64-bit mixer.

@@ -13,6 +13,7 @@ pub mod validate;
 pub use compile::ChannelRt;
 pub(crate) use step::ChannelLane;
 
+use crate::distribution::Dist;
 use crate::policy::LevelSpec;
 
 /// The channel a customer demand belongs to.
@@ -81,7 +82,8 @@ impl Routing {
 pub enum BopisFallback {
     /// The order is cancelled (lost, counted as a cancellation).
     Cancel,
-    /// The store's source ships it; the customer picks it up a lead time later.
+    /// The store's source ships it to the store (the store's lead time); the customer waits for
+    /// it (a customer backorder of the order position) and picks it up the day it arrives.
     ShipToStore,
 }
 
@@ -106,8 +108,12 @@ pub struct LocationChannel {
     pub max_wait_days: Option<u32>,
     /// Node: shipping cost per unit sent to an online customer.
     pub ship_cost: f64,
-    /// Node: days from shipping to the customer's door (a distribution counts with its mean).
+    /// Node: days from shipping to the customer's door; for a distribution, the mean of the whole
+    /// days drawn (what the `nearest` rule compares).
     pub delivery_days: f64,
+    /// Node: the distribution delivery days are drawn from, per day and online location
+    /// (`None`: always `delivery_days`).
+    pub delivery_draw: Option<Dist>,
     /// Store: stock kept from online orders (`None` = 0 units).
     pub online_protection: Option<Protection>,
     /// Store: what happens to BOPIS orders it cannot fill.
@@ -128,6 +134,7 @@ impl Default for LocationChannel {
             max_wait_days: None,
             ship_cost: 0.0,
             delivery_days: 1.0,
+            delivery_draw: None,
             online_protection: None,
             bopis_fallback: BopisFallback::Cancel,
             fee_per_unit: 0.0,

@@ -8,11 +8,22 @@
 //! online orders come after them. The units taken move onto the order position's (empty) shelf,
 //! where pass 1 serves them: waiting orders first, then today's; what no node could fill waits
 //! or is lost like any customer demand (BOPIS: cancelled).
+//!
+//! BOPIS with `ship_to_store`: what the store's shelf lacks, its source ships to the store with
+//! the store's lead time of the day; the customer waits for it (a customer backorder of the
+//! order position, in either unmet-demand mode) and picks it up the day it arrives. Pass 1 sees
+//! every such order as waiting: it serves the units from the shelf today and the units in
+//! transit on their arrival, so fill rate counts only the shelf's units as served the same day.
+//!
+//! Random delivery days are drawn every simulated day, one draw per online location and node
+//! (shared by its SKUs), whether or not the node ships: the same day gets the same draw under
+//! every strategy (common random numbers).
 
 use super::Routing;
 use super::compile::{NodeRt, OrderRt};
 use crate::engine::{Stocks, Sums};
-use crate::model::Model;
+use crate::model::{Model, NONE};
+use crate::rng::{Purpose, SimRng, stream};
 
 /// What a channel order position adds up over the measured days (see the fields of the same
 /// names in [`crate::kpi::ScopeAcc`]).
@@ -30,9 +41,9 @@ pub(crate) struct ChannelSums {
     pub from_store: f64,
     /// Units cancelled (BOPIS short, or waited too long).
     pub cancelled: f64,
-    /// BOPIS demand cancelled at once (pass 1 never sees it).
+    /// BOPIS demand pass 1 never sees as demand: cancelled at once, or waiting for a pick-up.
     pub extra_demand: f64,
-    /// Days with BOPIS demand cancelled.
+    /// Days with BOPIS demand not handed over the same day (cancelled or waiting for a pick-up).
     pub stockout_days: f64,
 }
 
@@ -56,6 +67,16 @@ pub(crate) struct ChannelLane {
     /// Online orders waiting at the end of today, per primary node (the first in routing
     /// order): they count as that node's backorders in its inventory position.
     pub owed: Vec<f64>,
+    /// Today's units sent to a store for BOPIS pick-up, per order position (for the trace).
+    pub sent_today: Vec<f64>,
+    /// Stream of each random delivery (`ChannelRt::deliveries`).
+    rng: Vec<SimRng>,
+    /// Today's delivery days of each random delivery.
+    drawn: Vec<f64>,
+    /// Today's BOPIS units served the same day that pass 1 did not count (network records).
+    pub day_served: f64,
+    /// Today's value (at price) of BOPIS demand not served the same day that pass 1 did not see.
+    pub day_unserved: f64,
 }
 
 impl ChannelLane {
@@ -75,13 +96,21 @@ impl ChannelLane {
             cancelled_today: vec![0.0; n],
             unseen_today: vec![0.0; n],
             owed: vec![0.0; n],
+            sent_today: vec![0.0; n],
+            rng: vec![stream(0, 0, Purpose::Delivery, 0); m.channel.deliveries.len()],
+            drawn: vec![0.0; m.channel.deliveries.len()],
+            day_served: 0.0,
+            day_unserved: 0.0,
         }
     }
 
-    /// Resets for a new replication.
-    pub fn reset(&mut self) {
+    /// Resets for replication `rep`: every delivery stream keyed by its names.
+    pub fn reset(&mut self, m: &Model, seed: u64, rep: u64) {
         self.wait.fill(0.0);
         self.sums.fill(ChannelSums::default());
+        for (r, d) in self.rng.iter_mut().zip(&m.channel.deliveries) {
+            *r = stream(seed, rep, Purpose::Delivery, d.key);
+        }
     }
 }
 
@@ -91,12 +120,19 @@ pub(crate) struct Shelves<'a, const L: usize> {
     pub stocks: &'a mut [Stocks<L>],
     /// Day sums of every position (a node's units sent count as shipped).
     pub sums: &'a mut [Sums<L>],
-    /// Units arriving today at each position.
-    pub arrivals: &'a [[f64; L]],
+    /// The pipeline ring of every position (`ring[slot + q]`: arriving at q today).
+    pub ring: &'a mut [[f64; L]],
+    /// Today's offset in the ring.
+    pub slot: usize,
+    /// Ring offset where a shipment leaving today on each network lane arrives.
+    pub arrive: &'a [usize],
     /// Today's customer demand of each position.
     pub demand: &'a mut [[f64; L]],
     /// Whether each location can ship today.
     pub up: &'a [bool],
+    /// Shipping capacity each location has left today: online shipments take theirs first,
+    /// replenishment (pass 2) ships within what is left.
+    pub cap: &'a mut [f64],
 }
 
 /// Routes lane `l`'s orders of the day: BOPIS, then online (see the module docs).
@@ -109,13 +145,26 @@ pub(crate) fn route<const L: usize, const MEASURE: bool>(
     for v in [&mut ch.out_today, &mut ch.in_today, &mut ch.cancelled_today, &mut ch.unseen_today, &mut ch.owed] {
         v.fill(0.0);
     }
+    if m.channel.orders.iter().any(|o| o.pickup) {
+        ch.sent_today.fill(0.0);
+    }
+    (ch.day_served, ch.day_unserved) = (0.0, 0.0);
+    if m.processes.capacity_limited && m.processes.disruptions.is_empty() {
+        // Without outages nothing restores the day's capacity (step 1 does it with them).
+        sh.cap.copy_from_slice(&m.processes.capacity);
+    }
+    for ((x, r), d) in ch.drawn.iter_mut().zip(&mut ch.rng).zip(&m.channel.deliveries) {
+        *x = f64::from(d.sampler.draw(r));
+    }
     for o in &m.channel.orders {
         let q = o.pos as usize;
-        let waiting = cancel_overdue::<L, MEASURE>(o, l, ch, sh);
+        // A BOPIS pick-up's waiting customers wait for units already on their way.
+        let waiting = if o.pickup { 0.0 } else { cancel_overdue::<L, MEASURE>(o, l, ch, sh) };
         let d = sh.demand[q][l];
         let need = waiting + d;
         let nodes = &m.channel.nodes[o.lo as usize..o.hi as usize];
-        let mut filled = 0.0;
+        // [units for the customer today, units on their way to the store for pick-up]
+        let mut got = [0.0; 2];
         if o.rule == Routing::MostStock {
             let mut order = std::mem::take(&mut ch.scratch);
             order.clear();
@@ -123,13 +172,18 @@ pub(crate) fn route<const L: usize, const MEASURE: bool>(
             // Most units first; ties keep the list's order (an unstable sort allocates nothing).
             order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             for &(_, i) in &order {
-                filled += take::<L, MEASURE>(o, &nodes[i as usize], l, need - filled, ch, sh);
+                take_into::<L, MEASURE>(m, o, &nodes[i as usize], l, need, &mut got, ch, sh);
             }
             ch.scratch = order;
         } else {
             for nd in nodes {
-                filled += take::<L, MEASURE>(o, nd, l, need - filled, ch, sh);
+                take_into::<L, MEASURE>(m, o, nd, l, need, &mut got, ch, sh);
             }
+        }
+        let [filled, sent] = got;
+        if o.pickup {
+            pickup_orders::<L, MEASURE>(m, q, l, d, filled, sent, ch, sh);
+            continue;
         }
         sh.stocks[q].on_hand[l] += filled;
         ch.in_today[q] += filled;
@@ -138,6 +192,7 @@ pub(crate) fn route<const L: usize, const MEASURE: bool>(
             sh.demand[q][l] = filled;
             ch.cancelled_today[q] += d - filled;
             ch.unseen_today[q] += d - filled;
+            ch.day_unserved += (d - filled) * m.econ.price[q];
             if MEASURE {
                 let s = &mut ch.sums[q];
                 (s.cancelled, s.extra_demand, s.stockout_days) =
@@ -151,6 +206,47 @@ pub(crate) fn route<const L: usize, const MEASURE: bool>(
         }
         if let Some(w) = o.max_wait {
             age_waiting(&mut ch.wait[o.wait_at as usize..=o.wait_at as usize + w as usize], waiting, d, filled);
+        }
+    }
+}
+
+/// Today's BOPIS orders `d` at order position `q` with `ship_to_store`: `filled` units from the
+/// store's shelf, `sent` on their way from its source, the rest cancelled. Pass 1 sees no demand
+/// but every order waiting: it hands over the shelf's units at once and the travelling ones on
+/// the day they arrive (its backorders are served first, arrivals included). Its demand and
+/// same-day service are summed here as pass 1 sums a BOPIS order's (`filled` of each; the rest
+/// is `extra_demand`).
+#[allow(clippy::too_many_arguments)]
+fn pickup_orders<const L: usize, const MEASURE: bool>(
+    m: &Model,
+    q: usize,
+    l: usize,
+    d: f64,
+    filled: f64,
+    sent: f64,
+    ch: &mut ChannelLane,
+    sh: &mut Shelves<'_, L>,
+) {
+    let cancelled = (d - filled - sent).max(0.0);
+    sh.demand[q][l] = 0.0;
+    let s = &mut sh.stocks[q];
+    s.on_hand[l] += filled;
+    s.cust_bo[l] += filled + sent;
+    ch.in_today[q] += filled;
+    ch.unseen_today[q] += d;
+    ch.cancelled_today[q] += cancelled;
+    ch.day_served += filled;
+    ch.day_unserved += (d - filled) * m.econ.price[q];
+    if MEASURE {
+        let a = &mut sh.sums[q];
+        (a.demand[l], a.served[l]) = (a.demand[l] + filled, a.served[l] + filled);
+        // The day's demand received, for the variance behind bullwhip (the orders it placed).
+        a.dem_in_sq[l] += d * d;
+        let c = &mut ch.sums[q];
+        c.cancelled += cancelled;
+        c.extra_demand += d - filled;
+        if filled < d {
+            c.stockout_days += 1.0;
         }
     }
 }
@@ -196,7 +292,9 @@ fn age_waiting(b: &mut [f64], waiting: f64, d: f64, filled: f64) {
 }
 
 /// Units node `nd` can ship today in lane `l`: beyond its walk-in backorders and demand (unless
-/// these come second, BOPIS at its own store) and its protection; none while it is disrupted.
+/// these come second, BOPIS at its own store) and its protection, within its shipping capacity
+/// left today (a BOPIS order handed over at its own store's counter ships nothing); none while
+/// it is disrupted.
 #[inline]
 fn available<const L: usize>(nd: &NodeRt, l: usize, sh: &Shelves<'_, L>) -> f64 {
     let p = nd.pos as usize;
@@ -204,11 +302,41 @@ fn available<const L: usize>(nd: &NodeRt, l: usize, sh: &Shelves<'_, L>) -> f64 
         return 0.0;
     }
     let s = &sh.stocks[p];
-    let mut a = s.on_hand[l] + sh.arrivals[p][l];
+    let mut a = s.on_hand[l] + sh.ring[sh.slot + p][l];
+    let mut cap = f64::INFINITY;
     if nd.walk_in_first {
         a -= s.cust_bo[l] + sh.demand[p][l];
+        cap = sh.cap[nd.loc as usize];
     }
-    (a - nd.protect).max(0.0)
+    (a - nd.protect).max(0.0).min(cap)
+}
+
+/// Takes what order `o` (needing `need` units today) still lacks from node `nd` into `got` =
+/// [units for the customer today, units sent to the store for pick-up]: the latter travel to the
+/// store position `nd.to_store` with the store's lead time of the day.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn take_into<const L: usize, const MEASURE: bool>(
+    m: &Model,
+    o: &OrderRt,
+    nd: &NodeRt,
+    l: usize,
+    need: f64,
+    got: &mut [f64; 2],
+    ch: &mut ChannelLane,
+    sh: &mut Shelves<'_, L>,
+) {
+    let x = take::<L, MEASURE>(o, nd, l, need - got[0] - got[1], ch, sh);
+    if nd.to_store == NONE {
+        got[0] += x;
+    } else if x > 0.0 {
+        got[1] += x;
+        let q = o.pos as usize;
+        let at = sh.arrive[m.processes.lane[nd.to_store as usize] as usize] + q;
+        sh.ring[at][l] += x;
+        sh.stocks[q].in_transit[l] += x;
+        ch.sent_today[q] += x;
+    }
 }
 
 /// Takes up to `want` units for order `o` from node `nd`; returns the units taken.
@@ -229,6 +357,9 @@ fn take<const L: usize, const MEASURE: bool>(
     }
     let p = nd.pos as usize;
     sh.stocks[p].on_hand[l] -= x;
+    if nd.walk_in_first {
+        sh.cap[nd.loc as usize] -= x;
+    }
     ch.out_today[p] += x;
     if MEASURE {
         sh.sums[p].shipped[l] += x;
@@ -236,7 +367,9 @@ fn take<const L: usize, const MEASURE: bool>(
         s.fulfil_cost += x * nd.ship_cost;
         s.fees += x * nd.fee;
         if !o.bopis {
-            s.unit_days += x * nd.days;
+            let days = if nd.draw == NONE { nd.days } else { ch.drawn[nd.draw as usize] };
+            let s = &mut ch.sums[o.pos as usize];
+            s.unit_days += x * days;
             s.fulfilled += x;
             if nd.store {
                 s.from_store += x;
@@ -249,6 +382,64 @@ fn take<const L: usize, const MEASURE: bool>(
 #[cfg(test)]
 mod tests {
     use super::age_waiting;
+    use crate::distribution::Dist;
+    use crate::engine::{NoObserver, State, run_replication};
+    use crate::leadtime::{LeadSampler, LeadTime};
+    use crate::model::Model;
+    use crate::rng::{Purpose, entity_key, stream};
+    use crate::scenario::Scenario;
+
+    /// Random delivery days by hand: a store ships the web shop's 2 units every day; each day's
+    /// delivery days are the next draw of the stream keyed `delivery/web/store`, one a day from
+    /// the first simulated day (warm-up included), so `avg_delivery_days` is Σ 2·dₜ ÷ Σ 2 over the
+    /// measured days.
+    #[test]
+    fn delivery_days_are_drawn_per_day_from_their_named_stream() {
+        let text = r#"
+[simulation]
+days = 12
+warmup_days = 3
+replications = 1
+seed = 21
+unmet_demand = "lost_sales"
+[[skus]]
+id = "item"
+[[locations]]
+id = "sup"
+type = "supplier"
+[[locations]]
+id = "store"
+type = "store"
+source = "sup"
+policy = { type = "base_stock", level = 50 }
+delivery_days = { type = "empirical", values = [1, 2, 5] }
+[[locations]]
+id = "web"
+type = "online"
+fulfil_from = ["store"]
+[[demand]]
+location = "web"
+distribution = { type = "constant", value = 2 }
+"#;
+        let sc = Scenario::parse("t.toml", text).expect("valid");
+        let m = Model::compile(&sc);
+        let mut st = State::<1>::new(&m);
+        for rep in 0..3 {
+            let t = run_replication(&m, 21, rep, &mut st, &mut NoObserver);
+            let web = m.scenario.location_index("web").expect("web");
+            let q = (0..m.n_pos()).find(|&q| m.topo.pos_loc[q].idx() == web).expect("web position");
+            let sampler = LeadSampler::new(&LeadTime::Random(Dist::Empirical { values: vec![1.0, 2.0, 5.0] }));
+            let mut r = stream(21, rep, Purpose::Delivery, entity_key("delivery/web/store"));
+            let draws: Vec<f64> = (0..15).map(|_| f64::from(sampler.draw(&mut r))).collect();
+            let want = draws[3..].iter().fold(0.0, |a, d| a + 2.0 * d);
+            assert_eq!((t.pos[q].fulfilled, t.pos[q].delivery_days), (24.0, want), "replication {rep}: {draws:?}");
+            // The draws vary (the stream is not a constant in disguise).
+            assert!(draws[3..].iter().any(|&d| d != draws[3]));
+        }
+        // Nearest compares the mean of the whole days drawn: (1 + 2 + 5) ÷ 3.
+        let node = &m.channel.nodes[0];
+        assert!((node.days - 8.0 / 3.0).abs() < 1e-12 && node.draw == 0, "{node:?}");
+    }
 
     #[test]
     fn waiting_orders_age_oldest_first() {

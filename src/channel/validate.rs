@@ -6,6 +6,7 @@ use toml::Value;
 
 use super::{BopisFallback, Channel, LocationChannel, Protection, Routing};
 use crate::demand::Demand;
+use crate::distribution::Dist;
 use crate::leadtime::LeadTime;
 use crate::policy::validate::check_level;
 use crate::policy::{Policy, PolicyKind};
@@ -151,8 +152,14 @@ fn node_keys(l: &RawLocation, kind: LocationKind, key: &str, c: &mut LocationCha
     if let Some(v) = &l.delivery_days {
         if stocking {
             let k = format!("{key}.delivery_days");
-            if let Some(dist) = check_days(v.get_ref(), &v.span(), &k, 0.0, d) {
-                c.delivery_days = dist.mean();
+            match check_days(v.get_ref(), &v.span(), &k, 0.0, d) {
+                Some(Dist::Constant { value }) => c.delivery_days = value,
+                Some(dist) => {
+                    // Drawn like a lead time (whole days ≥ 1): the mean is that of the draws.
+                    c.delivery_days = LeadTime::Random(dist.clone()).mean();
+                    c.delivery_draw = Some(dist);
+                }
+                None => {}
             }
         } else {
             bad(d, v.span(), "delivery_days");

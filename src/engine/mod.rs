@@ -400,7 +400,7 @@ impl<const L: usize> State<L> {
             lane.loc_daily.fill([0.0; 4]);
             lane.height_bw.fill([0.0; 2]);
             lane.alloc.reset(m, seed, rep);
-            lane.ch.reset();
+            lane.ch.reset(m, seed, rep);
         }
     }
 }
@@ -492,20 +492,28 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
             let mut sh = Shelves {
                 stocks: &mut st.stocks,
                 sums: &mut st.sums,
-                arrivals: &st.ring[slot..slot + n],
+                ring: &mut st.ring,
+                slot,
+                arrive: &lane.arrive,
                 demand: &mut st.demand,
                 up: &lane.up,
+                cap: &mut lane.cap,
             };
             route::<L, MEASURE>(m, l, &mut lane.ch, &mut sh);
         }
     }
     // Most models use none of pass 1's optional features: they get a copy of the pass without
     // them, which keeps its loop short and its values in registers.
-    let ([served, unserved], pushed) = if plain_pass1::<L, MEASURE, RECORD>(m, st) {
+    let ([mut served, mut unserved], pushed) = if plain_pass1::<L, MEASURE, RECORD>(m, st) {
         pass1::<L, MEASURE, RECORD, true, O>(m, t, mday, st, slot)
     } else {
         pass1::<L, MEASURE, RECORD, false, O>(m, t, mday, st, slot)
     };
+    if !m.channel.orders.is_empty() {
+        // BOPIS orders the channel step settled that pass 1 did not see (network records).
+        served = served + Vx::<L>::load(std::array::from_fn(|l| st.lanes[l].ch.day_served));
+        unserved = unserved + Vx::<L>::load(std::array::from_fn(|l| st.lanes[l].ch.day_unserved));
+    }
     if O::ACTIVE && MEASURE && !m.channel.orders.is_empty() {
         // The trace shows units sent to online orders as shipped, an order position's units as
         // received (and ordered: it asked its nodes for them), and cancellations as lost.
@@ -514,7 +522,7 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
             for (q, f) in lane.flows.iter_mut().enumerate() {
                 f.shipped += ch.out_today[q];
                 f.received += ch.in_today[q];
-                f.ordered += ch.in_today[q];
+                f.ordered += ch.in_today[q] + ch.sent_today[q];
                 f.demand += ch.unseen_today[q];
                 f.lost += ch.cancelled_today[q];
             }

@@ -141,8 +141,11 @@ pub(super) fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Tota
     }
     // The network's boundary: only sales leave, only supplier receipts enter. Units already
     // travelling between locations when measuring starts are stock of the network too.
-    let internal_pipeline: f64 =
-        (0..n).filter(|&q| !m.topo.parent[q].is_none()).map(|q| st.start[q].in_transit[l]).sum();
+    // So are BOPIS units on their way to a store for pick-up.
+    let internal_pipeline: f64 = (0..n)
+        .filter(|&q| !m.topo.parent[q].is_none() || m.channel.is_pickup(q))
+        .map(|q| st.start[q].in_transit[l])
+        .sum();
     net.issued = net.sold;
     net.inflow = net.initial + internal_pipeline + from_suppliers;
     let [o, o2, d, d2] = lane.net_bw;
@@ -191,7 +194,7 @@ pub(super) fn sku_scopes<const L: usize>(
     let (mut pipeline, mut from_suppliers) = (vec![0.0; sums.len()], vec![0.0; sums.len()]);
     for (q, a) in pos.iter().enumerate() {
         let k = m.topo.pos_sku[q] as usize;
-        if !m.topo.parent[q].is_none() {
+        if !m.topo.parent[q].is_none() || m.channel.is_pickup(q) {
             pipeline[k] += st.start[q].in_transit[l];
         }
         if m.topo.from_supplier[q] {

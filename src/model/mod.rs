@@ -244,6 +244,10 @@ impl Model {
             || !sc.shocks.is_empty();
 
         let channel = crate::channel::compile::compile(&sc, &order.pos_index, &dm.customer, &pos.whole);
+        // Units on their way to a store for BOPIS pick-up are charged their shipper's holding cost.
+        for (q, from) in channel.pickup_shippers() {
+            pos.h_transit[q] = pos.h[from];
+        }
         let reports = report_slots(&sc, &order.pos_loc);
         for (p, &slot) in pos.policy.iter_mut().zip(&reports.loc_day_slot) {
             p.day_slot = slot;
@@ -639,6 +643,8 @@ fn transport(sc: &Scenario, warmup: usize, total_days: usize, disrupted_static: 
     let max_delay = sc.locations.iter().map(|l| l.order_delay + 1).max().unwrap_or(1);
     let ring_len =
         lanes.iter().zip(&max_extra).map(|(s, e)| s.max_days() + e).max().unwrap_or(1).max(max_delay) as usize;
+    // BOPIS pick-ups leave before pass 1 takes today's arrivals: their slot must not be today's.
+    let ring_len = ring_len + usize::from(crate::channel::compile::ships_to_stores(sc));
     let mut delayed_lanes: Vec<u32> = delays.iter().map(|d| d.lane).collect();
     delayed_lanes.dedup();
     let (disruptions, capacity) = disruption::compile::outages(&sc.locations, warmup, total_days, disrupted_static);

@@ -253,7 +253,8 @@ distribution = {{ type = "poisson", mean = 6 }}
 
 /// BOPIS at a store with stock 5 (base-stock 5, lead time 1: full again every morning) and
 /// BOPIS demand 6, walk-in 3 a day: BOPIS takes the whole shelf first (5), 1 is cancelled every
-/// day, walk-in customers find nothing. With `ship_to_store` the DC ships the missing unit.
+/// day, walk-in customers find nothing. With `ship_to_store` the DC ships the missing unit to the
+/// store, where its customer picks it up the next day (served late, never cancelled).
 #[test]
 fn bopis_cancellations_counted_exactly() {
     let text = |fallback: &str, unmet: &str| {
@@ -314,10 +315,176 @@ distribution = {{ type = "constant", value = 6 }}
         let ship = model(&text("ship_to_store", unmet));
         let r = run_model(&ship);
         let bopis = channel(&ship, "bopis");
-        assert_kpi(&r, bopis, Kpi::FillRate, 1.0);
+        // The units the shelf lacks wait one day (the store's lead time) instead: served late.
+        let waited = cancelled;
+        assert_kpi(&r, bopis, Kpi::FillRate, (6.0 - waited) / 6.0);
         assert_kpi(&r, bopis, Kpi::CancellationRate, 0.0);
+        assert_kpi(&r, bopis, Kpi::LostSales, 0.0);
+        assert_kpi(&r, bopis, Kpi::StockoutRate, cancelled_days / 10.0);
+        assert_kpi(&r, bopis, Kpi::AvgBackorders, waited);
+        // Lost sales: day 9's unit is still on its way at the end; backorders: day 0's arrived.
+        let unsold = if unmet == "lost_sales" { 0.1 } else { 0.0 };
+        assert_kpi(&r, bopis, Kpi::UnitsSold, 6.0 - unsold);
+        // Waiting is charged per unit and day with backorders; a lost-sales run charges lost units.
+        assert_kpi(&r, bopis, Kpi::StockoutCost, if unmet == "lost_sales" { 0.0 } else { waited });
         // The DC ships the missing units at 2 each.
-        assert_kpi(&r, bopis, Kpi::FulfilmentCost, 2.0 * cancelled);
+        assert_kpi(&r, bopis, Kpi::FulfilmentCost, 2.0 * waited);
+        assert_kpi(&r, channel(&ship, "store"), Kpi::FillRate, walk_in_fill);
+    }
+}
+
+/// BOPIS `ship_to_store`, day by day: a store with base-stock 5 and a lead time of 2 days from
+/// its DC, BOPIS orders of 6 a day and no walk-in customers. Each order takes what the shelf has
+/// (5 on days the store's replenishment arrives, every second day, else 0); the DC ships the rest
+/// to the store, where it arrives 2 days later and is picked up. The orders wait as customer
+/// backorders of `store.bopis` in either unmet-demand mode; fill rate counts the shelf's units.
+///
+/// | day | shelf | from DC | arriving | handed over | waiting at night |
+/// |-----|-------|---------|----------|-------------|------------------|
+/// | 0   | 5     | 1       | 0        | 5           | 1                |
+/// | 1   | 0     | 6       | 0        | 0           | 7                |
+/// | 2   | 5     | 1       | 1        | 6           | 7                |
+/// | 3   | 0     | 6       | 6        | 6           | 7                |
+/// | 4…9 | alternating as on days 2 and 3                       | 6           | 7                |
+///
+/// Ten days: 60 ordered, 25 handed over the same day, 53 sold, 7 waiting at the end; waiting
+/// 1 + 9 × 7 = 64 unit-days (also in transit: each waiting unit is on its way); the DC ships
+/// 5 × 1 + 5 × 6 = 35 units at 2.
+#[test]
+fn bopis_ship_to_store_waits_for_the_source_by_hand() {
+    let text = |unmet: &str| {
+        format!(
+            r#"
+[simulation]
+days = 10
+replications = 1
+unmet_demand = "{unmet}"
+[[skus]]
+id = "item"
+price = 20
+unit_cost = 10
+holding_cost = 0.1
+stockout_cost = 1
+[[locations]]
+id = "sup"
+type = "supplier"
+[[locations]]
+id = "dc"
+type = "warehouse"
+source = "sup"
+policy = {{ type = "base_stock", level = 100 }}
+ship_cost = 2
+[[locations]]
+id = "store"
+type = "store"
+source = "dc"
+lead_time = 2
+policy = {{ type = "base_stock", level = 5 }}
+bopis_fallback = "ship_to_store"
+[[demand]]
+location = "store"
+channel = "bopis"
+distribution = {{ type = "constant", value = 6 }}
+"#
+        )
+    };
+    for unmet in ["lost_sales", "backorder"] {
+        let m = model(&text(unmet));
+        let r = run_model(&m);
+        let w = rows(&m, "store.bopis");
+        let num = |f: fn(&TraceRow) -> f64| col(&w, f);
+        assert_eq!(num(|r| r.demand), vec![6.0; 10]);
+        assert_eq!(num(|r| r.sold), [5.0, 0.0, 6.0, 6.0, 6.0, 6.0, 6.0, 6.0, 6.0, 6.0]);
+        assert_eq!(num(|r| r.received), [5.0, 0.0, 6.0, 6.0, 6.0, 6.0, 6.0, 6.0, 6.0, 6.0]);
+        assert_eq!(num(|r| r.ordered), vec![6.0; 10]);
+        assert_eq!(num(|r| r.backorders), [1.0, 7.0, 7.0, 7.0, 7.0, 7.0, 7.0, 7.0, 7.0, 7.0]);
+        assert_eq!(num(|r| r.in_transit), [1.0, 7.0, 7.0, 7.0, 7.0, 7.0, 7.0, 7.0, 7.0, 7.0]);
+        assert_eq!(num(|r| r.lost), vec![0.0; 10]);
+        assert_eq!(num(|r| r.on_hand), vec![0.0; 10]);
+        // The DC's shipments: the store's 5 every second day from day 0, and the pick-ups.
+        let dc = rows(&m, "dc");
+        assert_eq!(col(&dc, |r| r.shipped), [6.0, 6.0, 6.0, 6.0, 6.0, 6.0, 6.0, 6.0, 6.0, 6.0]);
+        let bopis = channel(&m, "bopis");
+        assert_kpi(&r, bopis, Kpi::UnitsDemanded, 6.0);
+        assert_kpi(&r, bopis, Kpi::FillRate, 25.0 / 60.0);
+        assert_kpi(&r, bopis, Kpi::UnitsSold, 5.3);
+        assert_kpi(&r, bopis, Kpi::LostSales, 0.0);
+        assert_kpi(&r, bopis, Kpi::CancellationRate, 0.0);
+        assert_kpi(&r, bopis, Kpi::StockoutRate, 1.0);
+        assert_kpi(&r, bopis, Kpi::AvgBackorders, 6.4);
+        assert_kpi(&r, bopis, Kpi::AvgInTransit, 6.4);
+        assert_kpi(&r, bopis, Kpi::FulfilmentCost, 7.0);
+        // Units on their way to the store are charged the DC's holding cost.
+        assert_kpi(&r, bopis, Kpi::InTransitHoldingCost, 0.64);
+        assert_kpi(&r, bopis, Kpi::StockoutCost, if unmet == "lost_sales" { 0.0 } else { 6.4 });
+        // Units are conserved in the network: 53 sold, 7 still owed to customers at the end.
+        assert_kpi(&r, Scope::Network, Kpi::UnitsSold, 5.3);
+    }
+}
+
+/// A distribution of delivery days is drawn per day; `nearest` ranks nodes by its mean (of the
+/// whole days drawn). Store A delivers in 1 or 4 days (mean 2.5), store B in 2: B is nearer and
+/// ships all 3 units; with A at 1 or 2 days (mean 1.5), A ships them and the average delivery
+/// days are those drawn (1.5 on average, within the standard error).
+#[test]
+fn random_delivery_days_rank_by_their_mean() {
+    let text = |a_days: &str, b_days: &str| {
+        format!(
+            r#"
+[simulation]
+days = 40
+replications = 100
+seed = 8
+unmet_demand = "lost_sales"
+[[skus]]
+id = "item"
+[[locations]]
+id = "sup"
+type = "supplier"
+[[locations]]
+id = "store-a"
+type = "store"
+source = "sup"
+policy = {{ type = "base_stock", level = 10 }}
+delivery_days = {a_days}
+[[locations]]
+id = "store-b"
+type = "store"
+source = "sup"
+policy = {{ type = "base_stock", level = 10 }}
+delivery_days = {b_days}
+[[locations]]
+id = "web"
+type = "online"
+fulfil_from = ["store-a", "store-b"]
+routing = "nearest"
+[[demand]]
+location = "web"
+distribution = {{ type = "constant", value = 3 }}
+"#
+        )
+    };
+    let far = model(&text(r#"{ type = "empirical", values = [1, 4] }"#, "2"));
+    let r = run_model(&far);
+    let web = Scope::Location(loc(&far, "web"));
+    assert_kpi(&r, web, Kpi::AvgDeliveryDays, 2.0);
+    assert_kpi(&r, web, Kpi::ShipFromStoreShare, 1.0);
+    assert_kpi(&r, Scope::Location(loc(&far, "store-b")), Kpi::AvgOnHand, 7.0);
+    assert_kpi(&r, Scope::Location(loc(&far, "store-a")), Kpi::AvgOnHand, 10.0);
+    let near = model(&text(r#"{ type = "empirical", values = [1, 2] }"#, "2"));
+    let r = run_model(&near);
+    assert_kpi(&r, Scope::Location(loc(&near, "store-a")), Kpi::AvgOnHand, 7.0);
+    // Each replication's average is that of 40 draws of 1 or 2 days: mean 1.5, sd 0.5 / √40.
+    let s = summary(&r, Scope::Location(loc(&near, "web")), Kpi::AvgDeliveryDays);
+    assert!(s.sd > 0.0 && (s.mean - 1.5).abs() <= 3.0 * s.se + 1e-9, "{} ± {}", s.mean, s.se);
+    assert!((s.sd - 0.5 / 40f64.sqrt()).abs() < 0.25 * 0.5 / 40f64.sqrt(), "sd {}", s.sd);
+    // A distribution with one value is the fixed number, bit for bit (its own stream draws
+    // change nothing else).
+    let (one, fixed) = (model(&text(r#"{ type = "uniform", min = 2, max = 2 }"#, "2")), model(&text("2", "2")));
+    let (a, b) = (run_model(&one), run_model(&fixed));
+    assert_eq!(a.scopes, b.scopes);
+    for (i, (x, y)) in a.values.iter().zip(&b.values).enumerate() {
+        assert!(x.to_bits() == y.to_bits() || x.is_nan() && y.is_nan(), "value {i}: {x} vs {y}");
     }
 }
 
@@ -589,5 +756,59 @@ fn channel_replications_do_not_depend_on_their_lane_partner() {
                 k.name()
             );
         }
+    }
+}
+
+/// Shipping capacity covers online shipments and replenishment together; online orders, routed
+/// before replenishment, take theirs first. One day: a DC (stock 10) ships online orders of 6,
+/// and its store (2 on hand, walk-in 3, base-stock 5) orders 5: with capacity 4 the web shop gets
+/// 4 and the store nothing; with 8 the web shop gets 6 and the store 2; unlimited, 6 and the 4
+/// the DC has left.
+#[test]
+fn capacity_limits_online_shipments_first() {
+    for (capacity, online, to_store) in
+        [("capacity_per_day = 4", 4.0, 0.0), ("capacity_per_day = 8", 6.0, 2.0), ("", 6.0, 4.0)]
+    {
+        let m = model(&format!(
+            r#"
+[simulation]
+days = 1
+replications = 1
+unmet_demand = "lost_sales"
+[[skus]]
+id = "item"
+[[locations]]
+id = "sup"
+type = "supplier"
+[[locations]]
+id = "dc"
+type = "warehouse"
+source = "sup"
+policy = {{ type = "base_stock", level = 10 }}
+{capacity}
+[[locations]]
+id = "store"
+type = "store"
+source = "dc"
+policy = {{ type = "base_stock", level = 5 }}
+initial_on_hand = 2
+[[locations]]
+id = "web"
+type = "online"
+fulfil_from = ["dc"]
+[[demand]]
+location = "store"
+distribution = {{ type = "constant", value = 3 }}
+[[demand]]
+location = "web"
+distribution = {{ type = "constant", value = 6 }}
+"#
+        ));
+        // The store sells its 2 units, loses 1 and orders 5 − 0 = 5; the DC ships it what is left.
+        let (dc, store, web) = (rows(&m, "dc"), rows(&m, "store"), rows(&m, "web"));
+        assert_eq!((web[0].sold, web[0].lost), (online, 6.0 - online), "{capacity}");
+        assert_eq!(store[0].ordered, 5.0);
+        assert_eq!((dc[0].shipped, store[0].in_transit), (online + to_store, to_store), "{capacity}");
+        assert_eq!(dc[0].on_hand, 10.0 - online - to_store);
     }
 }

@@ -693,7 +693,7 @@ const FIGURES: &[Figure] = &[
     },
     Figure {
         doc: OMNI,
-        text: "ship-from-store: online fill rises to {} and delivery falls to {} days, stores shipping {} of the online units — but walk-in fill falls to {} (the tier-A stores that ship: {}, against {} under central) and net revenue to {} a day;",
+        text: "ship-from-store: online fill rises to {} and delivery falls to {} days, stores shipping {} of the online units — but walk-in fill falls to {} (the tier-A stores that ship: {}, against {} under central; of their BOPIS orders {} are picked up the same day, the rest when the store DC's shipment arrives) and net revenue to {} a day;",
         values: |r| {
             let (u, c) = (omni(r, "ship-from-store", None), omni(r, "central", None));
             vec![
@@ -703,6 +703,7 @@ const FIGURES: &[Figure] = &[
                 pct(at(&u, "channels/store/fill_rate/mean")),
                 pct(at(&u, "tiers/A/fill_rate/mean")),
                 pct(at(&c, "tiers/A/fill_rate/mean")),
+                pct(at(&u, "channels/bopis/fill_rate/mean")),
                 num(at(&u, "network/net_revenue/mean")),
             ]
         },
