@@ -33,6 +33,8 @@ pub enum Purpose {
     Forecast = 6,
     /// Daily values of one common demand factor.
     Factor = 7,
+    /// Shrinkage and receiving errors of one position's inventory record.
+    Records = 8,
 }
 
 /// SplitMix64 finaliser: a bijective 64-bit mixer.

@@ -42,6 +42,7 @@ mod input;
 mod numbers;
 mod print;
 mod props;
+mod records;
 mod regressions;
 mod report;
 mod shards;
