@@ -34,6 +34,8 @@ pub(crate) struct ChannelSums {
     pub extra_demand: f64,
     /// Days with BOPIS demand cancelled.
     pub stockout_days: f64,
+    /// Units cancelled because a node's record promised stock its shelf did not have.
+    pub inaccurate: f64,
 }
 
 /// What one replication (lane) keeps of the channels.
@@ -97,6 +99,9 @@ pub(crate) struct Shelves<'a, const L: usize> {
     pub demand: &'a mut [[f64; L]],
     /// Whether each location can ship today.
     pub up: &'a [bool],
+    /// Recorded − physical on-hand per position (empty without inventory records): routing
+    /// promises what the record shows, and a node ships what its shelf has.
+    pub gap: &'a [[f64; L]],
 }
 
 /// Routes lane `l`'s orders of the day: BOPIS, then online (see the module docs).
@@ -115,22 +120,29 @@ pub(crate) fn route<const L: usize, const MEASURE: bool>(
         let d = sh.demand[q][l];
         let need = waiting + d;
         let nodes = &m.channel.nodes[o.lo as usize..o.hi as usize];
-        let mut filled = 0.0;
+        let (mut filled, mut short) = (0.0, 0.0);
+        // Siloed planning: online orders do not see store stock (no ship-from-store).
+        let siloed = !o.bopis && m.records.visibility == crate::records::Visibility::Siloed;
         if o.rule == Routing::MostStock {
             let mut order = std::mem::take(&mut ch.scratch);
             order.clear();
-            order.extend(nodes.iter().enumerate().map(|(i, nd)| (available(nd, l, sh), i as u32)));
+            order.extend(nodes.iter().enumerate().map(|(i, nd)| (recorded(nd, l, sh), i as u32)));
             // Most units first; ties keep the list's order (an unstable sort allocates nothing).
             order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             for &(_, i) in &order {
-                filled += take::<L, MEASURE>(o, &nodes[i as usize], l, need - filled, ch, sh);
+                let nd = &nodes[i as usize];
+                if !(siloed && nd.store) {
+                    filled += take::<L, MEASURE>(o, nd, l, need - filled - short, ch, sh, &mut short);
+                }
             }
             ch.scratch = order;
         } else {
-            for nd in nodes {
-                filled += take::<L, MEASURE>(o, nd, l, need - filled, ch, sh);
+            for nd in nodes.iter().filter(|nd| !(siloed && nd.store)) {
+                filled += take::<L, MEASURE>(o, nd, l, need - filled - short, ch, sh, &mut short);
             }
         }
+        let (waiting, d) =
+            if short > 0.0 { cancel_promised::<L, MEASURE>(o, l, short, waiting, ch, sh) } else { (waiting, d) };
         sh.stocks[q].on_hand[l] += filled;
         ch.in_today[q] += filled;
         if o.bopis && filled < d {
@@ -195,16 +207,62 @@ fn age_waiting(b: &mut [f64], waiting: f64, d: f64, filled: f64) {
     b[0] = d - today;
 }
 
+/// Units routed to nodes whose shelves lacked them (`short`) are cancelled: today's orders
+/// first (pass 1 does not see them), then waiting ones. Returns what is left waiting and of
+/// today's demand.
+fn cancel_promised<const L: usize, const MEASURE: bool>(
+    o: &OrderRt,
+    l: usize,
+    short: f64,
+    waiting: f64,
+    ch: &mut ChannelLane,
+    sh: &mut Shelves<'_, L>,
+) -> (f64, f64) {
+    let q = o.pos as usize;
+    let d = sh.demand[q][l];
+    let today = short.min(d);
+    let older = (short - today).min(waiting);
+    sh.demand[q][l] = d - today;
+    sh.stocks[q].cust_bo[l] = waiting - older;
+    ch.cancelled_today[q] += today + older;
+    ch.unseen_today[q] += today;
+    if MEASURE {
+        let s = &mut ch.sums[q];
+        s.cancelled += today + older;
+        s.extra_demand += today;
+        s.inaccurate += today + older;
+    }
+    (waiting - older, d - today)
+}
+
+/// Units node `nd`'s record shows it can ship today in lane `l` (its shelf without records).
+#[inline]
+fn recorded<const L: usize>(nd: &NodeRt, l: usize, sh: &Shelves<'_, L>) -> f64 {
+    match sh.gap.get(nd.pos as usize) {
+        Some(g) => spare(nd, l, sh, g[l]),
+        None => available(nd, l, sh),
+    }
+}
+
 /// Units node `nd` can ship today in lane `l`: beyond its walk-in backorders and demand (unless
 /// these come second, BOPIS at its own store) and its protection; none while it is disrupted.
 #[inline]
 fn available<const L: usize>(nd: &NodeRt, l: usize, sh: &Shelves<'_, L>) -> f64 {
+    spare(nd, l, sh, 0.0)
+}
+
+/// [`available`] of a shelf holding `extra` units more (the record's gap).
+#[inline]
+fn spare<const L: usize>(nd: &NodeRt, l: usize, sh: &Shelves<'_, L>, extra: f64) -> f64 {
     let p = nd.pos as usize;
     if !sh.up[nd.loc as usize] {
         return 0.0;
     }
     let s = &sh.stocks[p];
     let mut a = s.on_hand[l] + sh.arrivals[p][l];
+    if extra != 0.0 {
+        a += extra;
+    }
     if nd.walk_in_first {
         a -= s.cust_bo[l] + sh.demand[p][l];
     }
@@ -219,11 +277,16 @@ fn take<const L: usize, const MEASURE: bool>(
     want: f64,
     ch: &mut ChannelLane,
     sh: &mut Shelves<'_, L>,
+    short: &mut f64,
 ) -> f64 {
     if want <= 0.0 {
         return 0.0;
     }
-    let x = available(nd, l, sh).min(want);
+    // The order is routed on the record; the shelf ships what it has of that, the rest is
+    // cancelled (without records the two are the same).
+    let promised = if sh.gap.is_empty() { available(nd, l, sh).min(want) } else { recorded(nd, l, sh).min(want) };
+    let x = available(nd, l, sh).min(promised);
+    *short += promised - x.max(0.0);
     if x <= 0.0 {
         return 0.0;
     }

@@ -521,6 +521,7 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
                 arrivals: &st.ring[slot..slot + n],
                 demand: &mut st.demand,
                 up: &lane.up,
+                gap: &st.rec.gap,
             };
             route::<L, MEASURE>(m, l, &mut lane.ch, &mut sh);
         }
@@ -645,7 +646,17 @@ fn allocation_after_shipping<const L: usize, const MEASURE: bool, O: Observer>(
                     (f.transfer_in, f.transfer_out) = (-x.transfer_in, -x.transfer_out);
                 }
             }
-            alloc::rebalance(m, &mut lane.alloc, l, &mut st.stocks, &mut st.sums, &mut st.ring, slot, MEASURE);
+            alloc::rebalance(
+                m,
+                &mut lane.alloc,
+                l,
+                &mut st.stocks,
+                &mut st.sums,
+                &mut st.ring,
+                slot,
+                MEASURE,
+                &st.rec.gap,
+            );
             if trace {
                 for (f, x) in lane.flows.iter_mut().zip(&lane.alloc.extras) {
                     (f.transfer_in, f.transfer_out) = (f.transfer_in + x.transfer_in, f.transfer_out + x.transfer_out);
@@ -746,7 +757,7 @@ where
                     let flows = &mut st.lanes[l].flows;
                     (p.lo..p.hi).for_each(|c| flows[c as usize].pushed_in = -stocks[c as usize].owed_in[l]);
                 }
-                let x = alloc::push(m, p, &mut st.lanes[l].alloc, l, t, stocks);
+                let x = alloc::push(m, p, &mut st.lanes[l].alloc, l, t, stocks, &st.rec.gap);
                 if MEASURE && O::ACTIVE {
                     let flows = &mut st.lanes[l].flows;
                     (p.lo..p.hi).for_each(|c| flows[c as usize].pushed_in += stocks[c as usize].owed_in[l]);

@@ -254,6 +254,9 @@ fn rec_sums<const L: usize>(m: &Model, st: &State<L>, l: usize, q: usize) -> Opt
 /// shrinkage and counts (every position of a model with records is a records scope).
 fn with_records<const L: usize>(m: &Model, st: &State<L>, l: usize, q: usize, mut a: ScopeAcc) -> ScopeAcc {
     a.records = true;
+    if m.channel.active {
+        a.cancel_inaccurate = st.lanes[l].ch.sums[q].inaccurate;
+    }
     if let Some(r) = rec_sums(m, st, l, q) {
         let p = &m.records.positions[m.records.slot[q] as usize];
         a.rec_pos_days = a.days;

@@ -108,11 +108,14 @@ pub enum Kpi {
     CountsPerDay,
     /// Records: cost of the counts per day (included in total cost).
     CountCost,
+    /// Records with channels: online and BOPIS units per day cancelled because a node's record
+    /// showed stock its shelf did not have.
+    CancellationsFromInaccuracy,
 }
 
 impl Kpi {
     /// All KPIs in report order.
-    pub const ALL: [Kpi; 45] = [
+    pub const ALL: [Kpi; 46] = [
         Kpi::FillRate,
         Kpi::StockoutRate,
         Kpi::AvgOnHand,
@@ -158,6 +161,7 @@ impl Kpi {
         Kpi::ShrinkageCost,
         Kpi::CountsPerDay,
         Kpi::CountCost,
+        Kpi::CancellationsFromInaccuracy,
     ];
     /// Number of KPIs.
     pub const COUNT: usize = Self::ALL.len();
@@ -210,6 +214,7 @@ impl Kpi {
             Kpi::ShrinkageCost => "shrinkage_cost",
             Kpi::CountsPerDay => "counts_per_day",
             Kpi::CountCost => "count_cost",
+            Kpi::CancellationsFromInaccuracy => "cancellations_from_inaccuracy",
         }
     }
 
@@ -247,6 +252,7 @@ impl Kpi {
                 | Kpi::ShrinkageCost
                 | Kpi::CountsPerDay
                 | Kpi::CountCost
+                | Kpi::CancellationsFromInaccuracy
         )
     }
 
@@ -290,7 +296,8 @@ impl Kpi {
             | Kpi::PhantomStockoutDays
             | Kpi::ShrinkageUnits
             | Kpi::ShrinkageCost
-            | Kpi::CountCost => Some(false),
+            | Kpi::CountCost
+            | Kpi::CancellationsFromInaccuracy => Some(false),
             Kpi::Recovered | Kpi::NetRevenue => Some(true),
             _ => None,
         }
@@ -329,6 +336,7 @@ impl Kpi {
             Kpi::ShrinkageUnits => "units/day",
             Kpi::ShrinkageCost | Kpi::CountCost => "cost/day",
             Kpi::CountsPerDay => "counts/day",
+            Kpi::CancellationsFromInaccuracy => "units/day",
         }
     }
 }
@@ -450,6 +458,8 @@ pub struct ScopeAcc {
     pub counts: f64,
     /// Cost of the counts (included in total cost).
     pub count_cost: f64,
+    /// Online and BOPIS units cancelled because a record promised stock the shelf lacked.
+    pub cancel_inaccurate: f64,
 }
 
 impl ScopeAcc {
@@ -507,6 +517,7 @@ impl ScopeAcc {
         self.shrink_cost += o.shrink_cost;
         self.counts += o.counts;
         self.count_cost += o.count_cost;
+        self.cancel_inaccurate += o.cancel_inaccurate;
     }
 
     /// Computes every KPI; NaN marks an undefined value (reported as null).
@@ -601,6 +612,7 @@ impl ScopeAcc {
             Kpi::ShrinkageCost => ratio(self.shrink_cost, d),
             Kpi::CountsPerDay => ratio(self.counts, d),
             Kpi::CountCost => ratio(self.count_cost, d),
+            Kpi::CancellationsFromInaccuracy if self.channels => ratio(self.cancel_inaccurate, d),
             _ => f64::NAN,
         }
     }
