@@ -99,8 +99,9 @@ pub(crate) struct Shelves<'a, const L: usize> {
     pub demand: &'a mut [[f64; L]],
     /// Whether each location can ship today.
     pub up: &'a [bool],
-    /// Recorded − physical on-hand per position (empty without inventory records): routing
-    /// promises what the record shows, and a node ships what its shelf has.
+    /// Recorded − physical on-hand per position (empty without inventory records; with a
+    /// visibility lag, the record of days ago − today's shelf): routing promises what the
+    /// record shows, and a node ships what its shelf has.
     pub gap: &'a [[f64; L]],
 }
 

@@ -521,7 +521,7 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
                 arrivals: &st.ring[slot..slot + n],
                 demand: &mut st.demand,
                 up: &lane.up,
-                gap: &st.rec.gap,
+                gap: &st.rec.route_gap,
             };
             route::<L, MEASURE>(m, l, &mut lane.ch, &mut sh);
         }

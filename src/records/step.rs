@@ -37,6 +37,12 @@ pub(crate) struct RecordsState<const L: usize> {
     pub(crate) gap: Vec<[f64; L]>,
     /// Units shrinkage took this morning, per position (for the trace).
     pub(crate) shrunk_today: Vec<[f64; L]>,
+    /// What online routing sees beyond a node's shelf and today's deliveries, per position: the
+    /// gap, or with a lag the record of `lag` days ago minus today's shelf and deliveries.
+    pub(crate) route_gap: Vec<[f64; L]>,
+    /// Lagged positions: `seen_oh[(t % (max_lag + 1)) * n_slots + slot]` = the recorded on-hand
+    /// at the end of day t − 1.
+    seen_oh: Vec<[f64; L]>,
     /// Lagged positions: `hist[(t % (max_lag + 1)) * n_slots + slot]` = the recorded inventory
     /// position before ordering on day t, minus the orders placed before day t.
     hist: Vec<[f64; L]>,
@@ -56,6 +62,8 @@ impl<const L: usize> RecordsState<L> {
         RecordsState {
             gap: vec![[0.0; L]; if r.active { m.n_pos() } else { 0 }],
             shrunk_today: vec![[0.0; L]; if r.active { m.n_pos() } else { 0 }],
+            route_gap: vec![[0.0; L]; if r.active { m.n_pos() } else { 0 }],
+            seen_oh: vec![[0.0; L]; if r.max_lag > 0 { k * (r.max_lag + 1) } else { 0 }],
             hist: vec![[0.0; L]; if r.max_lag > 0 { k * (r.max_lag + 1) } else { 0 }],
             cum: vec![[0.0; L]; if r.max_lag > 0 { k } else { 0 }],
             rng: (0..k).map(|_| std::array::from_fn(|_| blank())).collect(),
@@ -69,6 +77,7 @@ impl<const L: usize> RecordsState<L> {
         let r = &m.records;
         self.gap.fill([0.0; L]);
         self.shrunk_today.fill([0.0; L]);
+        self.route_gap.fill([0.0; L]);
         self.cum.fill([0.0; L]);
         self.sums.fill([RecSums::default(); L]);
         let k = r.positions.len();
@@ -79,6 +88,7 @@ impl<const L: usize> RecordsState<L> {
                 let ip: [f64; L] = std::array::from_fn(|l| s.on_hand[l] + s.in_transit[l] + s.in_mail[l]);
                 for d in 0..=r.max_lag {
                     self.hist[d * k + i] = ip;
+                    self.seen_oh[d * k + i] = s.on_hand;
                 }
             }
         }
@@ -127,8 +137,13 @@ pub(crate) fn morning<const L: usize, const MEASURE: bool>(
     mday: i64,
     l: usize,
 ) {
+    let (len, n_slots) = (m.records.max_lag + 1, m.records.positions.len());
     for (i, p) in m.records.positions.iter().enumerate() {
         let q = p.pos as usize;
+        if len > 1 {
+            // Yesterday's closing record, for routing that sees it days late.
+            rs.seen_oh[(t % len) * n_slots + i][l] = stocks[q].on_hand[l] + rs.gap[q][l];
+        }
         let rng = &mut rs.rng[i][l];
         let oh = &mut stocks[q].on_hand[l];
         let lost = shrink(p, rng, *oh, t);
@@ -150,6 +165,14 @@ pub(crate) fn morning<const L: usize, const MEASURE: bool>(
             // Both ways: booked too many or too few, with equal chance.
             rs.gap[q][l] += if unit_f64(rng) < 0.5 { wrong } else { -wrong };
         }
+        rs.route_gap[q][l] = if p.lag == 0 {
+            rs.gap[q][l]
+        } else {
+            // The closing record of day t − lag (written the morning after it), against today's
+            // shelf and deliveries.
+            let then = (t + 1 + len - p.lag as usize) % len;
+            rs.seen_oh[then * n_slots + i][l] - stocks[q].on_hand[l] - got
+        };
         if MEASURE {
             let s = &mut rs.sums[i][l];
             s.shrunk += lost;

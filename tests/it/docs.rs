@@ -848,11 +848,12 @@ const FIGURES: &[Figure] = &[
     },
     Figure {
         doc: GALLERY,
-        text: "total cost {} a day never counting, {} counting weekly, {} every 14 days, {} monthly (the lowest), {} every 60 days and {} quarterly.",
+        text: "total cost {} a day never counting, {} counting weekly, {} every 14 days, {} monthly, {} every 60 days and {} quarterly: counting every two weeks to a month costs least.",
         values: |r| {
             let s = r.sweep("scenarios/visibility.toml --set records.cycle_count.every_days=0,7,14,30,60,90");
             let cost = |i: usize| at(&s, &format!("points/{i}/network/total_cost/mean"));
-            assert!((0..6).all(|i| cost(3) <= cost(i)), "monthly counts are the cheapest");
+            let best = if cost(2) <= cost(3) { 2 } else { 3 };
+            assert!((0..6).all(|i| cost(best) <= cost(i)), "counting every 14 or 30 days is the cheapest");
             (0..6).map(|i| num(cost(i))).collect()
         },
     },
