@@ -164,3 +164,115 @@ fn without_records_nothing_changes() {
     }
     assert_eq!(summary(&rc, Scope::Network, Kpi::RecordError).mean, 0.0);
 }
+
+/// A store ships a web shop's orders (one a day) and loses two units a day to shrinkage, with
+/// (s, S) = (2, 10) and no walk-in demand. By hand: the shelf goes 10 → 7 → 4 → 1 (two shrunk,
+/// one shipped a day) and is empty on day 3, while the record (shipments booked, shrinkage not)
+/// reads 9, 8, 7 and stays at 7 > s: the store never reorders. From day 3 routing promises the
+/// order a unit the record shows and the shelf lacks: it is cancelled, 7 units in 10 days.
+#[test]
+fn routing_on_the_record_cancels_what_the_shelf_lacks() {
+    let text = one_web_store(
+        "policy = { type = \"s_S\", s = 2, S = 10 }",
+        10,
+        10,
+        "shrinkage = { units = { type = \"constant\", value = 2 } }",
+    );
+    let m = model(&text);
+    let csv = trace_csv(&m, 1, 0);
+    let store: Vec<&str> = csv.lines().filter(|l| l.split(',').nth(1) == Some("store")).collect();
+    let col = |name: &str| -> Vec<f64> {
+        let i = csv.lines().next().unwrap().split(',').position(|h| h == name).unwrap();
+        store.iter().map(|l| l.split(',').nth(i).unwrap().parse().unwrap()).collect()
+    };
+    assert_eq!(col("on_hand"), vec![7.0, 4.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+    assert_eq!(col("recorded_on_hand"), vec![9.0, 8.0, 7.0, 7.0, 7.0, 7.0, 7.0, 7.0, 7.0, 7.0]);
+    let r = run_model(&m);
+    assert_eq!(summary(&r, Scope::Network, Kpi::CancellationsFromInaccuracy).mean, 0.7);
+    assert_eq!(summary(&r, Scope::Network, Kpi::PhantomStockoutDays).mean, 7.0);
+}
+
+/// A lag of 2 days on a store that ships online orders and does not reorder (3 units, one
+/// order a day): routing sees the store's closing record of two days before (the starting 3
+/// before that), less what it routed today. Days 0–2 ship; on day 3 it sees day 1's closing 1
+/// unit on an empty shelf — one unit oversold and cancelled; from day 4 it sees none.
+#[test]
+fn lagging_availability_oversells_online_orders() {
+    let m = model(&one_web_store("policy = { type = \"none\" }", 3, 6, "visibility_lag_days = 2"));
+    let csv = trace_csv(&m, 1, 0);
+    let web: Vec<Vec<f64>> = csv
+        .lines()
+        .filter(|l| l.split(',').nth(1) == Some("web"))
+        .map(|l| l.split(',').skip(3).take(3).map(|x| x.parse().unwrap()).collect())
+        .collect();
+    let sold: Vec<f64> = web.iter().map(|r| r[1]).collect();
+    assert_eq!(sold, vec![1.0, 1.0, 1.0, 0.0, 0.0, 0.0]);
+    let r = run_model(&m);
+    assert_eq!(summary(&r, Scope::Network, Kpi::CancellationsFromInaccuracy).mean, 1.0 / 6.0);
+}
+
+/// A store shipping a web shop's orders of one unit a day; `keys` go on the store.
+fn one_web_store(policy: &str, initial: u32, days: usize, keys: &str) -> String {
+    format!(
+        r#"
+[simulation]
+days = {days}
+replications = 1
+seed = 1
+unmet_demand = "lost_sales"
+
+[[skus]]
+id = "item"
+holding_cost = 0.1
+stockout_cost = 1.0
+
+[[locations]]
+id = "supplier"
+type = "supplier"
+
+[[locations]]
+id = "store"
+type = "store"
+source = "supplier"
+lead_time = 1
+{policy}
+initial_on_hand = {initial}
+{keys}
+
+[[locations]]
+id = "web"
+type = "online"
+fulfil_from = ["store"]
+
+[[demand]]
+location = "store"
+distribution = {{ type = "constant", value = 0 }}
+
+[[demand]]
+location = "web"
+distribution = {{ type = "constant", value = 1 }}
+"#
+    )
+}
+
+/// Record keys are checked where they are written, and say what to write.
+#[test]
+fn record_key_errors_say_what_to_write() {
+    let bad = |extra: &str, records: &str| {
+        let text = format!("{}\n{records}", one_store("{ type = \"base_stock\", level = 10 }", "backorder", 5, extra));
+        match echelon::Scenario::parse("test.toml", &text) {
+            Ok(_) => panic!("accepted: {extra} {records}"),
+            Err(e) => e.to_string(),
+        }
+    };
+    let e = bad("cycle_count = { every_days = 7, offset = 9 }", "");
+    assert!(e.contains("offset must be in 0..7"), "{e}");
+    let e = bad("shrinkage = { rate = 0.1, units = 2 }", "");
+    assert!(e.contains("exactly one of `rate` and `units`"), "{e}");
+    let e = bad("receiving_errors = 1.5", "");
+    assert!(e.contains("share of received units"), "{e}");
+    let e = bad("", "[records]\nvisibility = \"blurry\"");
+    assert!(e.contains("unknown visibility 'blurry'") && e.contains("siloed"), "{e}");
+    let e = bad("", "[records]\ncycle_count = { every = 7 }");
+    assert!(e.contains("every"), "{e}");
+}
