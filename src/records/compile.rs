@@ -63,6 +63,9 @@ pub fn compile(sc: &Scenario, pos_index: &[Vec<u32>], whole: &[bool]) -> Records
     if !recs.in_use() {
         return rt;
     }
+    // The ABC class of each customer-facing position, for counts by class.
+    let class: std::collections::HashMap<(usize, usize), char> =
+        sc.positions.iter().filter_map(|p| Some(((p.location, p.sku), p.segment.as_ref()?.chars().next()?))).collect();
     let mut list = Vec::new();
     for (loc, lr) in recs.locations.iter().enumerate().filter(|(_, r)| r.in_use()) {
         for (k, &q) in pos_index[loc].iter().enumerate() {
@@ -74,12 +77,17 @@ pub fn compile(sc: &Scenario, pos_index: &[Vec<u32>], whole: &[bool]) -> Records
                 Shrinkage::Rate(r) => ShrinkRt::Rate(*r),
                 Shrinkage::Units(d) => ShrinkRt::Units(Sampler::new(d)),
             };
-            let count = lr.cycle_count.unwrap_or(super::CycleCount { every_days: 0, offset: 0, cost: 0.0 });
+            let count = lr.cycle_count.unwrap_or(super::CycleCount {
+                every_days: 0,
+                offset: 0,
+                cost: 0.0,
+                by_class: [None; 3],
+            });
             list.push(PosRecords {
                 pos: q,
                 shrink,
                 recv_err: lr.receiving_errors,
-                count_every: count.every_days,
+                count_every: count.every_for(class.get(&(loc, k)).copied()),
                 count_offset: count.offset,
                 count_cost: count.cost,
                 lag: lr.visibility_lag_days,

@@ -42,6 +42,23 @@ pub struct CycleCount {
     pub offset: u32,
     /// Cost of counting one position (one SKU at one location), included in total cost.
     pub cost: f64,
+    /// Days between counts by ABC class of a customer-facing position (A, B, C; 0 = never),
+    /// over `every_days`.
+    pub by_class: [Option<u32>; 3],
+}
+
+impl CycleCount {
+    /// Days between counts of a position of ABC class `class` ('A', 'B', 'C'; `None` for
+    /// positions without customer demand).
+    pub fn every_for(&self, class: Option<char>) -> u32 {
+        let i = match class {
+            Some('A') => 0,
+            Some('B') => 1,
+            Some('C') => 2,
+            _ => return self.every_days,
+        };
+        self.by_class[i].unwrap_or(self.every_days)
+    }
 }
 
 /// Record keys of one location after the scenario-wide `[records]` defaults are applied.
@@ -69,7 +86,7 @@ impl LocationRecords {
         self.shrinkage != Shrinkage::None
             || self.receiving_errors > 0.0
             || self.visibility_lag_days > 0
-            || self.cycle_count.is_some_and(|c| c.every_days > 0)
+            || self.cycle_count.is_some_and(|c| c.every_days > 0 || c.by_class.iter().any(|x| x.is_some_and(|d| d > 0)))
     }
 }
 

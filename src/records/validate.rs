@@ -115,9 +115,11 @@ struct RawCount {
     every_days: i64,
     offset: Option<i64>,
     cost: Option<f64>,
+    by_class: Option<std::collections::BTreeMap<String, i64>>,
 }
 
-/// `cycle_count = { every_days = 30, offset = 0, cost = 1.5 }` (`every_days = 0`: never).
+/// `cycle_count = { every_days = 30, offset = 0, cost = 1.5, by_class = { A = 7, C = 90 } }`
+/// (`every_days = 0`: never; `by_class` by the ABC class of customer-facing positions).
 fn cycle_count(v: &S<Value>, key: &str, d: &mut Diags) -> Option<CycleCount> {
     let raw: RawCount = decode_value(v, key, d)?;
     let every = raw.every_days;
@@ -145,7 +147,34 @@ fn cycle_count(v: &S<Value>, key: &str, d: &mut Diags) -> Option<CycleCount> {
         d.err(v.span(), format!("{key}.cost"), format!("cost must be ≥ 0, found {cost}"), "cost per position counted");
         return None;
     }
-    Some(CycleCount { every_days: every as u32, offset: offset.max(0) as u32, cost })
+    let mut by_class = [None; 3];
+    for (class, &days) in raw.by_class.iter().flatten() {
+        let i = match class.as_str() {
+            "A" => 0,
+            "B" => 1,
+            "C" => 2,
+            other => {
+                d.err(
+                    v.span(),
+                    format!("{key}.by_class.{other}"),
+                    format!("unknown ABC class '{other}'"),
+                    "by_class takes A, B and C, e.g. by_class = { A = 7, B = 30, C = 90 }",
+                );
+                continue;
+            }
+        };
+        if !(0..=3650).contains(&days) || (days > 0 && offset >= days) {
+            d.err(
+                v.span(),
+                format!("{key}.by_class.{class}"),
+                format!("days between counts of class {class} must be 0 (never) to 3650 and above offset {offset}, found {days}"),
+                "e.g. by_class = { A = 7, B = 30, C = 90 }",
+            );
+            continue;
+        }
+        by_class[i] = Some(days as u32);
+    }
+    Some(CycleCount { every_days: every as u32, offset: offset.max(0) as u32, cost, by_class })
 }
 
 /// The scenario's records: `[records]` defaults for every store, each location's own keys

@@ -276,3 +276,52 @@ fn record_key_errors_say_what_to_write() {
     let e = bad("", "[records]\ncycle_count = { every = 7 }");
     assert!(e.contains("every"), "{e}");
 }
+
+/// Counts by ABC class: a fast mover (class A, 20 a day) is counted every 5 days, a slow one
+/// (class C, 1 a day: the last 5 % of volume) never — on measured days 0, 5, 10, 15 of 20.
+#[test]
+fn counts_by_abc_class() {
+    let text = r#"
+[simulation]
+days = 20
+replications = 1
+
+[[skus]]
+id = "item"
+
+[[locations]]
+id = "supplier"
+type = "supplier"
+
+[[locations]]
+id = "fast"
+type = "store"
+source = "supplier"
+lead_time = 1
+policy = { type = "base_stock", level = 60 }
+
+[[locations]]
+id = "slow"
+type = "store"
+source = "supplier"
+lead_time = 1
+policy = { type = "base_stock", level = 5 }
+
+[[demand]]
+location = "fast"
+distribution = { type = "poisson", mean = 20 }
+
+[[demand]]
+location = "slow"
+distribution = { type = "poisson", mean = 1 }
+
+[records]
+cycle_count = { every_days = 0, by_class = { A = 5, C = 0 }, cost = 1.0 }
+"#;
+    let m = model(text);
+    let r = run_model(&m);
+    let loc = |id: &str| Scope::Location(m.scenario.location_index(id).unwrap());
+    assert_eq!(summary(&r, loc("fast"), Kpi::CountsPerDay).mean, 4.0 / 20.0);
+    assert_eq!(summary(&r, loc("slow"), Kpi::CountsPerDay).mean, 0.0);
+    assert_eq!(summary(&r, Scope::Network, Kpi::CountCost).mean, 4.0 / 20.0);
+}
