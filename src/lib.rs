@@ -84,6 +84,7 @@ pub mod leadtime;
 pub mod model;
 pub mod network;
 pub mod policy;
+pub mod records;
 pub mod report;
 pub mod results;
 pub(crate) mod rng;

@@ -35,6 +35,8 @@ pub enum Purpose {
     Factor = 7,
     /// Delivery days of one node's online shipments for one online location.
     Delivery = 8,
+    /// Shrinkage and receiving errors of one position's inventory record.
+    Records = 9,
 }
 
 /// SplitMix64 finaliser: a bijective 64-bit mixer.

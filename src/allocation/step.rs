@@ -94,6 +94,7 @@ pub(crate) fn push<const L: usize>(
     l: usize,
     t: usize,
     stocks: &mut [Stocks<L>],
+    gap: &[[f64; L]],
 ) -> f64 {
     let pi = m.alloc.push_of[p.stock_pos as usize] as usize;
     let mut total = 0.0;
@@ -106,7 +107,7 @@ pub(crate) fn push<const L: usize>(
             r *= (p.noise_sigma * z - 0.5 * p.noise_sigma * p.noise_sigma).exp();
         }
         let s = &mut stocks[c];
-        let ip = s.on_hand[l] + s.in_transit[l] + s.owed_in[l] - s.cust_bo[l];
+        let ip = recorded(s, gap, c, l) + s.in_transit[l] + s.owed_in[l] - s.cust_bo[l];
         let mut qty = (r * h + p.buffer[i] - ip).max(0.0);
         if m.stock.whole[c] {
             qty = (qty - 1e-9).ceil().max(0.0);
@@ -115,6 +116,13 @@ pub(crate) fn push<const L: usize>(
         total += qty;
     }
     total
+}
+
+/// The on-hand decisions see: the record where the model keeps records (`gap` = recorded −
+/// physical per position), else the shelf.
+#[inline]
+fn recorded<const L: usize>(s: &Stocks<L>, gap: &[[f64; L]], q: usize, l: usize) -> f64 {
+    if gap.is_empty() { s.on_hand[l] } else { s.on_hand[l] + gap[q][l] }
 }
 
 /// Releases reserves whose protected tier has reached its sell-through; counts units held.
@@ -153,6 +161,7 @@ pub(crate) fn rebalance<const L: usize>(
     ring: &mut [[f64; L]],
     arrive_slot: usize,
     measure: bool,
+    gap: &[[f64; L]],
 ) -> f64 {
     let Some(rb) = &m.alloc.rebalance else { return 0.0 };
     let mu = &m.alloc.mu;
@@ -165,7 +174,7 @@ pub(crate) fn rebalance<const L: usize>(
             if mu[qi] <= 0.0 {
                 continue;
             }
-            let cover = (s.on_hand[l] + s.in_transit[l] - s.cust_bo[l]) / mu[qi];
+            let cover = (recorded(s, gap, qi, l) + s.in_transit[l] - s.cust_bo[l]) / mu[qi];
             if cover < rb.trigger {
                 a.takers.push((cover, q));
             } else if cover > rb.target {
@@ -180,7 +189,7 @@ pub(crate) fn rebalance<const L: usize>(
         let mut gi = 0;
         for ti in 0..a.takers.len() {
             let r = a.takers[ti].1 as usize;
-            let need_of = |s: &Stocks<L>| rb.target * mu[r] - (s.on_hand[l] + s.in_transit[l] - s.cust_bo[l]);
+            let need_of = |s: &Stocks<L>| rb.target * mu[r] - (recorded(s, gap, r, l) + s.in_transit[l] - s.cust_bo[l]);
             while gi < a.givers.len() {
                 let need = need_of(&stocks[r]);
                 if need <= 0.0 {
@@ -188,7 +197,10 @@ pub(crate) fn rebalance<const L: usize>(
                 }
                 let d = a.givers[gi].1 as usize;
                 let sd = &stocks[d];
-                let spare = (sd.on_hand[l] + sd.in_transit[l] - sd.cust_bo[l] - rb.target * mu[d]).min(sd.on_hand[l]);
+                // Planned on the record; the shelf sends at most what it holds.
+                let spare = (recorded(sd, gap, d, l) + sd.in_transit[l] - sd.cust_bo[l] - rb.target * mu[d])
+                    .min(recorded(sd, gap, d, l))
+                    .min(sd.on_hand[l]);
                 // Each pass either meets the taker's need (all of it, or for whole units all but
                 // a fraction no whole unit fills) and keeps this giver for the next taker, or
                 // empties the giver (to less than a unit) and moves on to the next one: at most

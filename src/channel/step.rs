@@ -45,6 +45,8 @@ pub(crate) struct ChannelSums {
     pub extra_demand: f64,
     /// Days with BOPIS demand not handed over the same day (cancelled or waiting for a pick-up).
     pub stockout_days: f64,
+    /// Units cancelled because a node's record promised stock its shelf did not have.
+    pub inaccurate: f64,
 }
 
 /// What one replication (lane) keeps of the channels.
@@ -133,6 +135,10 @@ pub(crate) struct Shelves<'a, const L: usize> {
     /// Shipping capacity each location has left today: online shipments take theirs first,
     /// replenishment (pass 2) ships within what is left.
     pub cap: &'a mut [f64],
+    /// Recorded − physical on-hand per position (empty without inventory records; with a
+    /// visibility lag, the record of days ago − today's shelf): routing promises what the
+    /// record shows, and a node ships what its shelf has.
+    pub gap: &'a [[f64; L]],
 }
 
 /// Routes lane `l`'s orders of the day: BOPIS, then online (see the module docs).
@@ -163,24 +169,32 @@ pub(crate) fn route<const L: usize, const MEASURE: bool>(
         let d = sh.demand[q][l];
         let need = waiting + d;
         let nodes = &m.channel.nodes[o.lo as usize..o.hi as usize];
-        // [units for the customer today, units on their way to the store for pick-up]
-        let mut got = [0.0; 2];
+        // [units for the customer today, units on their way to the store for pick-up, units a
+        // node's record promised that its shelf lacked]
+        let mut got = [0.0; 3];
+        // Siloed planning: online orders do not see store stock (no ship-from-store).
+        let siloed = !o.bopis && m.records.visibility == crate::records::Visibility::Siloed;
         if o.rule == Routing::MostStock {
             let mut order = std::mem::take(&mut ch.scratch);
             order.clear();
-            order.extend(nodes.iter().enumerate().map(|(i, nd)| (available(nd, l, sh), i as u32)));
+            order.extend(nodes.iter().enumerate().map(|(i, nd)| (recorded(nd, l, sh), i as u32)));
             // Most units first; ties keep the list's order (an unstable sort allocates nothing).
             order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             for &(_, i) in &order {
-                take_into::<L, MEASURE>(m, o, &nodes[i as usize], l, need, &mut got, ch, sh);
+                let nd = &nodes[i as usize];
+                if !(siloed && nd.store) {
+                    take_into::<L, MEASURE>(m, o, nd, l, need, &mut got, ch, sh);
+                }
             }
             ch.scratch = order;
         } else {
-            for nd in nodes {
+            for nd in nodes.iter().filter(|nd| !(siloed && nd.store)) {
                 take_into::<L, MEASURE>(m, o, nd, l, need, &mut got, ch, sh);
             }
         }
-        let [filled, sent] = got;
+        let [filled, sent, short] = got;
+        let (waiting, d) =
+            if short > 0.0 { cancel_promised::<L, MEASURE>(o, l, short, waiting, ch, sh) } else { (waiting, d) };
         if o.pickup {
             pickup_orders::<L, MEASURE>(m, q, l, d, filled, sent, ch, sh);
             continue;
@@ -291,18 +305,67 @@ fn age_waiting(b: &mut [f64], waiting: f64, d: f64, filled: f64) {
     b[0] = d - today;
 }
 
+/// Units routed to nodes whose shelves lacked them (`short`) are cancelled: today's orders
+/// first (pass 1 does not see them), then waiting ones. Returns what is left waiting and of
+/// today's demand.
+fn cancel_promised<const L: usize, const MEASURE: bool>(
+    o: &OrderRt,
+    l: usize,
+    short: f64,
+    waiting: f64,
+    ch: &mut ChannelLane,
+    sh: &mut Shelves<'_, L>,
+) -> (f64, f64) {
+    let q = o.pos as usize;
+    let d = sh.demand[q][l];
+    let today = short.min(d);
+    let older = (short - today).min(waiting);
+    sh.demand[q][l] = d - today;
+    if !o.pickup {
+        // (A pick-up position's backorders are units on their way: they stay.)
+        sh.stocks[q].cust_bo[l] = waiting - older;
+    }
+    ch.cancelled_today[q] += today + older;
+    ch.unseen_today[q] += today;
+    if MEASURE {
+        let s = &mut ch.sums[q];
+        s.cancelled += today + older;
+        s.extra_demand += today;
+        s.inaccurate += today + older;
+    }
+    (waiting - older, d - today)
+}
+
+/// Units node `nd`'s record shows it can ship today in lane `l` (its shelf without records).
+#[inline]
+fn recorded<const L: usize>(nd: &NodeRt, l: usize, sh: &Shelves<'_, L>) -> f64 {
+    match sh.gap.get(nd.pos as usize) {
+        Some(g) => spare(nd, l, sh, g[l]),
+        None => available(nd, l, sh),
+    }
+}
+
 /// Units node `nd` can ship today in lane `l`: beyond its walk-in backorders and demand (unless
 /// these come second, BOPIS at its own store) and its protection, within its shipping capacity
 /// left today (a BOPIS order handed over at its own store's counter ships nothing); none while
 /// it is disrupted.
 #[inline]
 fn available<const L: usize>(nd: &NodeRt, l: usize, sh: &Shelves<'_, L>) -> f64 {
+    spare(nd, l, sh, 0.0)
+}
+
+/// [`available`] of a shelf holding `extra` units more (the record's gap).
+#[inline]
+fn spare<const L: usize>(nd: &NodeRt, l: usize, sh: &Shelves<'_, L>, extra: f64) -> f64 {
     let p = nd.pos as usize;
     if !sh.up[nd.loc as usize] {
         return 0.0;
     }
     let s = &sh.stocks[p];
     let mut a = s.on_hand[l] + sh.ring[sh.slot + p][l];
+    if extra != 0.0 {
+        a += extra;
+    }
     let mut cap = f64::INFINITY;
     if nd.walk_in_first {
         a -= s.cust_bo[l] + sh.demand[p][l];
@@ -312,8 +375,9 @@ fn available<const L: usize>(nd: &NodeRt, l: usize, sh: &Shelves<'_, L>) -> f64 
 }
 
 /// Takes what order `o` (needing `need` units today) still lacks from node `nd` into `got` =
-/// [units for the customer today, units sent to the store for pick-up]: the latter travel to the
-/// store position `nd.to_store` with the store's lead time of the day.
+/// [units for the customer today, units sent to the store for pick-up, units promised by the
+/// node's record that its shelf lacked (cancelled)]: the second travel to the store position
+/// `nd.to_store` with the store's lead time of the day.
 #[allow(clippy::too_many_arguments)]
 #[inline]
 fn take_into<const L: usize, const MEASURE: bool>(
@@ -322,11 +386,11 @@ fn take_into<const L: usize, const MEASURE: bool>(
     nd: &NodeRt,
     l: usize,
     need: f64,
-    got: &mut [f64; 2],
+    got: &mut [f64; 3],
     ch: &mut ChannelLane,
     sh: &mut Shelves<'_, L>,
 ) {
-    let x = take::<L, MEASURE>(o, nd, l, need - got[0] - got[1], ch, sh);
+    let x = take::<L, MEASURE>(o, nd, l, need - got[0] - got[1] - got[2], ch, sh, &mut got[2]);
     if nd.to_store == NONE {
         got[0] += x;
     } else if x > 0.0 {
@@ -347,11 +411,16 @@ fn take<const L: usize, const MEASURE: bool>(
     want: f64,
     ch: &mut ChannelLane,
     sh: &mut Shelves<'_, L>,
+    short: &mut f64,
 ) -> f64 {
     if want <= 0.0 {
         return 0.0;
     }
-    let x = available(nd, l, sh).min(want);
+    // The order is routed on the record; the shelf ships what it has of that, the rest is
+    // cancelled (without records the two are the same).
+    let promised = if sh.gap.is_empty() { available(nd, l, sh).min(want) } else { recorded(nd, l, sh).min(want) };
+    let x = available(nd, l, sh).min(promised);
+    *short += promised - x.max(0.0);
     if x <= 0.0 {
         return 0.0;
     }

@@ -44,6 +44,8 @@ use crate::forecast::step as forecast;
 use crate::kpi::{CostBasis, CostRates, ScopeAcc};
 use crate::model::{Group, Model, NONE};
 use crate::policy::order_quantity;
+use crate::records::RecordsState;
+use crate::records::step as rec_step;
 use crate::rng::{Purpose, SimRng, stream};
 
 /// The vector type of `L` lanes.
@@ -252,6 +254,8 @@ pub struct State<const L: usize> {
     ration: ration::Scratch,
     claims: Vec<Claim>,
     claim_pos: Vec<u32>,
+    /// Inventory records: the gap between record and shelf, lag history, sums.
+    rec: RecordsState<L>,
 }
 
 /// Results of one replication: sums per position, per location and for the network.
@@ -332,6 +336,7 @@ impl<const L: usize> State<L> {
             ration: ration::Scratch::with_capacity(n),
             claims: Vec::with_capacity(n),
             claim_pos: Vec::with_capacity(n),
+            rec: RecordsState::new(m),
         }
     }
 
@@ -346,6 +351,17 @@ impl<const L: usize> State<L> {
             in_transit: s.in_transit[l],
             in_mail: s.in_mail[l],
         }
+    }
+
+    /// The recorded on-hand of position `q` in lane `l`, where the model keeps records.
+    pub fn recorded_on_hand(&self, q: usize, l: usize) -> Option<f64> {
+        self.rec.gap.get(q).map(|g| self.stocks[q].on_hand[l] + g[l])
+    }
+
+    /// Units shrinkage took from position `q`'s shelf this morning in lane `l`, where the model
+    /// keeps records.
+    pub fn shrunk_today(&self, q: usize, l: usize) -> Option<f64> {
+        self.rec.shrunk_today.get(q).map(|x| x[l])
     }
 
     /// Today's flows of position `q` in lane `l` (recorded only for an active observer).
@@ -381,6 +397,9 @@ impl<const L: usize> State<L> {
             let s = &mut self.stocks[q];
             s.in_transit = [x * f64::from(lead); L];
             s.in_mail = [x * f64::from(delay); L];
+        }
+        if m.records.active {
+            self.rec.reset(m, &self.stocks, seed, reps);
         }
         for (r, &key) in self.table_rng.iter_mut().zip(&m.demand.table_keys) {
             *r = std::array::from_fn(|l| stream(seed, reps[l], Purpose::Demand, key));
@@ -485,6 +504,13 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
     }
 
     let slot = (t % m.processes.ring_len) * n;
+    // Records part from the shelf in the morning (shrinkage, counts, receipts booked); models
+    // without records skip this.
+    if m.records.active {
+        for l in 0..L {
+            rec_step::morning::<L, MEASURE>(m, &mut st.rec, &mut st.stocks, &st.ring[slot..slot + n], t, mday, l);
+        }
+    }
     // Online and BOPIS orders take what their nodes can spare before pass 1 serves walk-in
     // demand (see `channel::step`); models without channels skip this.
     if !m.channel.orders.is_empty() {
@@ -498,6 +524,7 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
                 demand: &mut st.demand,
                 up: &lane.up,
                 cap: &mut lane.cap,
+                gap: &st.rec.route_gap,
             };
             route::<L, MEASURE>(m, l, &mut lane.ch, &mut sh);
         }
@@ -549,6 +576,11 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
 
     // Reserves are released when their tier sells through; transfers on review days.
     allocation_after_shipping::<L, MEASURE, O>(m, st, t, mday);
+    if MEASURE && m.records.active {
+        for l in 0..L {
+            rec_step::evening(m, &mut st.rec, &st.stocks, l);
+        }
+    }
 
     // The network's orders of the day (taken every day, warm-up included).
     let net_orders = std::mem::replace(&mut st.child_orders[n], [0.0; L]);
@@ -622,7 +654,17 @@ fn allocation_after_shipping<const L: usize, const MEASURE: bool, O: Observer>(
                     (f.transfer_in, f.transfer_out) = (-x.transfer_in, -x.transfer_out);
                 }
             }
-            alloc::rebalance(m, &mut lane.alloc, l, &mut st.stocks, &mut st.sums, &mut st.ring, slot, MEASURE);
+            alloc::rebalance(
+                m,
+                &mut lane.alloc,
+                l,
+                &mut st.stocks,
+                &mut st.sums,
+                &mut st.ring,
+                slot,
+                MEASURE,
+                &st.rec.gap,
+            );
             if trace {
                 for (f, x) in lane.flows.iter_mut().zip(&lane.alloc.extras) {
                     (f.transfer_in, f.transfer_out) = (f.transfer_in + x.transfer_in, f.transfer_out + x.transfer_out);
@@ -644,6 +686,7 @@ fn plain_pass1<const L: usize, const MEASURE: bool, const RECORD: bool>(m: &Mode
         && !m.stock.has_echelon
         && !m.alloc.track_sell_through
         && m.channel.orders.is_empty()
+        && !m.records.active
         && !record
 }
 
@@ -681,6 +724,8 @@ where
     let track = !PLAIN && m.alloc.track_sell_through;
     // Online orders waiting on a node count in its inventory position (see `channel::step`).
     let online_owed = !PLAIN && !m.lost_sales && !m.channel.orders.is_empty();
+    // Decisions read the inventory record, possibly days late (see `records::step`).
+    let records = !PLAIN && m.records.active;
     // Features most models do not use, decided once per day rather than per position.
     let (pushes, delays, dynamic) = if PLAIN {
         (false, false, false)
@@ -720,7 +765,7 @@ where
                     let flows = &mut st.lanes[l].flows;
                     (p.lo..p.hi).for_each(|c| flows[c as usize].pushed_in = -stocks[c as usize].owed_in[l]);
                 }
-                let x = alloc::push(m, p, &mut st.lanes[l].alloc, l, t, stocks);
+                let x = alloc::push(m, p, &mut st.lanes[l].alloc, l, t, stocks, &st.rec.gap);
                 if MEASURE && O::ACTIVE {
                     let flows = &mut st.lanes[l].flows;
                     (p.lo..p.hi).for_each(|c| flows[c as usize].pushed_in += stocks[c as usize].owed_in[l]);
@@ -782,6 +827,10 @@ where
             if online_owed {
                 ip = ip - owed_online;
             }
+            if records {
+                let ips = ip.store();
+                ip = Vx::load(std::array::from_fn(|l| st.rec.seen_ip(m, q, l, t, ips[l])));
+            }
             qty = ip.if_le(Vx::splat(pol.trigger), Vx::splat(pol.up_to) - ip).lesser(Vx::splat(pol.max_order));
         } else if review {
             let (ohs, bos, oos, ois, trs, echs, ims) = (
@@ -796,6 +845,7 @@ where
             let q_lanes: [f64; L] = std::array::from_fn(|l| {
                 let on_order = ois[l] + trs[l] + ims[l];
                 let ip = ohs[l] - bos[l] - oos[l] + on_order;
+                let ip = if records { st.rec.seen_ip(m, q, l, t, ip) } else { ip };
                 let kind = match pol.dynamic {
                     NONE => pol.kind,
                     dl => forecast::dyn_kind(m, dl, &st.lanes[l].alloc, t, m.stock.whole[q]),
@@ -803,6 +853,9 @@ where
                 Vector::<1>::lesser(order_quantity(kind, ip, echs[l] + on_order), pol.max_order)
             });
             qty = Vx::load(q_lanes);
+        }
+        if records {
+            st.rec.ordered(m, q, qty.store());
         }
         if record_orders {
             let h = &mut st.height_orders[m.topo.pos_height[q] as usize];

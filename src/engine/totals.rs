@@ -39,7 +39,12 @@ pub(super) fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Tota
         let clean = |x: f64| if x.abs() <= noise { 0.0 } else { x };
         let lost = clean(if m.lost_sales { s.demand[l] - srv } else { 0.0 } + cs.cancelled);
         let sold = clean(dem - lost - (bo1 - bo0));
-        let received = clean((oh1 - oh0) + sold + shp + x.transfer_out);
+        let mut received = (oh1 - oh0) + sold + shp + x.transfer_out;
+        if let Some(r) = rec_sums(m, st, l, q) {
+            // Units lost to shrinkage left the shelf without being sold or shipped.
+            received += r.shrunk;
+        }
+        let received = clean(received);
         ordered[q] = clean(received + oo1 - oo0 - x.transfer_in);
         flows.push((lost, sold, received));
     }
@@ -119,6 +124,7 @@ pub(super) fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Tota
             ..Default::default()
         };
         let a = if m.channel.active { with_channel(m, st, l, q, a) } else { a };
+        let a = if m.records.active { with_records(m, st, l, q, a) } else { a };
         let lc = m.topo.pos_loc[q].idx();
         loc[lc].add_flows(&a);
         if !m.topo.loc_multi[lc] {
@@ -237,6 +243,33 @@ fn with_channel<const L: usize>(m: &Model, st: &State<L>, l: usize, q: usize, mu
         a.stranded = left;
         a.stranded_value = left * m.econ.unit_cost[q];
         a.removal_cost = left * removal;
+    }
+    a
+}
+
+/// Position `q`'s record sums in lane `l`, where it keeps records.
+fn rec_sums<const L: usize>(m: &Model, st: &State<L>, l: usize, q: usize) -> Option<crate::records::step::RecSums> {
+    let slot = *m.records.slot.get(q)?;
+    (slot != u32::MAX).then(|| st.rec.sums[slot as usize][l])
+}
+
+/// A position's accumulators with its record sums: the gap between record and shelf,
+/// shrinkage and counts (every position of a model with records is a records scope).
+fn with_records<const L: usize>(m: &Model, st: &State<L>, l: usize, q: usize, mut a: ScopeAcc) -> ScopeAcc {
+    a.records = true;
+    if m.channel.active {
+        a.cancel_inaccurate = st.lanes[l].ch.sums[q].inaccurate;
+    }
+    if let Some(r) = rec_sums(m, st, l, q) {
+        let p = &m.records.positions[m.records.slot[q] as usize];
+        a.rec_pos_days = a.days;
+        a.rec_abs_gap = r.abs_gap;
+        a.rec_inaccurate = r.inaccurate_days;
+        a.rec_phantom = r.phantom_days;
+        a.shrunk = r.shrunk;
+        a.shrink_cost = r.shrunk * m.econ.unit_cost[q];
+        a.counts = r.counts;
+        a.count_cost = r.counts * p.count_cost;
     }
     a
 }

@@ -94,6 +94,23 @@ pub enum Kpi {
     /// Channels: cost of removing the stranded units (removal cost per unit), per day of the
     /// horizon (included in total cost).
     RemovalCost,
+    /// Records: mean |recorded − physical on-hand| over the position-days with records.
+    RecordError,
+    /// Records: share of position-days ending with the record different from the shelf.
+    InaccurateRecordShare,
+    /// Records: position-days ending with a record above zero and nothing on the shelf.
+    PhantomStockoutDays,
+    /// Records: units per day lost from shelves unrecorded (theft, damage, spoilage).
+    ShrinkageUnits,
+    /// Records: those units at cost, per day (included in total cost).
+    ShrinkageCost,
+    /// Records: positions counted per day.
+    CountsPerDay,
+    /// Records: cost of the counts per day (included in total cost).
+    CountCost,
+    /// Records with channels: online and BOPIS units per day cancelled because a node's record
+    /// showed stock its shelf did not have.
+    CancellationsFromInaccuracy,
 }
 
 /// A KPI is written as its name (`fill_rate`).
@@ -105,7 +122,7 @@ impl serde::Serialize for Kpi {
 
 impl Kpi {
     /// All KPIs in report order.
-    pub const ALL: [Kpi; 38] = [
+    pub const ALL: [Kpi; 46] = [
         Kpi::FillRate,
         Kpi::StockoutRate,
         Kpi::AvgOnHand,
@@ -144,6 +161,14 @@ impl Kpi {
         Kpi::StrandedUnits,
         Kpi::StrandedValue,
         Kpi::RemovalCost,
+        Kpi::RecordError,
+        Kpi::InaccurateRecordShare,
+        Kpi::PhantomStockoutDays,
+        Kpi::ShrinkageUnits,
+        Kpi::ShrinkageCost,
+        Kpi::CountsPerDay,
+        Kpi::CountCost,
+        Kpi::CancellationsFromInaccuracy,
     ];
     /// Number of KPIs.
     pub const COUNT: usize = Self::ALL.len();
@@ -189,12 +214,20 @@ impl Kpi {
             Kpi::StrandedUnits => "stranded_units",
             Kpi::StrandedValue => "stranded_value",
             Kpi::RemovalCost => "removal_cost",
+            Kpi::RecordError => "record_error",
+            Kpi::InaccurateRecordShare => "inaccurate_record_share",
+            Kpi::PhantomStockoutDays => "phantom_stockout_days",
+            Kpi::ShrinkageUnits => "shrinkage_units",
+            Kpi::ShrinkageCost => "shrinkage_cost",
+            Kpi::CountsPerDay => "counts_per_day",
+            Kpi::CountCost => "count_cost",
+            Kpi::CancellationsFromInaccuracy => "cancellations_from_inaccuracy",
         }
     }
 
     /// KPIs of optional features, written only where they are defined (like resilience).
     pub fn optional(self) -> bool {
-        self.resilience() || self.channel() || matches!(self, Kpi::ForecastMape | Kpi::ForecastBias)
+        self.resilience() || self.channel() || self.records() || matches!(self, Kpi::ForecastMape | Kpi::ForecastBias)
     }
 
     /// Channel KPIs, defined only in scenarios with a channel besides walk-in (and written, in
@@ -211,6 +244,22 @@ impl Kpi {
                 | Kpi::StrandedUnits
                 | Kpi::StrandedValue
                 | Kpi::RemovalCost
+        )
+    }
+
+    /// Record KPIs, defined only in scenarios with inventory records (and written, in
+    /// `replications.csv` too, only there).
+    pub fn records(self) -> bool {
+        matches!(
+            self,
+            Kpi::RecordError
+                | Kpi::InaccurateRecordShare
+                | Kpi::PhantomStockoutDays
+                | Kpi::ShrinkageUnits
+                | Kpi::ShrinkageCost
+                | Kpi::CountsPerDay
+                | Kpi::CountCost
+                | Kpi::CancellationsFromInaccuracy
         )
     }
 
@@ -248,7 +297,14 @@ impl Kpi {
             | Kpi::MarketplaceFees
             | Kpi::StrandedUnits
             | Kpi::StrandedValue
-            | Kpi::RemovalCost => Some(false),
+            | Kpi::RemovalCost
+            | Kpi::RecordError
+            | Kpi::InaccurateRecordShare
+            | Kpi::PhantomStockoutDays
+            | Kpi::ShrinkageUnits
+            | Kpi::ShrinkageCost
+            | Kpi::CountCost
+            | Kpi::CancellationsFromInaccuracy => Some(false),
             Kpi::Recovered | Kpi::NetRevenue => Some(true),
             _ => None,
         }
@@ -281,6 +337,13 @@ impl Kpi {
             Kpi::NetRevenue => "revenue/day",
             Kpi::StrandedUnits => "units",
             Kpi::StrandedValue => "cost units",
+            Kpi::RecordError => "units",
+            Kpi::InaccurateRecordShare => "share",
+            Kpi::PhantomStockoutDays => "position-days",
+            Kpi::ShrinkageUnits => "units/day",
+            Kpi::ShrinkageCost | Kpi::CountCost => "cost/day",
+            Kpi::CountsPerDay => "counts/day",
+            Kpi::CancellationsFromInaccuracy => "units/day",
         }
     }
 }
@@ -384,6 +447,26 @@ pub struct ScopeAcc {
     pub stranded_value: f64,
     /// Cost of removing them (included in total cost).
     pub removal_cost: f64,
+    /// Whether the scenario keeps inventory records (record KPIs are undefined otherwise).
+    pub records: bool,
+    /// Position-days of positions with records.
+    pub rec_pos_days: f64,
+    /// Σ end-of-day |recorded − physical|.
+    pub rec_abs_gap: f64,
+    /// Position-days ending with recorded ≠ physical.
+    pub rec_inaccurate: f64,
+    /// Position-days ending with recorded > 0 and physical = 0.
+    pub rec_phantom: f64,
+    /// Units lost to shrinkage.
+    pub shrunk: f64,
+    /// Their value at cost (included in total cost).
+    pub shrink_cost: f64,
+    /// Positions counted.
+    pub counts: f64,
+    /// Cost of the counts (included in total cost).
+    pub count_cost: f64,
+    /// Online and BOPIS units cancelled because a record promised stock the shelf lacked.
+    pub cancel_inaccurate: f64,
 }
 
 impl ScopeAcc {
@@ -432,6 +515,16 @@ impl ScopeAcc {
         self.stranded += o.stranded;
         self.stranded_value += o.stranded_value;
         self.removal_cost += o.removal_cost;
+        self.records |= o.records;
+        self.rec_pos_days += o.rec_pos_days;
+        self.rec_abs_gap += o.rec_abs_gap;
+        self.rec_inaccurate += o.rec_inaccurate;
+        self.rec_phantom += o.rec_phantom;
+        self.shrunk += o.shrunk;
+        self.shrink_cost += o.shrink_cost;
+        self.counts += o.counts;
+        self.count_cost += o.count_cost;
+        self.cancel_inaccurate += o.cancel_inaccurate;
     }
 
     /// Computes every KPI; NaN marks an undefined value (reported as null).
@@ -460,7 +553,7 @@ impl ScopeAcc {
             Kpi::StockoutCost => ratio(self.stockout_cost, d),
             Kpi::OrderCost => ratio(self.order_cost, d),
             Kpi::InTransitHoldingCost => ratio(self.transit_cost, d),
-            // Without channels the two channel costs are +0.0, which leaves the sum's bits alone.
+            // Without channels or records their costs are +0.0, which leaves the sum's bits alone.
             Kpi::TotalCost => ratio(
                 self.holding_cost
                     + self.stockout_cost
@@ -468,7 +561,9 @@ impl ScopeAcc {
                     + self.transit_cost
                     + self.transfer_cost
                     + self.fulfil_cost
-                    + self.removal_cost,
+                    + self.removal_cost
+                    + self.shrink_cost
+                    + self.count_cost,
                 d,
             ),
             Kpi::OrdersPerDay => ratio(self.order_days, self.stock_pos_days),
@@ -494,6 +589,7 @@ impl ScopeAcc {
             Kpi::ReserveHeld => ratio(self.reserve_held, d),
             Kpi::ForecastMape => ratio(self.fc_abs, self.fc_actual),
             Kpi::ForecastBias => ratio(self.fc_err, self.fc_actual),
+            k if k.records() => self.record_kpi(k),
             _ if !self.channels => f64::NAN,
             Kpi::CancellationRate => ratio(self.cancelled, self.demand),
             Kpi::FulfilmentCost => ratio(self.fulfil_cost, d),
@@ -504,6 +600,27 @@ impl ScopeAcc {
             Kpi::StrandedUnits => self.stranded,
             Kpi::StrandedValue => self.stranded_value,
             Kpi::RemovalCost => ratio(self.removal_cost, d),
+            _ => f64::NAN,
+        }
+    }
+
+    /// A record KPI's value (NaN without records).
+    fn record_kpi(&self, k: Kpi) -> f64 {
+        let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
+        if !self.records {
+            return f64::NAN;
+        }
+        let d = self.days;
+        match k {
+            Kpi::RecordError => ratio(self.rec_abs_gap, self.rec_pos_days),
+            Kpi::InaccurateRecordShare => ratio(self.rec_inaccurate, self.rec_pos_days),
+            Kpi::PhantomStockoutDays => self.rec_phantom,
+            Kpi::ShrinkageUnits => ratio(self.shrunk, d),
+            Kpi::ShrinkageCost => ratio(self.shrink_cost, d),
+            Kpi::CountsPerDay => ratio(self.counts, d),
+            Kpi::CountCost => ratio(self.count_cost, d),
+            Kpi::CancellationsFromInaccuracy if self.channels => ratio(self.cancel_inaccurate, d),
+            _ => f64::NAN,
         }
     }
 }

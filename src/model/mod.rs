@@ -85,6 +85,9 @@ pub struct Model {
     pub alloc: Allocation,
     /// Online and BOPIS orders and their nodes, channel scopes, marketplace costs.
     pub channel: crate::channel::ChannelRt,
+    /// Inventory records: shrinkage, receiving errors, counts, visibility lag (inactive when
+    /// the scenario uses none of them).
+    pub records: crate::records::RecordsRt,
 }
 
 /// Who supplies whom, as flat per-position arrays in engine order (see the module docs).
@@ -248,6 +251,7 @@ impl Model {
         for (q, from) in channel.pickup_shippers() {
             pos.h_transit[q] = pos.h[from];
         }
+        let records = crate::records::compile::compile(&sc, &order.pos_index, &pos.whole);
         let reports = report_slots(&sc, &order.pos_loc);
         for (p, &slot) in pos.policy.iter_mut().zip(&reports.loc_day_slot) {
             p.day_slot = slot;
@@ -319,6 +323,7 @@ impl Model {
             },
             alloc: Allocation::default(),
             channel,
+            records,
             scenario: sc,
         };
         let sc = model.scenario.clone();

@@ -222,7 +222,7 @@ pub struct RowWriter {
     rows: Vec<usize>,
     /// Their `scope,location,sku` columns, ready to print.
     cols: Vec<String>,
-    /// Indices of the KPIs written (channel KPIs only in scenarios with channels).
+    /// Indices of the KPIs written (channel and record KPIs only in scenarios with them).
     kpis: Vec<usize>,
 }
 
@@ -233,7 +233,10 @@ impl RowWriter {
         let rows: Vec<usize> =
             (0..scopes.len()).filter(|&i| positions || !matches!(scopes[i], Scope::Position(_))).collect();
         let cols = rows.iter().map(|&i| scope_cols(m, scopes[i]).join(",")).collect();
-        let kpis = (0..Kpi::COUNT).filter(|&k| m.channel.active || !Kpi::ALL[k].channel()).collect();
+        let kpis = (0..Kpi::COUNT)
+            .filter(|&k| m.channel.active || !Kpi::ALL[k].channel())
+            .filter(|&k| m.records.active || !Kpi::ALL[k].records())
+            .collect();
         RowWriter { rows, cols, kpis }
     }
 

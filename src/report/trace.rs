@@ -12,7 +12,11 @@ use crate::model::Model;
 /// every row balance for pushed and rebalancing stores too:
 /// `on_hand = previous on_hand + received − sold − shipped − transfer_out` and
 /// `on_order = previous on_order + ordered + pushed_in + transfer_in − received`; they come after
-/// `supplier_up` so that readers of the original columns by position keep working.
+/// `supplier_up` so that readers of the original columns by position keep working. Scenarios
+/// with inventory records (issue 14) have `recorded_on_hand` right after `on_hand` and a last
+/// column `shrinkage` (units taken off the shelf unrecorded that morning), so their rows
+/// balance too: `on_hand = previous on_hand + received − sold − shipped − transfer_out −
+/// shrinkage`.
 pub const COLUMNS: [&str; 21] = [
     "day",
     "location",
@@ -62,6 +66,11 @@ impl TraceWriter {
             })
             .collect();
         let mut csv = COLUMNS.join(",");
+        if m.records.active {
+            // Scenarios with inventory records show the record beside the shelf.
+            csv = csv.replace(",on_hand,", ",on_hand,recorded_on_hand,");
+            csv.push_str(",shrinkage");
+        }
         csv.push('\n');
         TraceWriter { order, names, csv }
     }
@@ -103,14 +112,23 @@ impl Observer for TraceWriter {
             let extra = [f.pushed_in, f.transfer_in, f.transfer_out];
             // Noise is judged against the row's largest quantity.
             let scale = vals.iter().chain(&extra).fold(1.0_f64, |m, v| m.max(v.abs()));
-            for v in vals {
+            let recorded = st.recorded_on_hand(q, 0);
+            for (i, v) in vals.into_iter().enumerate() {
                 line.push(',');
                 push_trace(line, v, scale);
+                if let (4, Some(r)) = (i, recorded) {
+                    line.push(',');
+                    push_trace(line, r, scale);
+                }
             }
             line.push_str(if st.is_up(src, 0) { ",1" } else { ",0" });
             for v in extra {
                 line.push(',');
                 push_trace(line, v, scale);
+            }
+            if let Some(x) = st.shrunk_today(q, 0) {
+                line.push(',');
+                push_trace(line, x, scale);
             }
             line.push('\n');
         }

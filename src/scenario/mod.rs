@@ -200,6 +200,8 @@ pub struct Scenario {
     pub factors: Vec<CommonFactor>,
     /// Lateral transshipment between stores.
     pub rebalancing: Option<Rebalancing>,
+    /// Inventory records: shrinkage, receiving errors, cycle counts, visibility lag.
+    pub records: crate::records::Records,
     /// Named strategies defined in the file (`[strategies.<name>]`), the default first.
     pub strategies: Vec<Named>,
     /// Named stress tests defined in the file (`[stress.<name>]`).

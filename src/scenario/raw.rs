@@ -79,6 +79,10 @@ pub struct RawLocation {
     pub bopis_fallback: Option<S<String>>,
     pub fee_per_unit: Option<S<f64>>,
     pub removal_cost: Option<S<f64>>,
+    pub shrinkage: Option<S<Value>>,
+    pub receiving_errors: Option<S<f64>>,
+    pub cycle_count: Option<S<Value>>,
+    pub visibility_lag_days: Option<S<i64>>,
 }
 
 /// `reserve = { share = 0.3, release_sell_through = 0.4, tier = "A" }`.

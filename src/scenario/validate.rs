@@ -43,6 +43,7 @@ const TOP_KEYS: &[&str] = &[
     "common_factors",
     "rebalancing",
     "segments",
+    "records",
     "strategies",
     "stress",
 ];
@@ -90,6 +91,7 @@ pub(super) struct Raw {
     pub(super) shocks: Vec<(usize, RawShock)>,
     pub(super) factors: Vec<(usize, RawFactor)>,
     pub(super) rebalancing: Option<(Range<usize>, RawRebalancing)>,
+    pub(super) records: Option<(Range<usize>, crate::records::validate::RawRecords)>,
     pub(super) segments: Vec<(String, Range<usize>, RawSegment)>,
     /// Ids of entries that failed to decode: references to them are not reported again.
     pub(super) broken_ids: HashSet<String>,
@@ -224,6 +226,7 @@ fn decode_doc<'a>(doc: Spanned<DeTable<'a>>, d: &mut Diags) -> Raw {
         shocks: Vec::new(),
         factors: Vec::new(),
         rebalancing: None,
+        records: None,
         segments: Vec::new(),
         broken_ids: HashSet::new(),
         doc_span,
@@ -235,6 +238,10 @@ fn decode_doc<'a>(doc: Spanned<DeTable<'a>>, d: &mut Diags) -> Raw {
             "rebalancing" => {
                 let span = v.span();
                 raw.rebalancing = decode(v, "rebalancing", d).map(|r| (span, r));
+            }
+            "records" => {
+                let span = v.span();
+                raw.records = decode(v, "records", d).map(|r| (span, r));
             }
             "segments" => {
                 let span = v.span();
@@ -400,6 +407,7 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
     let shocks = check_shocks(&raw.shocks, &locations, &skus, &demand, d);
     let factors = check_factors(&raw.factors, &locations, &skus, &demand, d);
     let rebalancing = raw.rebalancing.as_ref().and_then(|(span, r)| check_rebalancing(span, r, d));
+    let records = check_records(&raw, &locations, d);
     Scenario {
         name: raw.name.unwrap_or_default(),
         description: raw.description.unwrap_or_default(),
@@ -412,6 +420,7 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
         shocks,
         factors,
         rebalancing,
+        records,
         strategies: Vec::new(),
         stresses: Vec::new(),
         strategy: None,
@@ -729,4 +738,23 @@ fn check_network(raw: &[(usize, RawLocation)], locations: &[Location], d: &mut D
         );
     }
     network
+}
+
+/// Record keys: `[records]` defaults for every store and each location's own keys.
+fn check_records(raw: &Raw, locations: &[Location], d: &mut Diags) -> crate::records::Records {
+    use crate::records::validate::RecordKeys;
+    let keys: Vec<(usize, RecordKeys<'_>)> = raw
+        .locations
+        .iter()
+        .map(|(i, l)| {
+            let k = RecordKeys {
+                shrinkage: l.shrinkage.as_ref(),
+                receiving_errors: l.receiving_errors.as_ref(),
+                cycle_count: l.cycle_count.as_ref(),
+                visibility_lag_days: l.visibility_lag_days.as_ref(),
+            };
+            (*i, k)
+        })
+        .collect();
+    crate::records::validate::check_records(raw.records.as_ref(), &keys, locations, d)
 }

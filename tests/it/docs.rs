@@ -27,6 +27,11 @@ const GALLERY: &str = "scenarios/README.md";
 const JACKETS: &str = "scenarios/winter-jackets.toml";
 const OMNI: &str = "scenarios/omnichannel.toml";
 
+/// `summary.json` of the visibility scenario under a strategy.
+fn vis(r: &mut Runs, strategy: &str) -> Rc<Value> {
+    r.run(&format!("scenarios/visibility.toml --strategy {strategy}"))
+}
+
 /// `summary.json` of the omnichannel scenario under a strategy (and a stress test).
 fn omni(r: &mut Runs, strategy: &str, stress: Option<&str>) -> Rc<Value> {
     let stress = stress.map_or(String::new(), |s| format!(" --stress {s}"));
@@ -782,6 +787,75 @@ const FIGURES: &[Figure] = &[
                 num(at(&slump, "channels/marketplace/stranded_units/mean")),
                 num(at(&slump, "channels/marketplace/stranded_value/mean")),
             ]
+        },
+    },
+    // ---------------------------------------------------------------------------------------
+    // scenarios/visibility.toml: its lesson in scenarios/README.md
+    Figure {
+        doc: GALLERY,
+        text: "Monthly counts with weekly reports (`count-30`) fill {} of all demand ({} walk-in, {} online); the stores' records are wrong on {} of store-days, by {} units on average; stores end {} store-days in a phantom stockout (the record shows stock, the shelf is empty), and {} online units a day are cancelled because a store's record promised units its shelf did not have.",
+        values: |r| {
+            let c = vis(r, "count-30");
+            vec![
+                pct(at(&c, "network/fill_rate/mean")),
+                pct(at(&c, "channels/store/fill_rate/mean")),
+                pct(at(&c, "channels/online/fill_rate/mean")),
+                pct(at(&c, "network/inaccurate_record_share/mean")),
+                num(at(&c, "network/record_error/mean")),
+                num(at(&c, "network/phantom_stockout_days/mean")),
+                num(at(&c, "network/cancellations_from_inaccuracy/mean")),
+            ]
+        },
+    },
+    Figure {
+        doc: GALLERY,
+        text: "Never counting (`no-counts`), the records drift {} units from the shelves, phantom stockouts take {} store-days, stores freeze and fill falls to {}, with {} online units a day cancelled. Weekly counts (`count-7`) cost {} a day and keep the error at {} units; quarterly counts (`count-90`) cost {} and let it grow to {}.",
+        values: |r| {
+            let (n, c7, c90) = (vis(r, "no-counts"), vis(r, "count-7"), vis(r, "count-90"));
+            vec![
+                num(at(&n, "network/record_error/mean")),
+                num(at(&n, "network/phantom_stockout_days/mean")),
+                pct(at(&n, "network/fill_rate/mean")),
+                num(at(&n, "network/cancellations_from_inaccuracy/mean")),
+                num(at(&c7, "network/count_cost/mean")),
+                num(at(&c7, "network/record_error/mean")),
+                num(at(&c90, "network/count_cost/mean")),
+                num(at(&c90, "network/record_error/mean")),
+            ]
+        },
+    },
+    Figure {
+        doc: GALLERY,
+        text: "Real-time reports (`real-time`) fill {} of demand with no phantom stockouts: the weekly lag costs {} percentage points of fill,",
+        values: |r| {
+            let (rt, c) = (vis(r, "real-time"), vis(r, "count-30"));
+            assert_eq!(at(&rt, "network/phantom_stockout_days/mean"), 0.0);
+            let gap = at(&rt, "network/fill_rate/mean") - at(&c, "network/fill_rate/mean");
+            vec![pct(at(&rt, "network/fill_rate/mean")), fix(100.0 * gap, 2)]
+        },
+    },
+    Figure {
+        doc: GALLERY,
+        text: "walk-in fill {} — and with weekly store reports it is the cheaper view here, {} a day against {} unified; with real-time reports the unified view costs {} a day.",
+        values: |r| {
+            let (si, c, rt) = (vis(r, "siloed"), vis(r, "count-30"), vis(r, "real-time"));
+            vec![
+                pct(at(&si, "channels/store/fill_rate/mean")),
+                num(at(&si, "network/total_cost/mean")),
+                num(at(&c, "network/total_cost/mean")),
+                num(at(&rt, "network/total_cost/mean")),
+            ]
+        },
+    },
+    Figure {
+        doc: GALLERY,
+        text: "total cost {} a day never counting, {} counting weekly, {} every 14 days, {} monthly, {} every 60 days and {} quarterly: counting every two weeks to a month costs least.",
+        values: |r| {
+            let s = r.sweep("scenarios/visibility.toml --set records.cycle_count.every_days=0,7,14,30,60,90");
+            let cost = |i: usize| at(&s, &format!("points/{i}/network/total_cost/mean"));
+            let best = if cost(2) <= cost(3) { 2 } else { 3 };
+            assert!((0..6).all(|i| cost(best) <= cost(i)), "counting every 14 or 30 days is the cheapest");
+            (0..6).map(|i| num(cost(i))).collect()
         },
     },
 ];

@@ -2,6 +2,7 @@
 //!
 //! - `api`: the `Simulation` builder: replication ranges, progress and cancellation;
 //! - `channels`: online routing, ship-from-store protection, BOPIS, marketplace pools (issue 13);
+//! - `records`: inventory records — the freeze, the lag, routing on the record, conservation (issue 14);
 //! - `golden`: simulated KPI means against closed forms (tests/REFERENCE.md);
 //! - `traces`: hand-computed day-by-day traces, cell by cell;
 //! - `determinism`: same seed, same bytes, for any thread count;
@@ -42,6 +43,7 @@ mod input;
 mod numbers;
 mod print;
 mod props;
+mod records;
 mod regressions;
 mod report;
 mod shards;

@@ -1137,6 +1137,125 @@ fn check_channels(text: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Inventory record keys (issue 14): `[records]` for every store, and optionally keys of their
+/// own on the warehouses.
+#[derive(Clone, Debug)]
+struct RecordsSpec {
+    /// `{ rate = x }` or `{ units = poisson(x) }`.
+    shrink: Option<(bool, f64)>,
+    receiving_errors: f64,
+    count_every: u32,
+    lag: u32,
+    siloed: bool,
+    /// Keys on warehouses too (shrinkage rate, lag).
+    warehouses: Option<(f64, u32)>,
+}
+
+fn records_spec() -> impl Strategy<Value = RecordsSpec> {
+    (
+        prop::option::weighted(0.8, (any::<bool>(), 0.0..0.2f64)),
+        prop_oneof![Just(0.0), 0.0..0.3f64],
+        prop_oneof![Just(0u32), 1u32..40],
+        0u32..8,
+        any::<bool>(),
+        prop::option::weighted(0.4, (0.0..0.05f64, 0u32..5)),
+    )
+        .prop_map(|(shrink, receiving_errors, count_every, lag, siloed, warehouses)| RecordsSpec {
+            shrink,
+            receiving_errors,
+            count_every,
+            lag,
+            siloed,
+            warehouses,
+        })
+}
+
+impl RecordsSpec {
+    /// `base` (a network's text) with the records added.
+    fn toml_on(&self, net: &NetSpec, base: String) -> String {
+        let mut t = base;
+        let _ = writeln!(t, "\n[records]");
+        match self.shrink {
+            Some((true, x)) => {
+                let _ = writeln!(t, "shrinkage = {{ rate = {x:?} }}");
+            }
+            Some((false, x)) => {
+                let _ = writeln!(t, "shrinkage = {{ units = {{ type = \"poisson\", mean = {:?} }} }}", 5.0 * x);
+            }
+            None => {}
+        }
+        let _ = writeln!(t, "receiving_errors = {:?}", self.receiving_errors);
+        let _ = writeln!(t, "cycle_count = {{ every_days = {}, cost = 2.0 }}", self.count_every);
+        let _ = writeln!(t, "visibility_lag_days = {}", self.lag);
+        let _ = writeln!(t, "visibility = \"{}\"\n", if self.siloed { "siloed" } else { "unified" });
+        if let Some((rate, lag)) = self.warehouses
+            && !net.warehouses.is_empty()
+        {
+            let _ = writeln!(
+                t,
+                "[strategies.records]\ndefault = true\nwarehouses = {{ shrinkage = {{ rate = {rate:?} }}, visibility_lag_days = {lag} }}\n"
+            );
+        }
+        t
+    }
+}
+
+/// With inventory records: the shelf is never negative, every trace row balances with its
+/// shrinkage column (on hand = yesterday's + received − sold − shipped − transfer_out −
+/// shrinkage), shrinkage never takes more than the shelf held, the trace's shrinkage is the
+/// `shrinkage_units` KPI, and a count day leaves the record equal to the shelf before deliveries.
+fn check_records(text: &str) -> Result<(), TestCaseError> {
+    let (sc, m, csv) = trace_within(text, 30)?;
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name);
+    let active = m.records.active;
+    prop_assert_eq!(col("recorded_on_hand").is_some(), active, "recorded_on_hand only with records");
+    if !active {
+        return Ok(());
+    }
+    let c = |name: &str| col(name).unwrap_or_else(|| panic!("no column {name}"));
+    let (oh, rec, recv, sold, shipped, tout, shrink) = (
+        c("on_hand"),
+        c("recorded_on_hand"),
+        c("received"),
+        c("sold"),
+        c("shipped"),
+        c("transfer_out"),
+        c("shrinkage"),
+    );
+    let rows: Vec<Vec<String>> = lines.map(|l| l.split(',').map(str::to_string).collect()).collect();
+    let n = m.n_pos();
+    let v = |r: &[String], i: usize| r[i].parse::<f64>().unwrap_or(f64::NAN);
+    let mut total_shrink = 0.0;
+    for (k, r) in rows.iter().enumerate() {
+        let at = format!("day {} {}/{}", r[0], r[1], r[2]);
+        prop_assert!(v(r, oh) >= -EPS, "{}: shelf {} < 0", at, v(r, oh));
+        prop_assert!(v(r, rec).is_finite(), "{}: record {}", at, v(r, rec));
+        prop_assert!(v(r, shrink) >= 0.0, "{}: shrinkage {}", at, v(r, shrink));
+        total_shrink += v(r, shrink);
+        if k < n {
+            continue;
+        }
+        let p = &rows[k - n];
+        prop_assert!(v(r, shrink) <= v(p, oh) + EPS, "{}: shrinkage {} above yesterday's shelf", at, v(r, shrink));
+        let scale = EPS * (1.0 + v(p, oh).abs() + v(r, oh).abs() + v(r, recv) + v(r, sold) + v(r, shipped));
+        let out = v(p, oh) + v(r, recv) - v(r, sold) - v(r, shipped) - v(r, tout) - v(r, shrink) - v(r, oh);
+        prop_assert!(out.abs() <= scale, "{}: {} units left the shelf unaccounted for", at, out);
+    }
+    let res = run_with(&m, 1, sc.simulation.seed);
+    let net = res.scope_index(Scope::Network).expect("network scope");
+    let kpi = res.series(net, Kpi::ShrinkageUnits)[0] * sc.simulation.days as f64;
+    prop_assert!(close(kpi, total_shrink, 1e-9), "shrinkage_units {} vs trace {}", kpi, total_shrink);
+    for k in Kpi::ALL.into_iter().filter(|k| k.records()) {
+        let x = res.series(net, k)[0];
+        prop_assert!(x.is_nan() || x >= 0.0, "{} = {}", k.name(), x);
+    }
+    let share = res.series(net, Kpi::InaccurateRecordShare)[0];
+    prop_assert!(share.is_nan() || share <= 1.0, "inaccurate_record_share {}", share);
+    Ok(())
+}
+
 fn with_scenario(e: TestCaseError, text: &str) -> TestCaseError {
     TestCaseError::fail(format!("{e}\n--- scenario ---\n{text}"))
 }
@@ -1199,6 +1318,25 @@ proptest! {
         let ch = ChannelSpec { max_wait: None, bopis: None, ..ch };
         let text = ch.toml_on(&spec, spec.toml_with(false, Some(&f)));
         check_features(&text, &f).map_err(|e| with_scenario(e, &text))?;
+        check_kpi_ranges(&text).map_err(|e| with_scenario(e, &text))?;
+    }
+
+    /// Inventory records (shrinkage, receiving errors, counts, lag, siloed) keep shelves whole
+    /// and units accounted for, alone and with every feature and channels.
+    #[test]
+    fn records_conserve_units((spec, r) in (net_spec(), records_spec())) {
+        let text = r.toml_on(&spec, spec.toml(false));
+        check_records(&text).map_err(|e| with_scenario(e, &text))?;
+        check_kpi_ranges(&text).map_err(|e| with_scenario(e, &text))?;
+    }
+
+    /// Records with every allocation and stress feature and with channels.
+    #[test]
+    fn records_with_features_and_channels((spec, f, ch, r) in (net_spec(), features(), channel_spec(), records_spec())) {
+        // One default strategy per file: the channels' (warehouse record keys stay out).
+        let r = RecordsSpec { warehouses: None, ..r };
+        let text = r.toml_on(&spec, ch.toml_on(&spec, spec.toml_with(false, Some(&f))));
+        check_records(&text).map_err(|e| with_scenario(e, &text))?;
         check_kpi_ranges(&text).map_err(|e| with_scenario(e, &text))?;
     }
 
