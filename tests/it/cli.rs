@@ -746,9 +746,9 @@ fn run_in(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> (Option
 fn runs_that_need_more_memory_than_available_are_refused_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let (wj, dc) = (shipped("winter-jackets.toml"), shipped("perf/dc-100-stores.toml"));
-    // Only the network's values grow with the replications (about 600 bytes each, kept and saved): 100 million
-    // need about 46 GB, refused against the machine's real available memory unless it is huge,
-    // and against a 16 GB budget; 10 million of the perf network against a 2 GB budget.
+    // Only the network's values grow with the replications (about 900 bytes each, kept, saved
+    // and summarised): 100 million need about 87 GB, refused against a 16 GB budget; 10 million
+    // of the perf network (about 9 GB) against a 2 GB budget.
     let budget_16gb: &[(&str, &str)] = &[("ECHELON_MEMORY_LIMIT", "16000000000")];
     let budget_2gb: &[(&str, &str)] = &[("ECHELON_MEMORY_LIMIT", "2000000000")];
     for (args, env) in [
