@@ -325,3 +325,87 @@ cycle_count = { every_days = 0, by_class = { A = 5, C = 0 }, cost = 1.0 }
     assert_eq!(summary(&r, loc("slow"), Kpi::CountsPerDay).mean, 0.0);
     assert_eq!(summary(&r, Scope::Network, Kpi::CountCost).mean, 4.0 / 20.0);
 }
+
+/// A warehouse pushing one store every day (forecast = the plan, 2 a day; horizon = lead time 1
+/// + cycle 1 − 1 = 1 day; buffer 10 days: the target is 22), the store selling 2 a day from 10
+/// units and never ordering. The push sees the store's on-hand as its record said k days ago
+/// plus what was delivered since (the warehouse knows what it sent, learns sales k days late).
+/// By hand, with k = 0 the store ends day 0 with 8, is pushed 22 − 8 = 14 and then 2 a day,
+/// ending each day with 20. With a lag k ≥ 1 the day-0 push sees the starting 10 and sends 12;
+/// on days 1..k − 1 it sees 10 + 12 = 22 and sends nothing; from day k it sees the closing of
+/// day t − k plus the deliveries since, short of the truth by the 2k units sold in the k unseen
+/// days, and sends 2 a day: the store settles 2k units lower, at 20 − 2k.
+#[test]
+fn lagging_push_plans_on_the_old_record() {
+    let run = |k: usize| {
+        let m = model(&pushed_store(&format!("visibility_lag_days = {k}")));
+        let csv = trace_csv(&m, 1, 0);
+        let rows: Vec<&str> =
+            csv.lines().take(1).chain(csv.lines().filter(|l| l.split(',').nth(1) == Some("store"))).collect();
+        let csv = rows.join("\n");
+        (column(&csv, "pushed_in"), column(&csv, "on_hand"))
+    };
+    let (pushed, on_hand) = run(0);
+    let want: Vec<f64> = (0..10).map(|t| if t == 0 { 14.0 } else { 2.0 }).collect();
+    assert_eq!(pushed, want);
+    assert_eq!(on_hand, [vec![8.0], vec![20.0; 9]].concat());
+    for k in [1usize, 3] {
+        let (pushed, on_hand) = run(k);
+        let want: Vec<f64> = (0..10)
+            .map(|t| {
+                if t == 0 {
+                    12.0
+                } else if t < k {
+                    0.0
+                } else {
+                    2.0
+                }
+            })
+            .collect();
+        assert_eq!(pushed, want, "lag {k}");
+        assert_eq!(on_hand[9], 20.0 - 2.0 * k as f64, "lag {k}");
+    }
+}
+
+/// A supplier, a warehouse pushing every day, one store selling 2 a day; `keys` go on the store.
+fn pushed_store(keys: &str) -> String {
+    format!(
+        r#"
+[simulation]
+days = 10
+replications = 1
+seed = 1
+unmet_demand = "backorder"
+
+[[skus]]
+id = "item"
+holding_cost = 0.1
+stockout_cost = 1.0
+
+[[locations]]
+id = "supplier"
+type = "supplier"
+
+[[locations]]
+id = "dc"
+type = "warehouse"
+source = "supplier"
+lead_time = 1
+policy = {{ type = "base_stock", level = 1000 }}
+push = {{ cycle_days = 1, buffer = {{ days = 10 }}, forecast = {{ method = "plan" }} }}
+
+[[locations]]
+id = "store"
+type = "store"
+source = "dc"
+lead_time = 1
+policy = {{ type = "none" }}
+initial_on_hand = 10
+{keys}
+
+[[demand]]
+location = "store"
+distribution = {{ type = "constant", value = 2 }}
+"#
+    )
+}
