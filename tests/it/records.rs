@@ -326,9 +326,9 @@ cycle_count = { every_days = 0, by_class = { A = 5, C = 0 }, cost = 1.0 }
     assert_eq!(summary(&r, Scope::Network, Kpi::CountCost).mean, 4.0 / 20.0);
 }
 
-/// A warehouse pushing one store every day (forecast = the plan, 2 a day; horizon = lead time 1
-/// + cycle 1 − 1 = 1 day; buffer 10 days: the target is 22), the store selling 2 a day from 10
-/// units and never ordering. The push sees the store's on-hand as its record said k days ago
+/// A warehouse pushing one store every day (forecast = the plan, 2 a day; horizon = lead time
+/// 1 plus cycle 1 less 1 = 1 day; buffer 10 days: the target is 22), the store selling 2 a day
+/// from 10 units and never ordering. The push sees the store's on-hand as its record said k days ago
 /// plus what was delivered since (the warehouse knows what it sent, learns sales k days late).
 /// By hand, with k = 0 the store ends day 0 with 8, is pushed 22 − 8 = 14 and then 2 a day,
 /// ending each day with 20. With a lag k ≥ 1 the day-0 push sees the starting 10 and sends 12;
