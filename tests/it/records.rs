@@ -409,3 +409,23 @@ distribution = {{ type = "constant", value = 2 }}
 "#
     )
 }
+
+/// Siloed planning of store stock: a store selling 2 a day walk-in with a level of 5 days of
+/// cover (10 units), next to a web shop of 1 order a day that may ship from it. Under
+/// `visibility = "siloed"` the web shop's orders never reach the store and the store's level
+/// counts its walk-in demand only: it orders exactly as it would without the web shop, 2 a day,
+/// and ends every day with 10 − 2 = 8.
+#[test]
+fn siloed_store_plans_on_walk_in_demand_only() {
+    let policy = "policy = { type = \"base_stock\", level = { days = 5 } }";
+    let with_web = |keys: &str| one_web_store(policy, 10, 8, keys).replace("value = 0", "value = 2");
+    let store_col = |text: &str, name: &str| {
+        let csv = trace_csv(&model(text), 1, 0);
+        let rows: Vec<&str> =
+            csv.lines().take(1).chain(csv.lines().filter(|l| l.split(',').nth(1) == Some("store"))).collect();
+        column(&rows.join("\n"), name)
+    };
+    let siloed = with_web("[records]\nvisibility = \"siloed\"");
+    assert_eq!(store_col(&siloed, "ordered"), vec![2.0; 8]);
+    assert_eq!(store_col(&siloed, "on_hand"), vec![8.0; 8]);
+}
