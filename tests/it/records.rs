@@ -429,3 +429,75 @@ fn siloed_store_plans_on_walk_in_demand_only() {
     assert_eq!(store_col(&siloed, "ordered"), vec![2.0; 8]);
     assert_eq!(store_col(&siloed, "on_hand"), vec![8.0; 8]);
 }
+
+/// Rebalancing on a lagged record: stores A (10 units) and B (100 units) sell 2 a day and never
+/// order; transfers are reviewed daily (trigger 4 days of cover, target 14: 28 units, lead time
+/// 1 day). By hand, without a lag A ends day 1 with 6 < 8 units of cover and receives 28 − 6 =
+/// 22 from B. With `visibility_lag_days = k` on both stores the planner sees A's closing record
+/// of day 1 only on day 1 + k, so the same transfer of 22 leaves exactly k days later.
+#[test]
+fn lagging_rebalancing_moves_as_the_old_record_says() {
+    let first_transfer = |k: usize| {
+        let text = rebalanced_stores(&format!("visibility_lag_days = {k}"));
+        let csv = trace_csv(&model(&text), 1, 0);
+        let rows: Vec<&str> =
+            csv.lines().take(1).chain(csv.lines().filter(|l| l.split(',').nth(1) == Some("a"))).collect();
+        let got = column(&rows.join("\n"), "transfer_in");
+        got.iter().copied().enumerate().find(|(_, x)| *x > 0.0)
+    };
+    assert_eq!(first_transfer(0), Some((1, 22.0)));
+    for k in [1usize, 3] {
+        assert_eq!(first_transfer(k), Some((1 + k, 22.0)), "lag {k}");
+    }
+}
+
+/// A supplier, a warehouse and stores `a` and `b` that rebalance daily; `keys` go in `[records]`.
+fn rebalanced_stores(keys: &str) -> String {
+    let store = |id: &str, initial: u32| {
+        format!(
+            "[[locations]]\nid = \"{id}\"\ntype = \"store\"\nsource = \"dc\"\nlead_time = 1\n\
+             policy = {{ type = \"none\" }}\ninitial_on_hand = {initial}\n\n\
+             [[demand]]\nlocation = \"{id}\"\ndistribution = {{ type = \"constant\", value = 2 }}\n"
+        )
+    };
+    format!(
+        r#"
+[simulation]
+days = 8
+replications = 1
+seed = 1
+unmet_demand = "backorder"
+
+[[skus]]
+id = "item"
+holding_cost = 0.1
+stockout_cost = 1.0
+
+[records]
+{keys}
+
+[rebalancing]
+review_days = 1
+trigger_days = 4
+target_days = 14
+lead_time = 1
+cost_per_unit = 1.0
+within = "all"
+
+[[locations]]
+id = "supplier"
+type = "supplier"
+
+[[locations]]
+id = "dc"
+type = "warehouse"
+source = "supplier"
+lead_time = 1
+policy = {{ type = "base_stock", level = 10 }}
+
+{}
+{}"#,
+        store("a", 10),
+        store("b", 100)
+    )
+}
