@@ -3,7 +3,9 @@
 //! Each mechanism by hand: the Kang & Gershwin freeze (shrinkage leaves a record above the
 //! reorder point with an empty shelf; sales stop on the day computed below and resume after
 //! the next count), a visibility lag of k days shifts a base-stock store's orders by exactly k
-//! days, shrinkage conserves units, and a scenario without records runs exactly as before.
+//! days, push and rebalancing on a lagged record move as the k-day-old record says, a siloed
+//! store plans on walk-in demand only, shrinkage conserves units, and a scenario without
+//! records runs exactly as before.
 
 use echelon::kpi::Kpi;
 use echelon::report::trace::trace_csv;
