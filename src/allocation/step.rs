@@ -8,6 +8,7 @@ use super::compile::PushRt;
 use crate::engine::{Stocks, Sums};
 use crate::forecast::step::{rate, reset as reset_forecasts};
 use crate::model::Model;
+use crate::records::RecordsState;
 use crate::rng::{Purpose, SimRng, stream};
 
 /// Per-position sums kept only when allocation features are used.
@@ -94,7 +95,7 @@ pub(crate) fn push<const L: usize>(
     l: usize,
     t: usize,
     stocks: &mut [Stocks<L>],
-    gap: &[[f64; L]],
+    rec: &RecordsState<L>,
 ) -> f64 {
     let pi = m.alloc.push_of[p.stock_pos as usize] as usize;
     let mut total = 0.0;
@@ -107,7 +108,7 @@ pub(crate) fn push<const L: usize>(
             r *= (p.noise_sigma * z - 0.5 * p.noise_sigma * p.noise_sigma).exp();
         }
         let s = &mut stocks[c];
-        let ip = recorded(s, gap, c, l) + s.in_transit[l] + s.owed_in[l] - s.cust_bo[l];
+        let ip = recorded(s, rec, c, l) + s.in_transit[l] + s.owed_in[l] - s.cust_bo[l];
         let mut qty = (r * h + p.buffer[i] - ip).max(0.0);
         if m.stock.whole[c] {
             qty = (qty - 1e-9).ceil().max(0.0);
@@ -118,11 +119,11 @@ pub(crate) fn push<const L: usize>(
     total
 }
 
-/// The on-hand decisions see: the record where the model keeps records (`gap` = recorded −
-/// physical per position), else the shelf.
+/// The on-hand decisions see: the record where the model keeps records, as it was k days ago
+/// at a location with a visibility lag (see [`RecordsState::planned_on_hand`]), else the shelf.
 #[inline]
-fn recorded<const L: usize>(s: &Stocks<L>, gap: &[[f64; L]], q: usize, l: usize) -> f64 {
-    if gap.is_empty() { s.on_hand[l] } else { s.on_hand[l] + gap[q][l] }
+fn recorded<const L: usize>(s: &Stocks<L>, rec: &RecordsState<L>, q: usize, l: usize) -> f64 {
+    rec.planned_on_hand(q, l, s.on_hand[l])
 }
 
 /// Releases reserves whose protected tier has reached its sell-through; counts units held.
@@ -161,7 +162,7 @@ pub(crate) fn rebalance<const L: usize>(
     ring: &mut [[f64; L]],
     arrive_slot: usize,
     measure: bool,
-    gap: &[[f64; L]],
+    rec: &mut RecordsState<L>,
 ) -> f64 {
     let Some(rb) = &m.alloc.rebalance else { return 0.0 };
     let mu = &m.alloc.mu;
@@ -174,7 +175,7 @@ pub(crate) fn rebalance<const L: usize>(
             if mu[qi] <= 0.0 {
                 continue;
             }
-            let cover = (recorded(s, gap, qi, l) + s.in_transit[l] - s.cust_bo[l]) / mu[qi];
+            let cover = (recorded(s, rec, qi, l) + s.in_transit[l] - s.cust_bo[l]) / mu[qi];
             if cover < rb.trigger {
                 a.takers.push((cover, q));
             } else if cover > rb.target {
@@ -189,17 +190,17 @@ pub(crate) fn rebalance<const L: usize>(
         let mut gi = 0;
         for ti in 0..a.takers.len() {
             let r = a.takers[ti].1 as usize;
-            let need_of = |s: &Stocks<L>| rb.target * mu[r] - (recorded(s, gap, r, l) + s.in_transit[l] - s.cust_bo[l]);
             while gi < a.givers.len() {
-                let need = need_of(&stocks[r]);
+                let sr = &stocks[r];
+                let need = rb.target * mu[r] - (recorded(sr, rec, r, l) + sr.in_transit[l] - sr.cust_bo[l]);
                 if need <= 0.0 {
                     break;
                 }
                 let d = a.givers[gi].1 as usize;
                 let sd = &stocks[d];
                 // Planned on the record; the shelf sends at most what it holds.
-                let spare = (recorded(sd, gap, d, l) + sd.in_transit[l] - sd.cust_bo[l] - rb.target * mu[d])
-                    .min(recorded(sd, gap, d, l))
+                let spare = (recorded(sd, rec, d, l) + sd.in_transit[l] - sd.cust_bo[l] - rb.target * mu[d])
+                    .min(recorded(sd, rec, d, l))
                     .min(sd.on_hand[l]);
                 // Each pass either meets the taker's need (all of it, or for whole units all but
                 // a fraction no whole unit fills) and keeps this giver for the next taker, or
@@ -214,6 +215,7 @@ pub(crate) fn rebalance<const L: usize>(
                 }
                 if x > 0.0 {
                     stocks[d].on_hand[l] -= x;
+                    rec.sent(m, d, l, x);
                     stocks[r].in_transit[l] += x;
                     ring[arrive_slot + r][l] += x;
                     moved += x;

@@ -663,7 +663,7 @@ fn allocation_after_shipping<const L: usize, const MEASURE: bool, O: Observer>(
                 &mut st.ring,
                 slot,
                 MEASURE,
-                &st.rec.gap,
+                &mut st.rec,
             );
             if trace {
                 for (f, x) in lane.flows.iter_mut().zip(&lane.alloc.extras) {
@@ -765,7 +765,7 @@ where
                     let flows = &mut st.lanes[l].flows;
                     (p.lo..p.hi).for_each(|c| flows[c as usize].pushed_in = -stocks[c as usize].owed_in[l]);
                 }
-                let x = alloc::push(m, p, &mut st.lanes[l].alloc, l, t, stocks, &st.rec.gap);
+                let x = alloc::push(m, p, &mut st.lanes[l].alloc, l, t, stocks, &st.rec);
                 if MEASURE && O::ACTIVE {
                     let flows = &mut st.lanes[l].flows;
                     (p.lo..p.hi).for_each(|c| flows[c as usize].pushed_in += stocks[c as usize].owed_in[l]);

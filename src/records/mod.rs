@@ -97,7 +97,9 @@ pub enum Visibility {
     #[default]
     Unified,
     /// Each channel's planning sees only its own pool: the online location's routing does not
-    /// see store stock it has no record of (ship-from-store nodes look empty to it).
+    /// see store stock it has no record of (ship-from-store nodes look empty to it), and a
+    /// store's levels and forecasts count its walk-in and BOPIS demand only (as, so far, under
+    /// `Unified` too: online orders routed to a store never enter its demand).
     Siloed,
 }
 

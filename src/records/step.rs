@@ -40,12 +40,24 @@ pub(crate) struct RecordsState<const L: usize> {
     /// What online routing sees beyond a node's shelf and today's deliveries, per position: the
     /// gap, or with a lag the record of `lag` days ago minus today's shelf and deliveries.
     pub(crate) route_gap: Vec<[f64; L]>,
+    /// Per position (when some lag is used): what push and rebalancing plan on at a lagged
+    /// position, its closing record of `lag` days ago plus the flows the planner knows of since
+    /// (see [`RecordsState::planned_on_hand`]); unused for positions without a lag.
+    lag_oh: Vec<[f64; L]>,
+    /// Per position (when some lag is used): whether decisions about it see it late.
+    lagged: Vec<bool>,
     /// Lagged positions: `seen_oh[(t % (max_lag + 1)) * n_slots + slot]` = the recorded on-hand
     /// at the end of day t − 1.
     seen_oh: Vec<[f64; L]>,
     /// Lagged positions: `hist[(t % (max_lag + 1)) * n_slots + slot]` = the recorded inventory
     /// position before ordering on day t, minus the orders placed before day t.
     hist: Vec<[f64; L]>,
+    /// Lagged positions: `seen_net[(t % (max_lag + 1)) * n_slots + slot]` = the recorded on-hand
+    /// at the end of day t − 1 minus `known` then.
+    seen_net: Vec<[f64; L]>,
+    /// Units the planner knows moved in or out since the start, per slot: receipts less
+    /// rebalancing transfers out.
+    known: Vec<[f64; L]>,
     /// Orders placed so far, per slot.
     cum: Vec<[f64; L]>,
     rng: Vec<[SimRng; L]>,
@@ -63,8 +75,16 @@ impl<const L: usize> RecordsState<L> {
             gap: vec![[0.0; L]; if r.active { m.n_pos() } else { 0 }],
             shrunk_today: vec![[0.0; L]; if r.active { m.n_pos() } else { 0 }],
             route_gap: vec![[0.0; L]; if r.active { m.n_pos() } else { 0 }],
+            lag_oh: vec![[0.0; L]; if r.max_lag > 0 { m.n_pos() } else { 0 }],
+            lagged: if r.max_lag > 0 {
+                (0..m.n_pos()).map(|q| r.slot[q] != u32::MAX && r.positions[r.slot[q] as usize].lag > 0).collect()
+            } else {
+                Vec::new()
+            },
             seen_oh: vec![[0.0; L]; if r.max_lag > 0 { k * (r.max_lag + 1) } else { 0 }],
             hist: vec![[0.0; L]; if r.max_lag > 0 { k * (r.max_lag + 1) } else { 0 }],
+            seen_net: vec![[0.0; L]; if r.max_lag > 0 { k * (r.max_lag + 1) } else { 0 }],
+            known: vec![[0.0; L]; if r.max_lag > 0 { k } else { 0 }],
             cum: vec![[0.0; L]; if r.max_lag > 0 { k } else { 0 }],
             rng: (0..k).map(|_| std::array::from_fn(|_| blank())).collect(),
             sums: vec![[RecSums::default(); L]; k],
@@ -78,7 +98,9 @@ impl<const L: usize> RecordsState<L> {
         self.gap.fill([0.0; L]);
         self.shrunk_today.fill([0.0; L]);
         self.route_gap.fill([0.0; L]);
+        self.lag_oh.fill([0.0; L]);
         self.cum.fill([0.0; L]);
+        self.known.fill([0.0; L]);
         self.sums.fill([RecSums::default(); L]);
         let k = r.positions.len();
         for (i, p) in r.positions.iter().enumerate() {
@@ -89,6 +111,7 @@ impl<const L: usize> RecordsState<L> {
                 for d in 0..=r.max_lag {
                     self.hist[d * k + i] = ip;
                     self.seen_oh[d * k + i] = s.on_hand;
+                    self.seen_net[d * k + i] = s.on_hand;
                 }
             }
         }
@@ -111,6 +134,33 @@ impl<const L: usize> RecordsState<L> {
         // the ring is longer than any lag).
         let then = (t + len - p.lag as usize) % len;
         self.hist[then * k + i][l] + self.cum[i][l]
+    }
+
+    /// The on-hand push and rebalancing plan on for position `q` in lane `l`, given its shelf
+    /// `on_hand`: the shelf where no records are kept, the record (shelf + δ), or for a location
+    /// with `visibility_lag_days = k` its closing record of k days ago (its last report) plus
+    /// what was delivered to it since, less what rebalancing took from it since: the planner
+    /// knows the units it sent and learns sales, online shipments and record changes k days
+    /// late. In-transit and owed units are the planner's own and seen today.
+    #[inline]
+    pub(crate) fn planned_on_hand(&self, q: usize, l: usize, on_hand: f64) -> f64 {
+        if self.lagged.get(q).copied().unwrap_or(false) {
+            self.lag_oh[q][l]
+        } else if let Some(g) = self.gap.get(q) {
+            on_hand + g[l]
+        } else {
+            on_hand
+        }
+    }
+
+    /// Books a rebalancing transfer of `x` units out of position `q` in lane `l`: the planner
+    /// that made it knows it at once, lag or not.
+    #[inline]
+    pub(crate) fn sent(&mut self, m: &Model, q: usize, l: usize, x: f64) {
+        if self.lagged.get(q).copied().unwrap_or(false) {
+            self.known[m.records.slot[q] as usize][l] -= x;
+            self.lag_oh[q][l] -= x;
+        }
     }
 
     /// Adds today's order of position `q` to what a lagged planner knows it ordered.
@@ -141,8 +191,10 @@ pub(crate) fn morning<const L: usize, const MEASURE: bool>(
     for (i, p) in m.records.positions.iter().enumerate() {
         let q = p.pos as usize;
         if len > 1 {
-            // Yesterday's closing record, for routing that sees it days late.
-            rs.seen_oh[(t % len) * n_slots + i][l] = stocks[q].on_hand[l] + rs.gap[q][l];
+            // Yesterday's closing record, for routing and planning that see it days late.
+            let closing = stocks[q].on_hand[l] + rs.gap[q][l];
+            rs.seen_oh[(t % len) * n_slots + i][l] = closing;
+            rs.seen_net[(t % len) * n_slots + i][l] = closing - rs.known[i][l];
         }
         let rng = &mut rs.rng[i][l];
         let oh = &mut stocks[q].on_hand[l];
@@ -171,6 +223,8 @@ pub(crate) fn morning<const L: usize, const MEASURE: bool>(
             // The closing record of day t − lag (written the morning after it), against today's
             // shelf and deliveries.
             let then = (t + 1 + len - p.lag as usize) % len;
+            rs.known[i][l] += got;
+            rs.lag_oh[q][l] = rs.seen_net[then * n_slots + i][l] + rs.known[i][l];
             rs.seen_oh[then * n_slots + i][l] - stocks[q].on_hand[l] - got
         };
         if MEASURE {

@@ -3,7 +3,9 @@
 //! Each mechanism by hand: the Kang & Gershwin freeze (shrinkage leaves a record above the
 //! reorder point with an empty shelf; sales stop on the day computed below and resume after
 //! the next count), a visibility lag of k days shifts a base-stock store's orders by exactly k
-//! days, shrinkage conserves units, and a scenario without records runs exactly as before.
+//! days, push and rebalancing on a lagged record move as the k-day-old record says, a siloed
+//! store plans on walk-in demand only, shrinkage conserves units, and a scenario without
+//! records runs exactly as before.
 
 use echelon::kpi::Kpi;
 use echelon::report::trace::trace_csv;
@@ -324,4 +326,180 @@ cycle_count = { every_days = 0, by_class = { A = 5, C = 0 }, cost = 1.0 }
     assert_eq!(summary(&r, loc("fast"), Kpi::CountsPerDay).mean, 4.0 / 20.0);
     assert_eq!(summary(&r, loc("slow"), Kpi::CountsPerDay).mean, 0.0);
     assert_eq!(summary(&r, Scope::Network, Kpi::CountCost).mean, 4.0 / 20.0);
+}
+
+/// A warehouse pushing one store every day (forecast = the plan, 2 a day; horizon = lead time
+/// 1 plus cycle 1 less 1 = 1 day; buffer 10 days: the target is 22), the store selling 2 a day
+/// from 10 units and never ordering. The push sees the store's on-hand as its record said k days ago
+/// plus what was delivered since (the warehouse knows what it sent, learns sales k days late).
+/// By hand, with k = 0 the store ends day 0 with 8, is pushed 22 − 8 = 14 and then 2 a day,
+/// ending each day with 20. With a lag k ≥ 1 the day-0 push sees the starting 10 and sends 12;
+/// on days 1..k − 1 it sees 10 + 12 = 22 and sends nothing; from day k it sees the closing of
+/// day t − k plus the deliveries since, short of the truth by the 2k units sold in the k unseen
+/// days, and sends 2 a day: the store settles 2k units lower, at 20 − 2k.
+#[test]
+fn lagging_push_plans_on_the_old_record() {
+    let run = |k: usize| {
+        let m = model(&pushed_store(&format!("visibility_lag_days = {k}")));
+        let csv = trace_csv(&m, 1, 0);
+        let rows: Vec<&str> =
+            csv.lines().take(1).chain(csv.lines().filter(|l| l.split(',').nth(1) == Some("store"))).collect();
+        let csv = rows.join("\n");
+        (column(&csv, "pushed_in"), column(&csv, "on_hand"))
+    };
+    let (pushed, on_hand) = run(0);
+    let want: Vec<f64> = (0..10).map(|t| if t == 0 { 14.0 } else { 2.0 }).collect();
+    assert_eq!(pushed, want);
+    assert_eq!(on_hand, [vec![8.0], vec![20.0; 9]].concat());
+    for k in [1usize, 3] {
+        let (pushed, on_hand) = run(k);
+        let want: Vec<f64> = (0..10)
+            .map(|t| {
+                if t == 0 {
+                    12.0
+                } else if t < k {
+                    0.0
+                } else {
+                    2.0
+                }
+            })
+            .collect();
+        assert_eq!(pushed, want, "lag {k}");
+        assert_eq!(on_hand[9], 20.0 - 2.0 * k as f64, "lag {k}");
+    }
+}
+
+/// A supplier, a warehouse pushing every day, one store selling 2 a day; `keys` go on the store.
+fn pushed_store(keys: &str) -> String {
+    format!(
+        r#"
+[simulation]
+days = 10
+replications = 1
+seed = 1
+unmet_demand = "backorder"
+
+[[skus]]
+id = "item"
+holding_cost = 0.1
+stockout_cost = 1.0
+
+[[locations]]
+id = "supplier"
+type = "supplier"
+
+[[locations]]
+id = "dc"
+type = "warehouse"
+source = "supplier"
+lead_time = 1
+policy = {{ type = "base_stock", level = 1000 }}
+push = {{ cycle_days = 1, buffer = {{ days = 10 }}, forecast = {{ method = "plan" }} }}
+
+[[locations]]
+id = "store"
+type = "store"
+source = "dc"
+lead_time = 1
+policy = {{ type = "none" }}
+initial_on_hand = 10
+{keys}
+
+[[demand]]
+location = "store"
+distribution = {{ type = "constant", value = 2 }}
+"#
+    )
+}
+
+/// Siloed planning of store stock: a store selling 2 a day walk-in with a level of 5 days of
+/// cover (10 units), next to a web shop of 1 order a day that may ship from it. Under
+/// `visibility = "siloed"` the web shop's orders never reach the store and the store's level
+/// counts its walk-in demand only: it orders exactly as it would without the web shop, 2 a day,
+/// and ends every day with 10 − 2 = 8.
+#[test]
+fn siloed_store_plans_on_walk_in_demand_only() {
+    let policy = "policy = { type = \"base_stock\", level = { days = 5 } }";
+    let with_web = |keys: &str| one_web_store(policy, 10, 8, keys).replace("value = 0", "value = 2");
+    let store_col = |text: &str, name: &str| {
+        let csv = trace_csv(&model(text), 1, 0);
+        let rows: Vec<&str> =
+            csv.lines().take(1).chain(csv.lines().filter(|l| l.split(',').nth(1) == Some("store"))).collect();
+        column(&rows.join("\n"), name)
+    };
+    let siloed = with_web("[records]\nvisibility = \"siloed\"");
+    assert_eq!(store_col(&siloed, "ordered"), vec![2.0; 8]);
+    assert_eq!(store_col(&siloed, "on_hand"), vec![8.0; 8]);
+}
+
+/// Rebalancing on a lagged record: stores A (10 units) and B (100 units) sell 2 a day and never
+/// order; transfers are reviewed daily (trigger 4 days of cover, target 14: 28 units, lead time
+/// 1 day). By hand, without a lag A ends day 1 with 6 < 8 units of cover and receives 28 − 6 =
+/// 22 from B. With `visibility_lag_days = k` on both stores the planner sees A's closing record
+/// of day 1 only on day 1 + k, so the same transfer of 22 leaves exactly k days later.
+#[test]
+fn lagging_rebalancing_moves_as_the_old_record_says() {
+    let first_transfer = |k: usize| {
+        let text = rebalanced_stores(&format!("visibility_lag_days = {k}"));
+        let csv = trace_csv(&model(&text), 1, 0);
+        let rows: Vec<&str> =
+            csv.lines().take(1).chain(csv.lines().filter(|l| l.split(',').nth(1) == Some("a"))).collect();
+        let got = column(&rows.join("\n"), "transfer_in");
+        got.iter().copied().enumerate().find(|(_, x)| *x > 0.0)
+    };
+    assert_eq!(first_transfer(0), Some((1, 22.0)));
+    for k in [1usize, 3] {
+        assert_eq!(first_transfer(k), Some((1 + k, 22.0)), "lag {k}");
+    }
+}
+
+/// A supplier, a warehouse and stores `a` and `b` that rebalance daily; `keys` go in `[records]`.
+fn rebalanced_stores(keys: &str) -> String {
+    let store = |id: &str, initial: u32| {
+        format!(
+            "[[locations]]\nid = \"{id}\"\ntype = \"store\"\nsource = \"dc\"\nlead_time = 1\n\
+             policy = {{ type = \"none\" }}\ninitial_on_hand = {initial}\n\n\
+             [[demand]]\nlocation = \"{id}\"\ndistribution = {{ type = \"constant\", value = 2 }}\n"
+        )
+    };
+    format!(
+        r#"
+[simulation]
+days = 8
+replications = 1
+seed = 1
+unmet_demand = "backorder"
+
+[[skus]]
+id = "item"
+holding_cost = 0.1
+stockout_cost = 1.0
+
+[records]
+{keys}
+
+[rebalancing]
+review_days = 1
+trigger_days = 4
+target_days = 14
+lead_time = 1
+cost_per_unit = 1.0
+within = "all"
+
+[[locations]]
+id = "supplier"
+type = "supplier"
+
+[[locations]]
+id = "dc"
+type = "warehouse"
+source = "supplier"
+lead_time = 1
+policy = {{ type = "base_stock", level = 10 }}
+
+{}
+{}"#,
+        store("a", 10),
+        store("b", 100)
+    )
 }
