@@ -13,7 +13,10 @@ use echelon::results::{self, FORMAT_VERSION, Header, ResultsError, ResultsFile, 
 use echelon::runner::RunResult;
 use echelon::scenario::sources;
 
-use super::{Failure, bad_input};
+use clap::Parser as _;
+
+use super::run::run_or_replay;
+use super::{Cli, Command, Failure, MergeArgs, ReportArgs, bad_input, compare_or_replay, sweep_or_replay};
 
 /// `--shard I/N`: shard I (0-based) of N.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,5 +176,38 @@ pub const SAVED: &str = "results.echelon";
 pub fn pin_sources(h: &Header) {
     for s in &h.sources {
         sources::pin(s.to_file());
+    }
+}
+
+/// `echelon merge`: checks and merges the shards, then replays their command into `--out`.
+pub(super) fn cmd_merge(a: MergeArgs) -> Result<(), Failure> {
+    let (header, given) = merge(&a.shards)?;
+    replay(&header, given, &a.out, a.quiet)
+}
+
+/// `echelon report`: replays a folder's saved results into it.
+pub(super) fn cmd_report(a: ReportArgs) -> Result<(), Failure> {
+    let (header, given) = saved(&a.dir)?;
+    replay(&header, given, &a.dir, a.quiet)
+}
+
+/// Runs the command a header names, from its saved arguments and scenario text, with `given`
+/// results instead of simulating, writing into `out`.
+pub(super) fn replay(header: &results::Header, given: Given, out: &Path, quiet: bool) -> Result<(), Failure> {
+    pin_sources(header);
+    replaying(&header.args);
+    let mut argv = vec!["echelon".to_string(), header.command.clone()];
+    argv.extend(header.args.iter().cloned());
+    argv.extend(["--out".to_string(), out.display().to_string()]);
+    if quiet {
+        argv.push("--quiet".into());
+    }
+    let cli = Cli::try_parse_from(&argv)
+        .map_err(|e| bad_input(format!("error: the saved arguments do not parse with this echelon ({})", e.kind())))?;
+    match cli.command {
+        Command::Run(a) => run_or_replay(a, Some(given)),
+        Command::Compare(a) => compare_or_replay(a, Some(given)),
+        Command::Sweep(a) => sweep_or_replay(a, Some(given)),
+        _ => Err(bad_input(format!("error: '{}' results cannot be merged or redrawn", header.command))),
     }
 }
