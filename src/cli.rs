@@ -586,6 +586,9 @@ fn compare_or_replay(a: CompareArgs, given: Option<Given>) -> Result<(), Failure
     let opts = variants.get(baseline).map(|b| settings.options(&b.scenario));
     settings.runs = runs_for(shard, given);
     let c = compare::compare_scoped(variants, baseline, &settings, &scopes)?;
+    if settings.runs.unused() > 0 {
+        return Err(bad_input("error: the merged results hold more runs than this experiment makes\n    help: merge shard files written by this experiment".into()));
+    }
     if let (Some(s), Some(opts)) = (shard, opts) {
         return write_shard("compare", s, &opts, &settings, &out, a.exp.quiet);
     }
@@ -683,6 +686,9 @@ fn sweep_or_replay(a: SweepArgs, given: Option<Given>) -> Result<(), Failure> {
     };
     settings.runs = runs_for(shard, given);
     let result = sweep::sweep(load, &axes, &settings)?;
+    if settings.runs.unused() > 0 {
+        return Err(bad_input("error: the merged results hold more runs than this experiment makes\n    help: merge shard files written by this experiment".into()));
+    }
     let out = match out {
         Some(out) => out,
         None => a.exp.out_dir(&a.scenario, parts)?,

@@ -118,10 +118,17 @@ pub(super) fn run_or_replay(a: RunArgs, given: Option<Given>) -> Result<(), Fail
                 w.flush().context("writing replications.csv")?;
             }
             let n = g.rows.len();
-            (
-                g.runs.into_iter().next().ok_or_else(|| bad_input("error: the saved results hold no run".into()))?,
-                Some(n),
-            )
+            let result = match g.runs.into_iter().next() {
+                Some(r) if r.scopes == runner::scopes_of(&plan.model) => r,
+                _ => {
+                    return Err(bad_input(
+                        "error: the saved results do not fit the run they name (damaged or edited)\n    help: run \
+                         the shards again, or the run"
+                            .into(),
+                    ));
+                }
+            };
+            (result, Some(n))
         }
         None => (simulate(&a, &plan, &mut staged)?, None),
     };

@@ -113,9 +113,10 @@ impl Settings {
         Progress::new(total as u64, label, self.quiet || total == 0)
     }
 
-    /// One run of an experiment: simulated, or the next result merged from shards.
-    fn run(&self, m: &Model, opts: &RunOptions, progress: &Progress) -> RunResult {
-        match &self.runs.mode {
+    /// One run of an experiment: simulated, or the next result merged from shards — which must
+    /// be a result of this model's scopes (else the shards were not written by this experiment).
+    fn run(&self, m: &Model, opts: &RunOptions, progress: &Progress) -> Result<RunResult, ExperimentError> {
+        Ok(match &self.runs.mode {
             Mode::Simulate => runner::run(m, opts, progress),
             &Mode::Shard(i, n) => {
                 let never = CancelToken::new();
@@ -125,8 +126,16 @@ impl Settings {
                 self.runs.done.borrow_mut().push(r.clone());
                 r
             }
-            Mode::Merged => self.runs.given.borrow_mut().pop_front().expect("a merged result for every run"),
-        }
+            Mode::Merged => match self.runs.given.borrow_mut().pop_front() {
+                Some(r) if r.scopes == runner::scopes_of(m) => r,
+                _ => {
+                    return Err(ExperimentError::input(
+                        "the merged results do not fit this experiment's runs",
+                        "merge shard files written by this experiment (they may be damaged)",
+                    ));
+                }
+            },
+        })
     }
 }
 

@@ -190,7 +190,7 @@ pub fn sweep(
     for (idx, sc) in grid.iter().zip(scenarios) {
         progress.set_label(&format!("sweep · {}", label(axes, idx)));
         let opts = settings.options(&sc);
-        let r = settings.run(models.model_for(&sc), &opts, &progress);
+        let r = settings.run(models.model_for(&sc), &opts, &progress)?;
         let sums = r.summaries();
         let locations = r
             .scopes

@@ -285,3 +285,33 @@ fn streamed_summaries_match_kept_values() {
     }
     assert!(streamed.try_series(streamed.scope_index(Scope::Location(2)).unwrap(), Kpi::FillRate).is_none());
 }
+
+/// A shard whose header names one study but whose results are another network's (an edited
+/// file) is refused with exit 2 at the merge, not a panic.
+#[test]
+fn results_that_do_not_fit_their_header_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    copy_shipped(d, "newsvendor.toml");
+    copy_shipped(d, "winter-jackets.toml");
+    ok(d, &["run", "newsvendor.toml", "--replications", "4", "--shard", "0/1", "--out", "a", "-q"]);
+    ok(d, &["run", "winter-jackets.toml", "--replications", "4", "--shard", "0/1", "--out", "b", "-q"]);
+    let split = |bytes: &[u8]| {
+        let at = 16 + bytes[16..].iter().position(|&b| b == b'\n').unwrap();
+        (serde_json::from_slice::<serde_json::Value>(&bytes[16..at]).unwrap(), bytes[at + 1..].to_vec())
+    };
+    let (mut header, _) = split(&fs::read(d.join("b/shard-0-of-1.echelon")).unwrap());
+    let (theirs, body) = split(&fs::read(d.join("a/shard-0-of-1.echelon")).unwrap());
+    for k in ["runs", "results_bytes", "rows_bytes"] {
+        header[k] = theirs[k].clone();
+    }
+    let mut forged = b"ECHELON-RESULTS\n".to_vec();
+    forged.extend(serde_json::to_vec(&header).unwrap());
+    forged.push(b'\n');
+    forged.extend(body);
+    fs::create_dir(d.join("c")).unwrap();
+    fs::write(d.join("c/shard-0-of-1.echelon"), forged).unwrap();
+    let (c, err) = code(d, &["merge", "c", "--out", "m", "-q"]);
+    assert!(c == 2 && err.contains("do not fit"), "exit {c}: {err}");
+    assert!(!d.join("m/summary.json").exists());
+}

@@ -396,7 +396,7 @@ pub fn compare_scoped(
         let model = Model::compile_arc(Arc::new(v.scenario));
         let mut opts = opts.clone();
         opts.keep = Keep::Scopes(scopes.iter().filter_map(|sc| sc.resolve(&model)).collect());
-        let r = settings.run(&model, &opts, &progress);
+        let r = settings.run(&model, &opts, &progress)?;
         let series = scope_series(&r, Scope::Network);
         let summaries = series.iter().map(|s| Summary::of(s)).collect();
         let scoped = scopes
