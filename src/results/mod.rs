@@ -320,6 +320,7 @@ pub fn check_shards(mut shards: Vec<ResultsFile>) -> Result<Vec<ResultsFile>, Re
         )));
     }
     shards.sort_by_key(|s| (s.header.range[0], s.header.range[1]));
+    let mut gaps = Vec::new();
     let mut next = 0;
     let mut prev: Option<&ResultsFile> = None;
     for s in &shards {
@@ -333,33 +334,48 @@ pub fn check_shards(mut shards: Vec<ResultsFile>) -> Result<Vec<ResultsFile>, Re
             )));
         }
         if a > next {
-            return Err(ResultsError::Shards(missing(next, a, &h0)));
+            gaps.push((next, a));
         }
         next = b;
         prev = Some(s);
     }
     if next < h0.replications {
-        return Err(ResultsError::Shards(missing(next, h0.replications, &h0)));
+        gaps.push((next, h0.replications));
+    }
+    if !gaps.is_empty() {
+        return Err(ResultsError::Shards(missing(&gaps, &h0)));
     }
     Ok(shards)
 }
 
-fn missing(a: u64, b: u64, h: &Header) -> String {
-    let which = match h.shard {
+/// Names at most this many missing shards (the ranges say the rest).
+const NAMED: usize = 12;
+
+/// The message for missing replication ranges, naming the shards that cover them.
+fn missing(gaps: &[(u64, u64)], h: &Header) -> String {
+    let mut which: Vec<String> = match h.shard {
         Some([_, n]) => (0..n)
             .filter(|&i| {
                 let r = shard_range(i, n, h.replications);
-                r.start < b && r.end > a
+                !r.is_empty() && gaps.iter().any(|&(a, b)| r.start < b && r.end > a)
             })
+            .take(NAMED + 1)
             .map(|i| shard_file_name(i, n))
-            .collect::<Vec<_>>()
-            .join(", "),
-        None => String::new(),
+            .collect(),
+        None => Vec::new(),
     };
+    let several = which.len() > 1;
+    if which.len() > NAMED {
+        which.truncate(NAMED);
+        which.push("…".into());
+    }
+    let ranges: Vec<String> = gaps.iter().take(NAMED).map(|(a, b)| format!("{a}..{b}")).collect();
     format!(
-        "replications {a}..{b} are missing{}\n    help: run the missing shard{} again and merge once more",
-        if which.is_empty() { String::new() } else { format!(" ({which})") },
-        if which.contains(',') { "s" } else { "" }
+        "replications {}{} are missing{}\n    help: run the missing shard{} again and merge once more",
+        ranges.join(", "),
+        if gaps.len() > NAMED { ", …" } else { "" },
+        if which.is_empty() { String::new() } else { format!(" ({})", which.join(", ")) },
+        if several { "s" } else { "" }
     )
 }
 

@@ -123,9 +123,13 @@ fn bad_shard_sets_are_refused() {
                 .concat(),
         );
     };
-    for i in [0, 2] {
-        shard(i, 3, "a", &[]);
-    }
+    shard(0, 3, "a", &[]);
+    let (c, err) = code(d, &["merge", "a", "--out", "m", "-q"]);
+    assert!(
+        c == 2 && err.contains("replications 4..12 are missing (shard-1-of-3.echelon, shard-2-of-3.echelon)"),
+        "{err}"
+    );
+    shard(2, 3, "a", &[]);
     let (c, err) = code(d, &["merge", "a", "--out", "m", "-q"]);
     assert!(c == 2 && err.contains("replications 4..8 are missing (shard-1-of-3.echelon)"), "{err}");
     assert!(!d.join("m/summary.json").exists());
