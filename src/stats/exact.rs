@@ -218,11 +218,6 @@ impl ExactSum {
         BigInt::from_biguint(sign, num_bigint::BigUint::from_slice(&limbs))
     }
 
-    /// Whether nothing (or only zeros) was added.
-    pub fn is_zero(&self) -> bool {
-        self.is_finite() && self.window.iter().all(|&d| d == 0)
-    }
-
     /// The sum rounded to a double (±∞ or NaN where infinities or NaN were added).
     pub fn value(&self) -> f64 {
         if let Some(v) = self.non_finite() {

@@ -140,11 +140,6 @@ impl Sketch {
         a + f * (b - a)
     }
 
-    /// Bytes of heap memory held.
-    pub fn heap_bytes(&self) -> usize {
-        8 * self.buckets.capacity()
-    }
-
     /// The counts as words, for a results file.
     pub fn to_words(&self) -> Vec<u64> {
         let mut w = vec![self.zeros, self.buckets.len() as u64];
