@@ -155,14 +155,19 @@ pub(crate) fn check_factors(
 /// rest), XYZ by the coefficient of variation of daily demand (X ≤ 0.5 < Y ≤ 1 < Z).
 pub(crate) fn segment_labels(demand: &[Demand]) -> HashMap<(usize, usize), String> {
     let mut own: Vec<((usize, usize), f64, f64)> = Vec::new();
+    // Index of each pair in `own`: a million positions must not be a quadratic search.
+    let mut at: HashMap<(usize, usize), usize> = HashMap::with_capacity(demand.len());
     for x in demand {
         let key = (x.location, x.sku);
-        match own.iter_mut().find(|o| o.0 == key) {
-            Some(o) => {
-                o.1 += x.dist.mean();
-                o.2 += x.dist.sd().powi(2);
+        match at.get(&key) {
+            Some(&i) => {
+                own[i].1 += x.dist.mean();
+                own[i].2 += x.dist.sd().powi(2);
             }
-            None => own.push((key, x.dist.mean(), x.dist.sd().powi(2))),
+            None => {
+                at.insert(key, own.len());
+                own.push((key, x.dist.mean(), x.dist.sd().powi(2)));
+            }
         }
     }
     own.retain(|o| o.1 > 0.0);

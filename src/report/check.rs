@@ -74,7 +74,9 @@ pub fn check_text(sc: &Scenario, file: &str) -> String {
         sim.start_date.2
     );
     let _ = writeln!(s, "\nSKUs:");
-    for k in &sc.skus {
+    let big = sc.positions.len() > BIG_NETWORK;
+    let shown_skus = if big { SHOWN_PER_LIST.min(sc.skus.len()) } else { sc.skus.len() };
+    for k in &sc.skus[..shown_skus] {
         let _ = writeln!(
             s,
             "  {:<14} cost {}, price {}, holding {}/unit-day, stockout {}/unit, order {}/order{}",
@@ -86,6 +88,9 @@ pub fn check_text(sc: &Scenario, file: &str) -> String {
             num(k.order_cost),
             if k.discrete { ", whole units" } else { "" }
         );
+    }
+    if shown_skus < sc.skus.len() {
+        let _ = writeln!(s, "  … and {} more SKUs", sc.skus.len() - shown_skus);
     }
     for (title, list, current) in
         [("strategies", &sc.strategies, &sc.strategy), ("stress tests", &sc.stresses, &sc.stress)]
@@ -107,11 +112,52 @@ pub fn check_text(sc: &Scenario, file: &str) -> String {
         }
     }
     let _ = writeln!(s, "\nnetwork:");
+    let ix = Index::new(sc);
     let roots: Vec<usize> = (0..sc.locations.len()).filter(|&i| sc.locations[i].source.is_none()).collect();
     for r in roots {
-        tree(sc, r, 1, &mut s);
+        tree(sc, &ix, r, 1, &mut s);
     }
     s
+}
+
+/// Above this many positions the listing is cut to [`SHOWN_PER_LIST`] SKUs overall and per
+/// location: a chain of a thousand stores and SKUs would print millions of lines.
+const BIG_NETWORK: usize = 5_000;
+
+/// SKUs shown per list in a big network.
+const SHOWN_PER_LIST: usize = 10;
+
+/// Positions per location, demand streams per position and children per location, found once
+/// (a search per location or position is quadratic in a retailer's network).
+struct Index {
+    positions_at: Vec<Vec<usize>>,
+    demand_of: std::collections::HashMap<(usize, usize), Vec<usize>>,
+    children: Vec<Vec<usize>>,
+    big: bool,
+}
+
+impl Index {
+    fn new(sc: &Scenario) -> Index {
+        let n = sc.locations.len();
+        let mut ix = Index {
+            positions_at: vec![Vec::new(); n],
+            demand_of: std::collections::HashMap::new(),
+            children: vec![Vec::new(); n],
+            big: sc.positions.len() > BIG_NETWORK,
+        };
+        for (i, p) in sc.positions.iter().enumerate() {
+            ix.positions_at[p.location].push(i);
+        }
+        for (i, d) in sc.demand.iter().enumerate() {
+            ix.demand_of.entry((d.location, d.sku)).or_default().push(i);
+        }
+        for (c, loc) in sc.locations.iter().enumerate() {
+            if let Some(src) = loc.source {
+                ix.children[src].push(c);
+            }
+        }
+        ix
+    }
 }
 
 /// The costs of a position that differ from its SKU's (location-level overrides), e.g.
@@ -131,7 +177,7 @@ fn costs_here(sc: &Scenario, p: &Position) -> String {
     if parts.is_empty() { String::new() } else { format!("; {}", parts.join(", ")) }
 }
 
-fn tree(sc: &Scenario, l: usize, depth: usize, s: &mut String) {
+fn tree(sc: &Scenario, ix: &Index, l: usize, depth: usize, s: &mut String) {
     let loc = &sc.locations[l];
     let pad = "  ".repeat(depth);
     let mut head = format!("{pad}{} [{}]", loc.id, loc.kind.as_str());
@@ -184,7 +230,9 @@ fn tree(sc: &Scenario, l: usize, depth: usize, s: &mut String) {
         };
         let _ = writeln!(s, "{pad}  ! {text}");
     }
-    for p in sc.positions.iter().filter(|p| p.location == l) {
+    let here = &ix.positions_at[l];
+    let shown = if ix.big { SHOWN_PER_LIST.min(here.len()) } else { here.len() };
+    for p in here[..shown].iter().map(|&i| &sc.positions[i]) {
         let sku = &sc.skus[p.sku];
         let init = p.initial_on_hand.map_or(String::new(), |v| format!(", starts with {}", num(v)));
         if loc.kind == LocationKind::Online {
@@ -201,7 +249,7 @@ fn tree(sc: &Scenario, l: usize, depth: usize, s: &mut String) {
                 costs_here(sc, p)
             );
         }
-        for d in sc.demand.iter().filter(|d| d.location == l && d.sku == p.sku) {
+        for d in ix.demand_of.get(&(l, p.sku)).into_iter().flatten().map(|&i| &sc.demand[i]) {
             let mut extra = String::new();
             if d.weekly.is_some() {
                 extra.push_str(", weekly pattern");
@@ -215,7 +263,10 @@ fn tree(sc: &Scenario, l: usize, depth: usize, s: &mut String) {
             let _ = writeln!(s, "{pad}      demand {} per day{extra}", d.dist.describe());
         }
     }
-    for c in (0..sc.locations.len()).filter(|&c| sc.locations[c].source == Some(l)) {
-        tree(sc, c, depth + 1, s);
+    if shown < here.len() {
+        let _ = writeln!(s, "{pad}  · … and {} more SKUs", here.len() - shown);
+    }
+    for &c in &ix.children[l] {
+        tree(sc, ix, c, depth + 1, s);
     }
 }

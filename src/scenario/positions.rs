@@ -19,13 +19,16 @@ use super::validate::Raw;
 
 /// Whole units: as written, else inferred from the SKU's demand (all of it integral).
 pub(super) fn infer_discrete(skus: &mut [Sku], raw: &[(usize, RawSku)], demand: &[Demand]) {
+    // (has demand, all of it integral) per SKU, in one pass over the demand.
+    let mut seen = vec![(false, true); skus.len()];
+    for x in demand {
+        let s = &mut seen[x.sku];
+        *s = (true, s.1 && x.dist.is_integral());
+    }
     for (k, sku) in skus.iter_mut().enumerate() {
         sku.discrete = match raw.get(k).and_then(|(_, s)| s.discrete) {
             Some(b) => b,
-            None => {
-                let mut ds = demand.iter().filter(|x| x.sku == k).peekable();
-                ds.peek().is_some() && ds.all(|x| x.dist.is_integral())
-            }
+            None => seen[k].0 && seen[k].1,
         };
     }
 }
@@ -59,11 +62,13 @@ pub(super) fn carried_skus<'r>(
     }
     let listed = listed_skus(&raw.locations, ids, d);
     let overrides = position_overrides(&raw.positions, ids, locations, skus, &mut carries, d);
+    let demanded: std::collections::HashSet<(usize, usize)> =
+        if listed.iter().any(Option::is_some) { demand.iter().map(|x| (x.location, x.sku)).collect() } else { Default::default() };
     for (l, carried) in carries.iter_mut().enumerate() {
         if let Some(list) = &listed[l] {
             for (k, c) in carried.iter_mut().enumerate() {
                 let want = list.contains(&k);
-                if *c && !want && demand.iter().any(|x| x.location == l && x.sku == k) {
+                if *c && !want && demanded.contains(&(l, k)) {
                     let (i, r) = &raw.locations[l];
                     d.err(
                         r.id.span(),

@@ -436,9 +436,10 @@ fn bopis_network(locations: &[Location], positions: &mut Vec<Position>, demand: 
     let suppliers: Vec<bool> = locations.iter().map(|l| l.kind == LocationKind::Supplier).collect();
     let (network, _) = Network::build(&sources, &suppliers);
     let stats = demand_stats(demand, &network, locations.len(), skus.len());
+    let demanded: HashSet<(usize, usize)> = demand.iter().map(|x| (x.location, x.sku)).collect();
     for (l, loc) in locations.iter().enumerate().filter(|(_, x)| x.channel.bopis_of.is_some()) {
         for (k, sku) in skus.iter().enumerate() {
-            if demand.iter().any(|x| x.location == l && x.sku == k) {
+            if demanded.contains(&(l, k)) {
                 let st = stats[l][k];
                 positions.push(crate::channel::validate::online_position(l, k, sku, st.mean, st.var.sqrt()));
             }
@@ -452,6 +453,7 @@ fn bopis_network(locations: &[Location], positions: &mut Vec<Position>, demand: 
 /// Whole units (`discrete`) are settled later, from demand, when not written.
 fn check_skus(raw: &[(usize, RawSku)], d: &mut Diags) -> Vec<Sku> {
     let mut skus: Vec<Sku> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::with_capacity(raw.len());
     for (i, s) in raw {
         let key = format!("skus[{i}]");
         let id = s.id.get_ref().trim().to_string();
@@ -462,7 +464,7 @@ fn check_skus(raw: &[(usize, RawSku)], d: &mut Diags) -> Vec<Sku> {
                 "SKU id is empty",
                 "give every SKU a short id, e.g. id = \"jacket-m\"",
             );
-        } else if skus.iter().any(|x| x.id == id) {
+        } else if !seen.insert(id.clone()) {
             d.err(
                 s.id.span(),
                 format!("{key}.id"),
