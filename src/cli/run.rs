@@ -9,6 +9,7 @@ use std::time::Instant;
 use anyhow::Context;
 
 use echelon::model::Model;
+use echelon::report::positions;
 use echelon::report::summary::{RowWriter, RunMeta, summary_json};
 use echelon::report::{Staged, figures, html, table};
 use echelon::results;
@@ -35,7 +36,9 @@ struct RunPlan {
 /// threads, memory and the output folder.
 fn plan_run(a: &RunArgs) -> Result<RunPlan, Failure> {
     let shard = a.shard.as_deref().map(ShardSpec::parse).transpose()?;
+    let t0 = Instant::now();
     let sc = load(&a.input)?;
+    let t_load = t0.elapsed().as_secs_f64();
     let name = display_name(&sc, &a.input.scenario);
     let plot_locations = match &a.plot_locations {
         Some(names) => Some(plot_locations(&sc, names)?),
@@ -51,6 +54,9 @@ fn plan_run(a: &RunArgs) -> Result<RunPlan, Failure> {
         default_dir(&stem(&a.input.scenario), parts)
     });
     let mut model = Model::compile_arc(Arc::new(sc));
+    if std::env::var_os("ECHELON_TIMING").is_some() {
+        eprintln!("load {t_load:.3} compile {:.3}", t0.elapsed().as_secs_f64() - t_load);
+    }
     // The fan charts need the day-by-day records of the first replications.
     model.record_daily = !a.no_plots;
     let mut opts = RunOptions::from_model(&model);
@@ -250,6 +256,7 @@ fn write_run(
     let t_html = t0.elapsed().as_secs_f64();
 
     staged.add("summary.json", &json).context("writing summary.json")?;
+    staged.add("positions.csv", &positions::positions_csv(model, result)).context("writing positions.csv")?;
     let (png, svg) = (a.plots != PlotFormats::Svg, a.plots != PlotFormats::Png);
     for f in &figs {
         for (file, bytes) in f.files(png, svg) {

@@ -328,6 +328,7 @@ pub fn run_report(
     locations_section(&mut page, m, r, sums);
     cost_section(&mut page, m, r, sums);
     groups_section(&mut page, m, r, sums);
+    positions_section(&mut page, m, r);
     figure_sections(&mut page, figures, plots_note);
     page.finish()
 }
@@ -640,6 +641,43 @@ fn groups_section(page: &mut Page, m: &Model, r: &RunResult, sums: &[Vec<Option<
         "Tiers group the positions of tiered allocation by their label; segments group positions by ABC (share \
          of demand) and XYZ (variability of demand). Each row sums its positions, like a location row sums its \
          SKUs.",
+    );
+}
+
+/// Positions shown in the report's table of positions that miss service.
+const WORST_POSITIONS: usize = 15;
+
+/// The customer-facing positions with the lowest fill rate (positions.csv has them all).
+fn positions_section(page: &mut Page, m: &Model, r: &RunResult) {
+    let worst = crate::report::positions::worst(m, r, WORST_POSITIONS);
+    if worst.len() < 2 {
+        return;
+    }
+    page.section("Positions that miss service");
+    let head = ["location", "SKU", "fill rate", "stockout days", "demand / day", "unsold units"];
+    let mut align = vec![Align::Num; head.len()];
+    (align[0], align[1]) = (Align::Left, Align::Left);
+    let mut t = Table::new(&head, &align);
+    t.caption = Some(format!(
+        "The {} customer-facing positions with the lowest mean fill rate, of {}; means over replications.",
+        worst.len(),
+        m.topo.customer_list.len()
+    ));
+    for w in &worst {
+        t.row(vec![
+            w.location.clone().into(),
+            w.sku.clone().into(),
+            fmt_pct(w.fill_rate).into(),
+            fmt_pct(w.stockout_rate).into(),
+            fmt_num(w.demand_per_day).into(),
+            fmt_num(w.unsold).into(),
+        ]);
+    }
+    page.table(&t);
+    page.how_to_read(
+        "Where service is lost, position by position: raise these levels first (echelon size finds them). \
+         Unsold units are demanded but not sold over the horizon (lost, or still owed at the end). \
+         positions.csv lists every position with the mean and spread of its KPIs.",
     );
 }
 

@@ -10,6 +10,7 @@ pub mod figures;
 pub mod format;
 pub mod html;
 pub mod plot;
+pub mod positions;
 pub mod summary;
 pub mod table;
 pub mod trace;

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::kpi::Kpi;
 use crate::runner::{DayRecord, RunResult, Scope};
 use crate::scenario::sources::SourceFile;
+use crate::stats::fixed::Fixed;
 use crate::stats::sketch::Sketch;
 use crate::stats::{Moments, Streamed};
 
@@ -31,7 +32,7 @@ use crate::stats::{Moments, Streamed};
 pub const MAGIC: &[u8] = b"ECHELON-RESULTS\n";
 
 /// The version of the layout below; a reader refuses any other.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// File name of shard `i` of `n`.
 pub fn shard_file_name(i: u64, n: u64) -> String {
@@ -494,6 +495,7 @@ fn encode_runs(runs: &[RunResult]) -> Vec<u8> {
         .map(|r| {
             8 * (r.values.len() + 16 + 3 * r.scopes.len())
                 + 200 * r.streams.len()
+                + 40 * r.positions.table.len()
                 + r.days.iter().map(|d| 8 * (5 * d.network.len() + 4 * d.locations.len() + 8)).sum::<usize>()
         })
         .sum();
@@ -530,6 +532,7 @@ fn encode(w: &mut Words, r: &RunResult) {
         w.fs(&d.locations.iter().flatten().copied().collect::<Vec<_>>());
         w.fs(&d.echelon_bullwhip);
     }
+    w.us(&r.positions.table.iter().flat_map(|f| f.to_words()).collect::<Vec<_>>());
 }
 
 fn decode_runs(bytes: &[u8]) -> Option<Vec<RunResult>> {
@@ -580,7 +583,13 @@ fn decode(r: &mut Reader) -> Option<RunResult> {
             })
         })
         .collect::<Option<Vec<_>>>()?;
-    Some(RunResult { scopes, streams, kept, values, replications, first_replication, seed, days })
+    let words = r.us()?;
+    if words.len() % (5 * crate::runner::POSITION_KPIS.len()) != 0 {
+        return None;
+    }
+    let table = words.chunks_exact(5).map(Fixed::from_words).collect::<Option<Vec<_>>>()?;
+    let positions = crate::runner::PositionStats { table };
+    Some(RunResult { scopes, streams, kept, values, replications, first_replication, seed, days, positions })
 }
 
 #[cfg(test)]

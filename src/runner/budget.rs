@@ -59,6 +59,9 @@ const STREAM: u64 = std::mem::size_of::<crate::stats::Streamed>() as u64;
 /// bookkeeping of the three vectors.
 const STREAM_HEAP: u64 = 160;
 
+/// Bytes of one line of positions.csv (labels and 24 numbers).
+const POSITION_ROW: u64 = 320;
+
 /// Replications a worker thread has state or totals for at once: a pair in lockstep, a lone
 /// one, and the totals of the pair being handed over.
 const LANES_PER_THREAD: u64 = 5;
@@ -95,7 +98,12 @@ pub fn estimate(m: &Model, replications: usize, threads: usize, keeps: Keeps) ->
         }
         None => 0,
     };
-    let block = (super::BLOCK.min(replications.max(1)) as u64) * (series * 8 + rows * CSV_ROW);
+    let n_pos = m.n_pos() as u64;
+    let pos_kpis = super::POSITION_KPIS.len() as u64;
+    let block = (super::block_len(m, scopes.len()).min(replications.max(1)) as u64)
+        * (series * 8 + n_pos * pos_kpis * 8 + rows * CSV_ROW);
+    // The position table (40 bytes a KPI), its copy in the saved results and positions.csv.
+    let positions = n_pos * (pos_kpis * 80 + POSITION_ROW);
     let days = m.days as u64;
     // Day-by-day records of one replication: network totals (5 values) and, for charts, on hand
     // and backlog, demand and same-day service per location.
@@ -111,7 +119,7 @@ pub fn estimate(m: &Model, replications: usize, threads: usize, keeps: Keeps) ->
         + (m.n_pos() as u64) * (m.processes.ring_len as u64 + 64) * 8;
     let workers = threads.max(1) as u64;
     let drawing = if m.record_daily { DRAWING } else { 0 };
-    let fixed = BASE + drawing + charts + streams + block + workers * LANES_PER_THREAD * lane;
+    let fixed = BASE + drawing + charts + streams + block + positions + workers * LANES_PER_THREAD * lane;
     Need { fixed, per_replication }
 }
 

@@ -9,6 +9,7 @@
 
 pub mod budget;
 pub mod downsample;
+pub mod positions;
 mod progress;
 
 use std::ops::Range;
@@ -17,6 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
+pub use positions::{POSITION_KPIS, POSITION_SCOPES_MAX, PositionStats};
 pub use progress::Progress;
 
 use crate::engine::{NoObserver, State, Totals, run_lanes, run_replication};
@@ -123,6 +125,8 @@ pub struct RunResult {
     /// Day-by-day records of the first replications (empty unless the model records days):
     /// see [`Totals::daily`] and [`Totals::loc_daily`].
     pub days: Vec<DayRecord>,
+    /// Every position's [`POSITION_KPIS`] across the replications (`positions.csv`).
+    pub positions: PositionStats,
 }
 
 /// The day-by-day record of one replication, for charts over time.
@@ -153,6 +157,7 @@ impl PartialEq for RunResult {
             && self.kept == o.kept
             && bits(&self.values, &o.values)
             && (self.replications, self.first_replication, self.seed) == (o.replications, o.first_replication, o.seed)
+            && self.positions == o.positions
             && self.days.len() == o.days.len()
             && self.days.iter().zip(&o.days).all(|(a, b)| {
                 a.step == b.step
@@ -233,7 +238,11 @@ impl RunResult {
         let mut parts = parts.into_iter();
         let Some(mut acc) = parts.next() else { return Err(MergeError::Empty) };
         for p in parts {
-            if p.scopes != acc.scopes || p.kept != acc.kept || p.seed != acc.seed {
+            if p.scopes != acc.scopes
+                || p.kept != acc.kept
+                || p.seed != acc.seed
+                || p.positions.len() != acc.positions.len()
+            {
                 return Err(MergeError::Different);
             }
             if p.first_replication != acc.range().end {
@@ -242,6 +251,7 @@ impl RunResult {
             for (a, b) in acc.streams.iter_mut().zip(&p.streams) {
                 a.merge(b);
             }
+            acc.positions.merge(&p.positions);
             let (n, m) = (acc.replications, p.replications);
             let mut values = Vec::with_capacity(acc.values.len() + p.values.len());
             for (a, b) in acc.values.chunks_exact(n.max(1)).zip(p.values.chunks_exact(m.max(1))) {
@@ -286,6 +296,9 @@ pub fn scopes_of(m: &Model) -> Vec<Scope> {
     v.extend((0..m.alloc.segments.len()).map(Scope::Segment));
     v.extend((0..m.channel.channels.len()).map(Scope::Channel));
     v.extend((0..m.scenario.skus.len()).map(Scope::Sku));
+    if m.n_pos() > POSITION_SCOPES_MAX {
+        return v;
+    }
     for &l in &m.topo.stock_locs {
         v.extend(m.positions_of(l.idx()).into_iter().map(Scope::Position));
     }
@@ -320,6 +333,16 @@ pub fn pool(threads: Option<usize>) -> rayon::ThreadPool {
 /// Replications run between two hand-overs to the result matrix: large enough to keep every
 /// thread busy, small enough that only one block of per-replication vectors exists at a time.
 pub(crate) const BLOCK: usize = 64;
+
+/// Bytes of per-replication values a block may hold: a network of a million positions makes
+/// blocks of two replications rather than 64 × 100 MB. The block size changes no result.
+const BLOCK_BYTES: usize = 256 << 20;
+
+/// Replications per block for a model with these scopes (see [`BLOCK_BYTES`]).
+pub(crate) fn block_len(m: &Model, scopes: usize) -> usize {
+    let per_rep = 8 * (scopes * Kpi::COUNT + m.n_pos() * POSITION_KPIS.len());
+    (BLOCK_BYTES / per_rep.max(1)).clamp(2, BLOCK)
+}
 
 /// Runs all replications of a model and returns their KPI values.
 pub fn run(m: &Model, opts: &RunOptions, progress: &Progress) -> RunResult {
@@ -391,6 +414,8 @@ pub fn run_range(m: &Model, opts: &RunOptions, range: Range<u64>, mut hooks: Hoo
     let reps = range.end.saturating_sub(range.start) as usize;
     let mut values = vec![0.0; kept.len() * Kpi::COUNT * reps];
     let mut streams = vec![Streamed::default(); per];
+    let mut positions = PositionStats::new(m.n_pos());
+    let block_len = block_len(m, scopes.len());
     let pool = pool(opts.threads);
     let mut days = Vec::new();
     let mut start = 0;
@@ -398,20 +423,24 @@ pub fn run_range(m: &Model, opts: &RunOptions, range: Range<u64>, mut hooks: Hoo
         if hooks.cancel.is_cancelled() {
             return Err(Cancelled);
         }
-        let end = (start + BLOCK).min(reps);
+        let end = (start + block_len).min(reps);
         let first = range.start + start as u64;
         let block = pool.install(|| {
             replications(m, opts.seed, first..range.start + end as u64, hooks.progress, &|rep, t| {
                 rep_values(m, &scopes, rep, t)
             })
         });
+        let mut pos_block = Vec::with_capacity(block.len());
         let block: Vec<Vec<f64>> = block
             .into_iter()
-            .map(|(v, rec)| {
+            .map(|(v, p, rec)| {
                 days.extend(rec);
+                pos_block.push(p);
                 v
             })
             .collect();
+        pool.install(|| positions.add_block(&pos_block));
+        drop(pos_block);
         // Kept scopes: each (scope, KPI) receives a run of consecutive replications.
         for (j, run) in values.chunks_exact_mut(reps.max(1)).enumerate() {
             let (k, kpi) = (kept[j / Kpi::COUNT], j % Kpi::COUNT);
@@ -435,6 +464,7 @@ pub fn run_range(m: &Model, opts: &RunOptions, range: Range<u64>, mut hooks: Hoo
         first_replication: range.start,
         seed: opts.seed,
         days,
+        positions,
     })
 }
 
@@ -455,15 +485,16 @@ fn stream(streams: &mut [Streamed], block: &[Vec<f64>]) {
 /// One replication's KPI values for `scopes`, and its day-by-day record if it is one of the
 /// first [`Model::day_records`] replications (by replication index, so a range keeps exactly
 /// the records the full run would keep).
-fn rep_values(m: &Model, scopes: &[Scope], rep: u64, t: Totals) -> (Vec<f64>, Option<DayRecord>) {
+fn rep_values(m: &Model, scopes: &[Scope], rep: u64, t: Totals) -> (Vec<f64>, Vec<f64>, Option<DayRecord>) {
     let mut v = Vec::with_capacity(scopes.len() * Kpi::COUNT);
     kpi_values(&t, scopes, &mut v);
+    let p = positions::values(&t);
     let keep = m.record_daily && (rep as usize) < m.day_records();
     let rec = keep.then(|| {
         DayRecord { network: t.daily, locations: t.loc_daily, echelon_bullwhip: t.height_bullwhip, step: 1 }
             .downsampled(m.days, m.topo.n_loc)
     });
-    (v, rec)
+    (v, p, rec)
 }
 
 /// Runs replications and hands each one's totals to `f` in replication order (for callers that

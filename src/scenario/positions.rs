@@ -62,8 +62,11 @@ pub(super) fn carried_skus<'r>(
     }
     let listed = listed_skus(&raw.locations, ids, d);
     let overrides = position_overrides(&raw.positions, ids, locations, skus, &mut carries, d);
-    let demanded: std::collections::HashSet<(usize, usize)> =
-        if listed.iter().any(Option::is_some) { demand.iter().map(|x| (x.location, x.sku)).collect() } else { Default::default() };
+    let demanded: std::collections::HashSet<(usize, usize)> = if listed.iter().any(Option::is_some) {
+        demand.iter().map(|x| (x.location, x.sku)).collect()
+    } else {
+        Default::default()
+    };
     for (l, carried) in carries.iter_mut().enumerate() {
         if let Some(list) = &listed[l] {
             for (k, c) in carried.iter_mut().enumerate() {

@@ -2,6 +2,7 @@
 //! confidence interval of the mean (Student t), quantiles, extremes.
 
 pub mod exact;
+pub mod fixed;
 pub mod sketch;
 pub mod special;
 

@@ -222,6 +222,18 @@ fn sizable(model: &Model, q: usize) -> bool {
 
 /// An input error unless some customer-facing position has a level to size.
 fn check_sizable(model: &Model) -> Result<(), ExperimentError> {
+    if model.n_pos() > runner::POSITION_SCOPES_MAX {
+        return Err(ExperimentError::input(
+            format!(
+                "size searches every position on its replications, which is kept for networks of up to {} \
+                 positions; this one has {}",
+                runner::POSITION_SCOPES_MAX,
+                model.n_pos()
+            ),
+            "size a part of the network (a region's stores, a category's SKUs) as its own scenario, or run it and \
+             read positions.csv for the positions that miss service",
+        ));
+    }
     if model.topo.customer_list.is_empty() {
         return Err(ExperimentError::input(
             "the scenario has no customer-facing positions to size",
@@ -266,7 +278,10 @@ impl Search {
         let start = if whole { (textbook - 1e-9).ceil().max(0.0) } else { textbook };
         Search {
             q,
-            scope: scopes.iter().position(|&s| s == Scope::Position(q)).unwrap_or(0),
+            scope: scopes
+                .iter()
+                .position(|&s| s == Scope::Position(q))
+                .expect("positions are scopes below POSITION_SCOPES_MAX"),
             whole,
             template,
             protection,
