@@ -18,8 +18,8 @@ impl Retailer {
         t.push_str(&format!(
             "# Retail chain — a generated chain of {stores} stores, {skus} SKUs and {dcs} DC{}, with {} of sales history.\n\
              #\n\
-             # Written by `echelon generate --stores {stores} --skus {skus} --days {}{dc_flag} --seed {}`: every table\n\
-             # beside this file is synthetic, and the same command writes the same bytes.\n\
+             # Written by `echelon generate --stores {stores} --skus {skus} --days {}{dc_flag} --seed {} --out DIR`: every\n\
+             # table beside this file is synthetic, and the same command writes the same bytes.\n\
              # - locations.csv  a supplier; {dcs} DC{} (region{} {}), each 7–14 days from the supplier\n\
              #                  (± 2 days, uniform); stores of tier A ({}), B ({}) and C ({}) by size,\n\
              #                  1–3 days from the DC of their region\n\
@@ -95,11 +95,11 @@ warehouses = { rationing = \"tier_priority\" }
 
 [strategies.rebalance]
 description = \"weekly transfers from over- to under-covered stores of a region\"
-rebalancing = { review_days = 7, trigger_days = 3, target_days = 10, lead_time = 1, cost_per_unit = 0.5, within = \"region\" }
+rebalancing = { review_days = 7, trigger_days = 4, target_days = 12, lead_time = 1, cost_per_unit = 0.5, within = \"region\" }
 
 [stress.supplier-strike]
-description = \"the supplier ships nothing for three weeks from day 60\"
-outages = [{ location = \"supplier\", first_day = 60, last_day = 80 }]
+description = \"the supplier ships nothing for five weeks from day 60: the DCs run dry\"
+outages = [{ location = \"supplier\", first_day = 60, last_day = 94 }]
 ";
 
 fn plural(n: usize) -> &'static str {
