@@ -10,6 +10,7 @@ use echelon::generate::{self, Spec, Written};
 use super::limits::count;
 use super::{Failure, bad_input, output, say};
 
+/// Arguments of `echelon generate`.
 #[derive(Args)]
 pub struct GenerateArgs {
     /// Number of stores, 1 to 100000.
@@ -45,6 +46,8 @@ pub struct GenerateArgs {
     quiet: bool,
 }
 
+/// Checks the arguments and the output folder, then writes the six files and prints what it
+/// wrote (exit 2 for bad arguments or a non-empty folder without `--force`).
 pub fn cmd_generate(a: GenerateArgs) -> Result<(), Failure> {
     let spec = Spec {
         stores: a.stores as usize,
@@ -92,14 +95,15 @@ fn parse_date(s: &str) -> Result<(i32, u32, u32), Failure> {
 
 /// The output folder must be writable, and empty unless `--force`.
 fn check_out(dir: &Path, force: bool) -> Result<(), Failure> {
-    if !force && let Ok(mut entries) = std::fs::read_dir(dir) {
-        if entries.next().is_some() {
-            return Err(bad_input(format!(
-                "error: --out {} is not empty: generate does not overwrite files\n    help: give a new or empty \
-                 folder, or add --force to replace the generated files there",
-                dir.display()
-            )));
-        }
+    if !force
+        && let Ok(mut entries) = std::fs::read_dir(dir)
+        && entries.next().is_some()
+    {
+        return Err(bad_input(format!(
+            "error: --out {} is not empty: generate does not overwrite files\n    help: give a new or empty \
+             folder, or add --force to replace the generated files there",
+            dir.display()
+        )));
     }
     output::prepare_dir(dir, "--out")
 }
