@@ -6,6 +6,7 @@
 //! [`shards`].
 
 mod blame;
+mod generate;
 mod limits;
 mod output;
 mod run;
@@ -28,6 +29,7 @@ use echelon::runner::RunOptions;
 use echelon::runner::budget::Keeps;
 use echelon::scenario::{Patch, Scenario, ScenarioError, Variant};
 
+use generate::{GenerateArgs, cmd_generate};
 use limits::count;
 use output::default_dir;
 use run::cmd_run;
@@ -97,6 +99,11 @@ enum Command {
         after_help = "Examples:\n  echelon report output/winter-jackets\n\nReads DIR/results.echelon (written by run, compare, sweep and merge) and writes summary.json,\nthe charts and report.html again, without simulating; replications.csv is left as it is."
     )]
     Report(ReportArgs),
+    /// Write the tables of a synthetic retailer: locations, SKUs, policies, demand, sales history.
+    #[command(
+        after_help = "Examples:\n  echelon generate --stores 50 --skus 200 --out output/chain\n  echelon generate --stores 1000 --skus 1000 --days 0 --out output/big     no sales history: seconds\n  echelon generate --stores 20 --skus 100 --days 730 --dcs 3 --seed 7 --out output/two-years\n\nWrites into DIR (created if missing; a non-empty DIR needs --force):\n  locations.csv   a supplier, the DCs (one per region) and the stores (region, tier A/B/C)\n  skus.csv        cost, price, holding, stockout and order cost, category\n  positions.csv   a policy per DC and store position (base-stock, (s, S); units, days, service)\n  demand.csv      the true demand per store position: poisson, negative_binomial or\n                  intermittent, weekly and monthly multipliers, trend\n  sales.csv       --days days of daily sales before the start date, drawn from demand.csv,\n                  with on_hand (0 = a censored stockout day); a missing day is zero sales\n  scenario.toml   loads the tables ([tables]), with strategies and a stress test\n\nsales.csv grows with stores x SKUs x days: 1000 x 1000 x 365 is about 30 million rows\n(about 1 GB, some 10 seconds); the other files of 1000 x 1000 take a second or two.\nThe same arguments write the same bytes."
+    )]
+    Generate(GenerateArgs),
 }
 
 #[derive(Args)]
@@ -411,6 +418,7 @@ pub fn main() -> ExitCode {
         Command::Size(a) => cmd_size(a),
         Command::Merge(a) => cmd_merge(a),
         Command::Report(a) => cmd_report(a),
+        Command::Generate(a) => cmd_generate(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -79,6 +79,7 @@ pub mod distribution;
 pub(crate) mod engine;
 pub mod experiment;
 pub mod forecast;
+pub mod generate;
 pub mod kpi;
 pub mod leadtime;
 pub mod model;

@@ -14,6 +14,8 @@
 //!   commands;
 //! - `numbers`: flows at any magnitude, undefined KPIs, the resilience baseline, output size;
 //! - `gallery`: every file in `scenarios/` runs, and each teaching lesson's claim holds.
+//! - `generate`: `echelon generate`'s tables follow the tables contract, validate, are the same
+//!   bytes for a seed; its sales history is sorted, in range and drawn from its demand;
 //! - `docs`: every figure quoted in README.md, scenarios/README.md and the winter-jackets header
 //!   is what the command quoted beside it gives;
 //! - `print`: every table of every report.html fits a screen and an A4 page (headless chromium);
@@ -38,6 +40,7 @@ mod digest;
 mod docs;
 mod experiments;
 mod gallery;
+mod generate;
 mod golden;
 mod input;
 mod numbers;
