@@ -24,12 +24,18 @@ for what in "${@:-reps positions shards}"; do
       rm -rf "$OUT/reps"
     done ;;
   positions)
-    for size in "10 10" "100 10" "100 100" "1000 100"; do
+    # A generated chain (echelon generate, no sales history): stores × SKUs store positions
+    # plus the DCs'; 365 days after 28 warm-up days. SIZES="1000 1000" (comma-separated pairs)
+    # for the million alone.
+    if [ -n "${SIZES:-}" ]; then IFS=',' read -ra sizes <<< "$SIZES"; else
+      sizes=("10 10" "100 10" "100 100" "1000 100" "1000 1000"); fi
+    for size in "${sizes[@]}"; do
       set -- $size
-      cargo run --release --quiet --example network -- --stores "$1" --skus "$2" --replications 8 > "$OUT/net.toml"
-      measure "$(( $1 * $2 )) positions × 365 days × 8 replications" $BIN run "$OUT/net.toml" --no-plots --quiet \
-        --out "$OUT/pos"
-      rm -rf "$OUT/pos"
+      $BIN generate --stores "$1" --skus "$2" --days 0 --replications "${POS_REPS:-10}" --out "$OUT/chain" \
+        --force --quiet
+      measure "$1 stores × $2 SKUs × 365 days × ${POS_REPS:-10} replications" $BIN run "$OUT/chain/scenario.toml" \
+        --no-plots --quiet --out "$OUT/pos"
+      rm -rf "$OUT/pos" "$OUT/chain"
     done ;;
   shards)
     # n machines of this kind: each shard on its own core (--threads 1); the study's time is
