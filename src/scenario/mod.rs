@@ -16,6 +16,7 @@ mod patch;
 mod positions;
 pub(crate) mod raw;
 pub mod sources;
+mod tables;
 mod validate;
 pub(crate) mod values;
 
