@@ -7,6 +7,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use toml::Spanned;
@@ -48,6 +49,32 @@ impl Arena {
     }
 }
 
+/// FNV-1a: the keys hashed here are short cell texts from one file (no adversary to defend
+/// against), hashed a few million times for a large table.
+#[derive(Default)]
+pub(super) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// A hash map keyed by cell texts.
+pub(super) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+/// Distinct numbers remembered per table: numbers repeat (levels, weekly indices), and parsing
+/// one as TOML costs more than finding it again.
+const NUMBERS_KEPT: usize = 1 << 16;
+
 /// Reads cells of one table's text into TOML values, with spans in the text's virtual range.
 pub(super) struct Cells<'a> {
     /// The table's text.
@@ -56,6 +83,15 @@ pub(super) struct Cells<'a> {
     pub base: usize,
     /// Where made-up text is kept.
     pub arena: &'a Arena,
+    /// Numbers parsed so far, by their text.
+    pub numbers: RefCell<FastMap<&'a str, DeValue<'a>>>,
+}
+
+impl<'a> Cells<'a> {
+    /// Reads cells of `text`, whose span range starts at `base`.
+    pub fn new(text: &'a str, base: usize, arena: &'a Arena) -> Self {
+        Cells { text, base, arena, numbers: RefCell::default() }
+    }
 }
 
 /// A value with its span.
@@ -189,19 +225,30 @@ impl<'a> Cells<'a> {
         span: &Range<usize>,
         part: impl Fn(&'a str, Range<usize>) -> Option<Val<'a>>,
     ) -> Result<Val<'a>, String> {
-        let mut a = DeArray::new();
+        let mut items = Vec::new();
         for (off, p) in parts(s) {
             let sp = at.map_or(span.clone(), |at| at + off..at + off + p.len());
-            a.push(part(p, sp).ok_or_else(|| format!("found \"{p}\" in \"{s}\""))?);
+            items.push(part(p, sp).ok_or_else(|| format!("found \"{p}\" in \"{s}\""))?);
         }
+        // Collected from a Vec: the array gets exactly the room it needs (a million rows).
+        let a: DeArray<'a> = items.into_iter().collect();
         Ok(Spanned::new(span.clone(), DeValue::Array(a)))
     }
 
     /// A number, borrowed from the text when TOML reads it as written.
     pub fn number(&self, s: &'a str, span: Range<usize>) -> Option<Val<'a>> {
         let s = if toml_decimal(s) { s } else { self.arena.keep(normalised(s)?) };
+        if let Some(v) = self.numbers.borrow().get(s) {
+            return Some(Spanned::new(span, v.clone()));
+        }
         match DeValue::parse(s).ok()?.into_inner() {
-            v @ (DeValue::Integer(_) | DeValue::Float(_)) => Some(Spanned::new(span, v)),
+            v @ (DeValue::Integer(_) | DeValue::Float(_)) => {
+                let mut kept = self.numbers.borrow_mut();
+                if kept.len() < NUMBERS_KEPT {
+                    kept.insert(s, v.clone());
+                }
+                Some(Spanned::new(span, v))
+            }
             _ => None,
         }
     }
@@ -218,7 +265,7 @@ impl<'a> Cells<'a> {
         } else {
             return self.number(s, span);
         };
-        let mut t = DeTable::new();
+        let mut t = DeTable::with_capacity(1);
         t.insert(Spanned::new(span.clone(), std::borrow::Cow::Borrowed(key)), n);
         Some(Spanned::new(span, DeValue::Table(t)))
     }
@@ -275,7 +322,7 @@ mod tests {
     /// The value of the first cell of `text` as TOML would write it.
     fn show(kind: Kind, text: &str) -> Result<String, String> {
         let arena = Arena::default();
-        let c = Cells { text, base: 100, arena: &arena };
+        let c = Cells::new(text, 100, &arena);
         let cell = cells(text)[0];
         c.value(kind, &cell).map(|v| {
             let v: toml::Value = serde::Deserialize::deserialize(serde::de::IntoDeserializer::into_deserializer(v))
@@ -351,7 +398,7 @@ mod tests {
     fn inline_spans_point_into_the_file() {
         let text = "\"{ mean = 3 }\"";
         let arena = Arena::default();
-        let c = Cells { text, base: 100, arena: &arena };
+        let c = Cells::new(text, 100, &arena);
         let v = c.value(Kind::Days, &cells(text)[0]).unwrap();
         let mean = v.get_ref().as_table().unwrap().get("mean").unwrap();
         assert_eq!(mean.span(), 100 + 10..100 + 11);

@@ -139,11 +139,7 @@ fn read_file(path: &Path, key: &str, span: Range<usize>, d: &mut Diags) -> Optio
     let bytes = match super::sources::read(path) {
         Ok(b) => b,
         Err(e) => {
-            let help = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                Some(dir) => format!("the path is relative to the scenario file's folder ({})", dir.display()),
-                None => "the path is relative to the scenario file's folder".to_string(),
-            };
-            d.err(span, format!("tables.{key}"), format!("cannot read table file '{name}': {e}"), help);
+            d.err(span, format!("tables.{key}"), format!("cannot read table file '{name}': {e}"), missing_help(path));
             return None;
         }
     };
@@ -164,6 +160,29 @@ fn read_file(path: &Path, key: &str, span: Range<usize>, d: &mut Diags) -> Optio
             None
         }
     }
+}
+
+/// Where a table path is looked for, and the CSV files that are there (the closest first).
+fn missing_help(path: &Path) -> String {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let shown = dir.map_or(String::from("the current folder"), |d| d.display().to_string());
+    let mut csv: Vec<String> = std::fs::read_dir(dir.unwrap_or(Path::new(".")))
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".csv"))
+                .collect()
+        })
+        .unwrap_or_default();
+    csv.sort();
+    let wanted = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut help = format!("paths in [tables] are relative to the scenario file's folder ({shown})");
+    if let Some(b) = closest(&wanted, csv.iter().map(String::as_str)) {
+        help.push_str(&format!("; did you mean \"{b}\"?"));
+    } else if !csv.is_empty() {
+        help.push_str(&format!("; CSV files there: {}", csv.join(", ")));
+    }
+    help
 }
 
 /// Demand fitted from a sales history (`history = "sales.csv"`), as demand.csv text.
@@ -187,16 +206,24 @@ pub(crate) fn append<'a>(doc: &mut Spanned<DeTable<'a>>, src: &'a Source, arena:
         let rows = rows::read(t, arena, d);
         let at = t.base..t.base;
         let doc = doc.get_mut();
-        if !doc.contains_key(t.table) {
-            let key = Spanned::new(at.clone(), std::borrow::Cow::Borrowed(t.table));
-            doc.insert(key, Spanned::new(at.clone(), DeValue::Array(DeArray::new())));
-        }
-        // A TOML key of the wrong shape (`[positions]` instead of `[[positions]]`) is reported
-        // by the decoder; the rows are not added to it.
-        if let Some(DeValue::Array(a)) = doc.get_mut(t.table).map(|v| v.get_mut()) {
-            for r in rows {
-                a.push(r);
+        match doc.get_mut(t.table).map(|v| v.get_mut()) {
+            Some(DeValue::Array(a)) => {
+                for r in rows {
+                    a.push(r);
+                }
+            }
+            // A TOML key of the wrong shape (`[positions]` instead of `[[positions]]`) is
+            // reported by the decoder; the rows are not added to it.
+            Some(_) => {}
+            None => {
+                // Collected from the Vec in place: a million rows are not copied again.
+                let a: DeArray<'a> = rows.into_iter().collect();
+                let key = Spanned::new(at.clone(), std::borrow::Cow::Borrowed(t.table));
+                doc.insert(key, Spanned::new(at, DeValue::Array(a)));
             }
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -3,14 +3,13 @@
 //! and seasonality columns nested as their TOML tables, duplicate rows refused.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::ops::Range;
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::TableText;
-use super::cells::{Arena, Cells, Val};
+use super::cells::{Arena, Cells, FastMap, Val};
 use super::csv::{Cell, Reader};
 use super::schema::{Column, Kind, Place, Schema, dist_params};
 use crate::scenario::diag::{Diags, closest};
@@ -30,7 +29,7 @@ struct Problem {
 /// Reads one table into entries; problems go to `d` (then the entries are incomplete).
 pub(super) fn read<'a>(t: &'a TableText, arena: &'a Arena, d: &mut Diags) -> Vec<Val<'a>> {
     let Some(schema) = Schema::of(t.table) else { return Vec::new() };
-    let cells = Cells { text: &t.text, base: t.base, arena };
+    let cells = Cells::new(&t.text, t.base, arena);
     let mut problems = Vec::new();
     let mut reader = Reader::new(&t.text);
     let mut buf = Vec::new();
@@ -53,7 +52,12 @@ pub(super) fn read<'a>(t: &'a TableText, arena: &'a Arena, d: &mut Diags) -> Vec
     };
     if let Some(columns) = header {
         let width = buf.len();
-        let mut rows = Rows { schema, cells: &cells, columns, seen: HashMap::new() };
+        // Room for about as many rows as the file has lines of the header's length: growing a
+        // map of a million rows step by step costs more than reading them.
+        let guess = t.text.len() / buf.last().map_or(t.text.len(), |c| c.end + 1).max(16);
+        let seen = FastMap::with_capacity_and_hasher(guess, Default::default());
+        let mut rows = Rows { schema, cells: &cells, columns, seen, top: Vec::new() };
+        out.reserve(guess);
         while let Some(rec) = reader.next_record(&mut buf) {
             if problems.len() > MAX_PROBLEMS {
                 break;
@@ -146,7 +150,9 @@ struct Rows<'a, 'c> {
     cells: &'c Cells<'a>,
     columns: Vec<Option<&'static Column>>,
     /// The line of the first row with each combination of the unique columns.
-    seen: HashMap<[&'a str; 3], usize>,
+    seen: FastMap<[&'a str; 3], usize>,
+    /// The top-level entries of the row being read (a buffer kept between rows).
+    top: Vec<(&'static str, Val<'a>)>,
 }
 
 /// The cells of one row that build a nested table: its `type` cell and its other entries.
@@ -165,7 +171,8 @@ impl<'a> Rows<'a, '_> {
     /// One row as an entry; `None` (with problems) if a cell is wrong.
     fn row(&mut self, line: usize, start: usize, buf: &[Cell], problems: &mut Vec<Problem>) -> Option<Val<'a>> {
         let before = problems.len();
-        let mut top = DeTable::new();
+        let mut entries = std::mem::take(&mut self.top);
+        entries.clear();
         let (mut policy, mut dist, mut season) = (Nested::default(), Nested::default(), Nested::default());
         for (c, col) in buf.iter().zip(&self.columns) {
             let Some(col) = col else { continue };
@@ -179,15 +186,14 @@ impl<'a> Rows<'a, '_> {
             let v = match self.cells.value(col.kind, c) {
                 Ok(v) => v,
                 Err(found) => {
-                    let help = format!("write {} in column {}", col.kind.expects(), col.name);
+                    let help =
+                        format!("write {} in column {} (an empty cell means not given)", col.kind.examples(), col.name);
                     self.problem(c, col.name, format!("expected {} ({found})", col.kind.expects()), help, problems);
                     continue;
                 }
             };
             match col.place {
-                Place::Top => {
-                    top.insert(Spanned::new(v.span(), Cow::Borrowed(col.name)), v);
-                }
+                Place::Top => entries.push((col.name, v)),
                 Place::PolicyType => policy.kind = Some((*c, v)),
                 Place::Policy => policy.entries.push((col.name, *c, v)),
                 Place::DistType => dist.kind = Some((*c, v)),
@@ -195,11 +201,17 @@ impl<'a> Rows<'a, '_> {
                 Place::Season => season.entries.push((col.name, *c, v)),
             }
         }
+        let nested = [&policy.kind, &dist.kind].iter().filter(|k| k.is_some()).count();
+        let mut top = DeTable::with_capacity(entries.len() + nested + usize::from(!season.entries.is_empty()));
+        for (name, v) in entries.drain(..) {
+            top.insert(Spanned::new(v.span(), Cow::Borrowed(name)), v);
+        }
+        self.top = entries;
         self.nest(&mut top, "policy", policy, problems);
         self.nest_distribution(&mut top, dist, problems);
         if let Some((_, c, _)) = season.entries.first() {
             let span = self.cells.span(c);
-            let mut t = DeTable::new();
+            let mut t = DeTable::with_capacity(season.entries.len());
             for (name, _, v) in season.entries {
                 t.insert(Spanned::new(v.span(), Cow::Borrowed(name)), v);
             }
@@ -275,7 +287,7 @@ impl<'a> Rows<'a, '_> {
                 }
             }
         } else {
-            let mut t = DeTable::new();
+            let mut t = DeTable::with_capacity(1 + n.entries.len());
             t.insert(Spanned::new(span.clone(), Cow::Borrowed("type")), kind);
             for (col, _, v) in n.entries {
                 t.insert(Spanned::new(v.span(), Cow::Borrowed(col)), v);
@@ -307,7 +319,8 @@ impl<'a> Rows<'a, '_> {
             }
         } else {
             let (used, constant) = (dist_params(ty), ty == "constant");
-            let mut t = DeTable::new();
+            let wanted = n.entries.iter().filter(|(col, _, _)| used.is_none_or(|u| u.contains(col))).count();
+            let mut t = DeTable::with_capacity(1 + wanted);
             t.insert(Spanned::new(span.clone(), Cow::Borrowed("type")), kind);
             for (col, _, v) in n.entries {
                 // `mean` and `sd` are written for every row (what `fit` measured); a type takes

@@ -25,12 +25,25 @@ impl Kind {
     pub(super) fn expects(self) -> &'static str {
         match self {
             Kind::Text => "a text",
-            Kind::Number => "a number (e.g. 12, 0.5, -3, 1e3)",
+            Kind::Number => "a number",
             Kind::Bool => "true or false",
-            Kind::Days => "a number of days or a distribution such as { type = 'poisson', mean = 3 }",
-            Kind::Level => "units (40), days of cover (5d), a service target (95%) or lead-time cover (1lt)",
+            Kind::Days => "a number of days or a distribution",
+            Kind::Level => "a stock level",
             Kind::Ids => "ids separated by ';' or spaces",
-            Kind::Numbers => "numbers separated by ';' or spaces (e.g. 1.2;1;1;1;1;0.9;0.9)",
+            Kind::Numbers => "numbers separated by ';' or spaces",
+        }
+    }
+
+    /// Examples of cells of this kind, for the help line.
+    pub(super) fn examples(self) -> &'static str {
+        match self {
+            Kind::Text => "any text",
+            Kind::Number => "a number such as 12, 0.5, -3 or 1e3 (no thousands separators)",
+            Kind::Bool => "true or false",
+            Kind::Days => "a whole number of days such as 3, or a distribution such as { type = 'poisson', mean = 3 }",
+            Kind::Level => "units (40), days of cover (5d), a cycle-service target (95%) or lead-time cover (1lt)",
+            Kind::Ids => "ids separated by ';' or spaces, e.g. dc-1;store-2",
+            Kind::Numbers => "numbers separated by ';' or spaces, e.g. 0.9;0.9;1;1;1;1.2;1.1",
         }
     }
 }
