@@ -118,8 +118,14 @@ pub(crate) fn read(src: &Source, doc: &mut Spanned<DeTable<'_>>) -> Result<Sourc
             d.err(v.span(), format!("tables.{key}"), "expected a file name in quotes", help);
             continue;
         };
-        if let Some(text) = read_file(&dir.join(file), key, v.span(), &mut d) {
-            files.push((key, dir.join(file).display().to_string(), text));
+        let path = dir.join(file);
+        if let Some(text) = read_file(&path, key, v.span(), &mut d) {
+            // Fitted demand is not the history's text: its lines are named as what they are.
+            let (table, name) = match key {
+                "history" => ("demand", format!("{} (demand fitted from it)", path.display())),
+                _ => (key, path.display().to_string()),
+            };
+            files.push((table, name, text));
         }
     }
     if let (Some(dm), Some(_)) = (t.get("demand"), t.get("history")) {

@@ -85,7 +85,14 @@ pub(super) fn read<'a>(t: &'a TableText, arena: &'a Arena, d: &mut Diags) -> Vec
         d.err(p.span, p.key, p.message, p.help);
     }
     if more > 0 {
-        d.at(None, schema.table, format!("{}: more problems not shown", t.name), None);
+        d.list.push(crate::scenario::Diagnostic {
+            file: t.name.clone(),
+            line: 0,
+            column: 0,
+            key: schema.table.into(),
+            message: format!("more problems in this file are not shown (the first {MAX_PROBLEMS} are above)"),
+            help: Some("fix these and check again".into()),
+        });
     }
     out
 }
