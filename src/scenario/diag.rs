@@ -4,31 +4,78 @@ use std::fmt;
 use std::ops::Range;
 use std::path::Path;
 
+use super::tables::TableText;
+
 /// Scenario text with its display name; maps byte offsets to lines and columns.
+///
+/// The CSV tables a scenario loads (`[tables]`) are part of its source: each has a range of
+/// offsets after the TOML text (from the text's length + 1 on, one past the previous table's
+/// end), so a span in a table's range is reported as that file's line and column.
 #[derive(Clone, Debug)]
 pub struct Source {
     /// Name shown in messages (usually the path as given).
     pub name: String,
     /// The TOML text.
     pub text: String,
+    /// The tables it loads, in span order.
+    tables: Vec<TableText>,
 }
 
 impl Source {
     /// Wraps text with a name.
     pub fn new(name: String, text: String) -> Self {
-        Source { name, text }
+        Source { name, text, tables: Vec::new() }
+    }
+
+    /// A copy with the table files `(table, name, text)` added, each given its span range.
+    pub(crate) fn with_tables(&self, files: Vec<(&'static str, String, String)>) -> Source {
+        let mut base = self.text.len() + 1;
+        let mut tables = Vec::with_capacity(files.len());
+        for (table, name, text) in files {
+            let len = text.len();
+            tables.push(TableText::new(table, name, text, base));
+            base += len + 1;
+        }
+        Source { name: self.name.clone(), text: self.text.clone(), tables }
+    }
+
+    /// The tables the scenario loads.
+    pub(crate) fn tables(&self) -> &[TableText] {
+        &self.tables
+    }
+
+    /// The table whose span range holds `offset`, if any.
+    pub(crate) fn table_at(&self, offset: usize) -> Option<&TableText> {
+        if offset <= self.text.len() {
+            return None;
+        }
+        self.tables.iter().find(|t| t.contains(offset))
+    }
+
+    /// File name, 1-based line and column of a span offset (the scenario file or a table).
+    pub(crate) fn locate(&self, offset: usize) -> (&str, usize, usize) {
+        match self.table_at(offset) {
+            Some(t) => {
+                let (line, col) = t.line_col(offset);
+                (&t.name, line, col)
+            }
+            None => {
+                let (line, col) = self.line_col(offset);
+                (&self.name, line, col)
+            }
+        }
     }
 
     /// Wraps the bytes of a file: a byte that is not UTF-8 is an error at its line and column
     /// (files saved as Latin-1 or Windows-1252 by a spreadsheet or an old editor).
     pub fn from_bytes(name: String, bytes: Vec<u8>) -> Result<Self, ScenarioError> {
         match String::from_utf8(bytes) {
-            Ok(text) => Ok(Source { name, text }),
+            Ok(text) => Ok(Source::new(name, text)),
             Err(e) => {
                 let at = e.utf8_error().valid_up_to();
                 let bytes = e.into_bytes();
                 // Everything before `at` is valid UTF-8, so it can be measured in characters.
-                let before = Source { name: name.clone(), text: String::from_utf8_lossy(&bytes[..at]).into_owned() };
+                let before = Source::new(name.clone(), String::from_utf8_lossy(&bytes[..at]).into_owned());
                 let (line, column) = before.line_col(at);
                 Err(ScenarioError::Invalid(vec![Diagnostic {
                     file: name,
@@ -210,24 +257,28 @@ impl<'a> Diags<'a> {
         message: impl Into<String>,
         help: String,
     ) {
-        let (line, column) = span.map_or((0, 0), |s| self.src.line_col(s.start));
+        let (file, line, column) = span.map_or((self.src.name.as_str(), 0, 0), |s| self.src.locate(s.start));
         let w = Diagnostic {
-            file: self.src.name.clone(),
+            file: file.to_string(),
             line,
             column,
             key: key.into(),
             message: message.into(),
             help: Some(help),
         };
-        if !self.warnings.iter().any(|x| x.line == w.line && x.column == w.column && x.message == w.message) {
+        if !self
+            .warnings
+            .iter()
+            .any(|x| x.file == w.file && x.line == w.line && x.column == w.column && x.message == w.message)
+        {
             self.warnings.push(w);
         }
     }
 
     /// Whether a warning about `key` was recorded at this span already.
     pub fn warned(&self, span: &Range<usize>, key: &str) -> bool {
-        let (line, column) = self.src.line_col(span.start);
-        self.warnings.iter().any(|x| x.line == line && x.column == column && x.key == key)
+        let (file, line, column) = self.src.locate(span.start);
+        self.warnings.iter().any(|x| x.file == file && x.line == line && x.column == column && x.key == key)
     }
 
     /// Warns when an inclusive window of measured days `[first, last]` lies wholly or partly
@@ -267,9 +318,9 @@ impl<'a> Diags<'a> {
         message: impl Into<String>,
         help: Option<String>,
     ) {
-        let (line, column) = span.map_or((0, 0), |s| self.src.line_col(s.start));
+        let (file, line, column) = span.map_or((self.src.name.as_str(), 0, 0), |s| self.src.locate(s.start));
         self.list.push(Diagnostic {
-            file: self.src.name.clone(),
+            file: file.to_string(),
             line,
             column,
             key: key.into(),
@@ -320,6 +371,10 @@ impl<'a> Diags<'a> {
     /// The key assigned on the line where a value starts (`days` in `days = "thirty"`, `mean`
     /// in `{ type = "normal", mean = "x" }`).
     fn key_before(&self, offset: usize) -> Option<String> {
+        if let Some(t) = self.src.table_at(offset) {
+            // A cell of a table: its column's name is the key.
+            return t.column_at(offset);
+        }
         let text = &self.src.text;
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);

@@ -3,7 +3,8 @@
 //! Loading never panics. Every problem found is reported with the file, line and column, the key,
 //! what was expected and how to fix it; see [`ScenarioError`].
 //!
-//! This module parses (`raw`), keeps spans and diagnostics (`diag`), applies strategy and stress
+//! This module parses (`raw`), reads the CSV tables a file names (`tables`: their rows join the
+//! document as entries), keeps spans and diagnostics (`diag`), applies strategy and stress
 //! overlays and `--set` patches (`overlay`, `patch`), and checks the top-level entities
 //! (simulation, SKUs, locations, positions) in named phases (`validate`). Each concept's table
 //! is handed to its own folder: `demand/`, `disruption/`, `policy/`, `forecast/`,
@@ -16,6 +17,7 @@ mod patch;
 mod positions;
 pub(crate) mod raw;
 pub mod sources;
+mod tables;
 mod validate;
 pub(crate) mod values;
 

@@ -1,13 +1,15 @@
 //! The scenario files a process read, and files pinned to given contents.
 //!
-//! A shard or a saved result carries the text of every scenario file its run read, so that
-//! `echelon merge` and `echelon report` rebuild the very same scenarios later, on another
-//! machine or after the file changed: they pin each path to the saved text before loading.
+//! A shard or a saved result carries the text of every scenario file its run read — and of the
+//! CSV tables those files load (`[tables]`, read through [`read`] like the scenario file) — so
+//! that `echelon merge` and `echelon report` rebuild the very same scenarios later, on another
+//! machine or after a file changed: they pin each path to the saved text before loading.
 
 use std::path::Path;
 use std::sync::Mutex;
 
-/// A scenario file as read: its path as given and its bytes.
+/// A scenario file (or a table it loads) as read: its path as given (a table's as resolved
+/// against the scenario's folder) and its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceFile {
     /// The path as the command line gave it.

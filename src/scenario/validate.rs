@@ -15,6 +15,7 @@ use super::positions::{
     PositionCtx, carried_skus, check_positions, check_segment_labels, demand_stats, infer_discrete,
 };
 use super::raw::*;
+use super::tables;
 use super::values::{
     Ids, MAX_LEAD_DAYS, check_holding_rate, decode, int_in, known_list, longest_days, num_at_least, opt_cost, quantity,
 };
@@ -46,6 +47,7 @@ const TOP_KEYS: &[&str] = &[
     "records",
     "strategies",
     "stress",
+    "tables",
 ];
 
 /// Splits an array-of-tables section into its elements (or reports the wrong shape).
@@ -101,10 +103,20 @@ pub(super) struct Raw {
 /// Parses, applies overlays and patches, decodes and checks: every problem found, or the scenario.
 pub(super) fn load_variant(src: &Source, v: &Variant) -> Result<Scenario, ScenarioError> {
     let patches = &v.patches;
-    let mut d = Diags::new(src);
-    let (mut doc, syntax) = DeTable::parse_recoverable(&src.text);
+    let (mut parsed, syntax) = DeTable::parse_recoverable(&src.text);
     if !syntax.is_empty() {
+        let mut d = Diags::new(src);
         syntax_errors(&syntax, &mut d);
+        return Err(ScenarioError::Invalid(d.list));
+    }
+    // The rows of `[tables]` join the document before overlays and patches, so these work on
+    // them too; the document borrows the tables' text (and the arena's) from here on.
+    let src = &tables::read(src, &mut parsed)?;
+    let arena = tables::Arena::default();
+    let mut doc = parsed;
+    let mut d = Diags::new(src);
+    tables::append(&mut doc, src, &arena, &mut d);
+    if !d.is_empty() {
         return Err(ScenarioError::Invalid(d.list));
     }
     // Strategy and stress overlays become patches; the command line's `--set`s come last, so

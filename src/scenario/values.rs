@@ -64,6 +64,10 @@ fn offending_entry(src: &Source, v: &Spanned<Value>, msg: &str) -> Option<Range<
         return None;
     };
     let span = v.span();
+    if let Some(t) = src.table_at(span.start) {
+        // A value read from a table row: the key is a column of the same row.
+        return t.cell_in_row(span.start, &name);
+    }
     let text = src.text.get(span.clone())?;
     let mut from = 0;
     while let Some(i) = text[from..].find(name.as_str()) {

@@ -28,6 +28,8 @@
 //!   deep nesting and magnitudes the arithmetic cannot carry;
 //! - `shards`: runs, comparisons and sweeps split into shards merge into exactly the one-process
 //!   files; bad shard sets are refused; `report` redraws from saved results; ranges merge exactly;
+//! - `tables`: `[tables]` — a network as TOML and as CSV gives the same bytes (strategies and
+//!   `--set` included), tables travel with shards, bad tables are exit 2 at `file.csv:ROW:COL`;
 //! - `stress`: stress features against hand-computed exact results (outages, Markov supplier,
 //!   promotions, delays, capacity, trend, shocks, common factors, named stress overlays).
 
@@ -52,4 +54,5 @@ mod report;
 mod shards;
 mod strategies;
 mod stress;
+mod tables;
 mod traces;
