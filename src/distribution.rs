@@ -769,7 +769,7 @@ mod tests {
         let mut r = stream(6, 0, Purpose::Demand, 1);
         assert_intermittent(|| s.sample(&mut r, 0), mean, sd, p, true);
         // Sizes of mean 3 and variance 0.5 are under-dispersed: 1 + Poisson(2).
-        let (mean, p) = (0.9, 0.3);
+        let (mean, p): (f64, f64) = (0.9, 0.3);
         let sd = ((0.5 + 9.0) * p - mean * mean).sqrt();
         let d = Dist::Intermittent { mean, sd, probability: p };
         assert!(intermittent_size(mean, sd, p).gamma.is_none());
