@@ -6,6 +6,7 @@
 //! [`shards`].
 
 mod blame;
+mod fit;
 mod limits;
 mod output;
 mod run;
@@ -97,6 +98,11 @@ enum Command {
         after_help = "Examples:\n  echelon report output/winter-jackets\n\nReads DIR/results.echelon (written by run, compare, sweep and merge) and writes summary.json,\nthe charts and report.html again, without simulating; replications.csv is left as it is."
     )]
     Report(ReportArgs),
+    /// Fit each position's demand from a sales history and write demand.csv.
+    #[command(
+        after_help = "Examples:\n  echelon fit sales.csv --out demand.csv\n  echelon fit sales.csv --out - --quiet | head\n\nsales.csv has columns date (YYYY-MM-DD), location, sku, units, and optionally on_hand or\nin_stock (days out of stock are left out of the fit); a missing day is a day without sales.\nPer position: level, weekday and month indices, trend, and the distribution by dispersion\n(poisson, negative_binomial, normal, intermittent). demand.csv is what [tables] demand = ...\nloads; [tables] history = \"sales.csv\" fits the same at load time. Exit 2 with\nfile:line:column for a bad cell."
+    )]
+    Fit(fit::FitArgs),
 }
 
 #[derive(Args)]
@@ -411,6 +417,7 @@ pub fn main() -> ExitCode {
         Command::Size(a) => cmd_size(a),
         Command::Merge(a) => cmd_merge(a),
         Command::Report(a) => cmd_report(a),
+        Command::Fit(a) => fit::cmd_fit(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
