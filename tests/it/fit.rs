@@ -5,7 +5,8 @@
 //! Histories are drawn here with a seeded PCG (not with `echelon generate`), so every test
 //! knows its truth. Tolerances are 4 standard errors of the estimate at the test's sample size,
 //! each derived next to its assertion (the 3 % for the mean of fast movers is at least
-//! 2.9 standard errors in every test that asserts it).
+//! 2.9 standard errors in every test that asserts it). Every test also passed with 60 other
+//! seeds when written.
 
 use rand::Rng;
 use rand_distr::{Binomial, Distribution, Gamma, Normal, Poisson};
