@@ -100,7 +100,7 @@ enum Command {
     Report(ReportArgs),
     /// Fit each position's demand from a sales history and write demand.csv.
     #[command(
-        after_help = "Examples:\n  echelon fit sales.csv --out demand.csv\n  echelon fit sales.csv --out - --quiet | head\n\nsales.csv has columns date (YYYY-MM-DD), location, sku, units, and optionally on_hand or\nin_stock (days out of stock are left out of the fit); a missing day is a day without sales.\nPer position: level, weekday and month indices, trend, and the distribution by dispersion\n(poisson, negative_binomial, normal, intermittent). demand.csv is what [tables] demand = ...\nloads; [tables] history = \"sales.csv\" fits the same at load time. Exit 2 with\nfile:line:column for a bad cell."
+        after_help = "Examples:\n  echelon fit sales.csv --out demand.csv\n  echelon fit sales.csv --method bootstrap --out demand.csv\n  echelon fit sales.csv --out - --quiet | head\n\nsales.csv has columns date (YYYY-MM-DD), location, sku, units, and optionally on_hand or\nin_stock (days out of stock are left out of the fit); a missing day is a day without sales.\nPer position: level, weekday and month indices, trend, and the distribution by dispersion\n(poisson, negative_binomial, normal, intermittent); --method bootstrap writes the whole weeks of\nhistory instead (weeks demand, replayed at random). demand.csv is what [tables] demand = ...\nloads; [tables] history = \"sales.csv\" fits the same at load time. Exit 2 with\nfile:line:column for a bad cell."
     )]
     Fit(fit::FitArgs),
 }

@@ -63,6 +63,12 @@ pub enum Dist {
         /// The observations.
         values: Vec<f64>,
     },
+    /// Whole weeks of a daily history (a bootstrap): `values` are weeks Monday..Sunday one after
+    /// another (a multiple of 7), and each simulated week replays one of them drawn at random.
+    Weeks {
+        /// The daily history, whole weeks from a Monday.
+        values: Vec<f64>,
+    },
     /// Intermittent (Croston-style) demand: a day has demand with probability `probability`, and
     /// then a size of at least one unit (1 + negative binomial, or 1 + Poisson when the implied
     /// sizes are not over-dispersed; see [`intermittent_size`]).
@@ -89,6 +95,7 @@ impl Dist {
             Dist::Sequence { .. } => "sequence",
             Dist::Empirical { .. } => "empirical",
             Dist::Intermittent { .. } => "intermittent",
+            Dist::Weeks { .. } => "weeks",
         }
     }
 
@@ -102,7 +109,9 @@ impl Dist {
             | Dist::Intermittent { mean, .. } => *mean,
             Dist::Uniform { min, max } => 0.5 * (min + max),
             Dist::Constant { value } => *value,
-            Dist::Sequence { values } | Dist::Empirical { values } => values.iter().sum::<f64>() / values.len() as f64,
+            Dist::Sequence { values } | Dist::Empirical { values } | Dist::Weeks { values } => {
+                values.iter().sum::<f64>() / values.len() as f64
+            }
         }
     }
 
@@ -116,7 +125,7 @@ impl Dist {
             | Dist::Intermittent { sd, .. } => *sd,
             Dist::Uniform { min, max } => (max - min) / 12f64.sqrt(),
             Dist::Constant { .. } => 0.0,
-            Dist::Sequence { values } | Dist::Empirical { values } => {
+            Dist::Sequence { values } | Dist::Empirical { values } | Dist::Weeks { values } => {
                 let m = self.mean();
                 (values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / values.len() as f64).sqrt()
             }
@@ -130,7 +139,7 @@ impl Dist {
             Dist::Poisson { .. } | Dist::NegativeBinomial { .. } | Dist::Intermittent { .. } => true,
             Dist::Normal { .. } | Dist::Gamma { .. } | Dist::Uniform { .. } => false,
             Dist::Constant { value } => whole(value),
-            Dist::Sequence { values } | Dist::Empirical { values } => values.iter().all(whole),
+            Dist::Sequence { values } | Dist::Empirical { values } | Dist::Weeks { values } => values.iter().all(whole),
         }
     }
 
@@ -151,6 +160,9 @@ impl Dist {
             }
             Dist::Intermittent { mean, sd, probability } => {
                 format!("intermittent(mean {}, sd {}, probability {})", num(*mean), num(*sd), num(*probability))
+            }
+            Dist::Weeks { values } => {
+                format!("weeks of history, {} weeks (mean {})", values.len() / 7, num(self.mean()))
             }
         }
     }
@@ -546,6 +558,42 @@ pub enum Sampler {
     Empirical(Box<[f64]>),
     /// An intermittent demand too wide for a table: mean, sd and probability (drawn directly).
     Intermittent(f64, f64, f64),
+    /// Whole weeks of history.
+    Weeks(WeekTable),
+}
+
+/// The weeks of a [`Dist::Weeks`] and the weekday of simulated day 0 (set when demand is
+/// compiled, from the start date and the warm-up).
+#[derive(Clone, Debug)]
+pub struct WeekTable {
+    values: Box<[f64]>,
+    /// Weekday (0 = Monday) of simulated day 0.
+    pub first_weekday: u32,
+}
+
+impl WeekTable {
+    /// Number of weeks.
+    pub fn weeks(&self) -> usize {
+        self.values.len() / 7
+    }
+
+    /// Demand of simulated day `day`: the day of `week` (the week being replayed, `u32::MAX`
+    /// before the first) with the same weekday; a new week is drawn on each Monday and on the
+    /// first day. `week` is the stream's state, kept by the caller between days.
+    #[inline(always)]
+    pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R, day: usize, week: &mut u32) -> f64 {
+        let wd = (self.first_weekday as usize + day) % 7;
+        if wd == 0 || *week == u32::MAX {
+            *week = index(rng, self.weeks()) as u32;
+        }
+        self.values[7 * *week as usize + wd]
+    }
+
+    /// Without a stream's state: the same weekday of a week drawn for this day alone.
+    fn draw_day<R: Rng + ?Sized>(&self, rng: &mut R, day: usize) -> f64 {
+        let wd = (self.first_weekday as usize + day) % 7;
+        self.values[7 * index(rng, self.weeks()) + wd]
+    }
 }
 
 impl Sampler {
@@ -568,6 +616,9 @@ impl Sampler {
                 Some(pmf) => Sampler::Table(IntTable::from_pmf(0, &pmf)),
                 None => Sampler::Intermittent(*mean, *sd, *probability),
             },
+            Dist::Weeks { values } => {
+                Sampler::Weeks(WeekTable { values: values.clone().into_boxed_slice(), first_weekday: 0 })
+            }
         }
     }
 
@@ -591,6 +642,7 @@ impl Sampler {
             Sampler::Sequence(v) => v[day % v.len()],
             Sampler::Empirical(v) => v[index(rng, v.len())],
             Sampler::Intermittent(mean, sd, p) => sample_intermittent(rng, *mean, *sd, *p, 1.0),
+            Sampler::Weeks(w) => w.draw_day(rng, day),
         }
     }
 }
@@ -628,7 +680,7 @@ pub fn sample_scaled<R: Rng + ?Sized>(
         }
         Dist::Intermittent { mean, sd, probability } => sample_intermittent(rng, *mean, *sd, *probability, m),
         Dist::Normal { .. } | Dist::Gamma { .. } | Dist::Uniform { .. } => base.sample(rng, day) * m,
-        Dist::Constant { .. } | Dist::Sequence { .. } | Dist::Empirical { .. } => {
+        Dist::Constant { .. } | Dist::Sequence { .. } | Dist::Empirical { .. } | Dist::Weeks { .. } => {
             let x = base.sample(rng, day) * m;
             if whole_units { stochastic_round(rng, x) } else { x }
         }

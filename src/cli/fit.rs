@@ -25,6 +25,8 @@ const SOME_ROWS: usize = 10;
 pub(crate) enum MethodArg {
     /// Fitted distribution, weekday and month indices, trend.
     Parametric,
+    /// `weeks`: the history's whole weeks replayed at random.
+    Bootstrap,
 }
 
 #[derive(Args)]
@@ -52,6 +54,7 @@ pub(crate) fn cmd_fit(a: FitArgs) -> Result<(), Failure> {
     let src = Source::read(&a.sales)?;
     let method = match a.method {
         MethodArg::Parametric => Method::Parametric,
+        MethodArg::Bootstrap => Method::Bootstrap,
     };
     let fitted = fit::fit_history(&src.text, &src.name, method).map_err(ScenarioError::Invalid)?;
     let csv = fitted.to_csv();

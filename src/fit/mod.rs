@@ -19,6 +19,9 @@
 //! as zero demand. Positions are written in order of first appearance in the file; `mean` is the
 //! level on the day after the history ends (the trend carried forward), the natural
 //! `start_date` of a simulation of what comes next.
+//!
+//! [`Method::Bootstrap`] writes the history itself instead: `weeks` demand, whole weeks
+//! Monday..Sunday replayed at random (weeks with a day out of stock left out).
 
 mod csv;
 pub mod estimate;
@@ -31,6 +34,7 @@ use crate::distribution::Dist;
 use crate::scenario::Diagnostic;
 use estimate::{Calendar, Components, MeanModel};
 pub use sales::MAX_HISTORY_DAYS;
+pub use write::HEADER;
 
 /// Fewest days (and days with sales) a fit is trusted on without a flag.
 pub const MIN_DAYS: usize = 56;
@@ -47,6 +51,9 @@ pub enum Method {
     /// A fitted distribution with seasonality and trend.
     #[default]
     Parametric,
+    /// The history itself: `weeks`, whole weeks (Monday..Sunday) replayed at random; weeks with
+    /// a day out of stock are left out.
+    Bootstrap,
 }
 
 /// Something to know about a fit.
@@ -131,11 +138,35 @@ impl Fitted {
 
 /// Fits every position of a sales history (`file_name` names it in messages).
 pub fn fit_history(history_text: &str, file_name: &str, method: Method) -> Result<Fitted, Vec<Diagnostic>> {
-    let Method::Parametric = method;
     let s = sales::read(history_text, file_name)?;
     let n = (i64::from(s.last) - i64::from(s.first) + 1) as usize;
     let cal = Calendar::new(s.first, n);
-    let fits = s.positions.par_iter().map(|p| fit_position(p, s.first, &cal)).collect();
+    let weeks = whole_weeks(&cal);
+    if method == Method::Bootstrap && weeks.is_empty() {
+        return Err(vec![Diagnostic {
+            file: file_name.to_string(),
+            line: 0,
+            column: 0,
+            key: "history".into(),
+            message: format!(
+                "--method bootstrap replays whole weeks, Monday to Sunday, but the history ({} to {}) holds none",
+                sales::format_date(s.first),
+                sales::format_date(s.last)
+            ),
+            help: Some("give at least a whole week of history, or fit with --method parametric".into()),
+        }]);
+    }
+    let fits = s
+        .positions
+        .par_iter()
+        .map(|p| {
+            let h = Series::of(p, s.first, n);
+            match method {
+                Method::Parametric => parametric(p, &h, &cal),
+                Method::Bootstrap => bootstrap(p, &h, &weeks),
+            }
+        })
+        .collect();
     Ok(Fitted {
         first_date: sales::format_date(s.first),
         last_date: sales::format_date(s.last),
@@ -150,48 +181,101 @@ pub fn fit_demand_csv(history_text: &str, file_name: &str) -> Result<String, Vec
     fit_history(history_text, file_name, Method::Parametric).map(|f| f.to_csv())
 }
 
-/// Fits one position.
-fn fit_position(p: &sales::PositionRows, first: i32, cal: &Calendar) -> Fit {
-    let n = cal.weekday.len();
-    let mut units = vec![0.0; n];
-    let mut used = vec![true; n];
-    for r in &p.rows {
-        let t = (r.day - first) as usize;
-        units[t] = r.units;
-        used[t] = !r.out_of_stock;
+/// One position's daily history over the whole span.
+struct Series {
+    units: Vec<f64>,
+    /// Not censored.
+    used: Vec<bool>,
+    days: usize,
+    sales_days: usize,
+}
+
+impl Series {
+    fn of(p: &sales::PositionRows, first: i32, n: usize) -> Series {
+        let mut units = vec![0.0; n];
+        let mut used = vec![true; n];
+        for r in &p.rows {
+            let t = (r.day - first) as usize;
+            units[t] = r.units;
+            used[t] = !r.out_of_stock;
+        }
+        let days = used.iter().filter(|&&u| u).count();
+        let sales_days = (0..n).filter(|&t| used[t] && units[t] > 0.0).count();
+        Series { units, used, days, sales_days }
     }
-    let days = used.iter().filter(|&&u| u).count();
-    let sales_days = (0..n).filter(|&t| used[t] && units[t] > 0.0).count();
-    let want =
-        Components { weekly: days >= 14, monthly: days >= 365, trend: days >= 180 && (days < 365 || days >= 730) };
-    let (model, phi) = estimate::fit_mean(cal, &units, &used, want);
-    let dist = choose(cal, &units, &used, &model, phi);
-    let mut flags = Vec::new();
-    if days < MIN_DAYS || sales_days < MIN_SALES_DAYS {
-        flags.push(Flag::ShortHistory);
+
+    /// The flags of a position with this history.
+    fn flags(&self) -> Vec<Flag> {
+        let n = self.units.len();
+        let mut flags = Vec::new();
+        if self.days < MIN_DAYS || self.sales_days < MIN_SALES_DAYS {
+            flags.push(Flag::ShortHistory);
+        }
+        if self.days < 365 {
+            flags.push(Flag::UnderAYear);
+        }
+        if self.sales_days == 0 {
+            flags.push(Flag::NoSales);
+        }
+        if n - self.days > n / 2 {
+            flags.push(Flag::MostlyCensored);
+        }
+        flags
     }
-    if days < 365 {
-        flags.push(Flag::UnderAYear);
+
+    /// A fit of this history with the given demand model.
+    fn fit(&self, p: &sales::PositionRows, dist: Dist, dispersion: f64) -> Fit {
+        Fit {
+            location: p.location.clone(),
+            sku: p.sku.clone(),
+            days: self.days,
+            sales_days: self.sales_days,
+            censored_days: self.units.len() - self.days,
+            dist,
+            weekly: None,
+            monthly: None,
+            trend_per_year: 0.0,
+            dispersion,
+            flags: self.flags(),
+        }
     }
-    if sales_days == 0 {
-        flags.push(Flag::NoSales);
-    }
-    if n - days > n / 2 {
-        flags.push(Flag::MostlyCensored);
-    }
+}
+
+/// Fits one position: level, seasonality, trend and distribution.
+fn parametric(p: &sales::PositionRows, h: &Series, cal: &Calendar) -> Fit {
+    let want = Components {
+        weekly: h.days >= 14 && h.sales_days >= 35,
+        monthly: h.days >= 365 && h.sales_days >= 60,
+        trend: h.days >= 180 && (h.days < 365 || h.days >= 730) && h.sales_days >= 10,
+    };
+    let (model, phi) = estimate::fit_mean(cal, &h.units, &h.used, want);
+    let dist = choose(cal, &h.units, &h.used, &model, phi);
     Fit {
-        location: p.location.clone(),
-        sku: p.sku.clone(),
-        days,
-        sales_days,
-        censored_days: n - days,
-        dist,
         weekly: model.kept.weekly.then_some(model.weekly),
         monthly: model.kept.monthly.then_some(model.monthly),
         trend_per_year: if model.kept.trend { (365.0 * model.beta).exp_m1() } else { 0.0 },
-        dispersion: phi,
-        flags,
+        ..h.fit(p, dist, phi)
     }
+}
+
+/// The first day of each whole week (Monday..Sunday) of the history.
+fn whole_weeks(cal: &Calendar) -> Vec<usize> {
+    let n = cal.weekday.len();
+    (0..n).filter(|&t| cal.weekday[t] == 0 && t + 7 <= n).collect()
+}
+
+/// The position's whole weeks without a day out of stock (all whole weeks if every one has
+/// one), one after another: `weeks` demand.
+fn bootstrap(p: &sales::PositionRows, h: &Series, weeks: &[usize]) -> Fit {
+    let clean = |&&w: &&usize| h.used[w..w + 7].iter().all(|&u| u);
+    let mut kept: Vec<usize> = weeks.iter().filter(clean).copied().collect();
+    if kept.is_empty() {
+        kept = weeks.to_vec();
+    }
+    let values: Vec<f64> = kept.iter().flat_map(|&w| h.units[w..w + 7].iter().copied()).collect();
+    let dist = Dist::Weeks { values };
+    let (mean, sd) = (dist.mean(), dist.sd());
+    h.fit(p, dist, if mean > 0.0 { sd * sd / mean } else { 0.0 })
 }
 
 /// The daily distribution on the day after the history, by dispersion (see the module docs).

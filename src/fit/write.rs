@@ -7,29 +7,35 @@ use std::fmt::Write as _;
 use super::Fit;
 use crate::distribution::Dist;
 
-/// The columns `echelon fit` writes.
-pub(crate) const HEADER: &str = "location,sku,distribution,mean,sd,probability,weekly,monthly,trend_per_year,\
+/// The columns `echelon fit` writes (`--method bootstrap` adds `values` after `trend_per_year`).
+pub const HEADER: &str = "location,sku,distribution,mean,sd,probability,weekly,monthly,trend_per_year,\
                                  fit_days,fit_sales_days,fit_censored_days,fit_dispersion,fit_flag";
 
 /// demand.csv for the fits.
 pub(crate) fn demand_csv(fits: &[Fit]) -> String {
+    let weeks = fits.iter().any(|f| matches!(f.dist, Dist::Weeks { .. }));
     let mut out = String::with_capacity(64 + fits.len() * 96);
-    out.push_str(HEADER);
+    out.push_str(&if weeks { HEADER.replace("trend_per_year,", "trend_per_year,values,") } else { HEADER.to_string() });
     out.push('\n');
     for f in fits {
-        row(&mut out, f);
+        row(&mut out, f, weeks);
     }
     out
 }
 
-/// One position's row.
-fn row(out: &mut String, f: &Fit) {
+/// One position's row (with a `values` cell when `values`).
+fn row(out: &mut String, f: &Fit, values: bool) {
     let (kind, mean, sd, probability) = params(&f.dist);
     let list = |v: &[f64]| v.iter().map(|x| num(*x)).collect::<Vec<_>>().join(" ");
     let flags: Vec<&str> = f.flags.iter().map(|x| x.name()).collect();
+    let history = match &f.dist {
+        Dist::Weeks { values } => format!("{},", list(values)),
+        _ if values => ",".into(),
+        _ => String::new(),
+    };
     let _ = writeln!(
         out,
-        "{},{},{kind},{mean},{sd},{probability},{},{},{},{},{},{},{},{}",
+        "{},{},{kind},{mean},{sd},{probability},{},{},{},{history}{},{},{},{},{}",
         cell(&f.location),
         cell(&f.sku),
         f.weekly.map_or(String::new(), |w| list(&w)),
@@ -58,6 +64,7 @@ fn params(d: &Dist) -> (&'static str, String, String, String) {
             ("intermittent", num(mean), num(sd), num(probability))
         }
         Dist::Constant { value } => ("constant", num(value), String::new(), String::new()),
+        Dist::Weeks { .. } => ("weeks", String::new(), String::new(), String::new()),
         _ => unreachable!("fit writes only the distributions it chooses"),
     }
 }

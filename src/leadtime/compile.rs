@@ -37,7 +37,11 @@ impl LeadSampler {
         match lt {
             LeadTime::Days(d) => LeadSampler::Const((*d).max(1)),
             LeadTime::Random(dist) => match dist {
-                Dist::Poisson { .. } | Dist::Uniform { .. } | Dist::Empirical { .. } | Dist::Sequence { .. } => {
+                Dist::Poisson { .. }
+                | Dist::Uniform { .. }
+                | Dist::Empirical { .. }
+                | Dist::Sequence { .. }
+                | Dist::Weeks { .. } => {
                     let (lo, pmf) = lt.day_pmf().expect("a table-sampled lead time has a pmf");
                     LeadSampler::Table(IntTable::from_pmf(lo, &pmf))
                 }

@@ -61,6 +61,7 @@ pub(crate) fn scale_lead_time_variance(lt: LeadTime, f: f64) -> LeadTime {
         Dist::Uniform { min, max } => Dist::Uniform { min: spread(min), max: spread(max) },
         Dist::Empirical { values } => Dist::Empirical { values: values.iter().map(|&v| spread(v)).collect() },
         Dist::Sequence { values } => Dist::Sequence { values: values.iter().map(|&v| spread(v)).collect() },
+        Dist::Weeks { values } => Dist::Empirical { values: values.iter().map(|&v| spread(v)).collect() },
         c @ Dist::Constant { .. } => c,
     })
 }

@@ -239,6 +239,7 @@ pub enum RawDist {
     Sequence { values: Vec<f64> },
     Empirical { values: Vec<f64> },
     Intermittent { mean: f64, sd: f64, probability: f64 },
+    Weeks { values: Vec<f64> },
 }
 
 /// Names accepted for `type` in a distribution table.

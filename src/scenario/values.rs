@@ -147,7 +147,9 @@ pub(crate) fn longest_days(dist: &Dist) -> f64 {
         }
         Dist::Uniform { max, .. } => *max,
         Dist::Constant { value } => *value,
-        Dist::Sequence { values } | Dist::Empirical { values } => values.iter().copied().fold(0.0, f64::max),
+        Dist::Sequence { values } | Dist::Empirical { values } | Dist::Weeks { values } => {
+            values.iter().copied().fold(0.0, f64::max)
+        }
     }
 }
 
@@ -221,6 +223,7 @@ fn check_dist(raw: RawDist, span: Range<usize>, key: &str, lead: bool, d: &mut D
         RawDist::Sequence { values } => c.sequence(values),
         RawDist::Empirical { values } => c.empirical(values),
         RawDist::Intermittent { mean, sd, probability } => c.intermittent(mean, sd, probability),
+        RawDist::Weeks { values } => c.weeks(values),
     };
     c.bounded(&dist);
     c.ok.then_some(dist)
@@ -263,7 +266,9 @@ impl DistCheck<'_, '_, '_> {
             return;
         }
         let largest = match dist {
-            Dist::Sequence { values } | Dist::Empirical { values } => values.iter().copied().fold(0.0, f64::max),
+            Dist::Sequence { values } | Dist::Empirical { values } | Dist::Weeks { values } => {
+                values.iter().copied().fold(0.0, f64::max)
+            }
             Dist::Uniform { max, .. } => *max,
             other => other.mean().max(other.sd()),
         };
@@ -367,6 +372,27 @@ impl DistCheck<'_, '_, '_> {
             "raise sd, or raise probability",
         );
         Dist::Intermittent { mean, sd, probability }
+    }
+
+    /// Checks `weeks`: whole weeks of a daily history, Monday first.
+    fn weeks(&mut self, values: Vec<f64>) -> Dist {
+        let n = values.len();
+        self.bad(
+            self.lead,
+            "weeks is not offered for lead times".into(),
+            "use empirical for a list of observed lead times",
+        );
+        self.bad(
+            n == 0 || n % 7 != 0,
+            format!("weeks needs whole weeks of daily values (a multiple of 7, Monday first), found {n} values"),
+            "e.g. { type = \"weeks\", values = [3, 4, 4, 5, 6, 9, 2] }; `echelon fit --method bootstrap` writes them",
+        );
+        self.bad(
+            values.iter().any(|v| !v.is_finite() || *v < 0.0),
+            "weeks values must be finite and ≥ 0".into(),
+            "remove negative values",
+        );
+        Dist::Weeks { values }
     }
 
     /// Checks `gamma`.

@@ -366,3 +366,77 @@ fn fitted_demand_runs_as_toml() {
     let s = summary(&r, Scope::Network, Kpi::UnitsDemanded);
     assert_within("units demanded per day", s.mean, fitted_total, 4.0 * s.se + 0.01 * fitted_total);
 }
+
+/// A one-store scenario whose demand is `dist`, from `start_date`, with `warmup` days.
+fn one_store(dist: &str, start_date: &str, warmup: usize) -> String {
+    format!(
+        "[simulation]\ndays = 60\nwarmup_days = {warmup}\nreplications = 1\nstart_date = \"{start_date}\"\n\n\
+         [[skus]]\nid = \"a\"\n\n[[locations]]\nid = \"supplier\"\ntype = \"supplier\"\n\n\
+         [[locations]]\nid = \"s\"\ntype = \"store\"\nsource = \"supplier\"\nlead_time = 1\n\
+         policy = {{ type = \"base_stock\", level = 40 }}\n\n[[demand]]\nlocation = \"s\"\ndistribution = {dist}\n"
+    )
+}
+
+/// `--method bootstrap` writes a position's whole weeks (Monday..Sunday) as `weeks` demand,
+/// leaving out a week with a day out of stock and the part-week at the end; the engine replays
+/// them whole and weekday-aligned: the history runs Monday 2023-01-02 to Wednesday 2023-03-15,
+/// so the simulation starts on a Thursday after 3 warm-up days (Monday to Wednesday); measured
+/// days 0–3 are the Thursday..Sunday of one week of history and every later Monday..Sunday is
+/// another whole week of it.
+#[test]
+fn bootstrap_replays_whole_weeks_of_history() {
+    let draw: Draw = Box::new(|r, d| (poisson(r, 10.0 * WEEK[d.weekday]), Some(if d.t == 17 { 0.0 } else { 4.0 })));
+    let text = sales(73, 8, true, vec![("s", "a", draw)]);
+    let f = fit_history(&text, "sales.csv", Method::Bootstrap).expect("valid");
+    let Dist::Weeks { values } = &fit_of(&f, "s", "a").dist else { panic!("bootstrap writes weeks") };
+    assert_eq!(values.len(), 9 * 7, "10 whole weeks less the one with a stock-out");
+    let history: Vec<f64> = {
+        let mut v = vec![0.0; 73];
+        for line in text.lines().skip(1) {
+            let c: Vec<&str> = line.split(',').collect();
+            let day = echelon::calendar::days_from_civil(
+                c[0][0..4].parse().expect("y"),
+                c[0][5..7].parse().expect("m"),
+                c[0][8..10].parse().expect("d"),
+            ) - days_from_civil(START.0, START.1, START.2);
+            v[day as usize] = c[3].parse().expect("units");
+        }
+        v
+    };
+    let kept: Vec<f64> = (0..10).filter(|&w| w != 2).flat_map(|w| history[7 * w..7 * w + 7].to_vec()).collect();
+    assert_eq!(values, &kept, "weeks 0, 1 and 3–9 of the history, in order");
+    let csv = f.to_csv();
+    let head: Vec<&str> = csv.lines().next().expect("header").split(',').collect();
+    let row: Vec<&str> = csv.lines().nth(1).expect("row").split(',').collect();
+    let cell = row[head.iter().position(|h| *h == "values").expect("a values column")];
+    let m = crate::common::model(&one_store(
+        &format!("{{ type = \"weeks\", values = [{}] }}", cell.replace(' ', ", ")),
+        &f.next_date(),
+        3,
+    ));
+    let demand = crate::common::col(&crate::common::rows(&m, "s"), |r| r.demand);
+    let weeks: Vec<&[f64]> = values.chunks(7).collect();
+    assert!(weeks.iter().any(|w| w[3..] == demand[0..4]), "Thursday..Sunday of one week: {:?}", &demand[0..4]);
+    let blocks: Vec<&[f64]> = demand[4..].chunks_exact(7).collect();
+    for b in &blocks {
+        assert!(weeks.contains(b), "a simulated week is a week of history: {b:?}");
+    }
+    assert!(blocks.windows(2).any(|p| p[0] != p[1]), "weeks are drawn at random");
+}
+
+/// The two distributions `fit` adds check their parameters with messages that say what to write.
+#[test]
+fn weeks_and_intermittent_parameters_are_checked() {
+    let cases = [
+        ("{ type = \"weeks\", values = [1, 2, 3, 4, 5, 6, 7, 8] }", "a multiple of 7, Monday first), found 8 values"),
+        ("{ type = \"intermittent\", mean = 0.1, sd = 1, probability = 0.5 }", "so mean ≥ probability"),
+        ("{ type = \"intermittent\", mean = 1, sd = 0.5, probability = 0.5 }", "sd must be at least 1 "),
+        ("{ type = \"intermittent\", mean = 1, sd = 2, probability = 0 }", "must be in (0, 1], found 0"),
+    ];
+    for (dist, want) in cases {
+        let e = echelon::Scenario::parse("t.toml", &one_store(dist, "2024-01-01", 0)).expect_err(dist).to_string();
+        assert!(e.contains("t.toml:") && e.contains(want), "`{want}` in: {e}");
+    }
+    let ok = one_store("{ type = \"intermittent\", mean = 0.5, sd = 1.2, probability = 0.2 }", "2024-01-01", 0);
+    assert_eq!(crate::common::scenario(&ok).demand[0].dist.kind(), "intermittent");
+}
