@@ -97,11 +97,11 @@ mod tests {
     fn numbers_are_six_digits_and_round_trip() {
         assert_eq!(num(0.5), "0.5");
         assert_eq!(num(12.0), "12");
-        assert_eq!(num(3.14159265), "3.14159");
+        assert_eq!(num(4.56789123), "4.56789");
         assert_eq!(num(1234567.0), "1234570");
         assert_eq!(num(0.000123456789), "0.000123457");
         assert_eq!(num(-0.0), "0");
-        assert_eq!(num(3.14159265).parse::<f64>().expect("number"), round6(3.14159265));
+        assert_eq!(num(4.56789123).parse::<f64>().expect("number"), round6(4.56789123));
     }
 
     #[test]

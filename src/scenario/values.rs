@@ -383,7 +383,7 @@ impl DistCheck<'_, '_, '_> {
             "use empirical for a list of observed lead times",
         );
         self.bad(
-            n == 0 || n % 7 != 0,
+            n == 0 || !n.is_multiple_of(7),
             format!("weeks needs whole weeks of daily values (a multiple of 7, Monday first), found {n} values"),
             "e.g. { type = \"weeks\", values = [3, 4, 4, 5, 6, 9, 2] }; `echelon fit --method bootstrap` writes them",
         );
