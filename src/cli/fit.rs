@@ -13,7 +13,7 @@ use echelon::report::write_atomic;
 use echelon::scenario::{ScenarioError, Source};
 
 use super::limits::count;
-use super::{Failure, output, say};
+use super::{Failure, bad_input, output, say};
 
 /// Positions listed row by row; more are summarised.
 const ALL_ROWS: usize = 30;
@@ -51,7 +51,14 @@ pub(crate) fn cmd_fit(a: FitArgs) -> Result<(), Failure> {
     if !to_stdout {
         output::prepare_file(&a.out, "--out")?;
     }
-    let src = Source::read(&a.sales)?;
+    let bytes = std::fs::read(&a.sales).map_err(|e| {
+        bad_input(format!(
+            "error: cannot read the sales history '{}': {e}\n    help: give the path of a CSV file with columns \
+             date, location, sku, units",
+            a.sales.display()
+        ))
+    })?;
+    let src = Source::from_bytes(a.sales.display().to_string(), bytes)?;
     let method = match a.method {
         MethodArg::Parametric => Method::Parametric,
         MethodArg::Bootstrap => Method::Bootstrap,

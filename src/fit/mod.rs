@@ -2,7 +2,7 @@
 //! `[tables] history = "sales.csv"`.
 //!
 //! Each position (location, SKU) of the history gets the demand model the engine simulates:
-//! a level, weekday and month indices and a trend (see [`estimate`]), and a daily distribution
+//! a level, weekday and month indices and a trend (see `estimate.rs`), and a daily distribution
 //! chosen by the dispersion of the de-seasonalised demand:
 //!
 //! - share of days with sales low (average interval between demand days, ADI, above 1.32 as in
@@ -24,7 +24,7 @@
 //! Monday..Sunday replayed at random (weeks with a day out of stock left out).
 
 mod csv;
-pub mod estimate;
+mod estimate;
 mod sales;
 mod write;
 
@@ -320,6 +320,8 @@ fn intermittent(cal: &Calendar, units: &[f64], used: &[bool], m: &MeanModel, mea
     }
     let probability = (nonzero as f64 / exposure).min(1.0).min(mean);
     let size_square = square / nonzero as f64;
-    let sd = (probability * size_square - mean * mean).max(0.0).sqrt();
+    // At least the sd of equal sizes (what validation asks), which rounding could undercut.
+    let least = mean * ((1.0 - probability) / probability).sqrt();
+    let sd = (probability * size_square - mean * mean).max(0.0).sqrt().max(least);
     Dist::Intermittent { mean, sd, probability }
 }
