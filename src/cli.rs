@@ -6,6 +6,7 @@
 //! [`shards`].
 
 mod blame;
+mod fit;
 mod generate;
 mod limits;
 mod output;
@@ -104,6 +105,11 @@ enum Command {
         after_help = "Examples:\n  echelon generate --stores 50 --skus 200 --out output/chain\n  echelon generate --stores 1000 --skus 1000 --days 0 --out output/big     no sales history: seconds\n  echelon generate --stores 20 --skus 100 --days 730 --dcs 3 --seed 7 --out output/two-years\n\nWrites into DIR (created if missing; a non-empty DIR needs --force):\n  locations.csv   a supplier, the DCs (one per region) and the stores (region, tier A/B/C)\n  skus.csv        cost, price, holding, stockout and order cost, category\n  positions.csv   a policy per DC and store position (base-stock, (s, S); units, days, service)\n  demand.csv      the true demand per store position: poisson, negative_binomial or\n                  intermittent, weekly and monthly multipliers, trend\n  sales.csv       --days days of daily sales before the start date, drawn from demand.csv,\n                  with on_hand (0 = a censored stockout day); a missing day is zero sales\n  scenario.toml   loads the tables ([tables]), with strategies and a stress test\n\nsales.csv grows with stores x SKUs x days: 1000 x 1000 x 365 is about 30 million rows\n(about 1 GB, some 10 seconds); the other files of 1000 x 1000 take a second or two.\nThe same arguments write the same bytes."
     )]
     Generate(GenerateArgs),
+    /// Fit each position's demand from a sales history and write demand.csv.
+    #[command(
+        after_help = "Examples:\n  echelon fit sales.csv --out demand.csv\n  echelon fit sales.csv --method bootstrap --out demand.csv\n  echelon fit sales.csv --out - --quiet | head\n\nsales.csv has columns date (YYYY-MM-DD), location, sku, units, and optionally on_hand or\nin_stock (days out of stock are left out of the fit); a missing day is a day without sales.\nPer position: level, weekday and month indices, trend, and the distribution by dispersion\n(poisson, negative_binomial, normal, intermittent); --method bootstrap writes the whole weeks of\nhistory instead (weeks demand, replayed at random). demand.csv is what [tables] demand = ...\nloads; [tables] history = \"sales.csv\" fits the same at load time. Exit 2 with\nfile:line:column for a bad cell."
+    )]
+    Fit(fit::FitArgs),
 }
 
 #[derive(Args)]
@@ -419,6 +425,7 @@ pub fn main() -> ExitCode {
         Command::Merge(a) => cmd_merge(a),
         Command::Report(a) => cmd_report(a),
         Command::Generate(a) => cmd_generate(a),
+        Command::Fit(a) => fit::cmd_fit(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

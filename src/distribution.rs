@@ -63,6 +63,23 @@ pub enum Dist {
         /// The observations.
         values: Vec<f64>,
     },
+    /// Whole weeks of a daily history (a bootstrap): `values` are weeks Monday..Sunday one after
+    /// another (a multiple of 7), and each simulated week replays one of them drawn at random.
+    Weeks {
+        /// The daily history, whole weeks from a Monday.
+        values: Vec<f64>,
+    },
+    /// Intermittent (Croston-style) demand: a day has demand with probability `probability`, and
+    /// then a size of at least one unit (1 + negative binomial, or 1 + Poisson when the implied
+    /// sizes are not over-dispersed; see [`intermittent_size`]).
+    Intermittent {
+        /// Mean daily demand (zero days included).
+        mean: f64,
+        /// Standard deviation of daily demand (zero days included).
+        sd: f64,
+        /// Share of days with demand > 0.
+        probability: f64,
+    },
 }
 
 impl Dist {
@@ -77,6 +94,8 @@ impl Dist {
             Dist::Constant { .. } => "constant",
             Dist::Sequence { .. } => "sequence",
             Dist::Empirical { .. } => "empirical",
+            Dist::Intermittent { .. } => "intermittent",
+            Dist::Weeks { .. } => "weeks",
         }
     }
 
@@ -86,10 +105,13 @@ impl Dist {
             Dist::Poisson { mean }
             | Dist::Normal { mean, .. }
             | Dist::NegativeBinomial { mean, .. }
-            | Dist::Gamma { mean, .. } => *mean,
+            | Dist::Gamma { mean, .. }
+            | Dist::Intermittent { mean, .. } => *mean,
             Dist::Uniform { min, max } => 0.5 * (min + max),
             Dist::Constant { value } => *value,
-            Dist::Sequence { values } | Dist::Empirical { values } => values.iter().sum::<f64>() / values.len() as f64,
+            Dist::Sequence { values } | Dist::Empirical { values } | Dist::Weeks { values } => {
+                values.iter().sum::<f64>() / values.len() as f64
+            }
         }
     }
 
@@ -97,10 +119,13 @@ impl Dist {
     pub fn sd(&self) -> f64 {
         match self {
             Dist::Poisson { mean } => mean.sqrt(),
-            Dist::Normal { sd, .. } | Dist::NegativeBinomial { sd, .. } | Dist::Gamma { sd, .. } => *sd,
+            Dist::Normal { sd, .. }
+            | Dist::NegativeBinomial { sd, .. }
+            | Dist::Gamma { sd, .. }
+            | Dist::Intermittent { sd, .. } => *sd,
             Dist::Uniform { min, max } => (max - min) / 12f64.sqrt(),
             Dist::Constant { .. } => 0.0,
-            Dist::Sequence { values } | Dist::Empirical { values } => {
+            Dist::Sequence { values } | Dist::Empirical { values } | Dist::Weeks { values } => {
                 let m = self.mean();
                 (values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / values.len() as f64).sqrt()
             }
@@ -111,10 +136,10 @@ impl Dist {
     pub fn is_integral(&self) -> bool {
         let whole = |v: &f64| v.fract() == 0.0;
         match self {
-            Dist::Poisson { .. } | Dist::NegativeBinomial { .. } => true,
+            Dist::Poisson { .. } | Dist::NegativeBinomial { .. } | Dist::Intermittent { .. } => true,
             Dist::Normal { .. } | Dist::Gamma { .. } | Dist::Uniform { .. } => false,
             Dist::Constant { value } => whole(value),
-            Dist::Sequence { values } | Dist::Empirical { values } => values.iter().all(whole),
+            Dist::Sequence { values } | Dist::Empirical { values } | Dist::Weeks { values } => values.iter().all(whole),
         }
     }
 
@@ -132,6 +157,12 @@ impl Dist {
             Dist::Sequence { values } => format!("sequence of {} values (mean {})", values.len(), num(self.mean())),
             Dist::Empirical { values } => {
                 format!("empirical, {} values (mean {})", values.len(), num(self.mean()))
+            }
+            Dist::Intermittent { mean, sd, probability } => {
+                format!("intermittent(mean {}, sd {}, probability {})", num(*mean), num(*sd), num(*probability))
+            }
+            Dist::Weeks { values } => {
+                format!("weeks of history, {} weeks (mean {})", values.len() / 7, num(self.mean()))
             }
         }
     }
@@ -392,14 +423,100 @@ pub fn negbin_table(mean: f64, sd: f64) -> Option<IntTable> {
     if mean <= 0.0 {
         return Some(IntTable::from_pmf(0, &[1.0]));
     }
+    let (lo, pmf) = negbin_pmf(mean, sd)?;
+    Some(IntTable::from_pmf(lo, &pmf))
+}
+
+/// Probabilities of a negative binomial (mean > 0, sd² > mean) as `(lowest value, pmf)`, or
+/// `None` when more than [`MAX_TABLE_VALUES`] values would be needed.
+fn negbin_pmf(mean: f64, sd: f64) -> Option<(u32, Vec<f64>)> {
     let (r, p) = negbin_params(mean, sd);
     let ln_p = |k: u64| {
         let k = k as f64;
         ln_gamma(k + r) - ln_gamma(r) - ln_gamma(k + 1.0) + r * p.ln() + k * (1.0 - p).ln()
     };
     let mode = if r > 1.0 { ((r - 1.0) * (1.0 - p) / p).floor() as u64 } else { 0 };
-    let (lo, pmf) = pmf_around_mode(mode, ln_p, MAX_TABLE_VALUES)?;
-    Some(IntTable::from_pmf(lo, &pmf))
+    pmf_around_mode(mode, ln_p, MAX_TABLE_VALUES)
+}
+
+/// The size of an intermittent demand day, less its first unit: mean `a` ≥ 0 and, when the
+/// sizes are over-dispersed (variance > a), the gamma of a negative binomial's gamma–Poisson
+/// mixture as `(shape, scale)`; otherwise the size is 1 + Poisson(a) (whose variance a is then
+/// a little more than the daily sd asks for).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct IntermittentSize {
+    /// Mean of size − 1.
+    pub extra_mean: f64,
+    /// Standard deviation of size − 1 as implied (a Poisson size has √extra_mean instead when
+    /// this is smaller).
+    pub extra_sd: f64,
+    /// Gamma (shape, scale) of a negative-binomial size − 1, or `None` for Poisson.
+    pub gamma: Option<(f64, f64)>,
+}
+
+/// The size distribution implied by an intermittent demand's daily mean, sd and probability:
+/// E[size] = mean / p, E[size²] = (sd² + mean²) / p.
+pub fn intermittent_size(mean: f64, sd: f64, probability: f64) -> IntermittentSize {
+    let m1 = mean / probability;
+    let m2 = (sd * sd + mean * mean) / probability;
+    let var = (m2 - m1 * m1).max(0.0);
+    let a = (m1 - 1.0).max(0.0);
+    let gamma = (a > 0.0 && var > a * (1.0 + 1e-9)).then(|| {
+        let (r, p) = negbin_params(a, var.sqrt());
+        (r, (1.0 - p) / p)
+    });
+    IntermittentSize { extra_mean: a, extra_sd: var.sqrt(), gamma }
+}
+
+/// Probabilities of an intermittent demand over 0, 1, 2, ... (zero with 1 − p, else 1 + size),
+/// or `None` when the sizes need more than [`MAX_TABLE_VALUES`] values.
+fn intermittent_pmf(mean: f64, sd: f64, probability: f64) -> Option<Vec<f64>> {
+    let size = intermittent_size(mean, sd, probability);
+    let (lo, pmf) = match size.gamma {
+        _ if size.extra_mean <= 0.0 => (0, vec![1.0]),
+        None if size.extra_mean > MAX_TABLE_POISSON_MEAN => return None,
+        None => poisson_pmf(size.extra_mean),
+        Some(_) => negbin_pmf(size.extra_mean, size.extra_sd)?,
+    };
+    let len = 1 + lo as usize + pmf.len();
+    if len > MAX_TABLE_VALUES {
+        return None;
+    }
+    let total: f64 = pmf.iter().sum();
+    let mut out = vec![0.0; len];
+    out[0] = 1.0 - probability;
+    for (k, p) in pmf.iter().enumerate() {
+        out[1 + lo as usize + k] = probability * p / total;
+    }
+    Some(out)
+}
+
+/// One draw of an intermittent demand whose mean is scaled by `m` (1 = as specified). Seasonality
+/// moves the occurrence first (probability p·m, sizes kept, as Croston's model separates the
+/// two); once p·m would pass 1 every day has demand and the sizes grow instead (the negative
+/// binomial keeping its dispersion), so the mean is exactly m times the base either way.
+pub fn sample_intermittent<R: Rng + ?Sized>(rng: &mut R, mean: f64, sd: f64, probability: f64, m: f64) -> f64 {
+    let size = intermittent_size(mean, sd, probability);
+    let q = probability * m;
+    let grow = if q <= 1.0 {
+        if unit_f64(rng) >= q {
+            return 0.0;
+        }
+        1.0
+    } else if size.extra_mean > 0.0 {
+        // Every day: size − 1 must carry m·mean − 1.
+        (m * mean - 1.0) / size.extra_mean
+    } else {
+        return 1.0 + sample_poisson(rng, m * mean - 1.0);
+    };
+    let lambda = match size.gamma {
+        Some((shape, scale)) => match Gamma::new(shape * grow, scale) {
+            Ok(g) => g.sample(rng),
+            Err(_) => size.extra_mean * grow,
+        },
+        None => size.extra_mean * grow,
+    };
+    1.0 + sample_poisson(rng, lambda)
 }
 
 /// The gamma of a negative binomial's gamma–Poisson mixture: shape r, scale (1 − p)/p.
@@ -439,6 +556,44 @@ pub enum Sampler {
     Sequence(Box<[f64]>),
     /// Uniform resampling of observations.
     Empirical(Box<[f64]>),
+    /// An intermittent demand too wide for a table: mean, sd and probability (drawn directly).
+    Intermittent(f64, f64, f64),
+    /// Whole weeks of history.
+    Weeks(WeekTable),
+}
+
+/// The weeks of a [`Dist::Weeks`] and the weekday of simulated day 0 (set when demand is
+/// compiled, from the start date and the warm-up).
+#[derive(Clone, Debug)]
+pub struct WeekTable {
+    values: Box<[f64]>,
+    /// Weekday (0 = Monday) of simulated day 0.
+    pub first_weekday: u32,
+}
+
+impl WeekTable {
+    /// Number of weeks.
+    pub fn weeks(&self) -> usize {
+        self.values.len() / 7
+    }
+
+    /// Demand of simulated day `day`: the day of `week` (the week being replayed, `u32::MAX`
+    /// before the first) with the same weekday; a new week is drawn on each Monday and on the
+    /// first day. `week` is the stream's state, kept by the caller between days.
+    #[inline(always)]
+    pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R, day: usize, week: &mut u32) -> f64 {
+        let wd = (self.first_weekday as usize + day) % 7;
+        if wd == 0 || *week == u32::MAX {
+            *week = index(rng, self.weeks()) as u32;
+        }
+        self.values[7 * *week as usize + wd]
+    }
+
+    /// Without a stream's state: the same weekday of a week drawn for this day alone.
+    fn draw_day<R: Rng + ?Sized>(&self, rng: &mut R, day: usize) -> f64 {
+        let wd = (self.first_weekday as usize + day) % 7;
+        self.values[7 * index(rng, self.weeks()) + wd]
+    }
 }
 
 impl Sampler {
@@ -457,6 +612,13 @@ impl Sampler {
             Dist::Constant { value } => Sampler::Constant(*value),
             Dist::Sequence { values } => Sampler::Sequence(values.clone().into_boxed_slice()),
             Dist::Empirical { values } => Sampler::Empirical(values.clone().into_boxed_slice()),
+            Dist::Intermittent { mean, sd, probability } => match intermittent_pmf(*mean, *sd, *probability) {
+                Some(pmf) => Sampler::Table(IntTable::from_pmf(0, &pmf)),
+                None => Sampler::Intermittent(*mean, *sd, *probability),
+            },
+            Dist::Weeks { values } => {
+                Sampler::Weeks(WeekTable { values: values.clone().into_boxed_slice(), first_weekday: 0 })
+            }
         }
     }
 
@@ -479,6 +641,8 @@ impl Sampler {
             Sampler::Constant(v) => *v,
             Sampler::Sequence(v) => v[day % v.len()],
             Sampler::Empirical(v) => v[index(rng, v.len())],
+            Sampler::Intermittent(mean, sd, p) => sample_intermittent(rng, *mean, *sd, *p, 1.0),
+            Sampler::Weeks(w) => w.draw_day(rng, day),
         }
     }
 }
@@ -494,7 +658,8 @@ fn gamma_sampler(mean: f64, sd: f64) -> Sampler {
 
 /// Draws from `dist` with its mean scaled by `m` (seasonality, promotions, shocks): a Poisson
 /// keeps being Poisson with mean·m, a negative binomial keeps its dispersion p (r·m), continuous
-/// draws are scaled, and deterministic values are scaled and — for whole-unit SKUs — rounded
+/// draws are scaled, an intermittent demand scales its occurrence first (see
+/// [`sample_intermittent`]), and deterministic values are scaled and — for whole-unit SKUs — rounded
 /// stochastically so that the expected value is exactly m times the base.
 pub fn sample_scaled<R: Rng + ?Sized>(
     dist: &Dist,
@@ -513,8 +678,9 @@ pub fn sample_scaled<R: Rng + ?Sized>(
             let lambda = negbin_gamma(*mean, *sd, m).sample(rng);
             sample_poisson(rng, lambda)
         }
+        Dist::Intermittent { mean, sd, probability } => sample_intermittent(rng, *mean, *sd, *probability, m),
         Dist::Normal { .. } | Dist::Gamma { .. } | Dist::Uniform { .. } => base.sample(rng, day) * m,
-        Dist::Constant { .. } | Dist::Sequence { .. } | Dist::Empirical { .. } => {
+        Dist::Constant { .. } | Dist::Sequence { .. } | Dist::Empirical { .. } | Dist::Weeks { .. } => {
             let x = base.sample(rng, day) * m;
             if whole_units { stochastic_round(rng, x) } else { x }
         }
@@ -621,6 +787,53 @@ mod tests {
         // A one-point distribution always gives its value.
         let one = arena.push(7, &[1.0]);
         assert!((0..100).all(|_| arena.sample(one, &mut rng) == 7));
+    }
+
+    /// Moments and zero share of draws `x` against theory, each within 4 standard errors (the SE of
+    /// a mean from the sample's own sd; of a variance from the fourth moment; of a share from
+    /// √(p(1 − p)/n)).
+    fn assert_intermittent(mut draw: impl FnMut() -> f64, mean: f64, sd: f64, p: f64, check_sd: bool) {
+        let n = 400_000;
+        let xs: Vec<f64> = (0..n).map(|_| draw()).collect();
+        let m = xs.iter().sum::<f64>() / n as f64;
+        let var = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n as f64;
+        let m4 = xs.iter().map(|x| (x - m).powi(4)).sum::<f64>() / n as f64;
+        let nonzero = xs.iter().filter(|&&x| x > 0.0).count() as f64 / n as f64;
+        let nf = n as f64;
+        assert!(xs.iter().all(|&x| x == 0.0 || x >= 1.0), "a demand day sells at least one unit");
+        assert!((m - mean).abs() <= 4.0 * (var / nf).sqrt(), "mean {m} vs {mean}");
+        assert!((nonzero - p).abs() <= 4.0 * (p * (1.0 - p) / nf).sqrt(), "share {nonzero} vs {p}");
+        if check_sd {
+            let se_var = ((m4 - var * var) / nf).sqrt();
+            assert!((var - sd * sd).abs() <= 4.0 * se_var, "variance {var} vs {}", sd * sd);
+        }
+    }
+
+    /// Golden test: over-dispersed sizes (1 + negative binomial) reproduce mean, sd and the share of
+    /// demand days exactly (theory: E[X] = p·E[S], E[X²] = p·E[S²]); under-dispersed ones
+    /// (1 + Poisson) keep mean and share; a seasonal multiplier scales the mean, occurrence first.
+    #[test]
+    fn intermittent_draws_match_mean_sd_and_zero_share() {
+        let (mean, sd, p) = (0.6, 1.9, 0.2);
+        let d = Dist::Intermittent { mean, sd, probability: p };
+        let s = Sampler::new(&d);
+        assert!(matches!(s, Sampler::Table(_)), "an intermittent demand is drawn from a table");
+        let mut r = stream(6, 0, Purpose::Demand, 1);
+        assert_intermittent(|| s.sample(&mut r, 0), mean, sd, p, true);
+        // Sizes of mean 3 and variance 0.5 are under-dispersed: 1 + Poisson(2).
+        let (mean, p): (f64, f64) = (0.9, 0.3);
+        let sd = ((0.5 + 9.0) * p - mean * mean).sqrt();
+        let d = Dist::Intermittent { mean, sd, probability: p };
+        assert!(intermittent_size(mean, sd, p).gamma.is_none());
+        let s = Sampler::new(&d);
+        assert_intermittent(|| s.sample(&mut r, 0), mean, sd, p, false);
+        // Seasonality × 2: occurrence 0.6, same sizes; × 5: every day, sizes grow to mean 4.5.
+        assert_intermittent(|| sample_scaled(&d, &s, &mut r, 0, 2.0, true), 1.8, 0.0, 0.6, false);
+        assert_intermittent(|| sample_scaled(&d, &s, &mut r, 0, 5.0, true), 4.5, 0.0, 1.0, false);
+        // Without a table (the sizes too wide for one) the draws are the same distribution.
+        let (mean, sd, p) = (0.6, 1.9, 0.2);
+        let mut r2 = stream(7, 0, Purpose::Demand, 1);
+        assert_intermittent(|| Sampler::Intermittent(mean, sd, p).sample(&mut r2, 0), mean, sd, p, true);
     }
 
     #[test]

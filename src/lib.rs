@@ -78,6 +78,7 @@ pub mod disruption;
 pub mod distribution;
 pub(crate) mod engine;
 pub mod experiment;
+pub mod fit;
 pub mod forecast;
 pub mod generate;
 pub mod kpi;

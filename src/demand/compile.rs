@@ -3,7 +3,7 @@
 
 use super::{CommonFactor, Demand, Shock};
 use crate::calendar::weekday_and_month;
-use crate::distribution::{Dist, Sampler, TableArena, TableRef, sample_scaled};
+use crate::distribution::{Dist, Sampler, TableArena, TableRef, sample_scaled, stochastic_round};
 use crate::leadtime::{LeadSampler, LeadTime};
 use crate::model::NONE;
 use crate::rng::entity_key;
@@ -71,14 +71,18 @@ pub struct Stream {
 }
 
 impl Stream {
-    /// Demand drawn on simulated day `day`, with an extra multiplier `shock` (1 = none).
+    /// Demand drawn on simulated day `day`, with an extra multiplier `shock` (1 = none); `week`
+    /// is the stream's state for whole weeks of history (see [`crate::distribution::WeekTable::draw`]).
     #[inline(always)]
-    pub fn draw<R: rand::Rng + ?Sized>(&self, rng: &mut R, day: usize, shock: f64) -> f64 {
+    pub fn draw<R: rand::Rng + ?Sized>(&self, rng: &mut R, day: usize, shock: f64, week: &mut u32) -> f64 {
         let m = match &self.mult {
             None => shock,
             Some(v) => v[day] * shock,
         };
-        let x = if m == 1.0 {
+        let x = if let Sampler::Weeks(w) = &self.sampler {
+            let x = w.draw(rng, day, week) * m;
+            if m != 1.0 && self.whole { stochastic_round(rng, x) } else { x }
+        } else if m == 1.0 {
             self.sampler.sample(rng, day)
         } else {
             sample_scaled(&self.dist, &self.sampler, rng, day, m, self.whole)
@@ -157,7 +161,10 @@ pub(crate) fn streams(
             }
         }
         let varies = mult.iter().any(|&m| m != 1.0);
-        let sampler = Sampler::new(&dm.dist);
+        let mut sampler = Sampler::new(&dm.dist);
+        if let Sampler::Weeks(w) = &mut sampler {
+            w.first_weekday = weekday_and_month(start, -(warmup as i64)).0 as u32;
+        }
         let whole = discrete[dm.sku];
         let key = entity_key(&dm.key);
         match sampler {

@@ -23,6 +23,8 @@ pub(crate) struct DemandLane {
     pub factor_rng: Vec<SimRng>,
     /// Today's extra demand multiplier of each general stream (shocks × factors).
     pub dyn_mult: Vec<f64>,
+    /// The week of history each general stream replays (`weeks` demand; `u32::MAX`: none yet).
+    pub week: Vec<u32>,
 }
 
 impl DemandLane {
@@ -36,6 +38,7 @@ impl DemandLane {
             shock_rng: vec![blank(); m.demand.shocks.len()],
             factor_rng: vec![blank(); m.demand.factors.len()],
             dyn_mult: vec![1.0; m.demand.streams.len()],
+            week: vec![u32::MAX; m.demand.streams.len()],
         }
     }
 
@@ -55,6 +58,7 @@ impl DemandLane {
             *v = x.sigma * z;
         }
         self.dyn_mult.fill(1.0);
+        self.week.fill(u32::MAX);
     }
 }
 
@@ -123,8 +127,8 @@ pub(crate) fn draw_streams<const L: usize>(
     l: usize,
     total: &mut f64,
 ) {
-    for ((s, r), &shock) in streams.iter().zip(&mut d.rng).zip(&d.dyn_mult) {
-        let x = s.draw(r, t, shock);
+    for (((s, r), &shock), week) in streams.iter().zip(&mut d.rng).zip(&d.dyn_mult).zip(&mut d.week) {
+        let x = s.draw(r, t, shock, week);
         let d = &mut demand[s.pos as usize][l];
         *d = if s.assign { x } else { *d + x };
         *total += x;

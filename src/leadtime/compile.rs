@@ -37,7 +37,11 @@ impl LeadSampler {
         match lt {
             LeadTime::Days(d) => LeadSampler::Const((*d).max(1)),
             LeadTime::Random(dist) => match dist {
-                Dist::Poisson { .. } | Dist::Uniform { .. } | Dist::Empirical { .. } | Dist::Sequence { .. } => {
+                Dist::Poisson { .. }
+                | Dist::Uniform { .. }
+                | Dist::Empirical { .. }
+                | Dist::Sequence { .. }
+                | Dist::Weeks { .. } => {
                     let (lo, pmf) = lt.day_pmf().expect("a table-sampled lead time has a pmf");
                     LeadSampler::Table(IntTable::from_pmf(lo, &pmf))
                 }
@@ -45,7 +49,10 @@ impl LeadSampler {
                 Dist::Normal { mean, sd } => {
                     LeadSampler::Normal { mean: *mean, sd: *sd, max: (mean + 10.0 * sd).ceil().max(1.0) as u32 }
                 }
-                Dist::Gamma { mean, sd } | Dist::NegativeBinomial { mean, sd } => LeadSampler::Gamma {
+                // Validation offers no intermittent lead time; treated as its gamma if one comes.
+                Dist::Gamma { mean, sd }
+                | Dist::NegativeBinomial { mean, sd }
+                | Dist::Intermittent { mean, sd, .. } => LeadSampler::Gamma {
                     sampler: Sampler::new(&Dist::Gamma { mean: *mean, sd: *sd }),
                     max: (mean + 15.0 * sd).ceil().max(1.0) as u32,
                 },

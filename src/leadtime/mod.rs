@@ -76,7 +76,7 @@ impl LeadTime {
                 let (a, b) = (min.round().max(1.0) as u32, max.round().max(1.0) as u32);
                 Some((a, vec![1.0; (b - a + 1) as usize]))
             }
-            Dist::Empirical { values } | Dist::Sequence { values } => {
+            Dist::Empirical { values } | Dist::Sequence { values } | Dist::Weeks { values } => {
                 let hi = values.iter().map(|v| v.round().max(1.0) as u32).max().unwrap_or(1);
                 let mut pmf = vec![0.0; hi as usize];
                 for v in values {

@@ -57,10 +57,11 @@ pub(crate) fn scale_lead_time_variance(lt: LeadTime, f: f64) -> LeadTime {
         Dist::Normal { mean, sd } => Dist::Normal { mean, sd: sd * k },
         Dist::Gamma { mean, sd } => Dist::Gamma { mean, sd: sd * k },
         Dist::Poisson { mean } => Dist::Gamma { mean, sd: (mean * f).sqrt() },
-        Dist::NegativeBinomial { mean, sd } => Dist::Gamma { mean, sd: sd * k },
+        Dist::NegativeBinomial { mean, sd } | Dist::Intermittent { mean, sd, .. } => Dist::Gamma { mean, sd: sd * k },
         Dist::Uniform { min, max } => Dist::Uniform { min: spread(min), max: spread(max) },
         Dist::Empirical { values } => Dist::Empirical { values: values.iter().map(|&v| spread(v)).collect() },
         Dist::Sequence { values } => Dist::Sequence { values: values.iter().map(|&v| spread(v)).collect() },
+        Dist::Weeks { values } => Dist::Empirical { values: values.iter().map(|&v| spread(v)).collect() },
         c @ Dist::Constant { .. } => c,
     })
 }

@@ -238,11 +238,22 @@ pub enum RawDist {
     Constant { value: f64 },
     Sequence { values: Vec<f64> },
     Empirical { values: Vec<f64> },
+    Intermittent { mean: f64, sd: f64, probability: f64 },
+    Weeks { values: Vec<f64> },
 }
 
 /// Names accepted for `type` in a distribution table.
-pub const DIST_TYPES: &[&str] =
-    &["poisson", "normal", "negative_binomial", "gamma", "uniform", "constant", "sequence", "empirical"];
+pub const DIST_TYPES: &[&str] = &[
+    "poisson",
+    "normal",
+    "negative_binomial",
+    "gamma",
+    "uniform",
+    "constant",
+    "sequence",
+    "empirical",
+    "intermittent",
+];
 
 /// A disruption table as written.
 #[derive(Debug, Deserialize)]

@@ -146,10 +146,14 @@ pub(crate) fn longest_days(dist: &Dist) -> f64 {
     match dist {
         Dist::Poisson { mean } => mean + 10.0 * mean.sqrt() + 10.0,
         Dist::Normal { mean, sd } => mean + 10.0 * sd,
-        Dist::Gamma { mean, sd } | Dist::NegativeBinomial { mean, sd } => mean + 15.0 * sd,
+        Dist::Gamma { mean, sd } | Dist::NegativeBinomial { mean, sd } | Dist::Intermittent { mean, sd, .. } => {
+            mean + 15.0 * sd
+        }
         Dist::Uniform { max, .. } => *max,
         Dist::Constant { value } => *value,
-        Dist::Sequence { values } | Dist::Empirical { values } => values.iter().copied().fold(0.0, f64::max),
+        Dist::Sequence { values } | Dist::Empirical { values } | Dist::Weeks { values } => {
+            values.iter().copied().fold(0.0, f64::max)
+        }
     }
 }
 
@@ -222,6 +226,8 @@ fn check_dist(raw: RawDist, span: Range<usize>, key: &str, lead: bool, d: &mut D
         RawDist::Constant { value } => c.constant(value),
         RawDist::Sequence { values } => c.sequence(values),
         RawDist::Empirical { values } => c.empirical(values),
+        RawDist::Intermittent { mean, sd, probability } => c.intermittent(mean, sd, probability),
+        RawDist::Weeks { values } => c.weeks(values),
     };
     c.bounded(&dist);
     c.ok.then_some(dist)
@@ -264,7 +270,9 @@ impl DistCheck<'_, '_, '_> {
             return;
         }
         let largest = match dist {
-            Dist::Sequence { values } | Dist::Empirical { values } => values.iter().copied().fold(0.0, f64::max),
+            Dist::Sequence { values } | Dist::Empirical { values } | Dist::Weeks { values } => {
+                values.iter().copied().fold(0.0, f64::max)
+            }
             Dist::Uniform { max, .. } => *max,
             other => other.mean().max(other.sd()),
         };
@@ -329,6 +337,66 @@ impl DistCheck<'_, '_, '_> {
             "raise sd above √mean, or use poisson when sd² = mean",
         );
         Dist::NegativeBinomial { mean, sd }
+    }
+
+    /// Checks `intermittent`: a day has demand with `probability`, then at least one unit, so
+    /// mean ≥ probability; and sd² ≥ mean²·(1 − p)/p, the variance when every demand day has the
+    /// same size.
+    fn intermittent(&mut self, mean: f64, sd: f64, probability: f64) -> Dist {
+        let fin = |x: f64| x.is_finite();
+        let example = "e.g. { type = \"intermittent\", mean = 0.5, sd = 1.2, probability = 0.2 }";
+        self.bad(
+            self.lead,
+            "intermittent is not offered for lead times".into(),
+            "use poisson, uniform, normal, gamma, empirical or constant",
+        );
+        self.bad(!fin(mean) || mean <= 0.0, format!("intermittent mean must be > 0, found {mean}"), example);
+        self.bad(
+            !fin(probability) || probability <= 0.0 || probability > 1.0,
+            format!("intermittent probability (share of days with demand) must be in (0, 1], found {probability}"),
+            example,
+        );
+        if !self.ok {
+            return Dist::Intermittent { mean, sd, probability };
+        }
+        self.bad(
+            mean < probability,
+            format!(
+                "intermittent mean {mean} is below its probability {probability}: a day with demand sells at least                  one unit, so mean ≥ probability"
+            ),
+            "lower probability or raise mean",
+        );
+        let least = mean * ((1.0 - probability) / probability).sqrt();
+        self.bad(
+            !fin(sd) || sd < least * (1.0 - 1e-9),
+            format!(
+                "intermittent sd must be at least {} (mean × √((1 − p)/p), when every demand day has the same size),                  found {sd}",
+                crate::distribution::num(least)
+            ),
+            "raise sd, or raise probability",
+        );
+        Dist::Intermittent { mean, sd, probability }
+    }
+
+    /// Checks `weeks`: whole weeks of a daily history, Monday first.
+    fn weeks(&mut self, values: Vec<f64>) -> Dist {
+        let n = values.len();
+        self.bad(
+            self.lead,
+            "weeks is not offered for lead times".into(),
+            "use empirical for a list of observed lead times",
+        );
+        self.bad(
+            n == 0 || !n.is_multiple_of(7),
+            format!("weeks needs whole weeks of daily values (a multiple of 7, Monday first), found {n} values"),
+            "e.g. { type = \"weeks\", values = [3, 4, 4, 5, 6, 9, 2] }; `echelon fit --method bootstrap` writes them",
+        );
+        self.bad(
+            values.iter().any(|v| !v.is_finite() || *v < 0.0),
+            "weeks values must be finite and ≥ 0".into(),
+            "remove negative values",
+        );
+        Dist::Weeks { values }
     }
 
     /// Checks `gamma`.

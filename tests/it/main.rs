@@ -3,6 +3,8 @@
 //! - `api`: the `Simulation` builder: replication ranges, progress and cancellation;
 //! - `channels`: online routing, ship-from-store protection, BOPIS, marketplace pools (issue 13);
 //! - `records`: inventory records — the freeze, the lag, routing on the record, conservation (issue 14);
+//! - `fit`: demand fitted from generated sales histories recovers what generated them; censoring;
+//!   bad sales.csv cells; the fitted demand.csv runs (issue 15);
 //! - `golden`: simulated KPI means against closed forms (tests/REFERENCE.md);
 //! - `traces`: hand-computed day-by-day traces, cell by cell;
 //! - `determinism`: same seed, same bytes, for any thread count;
@@ -41,6 +43,7 @@ mod determinism;
 mod digest;
 mod docs;
 mod experiments;
+mod fit;
 mod gallery;
 mod generate;
 mod golden;

@@ -202,13 +202,25 @@ fn bad_tables_are_exit_2_at_the_cell() {
     }
 }
 
-/// A history table waits for `echelon fit` (another branch): until then it is a clear error.
+/// `history = "sales.csv"` fits at load time exactly what `echelon fit` writes: the scenario
+/// with the history and the one with the fitted demand.csv give the same bytes.
 #[test]
-fn history_without_fit_is_a_clear_error() {
-    let dir = network(true);
-    replace(dir.path(), "net.toml", "demand = \"demand.csv\"", "history = \"sales.csv\"");
-    fs::write(dir.path().join("sales.csv"), "date,location,sku,units\n2026-01-01,store-1,a,3\n").unwrap();
-    let out = echelon_in(dir.path()).args(["check", "net.toml"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("echelon fit"));
+fn history_is_the_fit_of_echelon_fit() {
+    let mut sales = String::from("date,location,sku,units\n");
+    for day in 0..120u32 {
+        let date = format!("2025-{:02}-{:02}", 5 + day / 30, 1 + day % 30);
+        // Weekly ups and downs and a slow mover: deterministic, enough to fit every component.
+        sales.push_str(&format!("{date},store-1,a,{}\n", 3 + (day * 7) % 5));
+        if day % 6 == 0 {
+            sales.push_str(&format!("{date},store-2,b,{}\n", 1 + day % 3));
+        }
+    }
+    let (fitted, history) = (network(true), network(true));
+    fs::write(fitted.path().join("sales.csv"), &sales).unwrap();
+    ok(fitted.path(), &["fit", "sales.csv", "--out", "demand.csv", "-q"]);
+    let demand = fs::read_to_string(fitted.path().join("demand.csv")).unwrap();
+    assert!(demand.lines().count() == 3, "a header and two positions:\n{demand}");
+    fs::write(history.path().join("sales.csv"), &sales).unwrap();
+    replace(history.path(), "net.toml", "demand = \"demand.csv\"", "history = \"sales.csv\"");
+    same_results(fitted.path(), history.path(), &["--replications", "8"]);
 }

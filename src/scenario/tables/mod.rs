@@ -191,18 +191,10 @@ fn missing_help(path: &Path) -> String {
     help
 }
 
-/// Demand fitted from a sales history (`history = "sales.csv"`), as demand.csv text.
-// The fitter is `echelon fit` (crate::fit::fit_demand_csv), built on another branch: it is wired
-// here when the branches are merged.
-fn fit_history(_history: &str, file_name: &str) -> Result<String, Vec<Diagnostic>> {
-    Err(vec![Diagnostic {
-        file: file_name.to_string(),
-        line: 0,
-        column: 0,
-        key: "tables.history".into(),
-        message: "history tables need `echelon fit` (not in this build)".into(),
-        help: Some("fit the history with `echelon fit` and give the result as demand = \"demand.csv\"".into()),
-    }])
+/// Demand fitted from a sales history (`history = "sales.csv"`), as demand.csv text: exactly
+/// what `echelon fit` writes (see [`crate::fit`]), so `fit` then `demand =` runs the same.
+fn fit_history(history: &str, file_name: &str) -> Result<String, Vec<Diagnostic>> {
+    crate::fit::fit_demand_csv(history, file_name)
 }
 
 /// Appends every table's rows to the document's arrays (`[[locations]]`, ...), after the
