@@ -143,3 +143,39 @@ mod tests {
         assert_eq!(default_dir("bs", ["../x"]), Path::new("output/bs-..-x"));
     }
 }
+
+/// A spinner on stderr while a scenario loads and compiles (a retailer's tables take seconds),
+/// shown only on a terminal and without `--quiet`; cleared when dropped.
+pub struct Busy(Option<indicatif::ProgressBar>);
+
+impl Busy {
+    /// Starts the spinner with a message.
+    pub fn start(message: &str, quiet: bool) -> Busy {
+        use std::io::IsTerminal;
+        if quiet || !std::io::stderr().is_terminal() {
+            return Busy(None);
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg}  {elapsed}") {
+            bar.set_style(style);
+        }
+        bar.set_message(message.to_string());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Busy(Some(bar))
+    }
+
+    /// Changes the message (the next step).
+    pub fn say(&self, message: &str) {
+        if let Some(b) = &self.0 {
+            b.set_message(message.to_string());
+        }
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}

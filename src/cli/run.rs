@@ -37,8 +37,10 @@ struct RunPlan {
 fn plan_run(a: &RunArgs) -> Result<RunPlan, Failure> {
     let shard = a.shard.as_deref().map(ShardSpec::parse).transpose()?;
     let t0 = Instant::now();
+    let busy = output::Busy::start(&format!("loading {}", a.input.scenario.display()), a.quiet);
     let sc = load(&a.input)?;
     let t_load = t0.elapsed().as_secs_f64();
+    busy.say(&format!("compiling {} stocking positions", sc.positions.len()));
     let name = display_name(&sc, &a.input.scenario);
     let plot_locations = match &a.plot_locations {
         Some(names) => Some(plot_locations(&sc, names)?),
@@ -54,6 +56,8 @@ fn plan_run(a: &RunArgs) -> Result<RunPlan, Failure> {
         default_dir(&stem(&a.input.scenario), parts)
     });
     let mut model = Model::compile_arc(Arc::new(sc));
+    drop(busy);
+    limits::release_freed_memory();
     if std::env::var_os("ECHELON_TIMING").is_some() {
         eprintln!("load {t_load:.3} compile {:.3}", t0.elapsed().as_secs_f64() - t_load);
     }

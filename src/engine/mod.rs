@@ -83,6 +83,23 @@ pub fn run_lanes<const L: usize, O: Observer>(
 where
     Lanes<L>: HasVector<L>,
 {
+    run_lanes_with(m, seed, reps, st, obs, |_, t| t)
+}
+
+/// [`run_lanes`], handing each lane's sums to `f` (with the lane) as soon as they are made:
+/// a network of a million positions has half a gigabyte of sums per replication, and this keeps
+/// one lane's at a time.
+pub fn run_lanes_with<const L: usize, O: Observer, T>(
+    m: &Model,
+    seed: u64,
+    reps: [u64; L],
+    st: &mut State<L>,
+    obs: &mut O,
+    mut f: impl FnMut(usize, Totals) -> T,
+) -> [T; L]
+where
+    Lanes<L>: HasVector<L>,
+{
     st.reset(m, seed, reps);
     for t in 0..m.warmup {
         day::<L, false, false, O>(m, st, t, obs);
@@ -99,7 +116,7 @@ where
             day::<L, true, false, O>(m, st, t, obs);
         }
     }
-    std::array::from_fn(|l| totals(m, st, l))
+    std::array::from_fn(|l| f(l, totals(m, st, l)))
 }
 
 /// Simulates one replication.

@@ -100,7 +100,7 @@ pub fn estimate(m: &Model, replications: usize, threads: usize, keeps: Keeps) ->
     };
     let n_pos = m.n_pos() as u64;
     let pos_kpis = super::POSITION_KPIS.len() as u64;
-    let block = (super::block_len(m, scopes.len()).min(replications.max(1)) as u64)
+    let block = (super::block_len(m, scopes.len(), threads).min(replications.max(1)) as u64)
         * (series * 8 + n_pos * pos_kpis * 8 + rows * CSV_ROW);
     // The position table (40 bytes a KPI), its copy in the saved results and positions.csv.
     let positions = n_pos * (pos_kpis * 80 + POSITION_ROW);

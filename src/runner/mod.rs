@@ -21,7 +21,7 @@ use rayon::prelude::*;
 pub use positions::{POSITION_KPIS, POSITION_SCOPES_MAX, PositionStats};
 pub use progress::Progress;
 
-use crate::engine::{NoObserver, State, Totals, run_lanes, run_replication};
+use crate::engine::{NoObserver, State, Totals, run_lanes_with, run_replication};
 use crate::kpi::{Kpi, ScopeAcc};
 use crate::model::Model;
 use crate::stats::{Streamed, Summary};
@@ -338,10 +338,11 @@ pub(crate) const BLOCK: usize = 64;
 /// blocks of two replications rather than 64 × 100 MB. The block size changes no result.
 const BLOCK_BYTES: usize = 256 << 20;
 
-/// Replications per block for a model with these scopes (see [`BLOCK_BYTES`]).
-pub(crate) fn block_len(m: &Model, scopes: usize) -> usize {
+/// Replications per block for a model with these scopes on `threads` workers (see
+/// [`BLOCK_BYTES`]): at least a pair in lockstep for every worker, so all of them work.
+pub(crate) fn block_len(m: &Model, scopes: usize, threads: usize) -> usize {
     let per_rep = 8 * (scopes * Kpi::COUNT + m.n_pos() * POSITION_KPIS.len());
-    (BLOCK_BYTES / per_rep.max(1)).clamp(2, BLOCK)
+    (BLOCK_BYTES / per_rep.max(1)).clamp(2 * threads.max(1), BLOCK.max(2 * threads))
 }
 
 /// Runs all replications of a model and returns their KPI values.
@@ -415,8 +416,8 @@ pub fn run_range(m: &Model, opts: &RunOptions, range: Range<u64>, mut hooks: Hoo
     let mut values = vec![0.0; kept.len() * Kpi::COUNT * reps];
     let mut streams = vec![Streamed::default(); per];
     let mut positions = PositionStats::new(m.n_pos());
-    let block_len = block_len(m, scopes.len());
     let pool = pool(opts.threads);
+    let block_len = block_len(m, scopes.len(), pool.current_num_threads());
     let mut days = Vec::new();
     let mut start = 0;
     while start < reps {
@@ -527,10 +528,11 @@ fn replications<T: Send>(
             |(two, one), p| {
                 let rep = range.start + 2 * p;
                 if rep + 1 < range.end {
-                    let [a, b] = run_lanes(m, seed, [rep, rep + 1], two, &mut NoObserver);
-                    progress.inc();
-                    progress.inc();
-                    vec![f(rep, a), f(rep + 1, b)]
+                    let [a, b] = run_lanes_with(m, seed, [rep, rep + 1], two, &mut NoObserver, |l, t| {
+                        progress.inc();
+                        f(rep + l as u64, t)
+                    });
+                    vec![a, b]
                 } else {
                     let one = one.get_or_insert_with(|| State::new(m));
                     let t = run_replication(m, seed, rep, one, &mut NoObserver);

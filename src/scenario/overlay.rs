@@ -53,14 +53,15 @@ fn str_of(t: &DeTable<'_>, key: &str) -> Option<String> {
 
 impl Layout {
     pub fn of(doc: &DeTable<'_>) -> Layout {
-        let tables = |key: &str| -> Vec<DeTable<'_>> {
-            match doc.get(key).map(|v| v.get_ref()) {
-                Some(DeValue::Array(a)) => a.iter().filter_map(|e| e.get_ref().as_table().cloned()).collect(),
-                _ => Vec::new(),
-            }
-        };
-        let locations = tables("locations")
-            .iter()
+        // Borrowed, not cloned: a retailer's tables bring a million demand entries.
+        fn tables<'d, 'a>(doc: &'d DeTable<'a>, key: &str) -> impl Iterator<Item = &'d DeTable<'a>> {
+            let list = match doc.get(key).map(|v| v.get_ref()) {
+                Some(DeValue::Array(a)) => Some(a.iter().filter_map(|e| e.get_ref().as_table())),
+                _ => None,
+            };
+            list.into_iter().flatten()
+        }
+        let locations = tables(doc, "locations")
             .map(|t| {
                 (
                     str_of(t, "id").unwrap_or_default(),
@@ -71,7 +72,7 @@ impl Layout {
             })
             .collect();
         let demand =
-            tables("demand").iter().map(|t| (str_of(t, "location").unwrap_or_default(), str_of(t, "sku"))).collect();
+            tables(doc, "demand").map(|t| (str_of(t, "location").unwrap_or_default(), str_of(t, "sku"))).collect();
         Layout { locations, demand }
     }
 }
