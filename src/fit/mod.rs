@@ -246,7 +246,9 @@ fn parametric(p: &sales::PositionRows, h: &Series, cal: &Calendar) -> Fit {
     let want = Components {
         weekly: h.days >= 14 && h.sales_days >= 35,
         monthly: h.days >= 365 && h.sales_days >= 60,
-        trend: h.days >= 180 && (h.days < 365 || h.days >= 730) && h.sales_days >= 10,
+        // Under two years a season's rise (a winter good's autumn) reads as a trend, and a
+        // trend is compounded into every simulated day: it is only fitted beside the seasons.
+        trend: h.days >= 730 && h.sales_days >= 10,
     };
     let (model, phi) = estimate::fit_mean(cal, &h.units, &h.used, want);
     let dist = choose(cal, &h.units, &h.used, &model, phi);

@@ -172,6 +172,18 @@ fn a_trend_is_found_with_its_sign_and_size() {
     }
 }
 
+/// Half a year of a winter good's autumn rise (60 → 450 a day) is a season, not a trend: under
+/// two years no trend is fitted (a fitted +10,000 % a year would be compounded into every
+/// simulated day), and the level is the half-year's.
+#[test]
+fn a_season_in_half_a_year_is_not_a_trend() {
+    let rise: Draw = Box::new(|r, d| (poisson(r, 60.0 * 7.5f64.powf(d.t as f64 / 182.0)), None));
+    let f = fitted(&sales(182, 9, false, vec![("s", "winter", rise)]));
+    let x = fit_of(&f, "s", "winter");
+    assert_eq!(x.trend_per_year, 0.0);
+    assert!(x.dist.mean() > 60.0 && x.dist.mean() < 450.0, "level {}", x.dist.mean());
+}
+
 /// Ten slow movers (a demand day with probability 0.04–0.3, sizes 1 + negative binomial of mean
 /// 2) are all `intermittent`, with the probability within 4·√(p(1 − p)/n) and the mean within 4
 /// standard errors (sd/√n); ten fast movers (Poisson 3–12) are none of them intermittent.
