@@ -1,6 +1,8 @@
 //! Demand, compiled: the streams the day loop draws from (table-sampled fast path and general
 //! path), their day-by-day multipliers, and the random shocks and common factors that scale them.
 
+use std::collections::HashMap;
+
 use super::{CommonFactor, Demand, Shock};
 use crate::calendar::weekday_and_month;
 use crate::distribution::{Dist, Sampler, TableArena, TableRef, sample_scaled, stochastic_round};
@@ -57,7 +59,7 @@ pub struct Stream {
     /// Compiled sampler for the base distribution.
     pub sampler: Sampler,
     /// Demand multiplier per simulated day (seasonality × promotions), if any differs from 1.
-    pub mult: Option<Box<[f64]>>,
+    pub mult: Option<std::sync::Arc<[f64]>>,
     /// Whole-unit SKU (scaled deterministic demand is rounded stochastically).
     pub whole: bool,
     /// Round draws to whole units (a whole-unit SKU with a continuous distribution).
@@ -148,6 +150,10 @@ pub(crate) fn streams(
     let mut table_streams = Vec::new();
     let mut has_table = vec![false; n];
     let mut shock_days = vec![false; days];
+    // Identical day-by-day multipliers (a category's weekly pattern, a region's seasons) are
+    // stored once: a retailer's million streams share a few hundred patterns, and a table per
+    // stream would take gigabytes (8 bytes a day each).
+    let mut shared: HashMap<Vec<u64>, std::sync::Arc<[f64]>> = HashMap::new();
     for (di, dm) in demand.iter().enumerate() {
         let q = pos_index[dm.location][dm.sku];
         if q == NONE {
@@ -178,7 +184,10 @@ pub(crate) fn streams(
                 pos: q,
                 dist: dm.dist.clone(),
                 sampler,
-                mult: varies.then(|| mult.into_boxed_slice()),
+                mult: varies.then(|| {
+                    let bits: Vec<u64> = mult.iter().map(|x| x.to_bits()).collect();
+                    shared.entry(bits).or_insert_with(|| mult.into()).clone()
+                }),
                 whole,
                 round: whole && !dm.dist.is_integral(),
                 assign: false,

@@ -62,6 +62,9 @@ const STREAM_HEAP: u64 = 160;
 /// Bytes of one line of positions.csv (labels and 24 numbers).
 const POSITION_ROW: u64 = 320;
 
+/// Bytes a loaded and compiled position keeps resident (see [`estimate`]).
+const LOADED_POSITION: u64 = 2_200;
+
 /// Replications a worker thread has state or totals for at once: a pair in lockstep, a lone
 /// one, and the totals of the pair being handed over.
 const LANES_PER_THREAD: u64 = 5;
@@ -102,8 +105,10 @@ pub fn estimate(m: &Model, replications: usize, threads: usize, keeps: Keeps) ->
     let pos_kpis = super::POSITION_KPIS.len() as u64;
     let block = (super::block_len(m, scopes.len(), threads).min(replications.max(1)) as u64)
         * (series * 8 + n_pos * pos_kpis * 8 + rows * CSV_ROW);
-    // The position table (40 bytes a KPI), its copy in the saved results and positions.csv.
-    let positions = n_pos * (pos_kpis * 80 + POSITION_ROW);
+    // The position table (40 bytes a KPI), its copy in the saved results and positions.csv; the
+    // scenario and model themselves (what loading leaves resident: measured 2.2 KB a position
+    // of a generated chain of a million positions, heap the parse freed included).
+    let positions = n_pos * (pos_kpis * 80 + POSITION_ROW + LOADED_POSITION);
     let days = m.days as u64;
     // Day-by-day records of one replication: network totals (5 values) and, for charts, on hand
     // and backlog, demand and same-day service per location.

@@ -30,6 +30,8 @@
 //!   deep nesting and magnitudes the arithmetic cannot carry;
 //! - `shards`: runs, comparisons and sweeps split into shards merge into exactly the one-process
 //!   files; bad shard sets are refused; `report` redraws from saved results; ranges merge exactly;
+//! - `positions`: positions.csv agrees with the position scopes; above 10,000 positions it alone has
+//!   them, shards merge into its bytes, `size` refuses and `check` shortens (issue 15);
 //! - `tables`: `[tables]` — a network as TOML and as CSV gives the same bytes (strategies and
 //!   `--set` included), tables travel with shards, bad tables are exit 2 at `file.csv:ROW:COL`;
 //! - `stress`: stress features against hand-computed exact results (outages, Markov supplier,
@@ -49,6 +51,7 @@ mod generate;
 mod golden;
 mod input;
 mod numbers;
+mod positions;
 mod print;
 mod props;
 mod records;
