@@ -109,6 +109,24 @@ pub fn count(n: u64, noun: &str) -> String {
     format!("{n} {}", plural(n, noun))
 }
 
+/// Hands the heap that loading a scenario freed back to the system. glibc keeps freed memory
+/// for reuse by the thread that freed it, while the simulation allocates on worker threads: a
+/// million-position scenario's parse (gigabytes, freed once validated) would stay resident
+/// beside the run. Elsewhere (another allocator or system) this does nothing.
+pub fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn malloc_trim(pad: usize) -> i32;
+        }
+        // SAFETY: malloc_trim only returns free pages of the heap to the kernel; it takes no
+        // pointers and has no preconditions.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,23 +146,5 @@ mod tests {
         assert_eq!(threads(Some(1), Some(5)), Some(1));
         assert_eq!(threads(Some(100_000), Some(3)), Some(3));
         assert!(threads(Some(u64::MAX), None).unwrap() <= THREADS_PER_CORE * cores());
-    }
-}
-
-/// Hands the heap that loading a scenario freed back to the system. glibc keeps freed memory
-/// for reuse by the thread that freed it, while the simulation allocates on worker threads: a
-/// million-position scenario's parse (gigabytes, freed once validated) would stay resident
-/// beside the run. Elsewhere (another allocator or system) this does nothing.
-pub fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        unsafe extern "C" {
-            fn malloc_trim(pad: usize) -> i32;
-        }
-        // SAFETY: malloc_trim only returns free pages of the heap to the kernel; it takes no
-        // pointers and has no preconditions.
-        unsafe {
-            malloc_trim(0);
-        }
     }
 }

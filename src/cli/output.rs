@@ -131,19 +131,6 @@ pub fn tidy(dir: &Path, written: &[PathBuf], families: &[&str]) -> Vec<String> {
     warnings
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn default_folders_name_the_variant() {
-        assert_eq!(default_dir("net", [""]), Path::new("output/net"));
-        assert_eq!(default_dir("net", ["push", "port strike"]), Path::new("output/net-push-port-strike"));
-        assert_eq!(default_dir("bs", ["size", "stockout_rate<=0.05"]), Path::new("output/bs-size-stockout_rate-0.05"));
-        assert_eq!(default_dir("bs", ["../x"]), Path::new("output/bs-..-x"));
-    }
-}
-
 /// A spinner on stderr while a scenario loads and compiles (a retailer's tables take seconds),
 /// shown only on a terminal and without `--quiet`; cleared when dropped.
 pub struct Busy(Option<indicatif::ProgressBar>);
@@ -177,5 +164,18 @@ impl Drop for Busy {
         if let Some(b) = &self.0 {
             b.finish_and_clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_folders_name_the_variant() {
+        assert_eq!(default_dir("net", [""]), Path::new("output/net"));
+        assert_eq!(default_dir("net", ["push", "port strike"]), Path::new("output/net-push-port-strike"));
+        assert_eq!(default_dir("bs", ["size", "stockout_rate<=0.05"]), Path::new("output/bs-size-stockout_rate-0.05"));
+        assert_eq!(default_dir("bs", ["../x"]), Path::new("output/bs-..-x"));
     }
 }

@@ -62,7 +62,11 @@ fn plan_run(a: &RunArgs) -> Result<RunPlan, Failure> {
         // Resident memory once loaded (Linux): what the budget's per-position share is from.
         let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
         let rss = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap_or("").split_whitespace().nth(1);
-        eprintln!("load {t_load:.3} compile {:.3} resident {} kB", t0.elapsed().as_secs_f64() - t_load, rss.unwrap_or("?"));
+        eprintln!(
+            "load {t_load:.3} compile {:.3} resident {} kB",
+            t0.elapsed().as_secs_f64() - t_load,
+            rss.unwrap_or("?")
+        );
     }
     // The fan charts need the day-by-day records of the first replications.
     model.record_daily = !a.no_plots;

@@ -48,7 +48,7 @@ pub fn header() -> String {
 pub fn positions_csv(m: &Model, r: &RunResult) -> Vec<u8> {
     let mut out = header().into_bytes();
     let mut line = String::with_capacity(512);
-    for q in 0..r.positions.len() {
+    for q in output_order(m) {
         line.clear();
         for (i, label) in labels(m, q).iter().enumerate() {
             if i > 0 {
@@ -70,6 +70,16 @@ pub fn positions_csv(m: &Model, r: &RunResult) -> Vec<u8> {
         out.extend_from_slice(line.as_bytes());
     }
     out
+}
+
+/// Positions in output order: stocking locations in the order of the other outputs, each
+/// location's positions in SKU order (as summary.json lists position scopes), found in one pass.
+fn output_order(m: &Model) -> Vec<usize> {
+    let mut at: Vec<Vec<usize>> = vec![Vec::new(); m.topo.n_loc];
+    for q in 0..m.n_pos() {
+        at[m.topo.pos_loc[q].idx()].push(q);
+    }
+    m.topo.stock_locs.iter().flat_map(|l| std::mem::take(&mut at[l.idx()])).collect()
 }
 
 /// A position that misses service, for the report.

@@ -33,7 +33,7 @@ impl Fixed {
         if x.is_nan() || self.n == u32::MAX {
             return;
         }
-        if !(x.abs() < LIMIT) {
+        if x.abs() >= LIMIT {
             self.n = u32::MAX;
             return;
         }
