@@ -66,8 +66,8 @@ const POSITION_ROW: u64 = 320;
 const LOADED_POSITION: u64 = 2_200;
 
 /// Replications a worker thread has state or totals for at once: a pair in lockstep, a lone
-/// one, and the totals of the pair being handed over.
-const LANES_PER_THREAD: u64 = 5;
+/// one, and the totals of the lane being handed over (one lane's at a time).
+const LANES_PER_THREAD: u64 = 4;
 
 impl Need {
     /// Bytes for `replications` replications.
