@@ -654,7 +654,7 @@ fn positions_section(page: &mut Page, m: &Model, r: &RunResult) {
         return;
     }
     page.section("Positions that miss service");
-    let head = ["location", "SKU", "fill rate", "stockout days", "demand / day", "unsold units"];
+    let head = ["location", "SKU", "fill rate", "stockout days", "demand / day", "unsold / day"];
     let mut align = vec![Align::Num; head.len()];
     (align[0], align[1]) = (Align::Left, Align::Left);
     let mut t = Table::new(&head, &align);
@@ -676,7 +676,7 @@ fn positions_section(page: &mut Page, m: &Model, r: &RunResult) {
     page.table(&t);
     page.how_to_read(
         "Where service is lost, position by position: raise these levels first (echelon size finds them). \
-         Unsold units are demanded but not sold over the horizon (lost, or still owed at the end). \
+         Unsold units are demanded but not sold (lost, or still owed at the end), per day. \
          positions.csv lists every position with the mean and spread of its KPIs.",
     );
 }

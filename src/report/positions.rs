@@ -95,7 +95,7 @@ pub struct Missed {
     pub stockout_rate: f64,
     /// Expected daily demand.
     pub demand_per_day: f64,
-    /// Mean units demanded but not sold over the horizon (lost, or still owed at the end).
+    /// Mean units a day demanded but not sold (lost, or still owed at the end).
     pub unsold: f64,
 }
 
