@@ -1,11 +1,11 @@
-//! A small RFC 4180 reader for the history table, keeping the byte offset of every cell so that
-//! an error can name its line and column.
-//!
-//! The dialect is the tables contract's: UTF-8 (a BOM is skipped), comma-separated, `"a,b"`
-//! quoting with `""` for a quote inside, `\n` or `\r\n` line ends, blank lines and lines starting
-//! with `#` skipped, cells trimmed of spaces.
+//! The history table's CSV, read by the tables' reader ([`crate::scenario::tables::csv`]: the
+//! tables contract's dialect — UTF-8 with a BOM skipped, `"a,b"` quoting with `""` inside, `\n`
+//! or `\r\n` line ends, blank and `#` lines skipped, cells trimmed), with each cell's value and
+//! byte offset as `fit` reports them.
 
 use std::borrow::Cow;
+
+use crate::scenario::tables::csv as tables;
 
 /// One cell: its trimmed text (unquoted) and the byte offset where it starts.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,115 +27,33 @@ pub(crate) struct CsvError {
     pub help: &'static str,
 }
 
-/// Reads records one after another from a text.
+/// Reads records one after another from a text (a malformed one is an error, and reading goes
+/// on at the next line).
 pub(crate) struct Reader<'a> {
     text: &'a str,
-    at: usize,
+    inner: tables::Reader<'a>,
+    raw: Vec<tables::Cell>,
 }
 
 impl<'a> Reader<'a> {
     /// A reader at the start of `text` (past a BOM).
     pub fn new(text: &'a str) -> Self {
-        Reader { text, at: if text.starts_with('\u{feff}') { 3 } else { 0 } }
+        Reader { text, inner: tables::Reader::new(text), raw: Vec::new() }
     }
 
     /// The next record into `cells` (cleared first): `Ok(false)` at the end of the text.
     pub fn next_record(&mut self, cells: &mut Vec<Cell<'a>>) -> Result<bool, CsvError> {
         cells.clear();
-        let bytes = self.text.as_bytes();
-        // Skip blank and comment lines.
-        loop {
-            if self.at >= bytes.len() {
-                return Ok(false);
-            }
-            let end = memchr_newline(bytes, self.at);
-            let line = &self.text[self.at..end];
-            let t = line.trim();
-            if t.is_empty() || line.starts_with('#') {
-                self.at = (end + 1).min(bytes.len());
-                continue;
-            }
-            break;
-        }
-        loop {
-            let (cell, next, last) = self.cell()?;
-            cells.push(cell);
-            self.at = next;
-            if last {
-                return Ok(true);
+        match self.inner.next_record(&mut self.raw) {
+            None => Ok(false),
+            Some(Err(e)) => Err(CsvError { offset: e.at, message: e.message, help: e.help }),
+            Some(Ok(_)) => {
+                let text = self.text;
+                cells.extend(self.raw.iter().map(|c| Cell { text: c.value(text), offset: c.at }));
+                Ok(true)
             }
         }
     }
-
-    /// The cell starting at `self.at`: the cell, where the next one starts, whether it ends the
-    /// record.
-    fn cell(&self) -> Result<(Cell<'a>, usize, bool), CsvError> {
-        let bytes = self.text.as_bytes();
-        let mut i = self.at;
-        while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
-            i += 1;
-        }
-        if i < bytes.len() && bytes[i] == b'"' {
-            return self.quoted(i);
-        }
-        let mut j = i;
-        while j < bytes.len() && bytes[j] != b',' && bytes[j] != b'\n' {
-            j += 1;
-        }
-        let text = self.text[i..j].trim();
-        let offset = if text.is_empty() { self.at } else { i };
-        Ok((Cell { text: Cow::Borrowed(text), offset }, j + 1, j >= bytes.len() || bytes[j] == b'\n'))
-    }
-
-    /// A quoted cell whose opening quote is at `q`.
-    fn quoted(&self, q: usize) -> Result<(Cell<'a>, usize, bool), CsvError> {
-        let bytes = self.text.as_bytes();
-        let mut j = q + 1;
-        let mut escaped = false;
-        loop {
-            match bytes.get(j) {
-                None => {
-                    return Err(CsvError {
-                        offset: q,
-                        message: "a quoted cell is not closed before the end of the file".into(),
-                        help: "close the quote with \"; write a quote inside a quoted cell as \"\"",
-                    });
-                }
-                Some(b'"') if bytes.get(j + 1) == Some(&b'"') => {
-                    escaped = true;
-                    j += 2;
-                }
-                Some(b'"') => break,
-                Some(_) => j += 1,
-            }
-        }
-        let inner = &self.text[q + 1..j];
-        let text = if escaped { Cow::Owned(inner.replace("\"\"", "\"")) } else { Cow::Borrowed(inner) };
-        let text = match text {
-            Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
-            Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
-        };
-        // After the closing quote: spaces, then a comma or the end of the line.
-        let mut k = j + 1;
-        while k < bytes.len() && (bytes[k] == b' ' || bytes[k] == b'\t' || bytes[k] == b'\r') {
-            k += 1;
-        }
-        match bytes.get(k) {
-            None => Ok((Cell { text, offset: q }, k, true)),
-            Some(b'\n') => Ok((Cell { text, offset: q }, k + 1, true)),
-            Some(b',') => Ok((Cell { text, offset: q }, k + 1, false)),
-            Some(_) => Err(CsvError {
-                offset: k,
-                message: "text after the closing quote of a quoted cell".into(),
-                help: "put the whole cell inside the quotes, and write a quote inside it as \"\"",
-            }),
-        }
-    }
-}
-
-/// Offset of the next `\n` at or after `from`, or the text's length.
-fn memchr_newline(bytes: &[u8], from: usize) -> usize {
-    bytes[from..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| from + p)
 }
 
 /// 1-based line and column (in characters, a BOM not counted) of a byte offset.

@@ -17,7 +17,7 @@ mod patch;
 mod positions;
 pub(crate) mod raw;
 pub mod sources;
-mod tables;
+pub(crate) mod tables;
 mod validate;
 pub(crate) mod values;
 
