@@ -132,7 +132,7 @@ impl Allocation {
 pub fn compile(sc: &Scenario, m: &mut Model) {
     let n = m.n_pos();
     let mut a = Allocation { rank: vec![0; n], ..Default::default() };
-    a.mu = (0..n).map(|q| spec(sc, m, q).mean_daily_demand).collect();
+    a.mu = (0..n).map(|q| spec(sc, m, q).planned().0).collect();
     labels(sc, m, &mut a);
     a.rules = rationing(sc, m, &mut a.rank);
     launch(sc, m, &a.mu);
@@ -272,7 +272,7 @@ fn pushes(sc: &Scenario, m: &Model, a: &mut Allocation) {
         for c in g.lo as usize..g.hi as usize {
             let lt = &sc.locations[m.topo.pos_loc[c].idx()].lead_time;
             let period = lt.mean() + f64::from(push.cycle_days) - 1.0;
-            let (mean, var) = (a.mu[c], spec(sc, m, c).sd_daily_demand.powi(2));
+            let (mean, var) = (a.mu[c], spec(sc, m, c).planned().1);
             let full = resolve_level(push.buffer, mean, var, lt, push.cycle_days);
             rt.horizon.push(period);
             rt.buffer.push(match push.buffer {

@@ -7,6 +7,7 @@
 //! the engine never calls the step.
 
 pub mod compile;
+pub mod plan;
 pub mod step;
 pub mod validate;
 

@@ -213,10 +213,13 @@ pub(crate) fn route<const L: usize, const MEASURE: bool>(
                     (s.cancelled + (d - filled), s.extra_demand + (d - filled), s.stockout_days + 1.0);
             }
         }
-        if !m.lost_sales && !o.bopis && !nodes.is_empty() {
+        if !m.lost_sales && !o.bopis {
             // What pass 1 will leave waiting: the primary node owes it (a DC's IP counts its
-            // online backorders as it counts its own customers').
-            ch.owed[nodes[0].pos as usize] += (need - filled).max(0.0);
+            // online backorders as it counts its own customers'); siloed, the first node the
+            // web shop sees (a store it cannot see owes nothing).
+            if let Some(first) = nodes.iter().find(|nd| !(siloed && nd.store)) {
+                ch.owed[first.pos as usize] += (need - filled).max(0.0);
+            }
         }
         if let Some(w) = o.max_wait {
             age_waiting(&mut ch.wait[o.wait_at as usize..=o.wait_at as usize + w as usize], waiting, d, filled);

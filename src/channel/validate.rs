@@ -378,6 +378,8 @@ pub(crate) fn online_position(location: usize, sku: usize, s: &crate::scenario::
         order_cost: 0.0,
         mean_daily_demand: mean,
         sd_daily_demand: sd,
+        routed_daily_demand: 0.0,
+        routed_var: 0.0,
         segment: None,
     }
 }

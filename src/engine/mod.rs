@@ -222,7 +222,8 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
     }
     if !m.alloc.forecasts.is_empty() {
         for (l, lane) in st.lanes.iter_mut().enumerate() {
-            forecast::update_forecasts(m, &mut lane.alloc, l, &st.demand, t, MEASURE);
+            let online: &[f64] = if m.channel.orders.is_empty() { &[] } else { &lane.ch.out_today };
+            forecast::update_forecasts(m, &mut lane.alloc, l, (&st.demand, online), t, MEASURE);
         }
     }
     if pushed {
@@ -463,7 +464,10 @@ where
         if dynamic && pol.dynamic != NONE {
             let dem_in = (d + co).store();
             for (l, lane) in st.lanes.iter_mut().enumerate() {
-                forecast::observe_policy(m, &mut lane.alloc, pol.dynamic, t, dem_in[l], MEASURE);
+                // A fulfilment node's demand includes what it shipped to online orders today.
+                let online = if m.channel.orders.is_empty() { 0.0 } else { lane.ch.out_today[q] };
+                let seen = if online > 0.0 { dem_in[l] + online } else { dem_in[l] };
+                forecast::observe_policy(m, &mut lane.alloc, pol.dynamic, t, seen, MEASURE);
             }
         }
 

@@ -69,6 +69,14 @@ pub(crate) fn new_forecast(m: &Model, method: &ForecastMethod, observes: Vec<u32
                 *p += d.dist.mean() * x;
             }
         }
+        // The online demand the node plans to ship (see `channel::plan`).
+        for r in sc.routed.iter().filter(|r| r.node == l && sc.demand[r.demand].sku == k) {
+            let d = &sc.demand[r.demand];
+            let mult = demand_multipliers(d, sc.simulation.start_date, m.warmup, m.total_days);
+            for (p, x) in plan.iter_mut().zip(mult) {
+                *p += r.share * d.dist.mean() * x;
+            }
+        }
     }
     ForecastRt { method: method.clone(), observes, share, plan, state: 0, pos, inline: false }
 }
@@ -89,7 +97,7 @@ pub(crate) fn dynamic_levels(
         let Some(fc) = &pol.forecast else { continue };
         let lt = &sc.locations[m.topo.pos_loc[q].idx()].lead_time;
         let period = lt.mean() + f64::from(pol.review_days) - 1.0;
-        let (mean, var) = (mu[q], spec.sd_daily_demand.powi(2));
+        let (mean, var) = (mu[q], spec.planned().1);
         let mut coef = [(0.0, 0.0); 2];
         for (i, &(_, level)) in pol.specs.iter().enumerate().take(2) {
             coef[i] = match level {

@@ -76,17 +76,22 @@ pub(crate) fn reset(forecasts: &[ForecastRt], state: &mut [f64]) {
 }
 
 /// Step "forecast" of a day for lane `l`: errors of yesterday's 1-day forecasts, then today's
-/// demand is observed. Runs after demand is known, on every simulated day.
+/// demand is observed: customer demand, and the units a fulfilment node shipped to online orders
+/// today (`online`, per position; empty without online orders). Runs after demand is known, on
+/// every simulated day.
 pub(crate) fn update_forecasts<const L: usize>(
     m: &Model,
     a: &mut LaneAlloc,
     l: usize,
-    demand: &[[f64; L]],
+    (demand, online): (&[[f64; L]], &[f64]),
     t: usize,
     measure: bool,
 ) {
     for f in m.alloc.forecasts.iter().filter(|f| !f.inline) {
-        let actual: f64 = f.observes.iter().map(|&q| demand[q as usize][l]).sum();
+        let mut actual: f64 = f.observes.iter().map(|&q| demand[q as usize][l]).sum();
+        if !online.is_empty() {
+            actual += f.observes.iter().map(|&q| online[q as usize]).sum::<f64>();
+        }
         feed(f, a, t, actual, measure);
     }
 }

@@ -98,8 +98,8 @@ pub enum Visibility {
     Unified,
     /// Each channel's planning sees only its own pool: the online location's routing does not
     /// see store stock it has no record of (ship-from-store nodes look empty to it), and a
-    /// store's levels and forecasts count its walk-in and BOPIS demand only (as, so far, under
-    /// `Unified` too: online orders routed to a store never enter its demand).
+    /// store's levels and forecasts count its walk-in and BOPIS demand only; the online demand
+    /// is planned for by the non-store nodes (see [`crate::channel::plan`]).
     Siloed,
 }
 

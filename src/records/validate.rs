@@ -177,6 +177,15 @@ fn cycle_count(v: &S<Value>, key: &str, d: &mut Diags) -> Option<CycleCount> {
     Some(CycleCount { every_days: every as u32, offset: offset.max(0) as u32, cost, by_class })
 }
 
+/// The visibility mode as written (`unified` when absent or unknown: [`check_records`] reports
+/// an unknown one). Read before positions, whose levels depend on it.
+pub(crate) fn visibility_of(raw: Option<&(Range<usize>, RawRecords)>) -> Visibility {
+    match raw.and_then(|(_, r)| r.visibility.as_ref()).map(|v| v.get_ref().as_str()) {
+        Some("siloed") => Visibility::Siloed,
+        _ => Visibility::Unified,
+    }
+}
+
 /// The scenario's records: `[records]` defaults for every store, each location's own keys
 /// over them. Suppliers and online locations hold no stock and may not have record keys.
 pub(crate) fn check_records(

@@ -169,12 +169,41 @@ pub struct Position {
     pub stockout_cost: f64,
     /// Fixed cost per order.
     pub order_cost: f64,
-    /// Expected daily customer demand here and below (for levels in days of cover, reports).
+    /// Expected daily customer demand here and below: walk-in and BOPIS (reports, protection).
     pub mean_daily_demand: f64,
     /// Standard deviation of daily customer demand here and below.
     pub sd_daily_demand: f64,
+    /// Expected daily online demand this position and those below it plan to ship (see
+    /// [`crate::channel::plan`]); 0 for positions that ship none.
+    pub routed_daily_demand: f64,
+    /// Variance of that daily online demand.
+    pub routed_var: f64,
     /// ABC (volume) × XYZ (variability) segment of a customer-facing position, e.g. "AX".
     pub segment: Option<String>,
+}
+
+impl Position {
+    /// Mean and variance of the daily demand the position plans for (levels in days of cover or
+    /// service, push and launch weights): its customers' and the online demand routed to it.
+    pub fn planned(&self) -> (f64, f64) {
+        let own = (self.mean_daily_demand, self.sd_daily_demand.powi(2));
+        if self.routed_daily_demand == 0.0 && self.routed_var == 0.0 {
+            return own;
+        }
+        (own.0 + self.routed_daily_demand, own.1 + self.routed_var)
+    }
+}
+
+/// The expected share of one online demand entry a fulfilment node ships (planning's estimate;
+/// see [`crate::channel::plan`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RoutedShare {
+    /// Index of the online demand entry in `Scenario::demand`.
+    pub demand: usize,
+    /// The node's location index.
+    pub node: usize,
+    /// Share of the entry's units, in (0, 1].
+    pub share: f64,
 }
 
 /// A validated scenario: every id resolved, every parameter checked.
@@ -204,6 +233,8 @@ pub struct Scenario {
     pub rebalancing: Option<Rebalancing>,
     /// Inventory records: shrinkage, receiving errors, cycle counts, visibility lag.
     pub records: crate::records::Records,
+    /// The online demand each fulfilment node plans for (demand order).
+    pub routed: Vec<RoutedShare>,
     /// Named strategies defined in the file (`[strategies.<name>]`), the default first.
     pub strategies: Vec<Named>,
     /// Named stress tests defined in the file (`[stress.<name>]`).

@@ -10,7 +10,7 @@ use toml::Spanned;
 use super::diag::Diags;
 use super::raw::*;
 use super::values::{Ids, MAX_DAILY_HOLDING_SHARE, MAX_QUANTITY, SCALE_UNITS, at_most, check_holding_rate, opt_cost};
-use super::{Location, LocationKind, Position, Sku};
+use super::{Location, LocationKind, Position, RoutedShare, Sku};
 use crate::demand::Demand;
 use crate::network::Network;
 use crate::policy::validate::{DemandStats, PolicyDraft, check_level, check_policy, finish_policy, resolve_level};
@@ -168,16 +168,43 @@ fn position_overrides<'r>(
     overrides
 }
 
-/// Mean and variance of daily customer demand per (location, SKU), including everything below.
-pub(super) fn demand_stats(demand: &[Demand], network: &Network, n_loc: usize, n_sku: usize) -> Vec<Vec<DemandStats>> {
-    let mut stats = vec![vec![DemandStats::default(); n_sku]; n_loc];
+/// Mean and variance of daily demand per (location, SKU), including everything below: `own` of
+/// customers (walk-in, BOPIS), `routed` of the online demand the nodes plan to ship (empty
+/// without online demand).
+pub(super) struct DemandPlan {
+    pub(super) own: Vec<Vec<DemandStats>>,
+    pub(super) routed: Vec<Vec<DemandStats>>,
+}
+
+/// Each (location, SKU)'s [`DemandPlan`]: customer demand counts at its location and every
+/// location above; a node's share of online demand at the node and above.
+pub(super) fn demand_stats(
+    demand: &[Demand],
+    routed: &[RoutedShare],
+    network: &Network,
+    n_loc: usize,
+    n_sku: usize,
+) -> DemandPlan {
+    let mut own = vec![vec![DemandStats::default(); n_sku]; n_loc];
     for dm in demand {
         for c in network.up_from(dm.location) {
-            stats[c][dm.sku].mean += dm.dist.mean();
-            stats[c][dm.sku].var += dm.dist.sd().powi(2);
+            own[c][dm.sku].mean += dm.dist.mean();
+            own[c][dm.sku].var += dm.dist.sd().powi(2);
         }
     }
-    stats
+    let mut plan = DemandPlan { own, routed: Vec::new() };
+    if !routed.is_empty() {
+        plan.routed = vec![vec![DemandStats::default(); n_sku]; n_loc];
+    }
+    for r in routed {
+        let dm = &demand[r.demand];
+        let (mean, var) = crate::channel::plan::thinned(dm.dist.mean(), dm.dist.sd().powi(2), r.share);
+        for c in network.up_from(r.node) {
+            plan.routed[c][dm.sku].mean += mean;
+            plan.routed[c][dm.sku].var += var;
+        }
+    }
+    plan
 }
 
 /// `[segments.<label>]` labels must be ABC × XYZ segments.
@@ -203,7 +230,7 @@ pub(super) struct PositionCtx<'a> {
     pub(super) carries: &'a [Vec<bool>],
     pub(super) overrides: &'a Overrides<'a>,
     pub(super) segment_of: &'a HashMap<(usize, usize), String>,
-    pub(super) stats: &'a [Vec<DemandStats>],
+    pub(super) stats: &'a DemandPlan,
 }
 
 /// The stocking positions, location-major in file order: every carried (location, SKU) with its
@@ -223,7 +250,7 @@ pub(super) fn check_positions(c: &PositionCtx<'_>, d: &mut Diags) -> Vec<Positio
                 continue;
             }
             if c.locations[l].kind == LocationKind::Online {
-                let st = c.stats[l][k];
+                let st = c.stats.own[l][k];
                 positions.push(crate::channel::validate::online_position(l, k, &c.skus[k], st.mean, st.var.sqrt()));
                 continue;
             }
@@ -302,7 +329,14 @@ fn position(
     d: &mut Diags,
 ) -> Option<Position> {
     let (i, rl) = &c.raw.locations[l];
-    let (loc, sku, st) = (&c.locations[l], &c.skus[k], c.stats[l][k]);
+    let (loc, sku, own) = (&c.locations[l], &c.skus[k], c.stats.own[l][k]);
+    let routed = c.stats.routed.get(l).map_or(DemandStats::default(), |r| r[k]);
+    // Levels plan for the online demand the node ships too (unchanged, bit for bit, without).
+    let st = if routed.mean == 0.0 && routed.var == 0.0 {
+        own
+    } else {
+        DemandStats { mean: own.mean + routed.mean, var: own.var + routed.var }
+    };
     let at = format!("{}/{}", loc.id, sku.id);
     let policy = finish_policy(draft, st, &loc.lead_time, &at, d)?;
     let init_raw = ov
@@ -343,8 +377,10 @@ fn position(
         holding_cost,
         stockout_cost,
         order_cost,
-        mean_daily_demand: st.mean,
-        sd_daily_demand: st.var.sqrt(),
+        mean_daily_demand: own.mean,
+        sd_daily_demand: own.var.sqrt(),
+        routed_daily_demand: routed.mean,
+        routed_var: routed.var,
         segment,
     })
 }

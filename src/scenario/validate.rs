@@ -393,7 +393,9 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
     let mut demand = check_demand(&raw.demand, &ids, &locations, &skus, d);
     infer_discrete(&mut skus, &raw.skus, &demand);
     let (carries, overrides) = carried_skus(&raw, &ids, &locations, &skus, &demand, &network, d);
-    let stats = demand_stats(&demand, &network, locations.len(), skus.len());
+    let visibility = crate::records::validate::visibility_of(raw.records.as_ref());
+    let routed = crate::channel::plan::routed_shares(&locations, &demand, visibility);
+    let stats = demand_stats(&demand, &routed, &network, locations.len(), skus.len());
     let ctx = PositionCtx {
         raw: &raw,
         locations: &locations,
@@ -433,6 +435,7 @@ fn check(raw: Raw, d: &mut Diags) -> Scenario {
         factors,
         rebalancing,
         records,
+        routed,
         strategies: Vec::new(),
         stresses: Vec::new(),
         strategy: None,
@@ -447,7 +450,7 @@ fn bopis_network(locations: &[Location], positions: &mut Vec<Position>, demand: 
     let sources: Vec<Option<usize>> = locations.iter().map(|l| l.source).collect();
     let suppliers: Vec<bool> = locations.iter().map(|l| l.kind == LocationKind::Supplier).collect();
     let (network, _) = Network::build(&sources, &suppliers);
-    let stats = demand_stats(demand, &network, locations.len(), skus.len());
+    let stats = demand_stats(demand, &[], &network, locations.len(), skus.len()).own;
     let demanded: HashSet<(usize, usize)> = demand.iter().map(|x| (x.location, x.sku)).collect();
     for (l, loc) in locations.iter().enumerate().filter(|(_, x)| x.channel.bopis_of.is_some()) {
         for (k, sku) in skus.iter().enumerate() {

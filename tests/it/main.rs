@@ -2,6 +2,8 @@
 //!
 //! - `api`: the `Simulation` builder: replication ranges, progress and cancellation;
 //! - `channels`: online routing, ship-from-store protection, BOPIS, marketplace pools (issue 13);
+//! - `routed`: nodes plan for the online demand they ship — each routing rule's share, levels,
+//!   forecasts and push as for the same demand at the counter; siloed stores do not (issue 14);
 //! - `records`: inventory records — the freeze, the lag, routing on the record, conservation (issue 14);
 //! - `fit`: demand fitted from generated sales histories recovers what generated them; censoring;
 //!   bad sales.csv cells; the fitted demand.csv runs (issue 15);
@@ -57,6 +59,7 @@ mod props;
 mod records;
 mod regressions;
 mod report;
+mod routed;
 mod shards;
 mod strategies;
 mod stress;

@@ -255,10 +255,12 @@ impl Search {
         let l = model.topo.pos_loc[q].idx();
         let spec = &model.scenario.positions[model.topo.pos_spec[q] as usize];
         let lt = &model.scenario.locations[l].lead_time;
+        // Validation's moments of the demand here and below, online demand routed here included
+        // (one definition).
+        let (mean_daily, var_daily) = spec.planned();
         let protection = Protection {
-            mean_daily: spec.mean_daily_demand,
-            // Validation's moments of the demand here and below (one definition).
-            var_daily: spec.sd_daily_demand.powi(2),
+            mean_daily,
+            var_daily,
             lead_mean: lt.mean(),
             lead_sd: lt.sd(),
             review_days: model.stock.policy[q].review_days,
@@ -266,7 +268,7 @@ impl Search {
         let template = model.stock.policy[q].kind;
         let whole = model.stock.whole[q];
         let sd = protection.sd();
-        let daily_sd = spec.sd_daily_demand;
+        let daily_sd = if spec.routed_var == 0.0 { spec.sd_daily_demand } else { var_daily.sqrt() };
         let scale = protection.mean().max(1.0);
         // Bisection tolerance: a hundredth of the daily demand's sd (or of the protection
         // demand when demand is deterministic); whole units stop at one unit.
