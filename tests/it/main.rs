@@ -3,6 +3,8 @@
 //! - `api`: the `Simulation` builder: replication ranges, progress and cancellation;
 //! - `channels`: online routing, ship-from-store protection, BOPIS, marketplace pools (issue 13);
 //! - `records`: inventory records — the freeze, the lag, routing on the record, conservation (issue 14);
+//! - `regions`: region scopes sum their locations; none without regions; shards, `report` and
+//!   `compare --scope region:NAME` (issue 15);
 //! - `fit`: demand fitted from generated sales histories recovers what generated them; censoring;
 //!   bad sales.csv cells; the fitted demand.csv runs (issue 15);
 //! - `golden`: simulated KPI means against closed forms (tests/REFERENCE.md);
@@ -55,6 +57,7 @@ mod positions;
 mod print;
 mod props;
 mod records;
+mod regions;
 mod regressions;
 mod report;
 mod shards;
