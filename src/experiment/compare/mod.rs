@@ -364,8 +364,8 @@ pub fn compare(
     compare_scoped(variants, baseline, settings, &[])
 }
 
-/// [`compare`] with the KPIs of further scopes (locations, tiers, segments) compared as well;
-/// each must exist in the baseline (else an input error naming the ones that do).
+/// [`compare`] with the KPIs of further scopes (locations, tiers, segments, channels, regions)
+/// compared as well; each must exist in the baseline (else an input error naming the ones that do).
 pub fn compare_scoped(
     variants: Vec<NamedScenario>,
     baseline: usize,
