@@ -210,6 +210,8 @@ pub struct Totals {
     pub skus: Vec<ScopeAcc>,
     /// Per channel (`Model::channel.channels`): its customer-facing positions summed.
     pub channels: Vec<ScopeAcc>,
+    /// Per region label (`Model::topo.regions`): its positions summed.
+    pub regions: Vec<ScopeAcc>,
     /// Day by day (when the model records days for charts): network [demand, served the same
     /// day, on hand, backlog, value of unserved demand] per measured day.
     pub daily: Vec<[f64; 5]>,

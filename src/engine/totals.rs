@@ -167,7 +167,7 @@ pub(super) fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Tota
     } else {
         Vec::new()
     };
-    // Tiers and segments: their positions' sums (flows and stocks add up; no bullwhip).
+    // Tiers, segments and regions: their positions' sums (flows and stocks add up; no bullwhip).
     let group = |labels: usize, of: &dyn Fn(usize) -> u32| {
         let mut v = vec![ScopeAcc { days, ..Default::default() }; labels];
         for (q, a) in pos.iter().enumerate() {
@@ -179,9 +179,10 @@ pub(super) fn totals<const L: usize>(m: &Model, st: &State<L>, l: usize) -> Tota
     };
     let tiers = group(m.alloc.tiers.len(), &|q| m.alloc.tier_rank[q]);
     let segments = group(m.alloc.segments.len(), &|q| m.alloc.segment[q]);
+    let regions = group(m.topo.regions.len(), &|q| m.topo.pos_region[q]);
     let skus = sku_scopes(m, st, l, &pos, &net, group(m.scenario.skus.len(), &|q| m.topo.pos_sku[q]));
     let channels = group(m.channel.channels.len(), &|q| m.channel.scope_of.get(q).copied().unwrap_or(NONE));
-    Totals { pos, loc, net, tiers, segments, skus, channels, daily, loc_daily, height_bullwhip }
+    Totals { pos, loc, net, tiers, segments, skus, channels, regions, daily, loc_daily, height_bullwhip }
 }
 
 /// Each SKU's positions summed (`sums`), with the boundary the network has: only sales leave;

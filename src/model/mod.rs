@@ -129,6 +129,10 @@ pub struct Topology {
     /// Per position: index in `multi_sku_locs` of its location, or `multi_sku_locs.len()` (a
     /// scratch slot) for single-SKU locations.
     pub loc_day_slot: Vec<u32>,
+    /// Region labels of the locations that hold positions, sorted (empty when none has one).
+    pub regions: Vec<String>,
+    /// Per position: index in `regions` of its location's region, [`NONE`] without one.
+    pub pos_region: Vec<u32>,
 }
 
 /// Policies and starting stock of the positions.
@@ -258,6 +262,8 @@ impl Model {
         }
         let heights = echelon_heights(&sc);
         let pos_height: Vec<u32> = order.pos_loc.iter().map(|&l| heights[l as usize] as u32).collect();
+        let loc_region: Vec<Option<&str>> = sc.locations.iter().map(|l| l.region.as_deref()).collect();
+        let (regions, pos_region) = region_labels(&loc_region, &order.pos_loc);
         let mut model = Model {
             days,
             warmup,
@@ -283,6 +289,8 @@ impl Model {
                 multi_sku_locs: reports.multi_sku_locs,
                 loc_multi: reports.loc_multi,
                 loc_day_slot: reports.loc_day_slot,
+                regions,
+                pos_region,
             },
             stock: Stocking {
                 pipeline: initial_pipeline(&sc, &order.pos_loc),
@@ -623,6 +631,24 @@ fn report_slots(sc: &Scenario, pos_loc: &[u32]) -> ReportSlots {
     ReportSlots { stock_locs, loc_multi: skus_at.iter().map(|&k| k > 1).collect(), multi_sku_locs, loc_day_slot }
 }
 
+/// Region labels (sorted, unique) of the locations that hold positions, and each position's
+/// index among them (NONE without a region). A region is a scope only where it has positions, so
+/// a supplier's label makes none. One binary search per location, then a lookup per position:
+/// O(n + L log L) for n positions at L locations.
+fn region_labels(loc_region: &[Option<&str>], pos_loc: &[u32]) -> (Vec<String>, Vec<u32>) {
+    let mut held = vec![false; loc_region.len()];
+    for &l in pos_loc {
+        held[l as usize] = true;
+    }
+    let mut labels: Vec<&str> = loc_region.iter().zip(&held).filter(|(_, h)| **h).filter_map(|(r, _)| *r).collect();
+    labels.sort_unstable();
+    labels.dedup();
+    let of_loc: Vec<u32> =
+        loc_region.iter().map(|r| r.and_then(|r| labels.binary_search(&r).ok()).map_or(NONE, |i| i as u32)).collect();
+    let pos_region = pos_loc.iter().map(|&l| of_loc[l as usize]).collect();
+    (labels.into_iter().map(String::from).collect(), pos_region)
+}
+
 /// Lanes, delays and outages (see the fields of the same names in `Model`).
 struct Transport {
     lanes: Vec<LeadSampler>,
@@ -661,4 +687,22 @@ fn transport(sc: &Scenario, warmup: usize, total_days: usize, disrupted_static: 
     }
     let capacity_limited = loc_capped.iter().any(|&c| c);
     Transport { lanes, random_lanes, delays, delayed_lanes, ring_len, disruptions, capacity, capacity_limited }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_labels_are_sorted_unique_and_only_where_positions_are() {
+        // Locations: a supplier in "zeta" (no positions), stores in "west", "east", none, "west".
+        let regions = [Some("zeta"), Some("west"), Some("east"), None, Some("west")];
+        let pos_loc = [1, 2, 3, 4, 4, 1];
+        let (labels, of) = region_labels(&regions, &pos_loc);
+        assert_eq!(labels, ["east", "west"]);
+        assert_eq!(of, [1, 0, NONE, 1, 1, 1]);
+        let (labels, of) = region_labels(&[None, None], &[1, 1]);
+        assert!(labels.is_empty());
+        assert_eq!(of, [NONE, NONE]);
+    }
 }

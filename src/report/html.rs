@@ -578,7 +578,7 @@ fn cost_section(page: &mut Page, m: &Model, r: &RunResult, sums: &[Vec<Option<Su
     );
 }
 
-/// A table of one kind of scope (SKUs, tiers or segments): the main KPIs per row.
+/// A table of one kind of scope (SKUs, tiers, segments or regions): the main KPIs per row.
 fn scope_table(page: &mut Page, rows: &[(String, usize)], sums: &[Vec<Option<Summary>>], first: &str, caption: &str) {
     let mut t = Table::new(
         &[first, "fill rate", "stockout days", "on hand", "backorders", "units sold / day", "cost / day"],
@@ -600,7 +600,8 @@ fn scope_table(page: &mut Page, rows: &[(String, usize)], sums: &[Vec<Option<Sum
     page.table(&t);
 }
 
-/// SKUs (each summed over its locations), then tiers and segments where the scenario has them.
+/// SKUs (each summed over its locations), then tiers, segments and regions where the scenario
+/// has them.
 fn groups_section(page: &mut Page, m: &Model, r: &RunResult, sums: &[Vec<Option<Summary>>]) {
     let pick = |f: &dyn Fn(Scope) -> Option<String>| -> Vec<(String, usize)> {
         r.scopes.iter().enumerate().filter_map(|(i, &s)| f(s).map(|n| (n, i))).collect()
@@ -621,26 +622,25 @@ fn groups_section(page: &mut Page, m: &Model, r: &RunResult, sums: &[Vec<Option<
     }
     let tiers = pick(&|s| if let Scope::Tier(t) = s { Some(m.alloc.tiers[t].clone()) } else { None });
     let segments = pick(&|s| if let Scope::Segment(x) = s { Some(m.alloc.segments[x].clone()) } else { None });
-    if tiers.is_empty() && segments.is_empty() {
+    let regions = pick(&|s| if let Scope::Region(x) = s { Some(m.topo.regions[x].clone()) } else { None });
+    if tiers.is_empty() && segments.is_empty() && regions.is_empty() {
         return;
     }
-    page.section("Tiers and segments");
-    if !tiers.is_empty() {
-        scope_table(page, &tiers, sums, "tier", "Means over replications; each tier summed over its positions.");
-    }
-    if !segments.is_empty() {
-        scope_table(
-            page,
-            &segments,
-            sums,
-            "segment",
-            "Means over replications; each ABC×XYZ segment summed over its positions.",
-        );
+    page.section("Tiers, segments and regions");
+    let tables = [
+        (&tiers, "tier", "Means over replications; each tier summed over its positions."),
+        (&segments, "segment", "Means over replications; each ABC×XYZ segment summed over its positions."),
+        (&regions, "region", "Means over replications; each region summed over the positions of its locations."),
+    ];
+    for (rows, first, caption) in tables {
+        if !rows.is_empty() {
+            scope_table(page, rows, sums, first, caption);
+        }
     }
     page.how_to_read(
         "Tiers group the positions of tiered allocation by their label; segments group positions by ABC (share \
-         of demand) and XYZ (variability of demand). Each row sums its positions, like a location row sums its \
-         SKUs.",
+         of demand) and XYZ (variability of demand); regions group the positions of the locations with the same \
+         region label. Each row sums its positions, like a location row sums its SKUs.",
     );
 }
 

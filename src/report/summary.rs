@@ -86,6 +86,10 @@ pub struct RunSummary {
     pub channels: Option<NamedKpis>,
     /// SKUs over all their positions, in file order.
     pub skus: NamedKpis,
+    /// Region labels, sorted (when the scenario's locations name regions): each sums the
+    /// positions of its locations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regions: Option<NamedKpis>,
     /// Positions (location order, then SKU).
     pub positions: Vec<PositionKpis>,
 }
@@ -183,6 +187,12 @@ impl RunSummary {
                 Scope::Sku(k) => Some(sc.skus[k].id.clone()),
                 _ => None,
             }),
+            regions: (!m.topo.regions.is_empty()).then(|| {
+                named(&|s| match s {
+                    Scope::Region(x) => Some(m.topo.regions[x].clone()),
+                    _ => None,
+                })
+            }),
             positions,
         }
     }
@@ -212,11 +222,12 @@ fn scope_cols(m: &Model, s: Scope) -> [String; 3] {
         Scope::Segment(x) => ["segment".into(), csv_field(&m.alloc.segments[x]), String::new()],
         Scope::Sku(k) => ["sku".into(), String::new(), csv_field(&sc.skus[k].id)],
         Scope::Channel(c) => ["channel".into(), csv_field(m.channel.channels[c].as_str()), String::new()],
+        Scope::Region(x) => ["region".into(), csv_field(&m.topo.regions[x]), String::new()],
     }
 }
 
-/// `replications.csv`, written as the replications come: network, location, tier, segment and
-/// SKU rows for every replication, plus position rows when asked for.
+/// `replications.csv`, written as the replications come: network, location, tier, segment,
+/// channel, SKU and region rows for every replication, plus position rows when asked for.
 pub struct RowWriter {
     /// Indices into the run's scopes of the scopes with rows.
     rows: Vec<usize>,

@@ -471,6 +471,7 @@ fn scope_code(s: Scope) -> (u64, u64) {
         Scope::Segment(i) => (4, i as u64),
         Scope::Sku(i) => (5, i as u64),
         Scope::Channel(i) => (6, i as u64),
+        Scope::Region(i) => (7, i as u64),
     }
 }
 
@@ -484,6 +485,7 @@ fn scope_of(kind: u64, i: u64) -> Option<Scope> {
         4 => Scope::Segment(i),
         5 => Scope::Sku(i),
         6 => Scope::Channel(i),
+        7 => Scope::Region(i),
         _ => return None,
     })
 }

@@ -97,6 +97,8 @@ pub enum Scope {
     Sku(usize),
     /// A channel's customer-facing positions (index in `Model::channel.channels`).
     Channel(usize),
+    /// A region's positions (index in `Model::topo.regions`).
+    Region(usize),
 }
 
 /// The KPIs of a run: every scope summarised as it streamed by, and the kept scopes' values
@@ -105,7 +107,7 @@ pub enum Scope {
 #[derive(Clone, Debug)]
 pub struct RunResult {
     /// Scopes in output order: network (always first), stocking locations (file order), tiers,
-    /// segments, SKUs (file order), positions (location order, then SKU).
+    /// segments, channels, SKUs (file order), regions, positions (location order, then SKU).
     pub scopes: Vec<Scope>,
     /// Every KPI of every scope as it streamed by: `streams[scope * Kpi::COUNT + kpi]`.
     pub streams: Vec<Streamed>,
@@ -296,6 +298,9 @@ pub fn scopes_of(m: &Model) -> Vec<Scope> {
     v.extend((0..m.alloc.segments.len()).map(Scope::Segment));
     v.extend((0..m.channel.channels.len()).map(Scope::Channel));
     v.extend((0..m.scenario.skus.len()).map(Scope::Sku));
+    // After the SKUs, so a scenario's earlier scopes keep their indices whether or not its
+    // locations name regions.
+    v.extend((0..m.topo.regions.len()).map(Scope::Region));
     if m.n_pos() > POSITION_SCOPES_MAX {
         return v;
     }
@@ -316,6 +321,7 @@ pub(crate) fn kpi_values(t: &Totals, scopes: &[Scope], out: &mut Vec<f64>) {
             Scope::Segment(i) => &t.segments[i],
             Scope::Sku(i) => &t.skus[i],
             Scope::Channel(i) => &t.channels[i],
+            Scope::Region(i) => &t.regions[i],
         };
         out.extend_from_slice(&acc.kpis());
     }

@@ -5,6 +5,8 @@
 //! - `routed`: nodes plan for the online demand they ship — each routing rule's share, levels,
 //!   forecasts and push as for the same demand at the counter; siloed stores do not (issue 14);
 //! - `records`: inventory records — the freeze, the lag, routing on the record, conservation (issue 14);
+//! - `regions`: region scopes sum their locations; none without regions; shards, `report` and
+//!   `compare --scope region:NAME` (issue 15);
 //! - `fit`: demand fitted from generated sales histories recovers what generated them; censoring;
 //!   bad sales.csv cells; the fitted demand.csv runs (issue 15);
 //! - `golden`: simulated KPI means against closed forms (tests/REFERENCE.md);
@@ -57,6 +59,7 @@ mod positions;
 mod print;
 mod props;
 mod records;
+mod regions;
 mod regressions;
 mod report;
 mod routed;

@@ -440,7 +440,7 @@ fn run_shows_the_views_a_planner_expects() {
     assert!(locs.contains("… and 6 more locations: see replications.csv / summary.json."), "{locs}");
     let skus_html = section(&html, "SKUs");
     assert!(skus_html.contains("<td>a</td>") && skus_html.contains("<td>b</td>"));
-    let groups = section(&html, "Tiers and segments");
+    let groups = section(&html, "Tiers, segments and regions");
     assert!(groups.contains("<td>A</td>") && groups.contains("<td>B</td>"), "{groups}");
     assert!(html.contains("<h2>Service over time</h2>"));
 

@@ -240,13 +240,13 @@ pub struct Comparison {
     pub warnings: Vec<String>,
 }
 
-/// A scope of a comparison besides the network: `location:ID`, `tier:LABEL` or
-/// `segment:LABEL`.
+/// A scope of a comparison besides the network: `location:ID`, `tier:LABEL`, `segment:LABEL`,
+/// `channel:NAME` or `region:NAME`.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ScopeSpec {
-    /// `location`, `tier` or `segment`.
+    /// `location`, `tier`, `segment`, `channel` or `region`.
     pub kind: ScopeKind,
-    /// The location id, tier label or segment label.
+    /// The location id, or the tier, segment, channel or region label.
     pub name: String,
 }
 
@@ -261,6 +261,8 @@ pub enum ScopeKind {
     Segment,
     /// A channel (store, online, bopis, marketplace).
     Channel,
+    /// A region label, the positions of its locations summed.
+    Region,
 }
 
 impl ScopeKind {
@@ -270,14 +272,16 @@ impl ScopeKind {
             ScopeKind::Tier => "tier",
             ScopeKind::Segment => "segment",
             ScopeKind::Channel => "channel",
+            ScopeKind::Region => "region",
         }
     }
 }
 
 impl ScopeSpec {
-    /// Parses `location:ID`, `tier:LABEL` or `segment:LABEL`.
+    /// Parses `location:ID`, `tier:LABEL`, `segment:LABEL`, `channel:NAME` or `region:NAME`.
     pub fn parse(text: &str) -> Result<ScopeSpec, ExperimentError> {
-        let help = "write location:ID, tier:LABEL or segment:LABEL, e.g. --scope location:store";
+        let help = "write location:ID, tier:LABEL, segment:LABEL, channel:NAME or region:NAME, e.g. --scope \
+                    location:store";
         let (kind, name) =
             text.split_once(':').ok_or_else(|| ExperimentError::input(format!("--scope '{text}' has no ':'"), help))?;
         let kind = match kind.trim() {
@@ -285,6 +289,7 @@ impl ScopeSpec {
             "tier" => ScopeKind::Tier,
             "segment" => ScopeKind::Segment,
             "channel" => ScopeKind::Channel,
+            "region" => ScopeKind::Region,
             other => {
                 return Err(ExperimentError::input(format!("--scope '{text}': unknown kind '{other}'"), help));
             }
@@ -310,6 +315,7 @@ impl ScopeSpec {
             ScopeKind::Tier => m.alloc.tiers.clone(),
             ScopeKind::Segment => m.alloc.segments.clone(),
             ScopeKind::Channel => m.channel.channels.iter().map(|c| c.as_str().to_string()).collect(),
+            ScopeKind::Region => m.topo.regions.clone(),
         }
     }
 
@@ -321,6 +327,7 @@ impl ScopeSpec {
             ScopeKind::Tier => Scope::Tier(i),
             ScopeKind::Segment => Scope::Segment(i),
             ScopeKind::Channel => Scope::Channel(i),
+            ScopeKind::Region => Scope::Region(i),
         })
     }
 
@@ -333,7 +340,7 @@ impl ScopeSpec {
         if names.is_empty() {
             return Err(ExperimentError::input(
                 format!("--scope {}: the baseline '{variant}' has no {}s", self.label(), self.kind.word()),
-                "scope by location:ID, or by tier:/segment: in a scenario that defines tiers or segments",
+                "scope by location:ID, or by tier:/segment:/channel:/region: in a scenario that defines them",
             ));
         }
         let hint = match closest(&self.name, names.iter().map(String::as_str)) {
@@ -357,8 +364,8 @@ pub fn compare(
     compare_scoped(variants, baseline, settings, &[])
 }
 
-/// [`compare`] with the KPIs of further scopes (locations, tiers, segments) compared as well;
-/// each must exist in the baseline (else an input error naming the ones that do).
+/// [`compare`] with the KPIs of further scopes (locations, tiers, segments, channels, regions)
+/// compared as well; each must exist in the baseline (else an input error naming the ones that do).
 pub fn compare_scoped(
     variants: Vec<NamedScenario>,
     baseline: usize,
