@@ -329,6 +329,24 @@ impl TableArena {
         TableRef { lo, n: n as u32, off }
     }
 
+    /// Bytes the arena's cells take.
+    pub fn bytes(&self) -> usize {
+        self.cells.len() * std::mem::size_of::<u64>()
+    }
+
+    /// Asks the processor to fetch the cell the next draw of `rng` from table `r` will read,
+    /// without drawing (`rng` is not advanced). A large network's tables do not fit the cache:
+    /// asked a few streams ahead, the fetch overlaps the draws in between instead of stalling
+    /// the one that needs it.
+    #[inline(always)]
+    pub fn prefetch(&self, r: TableRef, rng: &crate::rng::SimRng) {
+        let u = rng.clone().next_u64();
+        let i = ((u >> 32) * u64::from(r.n)) >> 32;
+        if let Some(cell) = self.cells.get(r.off as usize + i as usize) {
+            crate::rng::prefetch(cell);
+        }
+    }
+
     /// Draws one value from a table of the arena.
     #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, r: TableRef, rng: &mut R) -> u32 {

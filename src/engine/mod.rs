@@ -164,8 +164,10 @@ fn day<const L: usize, const MEASURE: bool, const RECORD: bool, O: Observer>(
     // stores its draw, later ones add (see `Model::table_streams`, `Stream::assign`); positions
     // without demand keep zero.
     let mut net_demand = draw_tables(&m.demand.table_streams, &m.demand.tables, &mut st.table_rng, &mut st.demand);
-    for (l, lane) in st.lanes.iter_mut().enumerate() {
-        draw_streams(&m.demand.streams, &mut lane.dm, t, &mut st.demand, l, &mut net_demand[l]);
+    if !m.demand.streams.is_empty() {
+        let mut lanes = st.lanes.iter_mut().map(|lane| &mut lane.dm);
+        let dms: [&mut DemandLane; L] = std::array::from_fn(|_| lanes.next().expect("one lane state per lane"));
+        draw_streams(&m.demand.streams, dms, t, &mut st.demand, &mut net_demand);
     }
 
     let slot = (t % m.processes.ring_len) * n;
