@@ -2,10 +2,11 @@
 //!
 //! Routing decides day by day which node ships an online order; planning — levels in days of
 //! cover or service, push and launch weights, the plan forecast — needs an expected share ahead
-//! of time. Each online demand entry goes to the nodes its routing rule ranks first: the first
-//! node of `fulfil_from` for `preference`, the fewest delivery days for `nearest`, the lowest
-//! shipping cost for `cheapest` (nodes tied at the top share evenly), every node evenly for
-//! `most_stock`. Which nodes a rule sees follows the visibility mode: under `unified` every node;
+//! of time. Each online demand entry goes where routing sends it first: the first node of
+//! `fulfil_from` for `preference`, the fewest delivery days for `nearest`, the lowest shipping
+//! cost for `cheapest` (ties in list order, as routing breaks them: that node ships what it can
+//! spare before the next is asked, so a node planned for the whole demand ships it), every node
+//! evenly for `most_stock` (routing turns to the fullest node, which evens stocks out). Which nodes a rule sees follows the visibility mode: under `unified` every node;
 //! under `siloed` the web shop's planning does not see store stock, so only non-store nodes plan
 //! for online demand (stores keep to their own walk-in and BOPIS demand). A node kept whole
 //! from online orders (`online_protection = "all"`) ships none and plans for none.
@@ -45,7 +46,7 @@ pub(crate) fn routed_shares(locations: &[Location], demand: &[Demand], visibilit
             Routing::MostStock => nodes,
             Routing::Nearest | Routing::Cheapest => {
                 let best = nodes.iter().map(|&x| rank(x)).fold(f64::INFINITY, f64::min);
-                nodes.into_iter().filter(|&x| rank(x) == best).collect()
+                nodes.into_iter().find(|&x| rank(x) == best).into_iter().collect()
             }
         };
         let share = 1.0 / top.len() as f64;
