@@ -786,6 +786,28 @@ const FIGURES: &[Figure] = &[
             ]
         },
     },
+    Figure {
+        doc: GALLERY,
+        text: "With it, walk-in customers get {} and online orders {} in {} days, at a total cost of {} a day and net revenue of {} a day, against {} and {} under central fulfilment.",
+        values: |r| {
+            let (s, c) = (omni(r, "ship-from-store-sized", None), omni(r, "central", None));
+            let k = |v: &Value, key: &str| at(v, &format!("{key}/mean"));
+            for key in ["channels/store/fill_rate", "channels/online/fill_rate"] {
+                assert!(k(&s, key) >= k(&c, key) - 0.005, "{key}: as good as central");
+            }
+            assert!(k(&s, "network/total_cost") < k(&c, "network/total_cost"), "cheaper than central");
+            assert!(k(&s, "network/net_revenue") > k(&c, "network/net_revenue"), "more net revenue");
+            vec![
+                pct(k(&s, "channels/store/fill_rate")),
+                pct(k(&s, "channels/online/fill_rate")),
+                num(k(&s, "channels/online/avg_delivery_days")),
+                num(k(&s, "network/total_cost")),
+                num(k(&s, "network/net_revenue")),
+                num(k(&c, "network/total_cost")),
+                num(k(&c, "network/net_revenue")),
+            ]
+        },
+    },
 ];
 
 /// Cost, on hand, backorders and fill rate of the newsvendor and base-stock lessons' theory
