@@ -340,19 +340,23 @@ impl TableArena {
     /// the one that needs it.
     #[inline(always)]
     pub fn prefetch(&self, r: TableRef, rng: &crate::rng::SimRng) {
-        let u = rng.clone().next_u64();
-        let i = ((u >> 32) * u64::from(r.n)) >> 32;
-        if let Some(cell) = self.cells.get(r.off as usize + i as usize) {
+        if let Some(cell) = self.cells.get(r.off as usize + Self::column(r, rng.clone().next_u64())) {
             crate::rng::prefetch(cell);
         }
+    }
+
+    /// The column of table `r` a draw of `u` reads (its high 32 bits scaled to the width).
+    #[inline(always)]
+    fn column(r: TableRef, u: u64) -> usize {
+        (((u >> 32) * u64::from(r.n)) >> 32) as usize
     }
 
     /// Draws one value from a table of the arena.
     #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, r: TableRef, rng: &mut R) -> u32 {
         let u = rng.next_u64();
-        let i = ((u >> 32) * u64::from(r.n)) >> 32;
-        let cell = self.cells[r.off as usize + i as usize];
+        let i = Self::column(r, u);
+        let cell = self.cells[r.off as usize + i];
         let k = if (u as u32) < cell as u32 { i as u32 } else { (cell >> 32) as u32 };
         r.lo + k
     }

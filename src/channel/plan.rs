@@ -26,29 +26,28 @@ pub(crate) fn routed_shares(locations: &[Location], demand: &[Demand], visibilit
             continue;
         }
         let ch = &online.channel;
-        let sees = |&&x: &&usize| {
+        let hidden = |x: usize| {
             let node = &locations[x];
-            let hidden = visibility == Visibility::Siloed && node.kind == LocationKind::Store;
-            !hidden && node.channel.online_protection != Some(Protection::All)
+            visibility == Visibility::Siloed && node.kind == LocationKind::Store
+                || node.channel.online_protection == Some(Protection::All)
         };
-        let nodes: Vec<usize> = ch.fulfil_from.iter().filter(sees).copied().collect();
-        let rank = |x: usize| {
-            let c = &locations[x].channel;
-            match ch.routing {
-                Routing::Preference => 0.0,
-                Routing::Nearest => c.delivery_days,
-                Routing::Cheapest => c.ship_cost,
-                Routing::MostStock => 0.0,
-            }
+        let nodes = ch.fulfil_from.iter().copied().filter(|&x| !hidden(x));
+        // Where routing sends an order first: ties to the node listed first.
+        let first_by = |key: fn(&super::LocationChannel) -> f64| {
+            nodes.clone().fold(None, |best: Option<(usize, f64)>, x| {
+                let k = key(&locations[x].channel);
+                if best.is_some_and(|(_, b)| b <= k) { best } else { Some((x, k)) }
+            })
         };
         let top: Vec<usize> = match ch.routing {
-            Routing::Preference => nodes.first().copied().into_iter().collect(),
-            Routing::MostStock => nodes,
-            Routing::Nearest | Routing::Cheapest => {
-                let best = nodes.iter().map(|&x| rank(x)).fold(f64::INFINITY, f64::min);
-                nodes.into_iter().find(|&x| rank(x) == best).into_iter().collect()
-            }
+            Routing::Preference => nodes.take(1).collect(),
+            Routing::Nearest => first_by(|c| c.delivery_days).map(|(x, _)| x).into_iter().collect(),
+            Routing::Cheapest => first_by(|c| c.ship_cost).map(|(x, _)| x).into_iter().collect(),
+            Routing::MostStock => nodes.collect(),
         };
+        if top.is_empty() {
+            continue;
+        }
         let share = 1.0 / top.len() as f64;
         out.extend(top.into_iter().map(|node| RoutedShare { demand: i, node, share }));
     }

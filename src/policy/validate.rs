@@ -302,6 +302,18 @@ pub(crate) struct DemandStats {
     pub var: f64,
 }
 
+impl DemandStats {
+    /// Both demands together (independent: means and variances add); `self` bit for bit when
+    /// `o` is zero, so adding nothing changes no level.
+    pub(crate) fn plus(self, o: DemandStats) -> DemandStats {
+        if o.mean == 0.0 && o.var == 0.0 {
+            self
+        } else {
+            DemandStats { mean: self.mean + o.mean, var: self.var + o.var }
+        }
+    }
+}
+
 /// A level in units from its spec, for a position with these demand statistics.
 pub(crate) fn resolve_level(spec: LevelSpec, st: DemandStats, lt: &LeadTime, review: u32) -> f64 {
     super::resolve_level(spec, st.mean, st.var, lt, review)

@@ -186,11 +186,10 @@ impl Position {
     /// Mean and variance of the daily demand the position plans for (levels in days of cover or
     /// service, push and launch weights): its customers' and the online demand routed to it.
     pub fn planned(&self) -> (f64, f64) {
-        let own = (self.mean_daily_demand, self.sd_daily_demand.powi(2));
-        if self.routed_daily_demand == 0.0 && self.routed_var == 0.0 {
-            return own;
-        }
-        (own.0 + self.routed_daily_demand, own.1 + self.routed_var)
+        use crate::policy::validate::DemandStats;
+        let own = DemandStats { mean: self.mean_daily_demand, var: self.sd_daily_demand.powi(2) };
+        let st = own.plus(DemandStats { mean: self.routed_daily_demand, var: self.routed_var });
+        (st.mean, st.var)
     }
 }
 

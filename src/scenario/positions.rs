@@ -331,12 +331,8 @@ fn position(
     let (i, rl) = &c.raw.locations[l];
     let (loc, sku, own) = (&c.locations[l], &c.skus[k], c.stats.own[l][k]);
     let routed = c.stats.routed.get(l).map_or(DemandStats::default(), |r| r[k]);
-    // Levels plan for the online demand the node ships too (unchanged, bit for bit, without).
-    let st = if routed.mean == 0.0 && routed.var == 0.0 {
-        own
-    } else {
-        DemandStats { mean: own.mean + routed.mean, var: own.var + routed.var }
-    };
+    // Levels plan for the online demand the node ships too.
+    let st = own.plus(routed);
     let at = format!("{}/{}", loc.id, sku.id);
     let policy = finish_policy(draft, st, &loc.lead_time, &at, d)?;
     let init_raw = ov

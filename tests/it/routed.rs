@@ -6,70 +6,31 @@
 //! same demand came to its counter — with levels in days of cover, forecast-driven levels and
 //! push — while a siloed store plans for its walk-in demand alone.
 
-use echelon::report::trace::trace_csv;
-
 use crate::common::*;
 
 /// A supplier, a DC (two delivery days, ship cost 6), stores `s1` (one day, 4) and `s2` (one day,
 /// 5) supplied by the DC, and a web shop with Poisson(12) orders; `web` and `s1` are extra keys.
 fn network(web: &str, s1: &str, records: &str) -> String {
+    // A stocking node that may ship online orders, with its base-stock level in days of cover.
+    let node = |id: &str, kind: &str, source: &str, lead: u32, days: u32, cost: f64, extra: &str| {
+        format!(
+            "[[locations]]\nid = \"{id}\"\ntype = \"{kind}\"\nsource = \"{source}\"\nlead_time = {lead}\n\
+             policy = {{ type = \"base_stock\", level = {{ days = 5 }} }}\n\
+             delivery_days = {days}\nship_cost = {cost:.1}\n{extra}\n"
+        )
+    };
+    let demand = |at: &str, mean: u32| {
+        format!("[[demand]]\nlocation = \"{at}\"\ndistribution = {{ type = \"poisson\", mean = {mean} }}\n")
+    };
     format!(
-        r#"
-[simulation]
-days = 10
-replications = 1
-
-[[locations]]
-id = "supplier"
-type = "supplier"
-
-[[locations]]
-id = "dc"
-type = "warehouse"
-source = "supplier"
-lead_time = 3
-policy = {{ type = "base_stock", level = {{ days = 5 }} }}
-delivery_days = 2
-ship_cost = 6.0
-
-[[locations]]
-id = "s1"
-type = "store"
-source = "dc"
-lead_time = 1
-policy = {{ type = "base_stock", level = {{ days = 5 }} }}
-delivery_days = 1
-ship_cost = 4.0
-{s1}
-
-[[locations]]
-id = "s2"
-type = "store"
-source = "dc"
-lead_time = 1
-policy = {{ type = "base_stock", level = {{ days = 5 }} }}
-delivery_days = 1
-ship_cost = 5.0
-
-[[locations]]
-id = "web"
-type = "online"
-{web}
-
-[[demand]]
-location = "s1"
-distribution = {{ type = "poisson", mean = 3 }}
-
-[[demand]]
-location = "s2"
-distribution = {{ type = "poisson", mean = 2 }}
-
-[[demand]]
-location = "web"
-distribution = {{ type = "poisson", mean = 12 }}
-
-{records}
-"#
+        "[simulation]\ndays = 10\nreplications = 1\n\n[[locations]]\nid = \"supplier\"\ntype = \"supplier\"\n\n\
+         {}\n{}\n{}\n[[locations]]\nid = \"web\"\ntype = \"online\"\n{web}\n\n{}\n{}\n{}\n{records}\n",
+        node("dc", "warehouse", "supplier", 3, 2, 6.0, ""),
+        node("s1", "store", "dc", 1, 1, 4.0, s1),
+        node("s2", "store", "dc", 1, 1, 5.0, ""),
+        demand("s1", 3),
+        demand("s2", 2),
+        demand("web", 12),
     )
 }
 
@@ -191,14 +152,7 @@ distribution = {{ type = "constant", value = {online} }}
 
 /// The store's `received` column of the trace: what its DC sent it, day by day.
 fn store_received(text: &str) -> Vec<f64> {
-    let csv = trace_csv(&model(text), 1, 0);
-    let mut lines = csv.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let i = header.iter().position(|h| *h == "received").unwrap();
-    lines
-        .filter(|l| l.split(',').nth(1) == Some("store"))
-        .map(|l| l.split(',').nth(i).unwrap().parse::<f64>().unwrap())
-        .collect()
+    col(&rows(&model(text), "store"), |r| r.received)
 }
 
 /// Under the unified view, 2 walk-in + 1 online a day at a store is planned exactly like 3
