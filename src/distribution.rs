@@ -329,6 +329,12 @@ impl TableArena {
         TableRef { lo, n: n as u32, off }
     }
 
+    /// Moves the cells to 2 MB pages when they are many (see [`crate::pages`]): the day's draws
+    /// read one scattered cell per stream.
+    pub fn settle(&mut self) {
+        self.cells = crate::pages::copied(&self.cells);
+    }
+
     /// Bytes the arena's cells take.
     pub fn bytes(&self) -> usize {
         self.cells.len() * std::mem::size_of::<u64>()

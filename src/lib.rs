@@ -85,6 +85,7 @@ pub mod kpi;
 pub mod leadtime;
 pub mod model;
 pub mod network;
+pub(crate) mod pages;
 pub mod policy;
 pub mod records;
 pub mod report;

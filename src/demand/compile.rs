@@ -207,6 +207,7 @@ pub(crate) fn streams(
             TableStream { pos: *pos, table: tables.push(lo, &pmf) }
         })
         .collect();
+    tables.settle();
     for i in 0..streams.len() {
         let pos = streams[i].pos as usize;
         streams[i].assign = !has_table[pos] && (i == 0 || streams[i - 1].pos as usize != pos);

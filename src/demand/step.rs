@@ -103,17 +103,38 @@ pub(crate) fn draw_tables<const L: usize>(
     rngs: &mut [[SimRng; L]],
     demand: &mut [[f64; L]],
 ) -> [f64; L] {
-    // Tables larger than the cache are fetched ahead; smaller ones are in the cache already,
-    // where asking costs more than it saves (about 10 % on `scenarios/perf`).
-    if tables.bytes() > PREFETCH_ABOVE {
+    if fetch_ahead(tables) {
         draw_tables_with::<L, true>(streams, tables, rngs, demand)
     } else {
         draw_tables_with::<L, false>(streams, tables, rngs, demand)
     }
 }
 
-/// Table bytes above which [`draw_tables`] fetches cells ahead (a typical L2 cache).
+/// Whether draws fetch their table cells ahead: tables larger than the cache are; smaller ones
+/// are in the cache already, where asking costs more than it saves (about 10 % on
+/// `scenarios/perf`).
+#[inline(always)]
+pub(crate) fn fetch_ahead(tables: &TableArena) -> bool {
+    tables.bytes() > PREFETCH_ABOVE
+}
+
+/// Table bytes above which draws fetch cells ahead (a typical L2 cache).
 const PREFETCH_ABOVE: usize = 1 << 20;
+
+/// How many streams ahead draws fetch the next draw's table cell (see `TableArena::prefetch`);
+/// measured best at a million positions both in a pass of its own and fused into pass 1 (there,
+/// 2 and 4 were 7–17 % slower, 16 the same or slower).
+const AHEAD: usize = 8;
+
+/// Asks for the table cells the next draws of stream `i` (every lane) will read.
+#[inline(always)]
+fn prefetch_stream<const L: usize>(streams: &[TableStream], tables: &TableArena, rngs: &[[SimRng; L]], i: usize) {
+    if let (Some(next), Some(rn)) = (streams.get(i), rngs.get(i)) {
+        for r in rn {
+            tables.prefetch(next.table, r);
+        }
+    }
+}
 
 /// [`draw_tables`], fetching each draw's table cell `AHEAD` streams early when `FETCH`.
 #[inline(always)]
@@ -123,14 +144,10 @@ fn draw_tables_with<const L: usize, const FETCH: bool>(
     rngs: &mut [[SimRng; L]],
     demand: &mut [[f64; L]],
 ) -> [f64; L] {
-    // How many streams ahead the next draw's table cell is fetched (see `TableArena::prefetch`).
-    const AHEAD: usize = 8;
     let mut total = [0.0; L];
     for i in 0..streams.len().min(rngs.len()) {
-        if FETCH && let (Some(next), Some(rn)) = (streams.get(i + AHEAD), rngs.get(i + AHEAD)) {
-            for r in rn {
-                tables.prefetch(next.table, r);
-            }
+        if FETCH {
+            prefetch_stream(streams, tables, rngs, i + AHEAD);
         }
         let (s, r) = (&streams[i], &mut rngs[i]);
         let d = &mut demand[s.pos as usize];
@@ -141,6 +158,34 @@ fn draw_tables_with<const L: usize, const FETCH: bool>(
         }
     }
     total
+}
+
+/// [`draw_tables`] one position at a time, for a pass over the positions that draws as it goes
+/// (the engine's pass 1 on tables larger than the cache, when nothing else reads the day's
+/// demand): position `q`'s draw if the table stream at `*next` feeds it (then `*next` moves on),
+/// else zero. Called for every position in order, it draws exactly what [`draw_tables`] draws
+/// and adds to `total` in the same order; it fetches table cells ahead.
+#[inline(always)]
+pub(crate) fn draw_position<const L: usize>(
+    q: usize,
+    next: &mut usize,
+    streams: &[TableStream],
+    tables: &TableArena,
+    rngs: &mut [[SimRng; L]],
+    total: &mut [f64; L],
+) -> [f64; L] {
+    let i = *next;
+    let (Some(s), Some(r)) = (streams.get(i), rngs.get_mut(i)) else { return [0.0; L] };
+    if s.pos as usize != q {
+        return [0.0; L];
+    }
+    *next += 1;
+    let d: [f64; L] = std::array::from_fn(|l| f64::from(tables.sample(s.table, &mut r[l])));
+    prefetch_stream(streams, tables, rngs, i + AHEAD);
+    for l in 0..L {
+        total[l] += d[l];
+    }
+    d
 }
 
 /// Draws the general streams' demand of simulated day `t` into `demand`, every lane in one pass

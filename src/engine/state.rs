@@ -3,6 +3,7 @@
 //! ends with. Allocated once per worker thread and reset for each replication.
 
 use super::*;
+use crate::pages;
 
 /// Stocks of one position, one value per lane.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -255,19 +256,19 @@ impl<const L: usize> State<L> {
         State {
             record: false,
             height_orders: vec![[0.0; L]; if m.record_daily { m.topo.n_heights + 1 } else { 0 }],
-            stocks: vec![Stocks::default(); n],
-            sums: vec![Sums::default(); n],
-            ring: vec![[0.0; L]; n * m.processes.ring_len],
+            stocks: pages::filled(Stocks::default(), n),
+            sums: pages::filled(Sums::default(), n),
+            ring: pages::filled([0.0; L], n * m.processes.ring_len),
             mail: vec![
                 [0.0; L];
                 if m.stock.policy.iter().any(|p| p.order_delay > 0) { n * m.processes.ring_len } else { 0 }
             ],
-            demand: vec![[0.0; L]; n],
-            child_orders: vec![[0.0; L]; n + 1],
+            demand: pages::filled([0.0; L], n),
+            child_orders: pages::filled([0.0; L], n + 1),
             ech_below: vec![[0.0; L]; n],
             loc_day: vec![[[0.0; L]; 2]; m.topo.multi_sku_locs.len() + 1],
-            start: vec![Stocks::default(); n],
-            table_rng: (0..m.demand.table_streams.len()).map(|_| std::array::from_fn(|_| blank())).collect(),
+            start: pages::filled(Stocks::default(), n),
+            table_rng: pages::filled(std::array::from_fn(|_| blank()), m.demand.table_streams.len()),
             lanes: std::array::from_fn(|_| lane()),
             scratch: Vec::with_capacity(n),
             ration: ration::Scratch::with_capacity(n),

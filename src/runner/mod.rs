@@ -516,9 +516,9 @@ fn run_totals<T: Send>(
     pool(opts.threads).install(|| replications(m, opts.seed, 0..opts.replications as u64, progress, &f))
 }
 
-/// Runs replications `range` in parallel, two at a time in the engine's lanes (a lone last one
-/// alone); returns `f` of each one's totals in replication order. A replication's result does
-/// not depend on its partner, so this is the same as running them one by one.
+/// Runs replications `range` in parallel, two at a time in the engine's lanes; returns `f` of
+/// each one's totals in replication order. A replication's result does not depend on its
+/// partner, so this is the same as running them one by one (see [`jobs`] for who runs with whom).
 fn replications<T: Send>(
     m: &Model,
     seed: u64,
@@ -526,29 +526,53 @@ fn replications<T: Send>(
     progress: &Progress,
     f: &(impl Fn(u64, Totals) -> T + Sync),
 ) -> Vec<T> {
-    let pairs = (range.end - range.start).div_ceil(2);
-    let nested: Vec<Vec<T>> = (0..pairs)
+    let workers = rayon::current_num_threads();
+    let jobs = jobs(range.clone(), workers);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    // Each worker takes the next job until none is left, so a lone job at the end never waits
+    // behind a pair on a busy thread.
+    let done: Vec<Vec<(u64, T)>> = (0..workers.min(jobs.len()))
         .into_par_iter()
-        .map_init(
-            || (State::<2>::new(m), None::<State<1>>),
-            |(two, one), p| {
-                let rep = range.start + 2 * p;
-                if rep + 1 < range.end {
+        .map(|_| {
+            let (mut two, mut one) = (None::<State<2>>, None::<State<1>>);
+            let mut out = Vec::new();
+            while let Some(&(rep, pair)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+                if pair {
+                    let two = two.get_or_insert_with(|| State::new(m));
                     let [a, b] = run_lanes_with(m, seed, [rep, rep + 1], two, &mut NoObserver, |l, t| {
                         progress.inc();
                         f(rep + l as u64, t)
                     });
-                    vec![a, b]
+                    out.extend([(rep, a), (rep + 1, b)]);
                 } else {
                     let one = one.get_or_insert_with(|| State::new(m));
                     let t = run_replication(m, seed, rep, one, &mut NoObserver);
                     progress.inc();
-                    vec![f(rep, t)]
+                    out.push((rep, f(rep, t)));
                 }
-            },
-        )
+            }
+            out
+        })
         .collect();
-    nested.into_iter().flatten().collect()
+    let mut all: Vec<(u64, T)> = done.into_iter().flatten().collect();
+    all.sort_unstable_by_key(|&(rep, _)| rep);
+    all.into_iter().map(|(_, t)| t).collect()
+}
+
+/// The jobs of replications `range` on `threads` workers, as (first replication, a pair?):
+/// pairs in lockstep while they fill whole rounds of the workers, the rest alone. Pairs left
+/// over from the last full round are run as single replications when those fit in one round
+/// (on a 2-core machine, 10 replications are 4 pairs and 2 singles, not 5 pairs whose last one
+/// runs while the other core waits); otherwise they stay pairs. Longest jobs come first.
+fn jobs(range: std::ops::Range<u64>, threads: usize) -> Vec<(u64, bool)> {
+    let n = range.end.saturating_sub(range.start);
+    let (pairs, odd) = (n / 2, n % 2);
+    let threads = threads.max(1) as u64;
+    let left = pairs % threads;
+    let kept = if left > 0 && 2 * left + odd <= threads { pairs - left } else { pairs };
+    let paired = (0..kept).map(|p| (range.start + 2 * p, true));
+    let single = (range.start + 2 * kept..range.end).map(|rep| (rep, false));
+    paired.chain(single).collect()
 }
 
 #[cfg(test)]
@@ -593,6 +617,58 @@ distribution = { type = "poisson", mean = 4 }
 location = "s2"
 distribution = { type = "normal", mean = 5, sd = 2 }
 "#;
+
+    #[test]
+    fn leftover_pairs_run_alone_when_that_fills_one_round() {
+        let pairs = |js: &[(u64, bool)]| js.iter().filter(|j| j.1).count();
+        // 2 workers: 10 = 4 pairs + 2 singles; 11 keeps its 5th pair (3 singles need 2 rounds).
+        assert_eq!(jobs(0..10, 2), vec![(0, true), (2, true), (4, true), (6, true), (8, false), (9, false)]);
+        assert_eq!(pairs(&jobs(0..11, 2)), 5);
+        assert_eq!(jobs(5..8, 1), vec![(5, true), (7, false)]);
+        assert_eq!(jobs(0..2, 4), vec![(0, false), (1, false)]);
+        assert_eq!(pairs(&jobs(0..512, 2)), 256);
+        for (n, threads) in [(0, 2), (1, 2), (7, 3), (64, 6), (13, 8)] {
+            let reps: Vec<u64> = jobs(3..3 + n, threads)
+                .iter()
+                .flat_map(|&(r, pair)| if pair { vec![r, r + 1] } else { vec![r] })
+                .collect();
+            assert_eq!(reps, (3..3 + n).collect::<Vec<_>>(), "{n} on {threads}: every replication once, in order");
+        }
+    }
+
+    /// Tables larger than the cache are drawn inside pass 1 (`engine::fused_draws`) unless the
+    /// replication records its days (then pass 1 has its optional features and the draws keep
+    /// their own pass): both ways give the same bits.
+    #[test]
+    fn drawing_inside_pass_one_changes_nothing() {
+        // Ten stores with wide Poisson tables (about 18,000 cells each: 1.4 MB in all).
+        let mut toml = String::from(
+            "[simulation]\ndays = 60\nwarmup_days = 5\n[[skus]]\nid = \"a\"\n\
+             [[locations]]\nid = \"sup\"\ntype = \"supplier\"\n[[locations]]\nid = \"dc\"\n\
+             type = \"warehouse\"\nsource = \"sup\"\nlead_time = 2\npolicy = { type = \"base_stock\", level = 30000000 }\n",
+        );
+        for i in 0..10 {
+            toml += &format!(
+                "[[locations]]\nid = \"s{i}\"\ntype = \"store\"\nsource = \"dc\"\nlead_time = 1\n\
+                 policy = {{ type = \"base_stock\", level = 2000000 }}\n\
+                 [[demand]]\nlocation = \"s{i}\"\ndistribution = {{ type = \"poisson\", mean = {} }}\n",
+                1_000_000 + 1000 * i
+            );
+        }
+        let mut recorded = Model::compile(&Scenario::parse("t.toml", &toml).unwrap());
+        recorded.record_daily = true;
+        assert!(recorded.demand.tables.bytes() > 1 << 20 && recorded.demand.streams.is_empty());
+        let mut plain = recorded.clone();
+        plain.record_daily = false;
+        // Replication 0 keeps its days under `recorded` (the first `day_records()` do).
+        let run =
+            |m: &Model| run_lanes_with(m, 3, [0, 1], &mut State::<2>::new(m), &mut NoObserver, |_, t| t.net.kpis());
+        let (separate, fused) = (run(&recorded), run(&plain));
+        assert!(fused[0][Kpi::FillRate as usize] > 0.5, "the stores sell");
+        for (x, y) in separate.iter().flatten().zip(fused.iter().flatten()) {
+            assert!(x.to_bits() == y.to_bits(), "{x} vs {y}");
+        }
+    }
 
     /// Two replications in lockstep give exactly what each gives alone.
     #[test]
