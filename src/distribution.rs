@@ -524,7 +524,18 @@ fn intermittent_pmf(mean: f64, sd: f64, probability: f64) -> Option<Vec<f64>> {
 /// two); once p·m would pass 1 every day has demand and the sizes grow instead (the negative
 /// binomial keeping its dispersion), so the mean is exactly m times the base either way.
 pub fn sample_intermittent<R: Rng + ?Sized>(rng: &mut R, mean: f64, sd: f64, probability: f64, m: f64) -> f64 {
-    let size = intermittent_size(mean, sd, probability);
+    sample_intermittent_sized(rng, &intermittent_size(mean, sd, probability), mean, probability, m)
+}
+
+/// [`sample_intermittent`] with the sizes' distribution computed already.
+#[inline]
+fn sample_intermittent_sized<R: Rng + ?Sized>(
+    rng: &mut R,
+    size: &IntermittentSize,
+    mean: f64,
+    probability: f64,
+    m: f64,
+) -> f64 {
     let q = probability * m;
     let grow = if q <= 1.0 {
         if unit_f64(rng) >= q {
@@ -684,6 +695,46 @@ fn gamma_sampler(mean: f64, sd: f64) -> Sampler {
     Sampler::Gamma(Gamma::new(shape, scale).expect("validated gamma parameters"))
 }
 
+/// What scaled draws of a distribution would otherwise compute on every draw (divisions, a
+/// square root), computed once per stream: a seasonal chain draws a million of them a day.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Scaling {
+    /// Nothing kept: computed on each draw.
+    Plain,
+    /// A negative binomial's gamma: shape r at m = 1, and scale (1 − p)/p.
+    NegBin {
+        /// Shape r.
+        shape: f64,
+        /// Scale (1 − p)/p.
+        scale: f64,
+    },
+    /// An intermittent demand: its sizes, daily mean and probability of a day with demand.
+    Intermittent {
+        /// The sizes' distribution.
+        size: IntermittentSize,
+        /// Daily mean.
+        mean: f64,
+        /// Probability of a day with demand.
+        probability: f64,
+    },
+}
+
+impl Scaling {
+    /// What scaled draws of `dist` keep.
+    pub fn new(dist: &Dist) -> Scaling {
+        match *dist {
+            Dist::NegativeBinomial { mean, sd } => {
+                let (r, p) = negbin_params(mean, sd);
+                Scaling::NegBin { shape: r, scale: (1.0 - p) / p }
+            }
+            Dist::Intermittent { mean, sd, probability } => {
+                Scaling::Intermittent { size: intermittent_size(mean, sd, probability), mean, probability }
+            }
+            _ => Scaling::Plain,
+        }
+    }
+}
+
 /// Draws from `dist` with its mean scaled by `m` (seasonality, promotions, shocks): a Poisson
 /// keeps being Poisson with mean·m, a negative binomial keeps its dispersion p (r·m), continuous
 /// draws are scaled, an intermittent demand scales its occurrence first (see
@@ -697,18 +748,45 @@ pub fn sample_scaled<R: Rng + ?Sized>(
     m: f64,
     whole_units: bool,
 ) -> f64 {
+    sample_scaled_with(dist, &Scaling::Plain, base, rng, day, m, whole_units)
+}
+
+/// [`sample_scaled`] with what `Scaling::new(dist)` keeps (the same draws, bit for bit; with
+/// [`Scaling::Plain`] everything is computed on the draw).
+#[inline]
+pub fn sample_scaled_with<R: Rng + ?Sized>(
+    dist: &Dist,
+    scaling: &Scaling,
+    base: &Sampler,
+    rng: &mut R,
+    day: usize,
+    m: f64,
+    whole_units: bool,
+) -> f64 {
     if m <= 0.0 {
         return 0.0;
     }
-    match dist {
-        Dist::Poisson { mean } => sample_poisson(rng, mean * m),
-        Dist::NegativeBinomial { mean, sd } => {
+    match (scaling, dist) {
+        (&Scaling::NegBin { shape, scale }, _) => {
+            let lambda = Gamma::new(shape * m, scale).expect("validated negative binomial").sample(rng);
+            sample_poisson(rng, lambda)
+        }
+        (Scaling::Intermittent { size, mean, probability }, _) => {
+            sample_intermittent_sized(rng, size, *mean, *probability, m)
+        }
+        (Scaling::Plain, Dist::Poisson { mean }) => sample_poisson(rng, mean * m),
+        (Scaling::Plain, Dist::NegativeBinomial { mean, sd }) => {
             let lambda = negbin_gamma(*mean, *sd, m).sample(rng);
             sample_poisson(rng, lambda)
         }
-        Dist::Intermittent { mean, sd, probability } => sample_intermittent(rng, *mean, *sd, *probability, m),
-        Dist::Normal { .. } | Dist::Gamma { .. } | Dist::Uniform { .. } => base.sample(rng, day) * m,
-        Dist::Constant { .. } | Dist::Sequence { .. } | Dist::Empirical { .. } | Dist::Weeks { .. } => {
+        (Scaling::Plain, Dist::Intermittent { mean, sd, probability }) => {
+            sample_intermittent(rng, *mean, *sd, *probability, m)
+        }
+        (Scaling::Plain, Dist::Normal { .. } | Dist::Gamma { .. } | Dist::Uniform { .. }) => base.sample(rng, day) * m,
+        (
+            Scaling::Plain,
+            Dist::Constant { .. } | Dist::Sequence { .. } | Dist::Empirical { .. } | Dist::Weeks { .. },
+        ) => {
             let x = base.sample(rng, day) * m;
             if whole_units { stochastic_round(rng, x) } else { x }
         }
@@ -724,6 +802,26 @@ pub fn sample_poisson<R: Rng + ?Sized>(rng: &mut R, mean: f64) -> f64 {
     Poisson::new(mean).map(|p| p.sample(rng)).unwrap_or(0.0)
 }
 
+/// `x.round()` (half away from zero) in a few instructions: without SSE4.1, which the x86-64
+/// baseline lacks, `f64::round` is a library call, and the optimiser makes it even where its
+/// result is not used (a seasonal draw's `round` flag picks it or the draw: 3 % of a seasonal
+/// chain's time). Exact: below 2^52 the fraction `x − trunc(x)` is computed without error.
+#[inline(always)]
+pub fn round_half_away(x: f64) -> f64 {
+    if x.is_nan() || x.abs() >= 4_503_599_627_370_496.0 {
+        return x; // ≥ 2^52 (every such value is whole), infinite or NaN
+    }
+    let t = x as i64 as f64;
+    let f = x - t;
+    if f >= 0.5 {
+        t + 1.0
+    } else if f <= -0.5 {
+        t - 1.0
+    } else {
+        t.copysign(x)
+    }
+}
+
 /// Rounds `x` down or up at random so that the expected result is `x`.
 #[inline]
 pub fn stochastic_round<R: Rng + ?Sized>(rng: &mut R, x: f64) -> f64 {
@@ -732,148 +830,4 @@ pub fn stochastic_round<R: Rng + ?Sized>(rng: &mut R, x: f64) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::rng::{Purpose, stream};
-
-    fn moments(mut draw: impl FnMut() -> f64, n: usize) -> (f64, f64) {
-        let (mut s, mut s2) = (0.0, 0.0);
-        for _ in 0..n {
-            let x = draw();
-            s += x;
-            s2 += x * x;
-        }
-        let m = s / n as f64;
-        (m, s2 / n as f64 - m * m)
-    }
-
-    #[test]
-    fn poisson_table_is_exact_in_mean_and_variance() {
-        for mean in [0.3, 2.0, 5.0, 37.5, 1500.0] {
-            let t = poisson_table(mean);
-            assert!((t.mean() - mean).abs() < 1e-9 * mean.max(1.0), "table mean for {mean}");
-            let mut r = stream(1, 0, Purpose::Demand, 7);
-            let n = 400_000;
-            let (m, v) = moments(|| f64::from(t.sample(&mut r)), n);
-            let se = (mean / n as f64).sqrt();
-            assert!((m - mean).abs() < 5.0 * se, "mean {m} vs {mean}");
-            assert!((v / mean - 1.0).abs() < 0.02, "variance {v} vs {mean}");
-        }
-    }
-
-    #[test]
-    fn negative_binomial_table_matches_mean_and_sd() {
-        let t = negbin_table(4.0, 3.0).expect("a narrow negative binomial has a table");
-        assert!((t.mean() - 4.0).abs() < 1e-9);
-        let mut r = stream(2, 0, Purpose::Demand, 7);
-        let (m, v) = moments(|| f64::from(t.sample(&mut r)), 400_000);
-        assert!((m - 4.0).abs() < 0.03);
-        assert!((v - 9.0).abs() < 0.25);
-    }
-
-    /// A negative binomial too wide for a table (mean 1e9, sd 1e8 would need 1.8e9 values, 24 GB)
-    /// is drawn without one, at once, with the right mean and sd.
-    #[test]
-    fn wide_negative_binomials_need_no_table() {
-        assert!(negbin_table(1e9, 1e8).is_none());
-        assert!(negbin_table(1.0, 100.0).is_none(), "a long right tail is bounded too");
-        let d = Dist::NegativeBinomial { mean: 1e9, sd: 1e8 };
-        let s = Sampler::new(&d);
-        assert!(matches!(s, Sampler::GammaPoisson(_)));
-        let mut r = stream(5, 0, Purpose::Demand, 3);
-        let n = 20_000;
-        let (m, v) = moments(|| s.sample(&mut r, 0), n);
-        assert!((m - 1e9).abs() < 5.0 * 1e8 / (n as f64).sqrt(), "mean {m}");
-        assert!((v.sqrt() / 1e8 - 1.0).abs() < 0.05, "sd {}", v.sqrt());
-        // The Poisson table at the largest mean validation accepts fits the bound.
-        assert!(poisson_pmf(1e7).1.len() <= MAX_TABLE_VALUES);
-    }
-
-    #[test]
-    fn table_extremes_stay_in_bounds() {
-        let t = poisson_table(5.0);
-        assert_eq!(t.lookup(0), 0);
-        assert_eq!(t.lookup(u64::MAX), t.max_value());
-        let one = IntTable::from_pmf(3, &[1.0]);
-        assert_eq!(one.lookup(0), 3);
-        assert_eq!(one.lookup(u64::MAX), 3);
-    }
-
-    #[test]
-    fn alias_tables_reproduce_their_distribution() {
-        let (lo, pmf) = poisson_table(5.0).pmf();
-        let mut arena = TableArena::default();
-        let r = arena.push(lo, &pmf);
-        let (lo2, got) = arena.pmf(r);
-        assert_eq!(lo, lo2);
-        for (a, b) in pmf.iter().zip(&got) {
-            assert!((a - b).abs() < 1e-9, "{a} vs {b}");
-        }
-        let mut rng = stream(4, 0, Purpose::Demand, 9);
-        let (m, v) = moments(|| f64::from(arena.sample(r, &mut rng)), 400_000);
-        assert!((m - 5.0).abs() < 0.02 && (v - 5.0).abs() < 0.1, "mean {m} var {v}");
-        // A one-point distribution always gives its value.
-        let one = arena.push(7, &[1.0]);
-        assert!((0..100).all(|_| arena.sample(one, &mut rng) == 7));
-    }
-
-    /// Moments and zero share of draws `x` against theory, each within 4 standard errors (the SE of
-    /// a mean from the sample's own sd; of a variance from the fourth moment; of a share from
-    /// √(p(1 − p)/n)).
-    fn assert_intermittent(mut draw: impl FnMut() -> f64, mean: f64, sd: f64, p: f64, check_sd: bool) {
-        let n = 400_000;
-        let xs: Vec<f64> = (0..n).map(|_| draw()).collect();
-        let m = xs.iter().sum::<f64>() / n as f64;
-        let var = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n as f64;
-        let m4 = xs.iter().map(|x| (x - m).powi(4)).sum::<f64>() / n as f64;
-        let nonzero = xs.iter().filter(|&&x| x > 0.0).count() as f64 / n as f64;
-        let nf = n as f64;
-        assert!(xs.iter().all(|&x| x == 0.0 || x >= 1.0), "a demand day sells at least one unit");
-        assert!((m - mean).abs() <= 4.0 * (var / nf).sqrt(), "mean {m} vs {mean}");
-        assert!((nonzero - p).abs() <= 4.0 * (p * (1.0 - p) / nf).sqrt(), "share {nonzero} vs {p}");
-        if check_sd {
-            let se_var = ((m4 - var * var) / nf).sqrt();
-            assert!((var - sd * sd).abs() <= 4.0 * se_var, "variance {var} vs {}", sd * sd);
-        }
-    }
-
-    /// Golden test: over-dispersed sizes (1 + negative binomial) reproduce mean, sd and the share of
-    /// demand days exactly (theory: E[X] = p·E[S], E[X²] = p·E[S²]); under-dispersed ones
-    /// (1 + Poisson) keep mean and share; a seasonal multiplier scales the mean, occurrence first.
-    #[test]
-    fn intermittent_draws_match_mean_sd_and_zero_share() {
-        let (mean, sd, p) = (0.6, 1.9, 0.2);
-        let d = Dist::Intermittent { mean, sd, probability: p };
-        let s = Sampler::new(&d);
-        assert!(matches!(s, Sampler::Table(_)), "an intermittent demand is drawn from a table");
-        let mut r = stream(6, 0, Purpose::Demand, 1);
-        assert_intermittent(|| s.sample(&mut r, 0), mean, sd, p, true);
-        // Sizes of mean 3 and variance 0.5 are under-dispersed: 1 + Poisson(2).
-        let (mean, p): (f64, f64) = (0.9, 0.3);
-        let sd = ((0.5 + 9.0) * p - mean * mean).sqrt();
-        let d = Dist::Intermittent { mean, sd, probability: p };
-        assert!(intermittent_size(mean, sd, p).gamma.is_none());
-        let s = Sampler::new(&d);
-        assert_intermittent(|| s.sample(&mut r, 0), mean, sd, p, false);
-        // Seasonality × 2: occurrence 0.6, same sizes; × 5: every day, sizes grow to mean 4.5.
-        assert_intermittent(|| sample_scaled(&d, &s, &mut r, 0, 2.0, true), 1.8, 0.0, 0.6, false);
-        assert_intermittent(|| sample_scaled(&d, &s, &mut r, 0, 5.0, true), 4.5, 0.0, 1.0, false);
-        // Without a table (the sizes too wide for one) the draws are the same distribution.
-        let (mean, sd, p) = (0.6, 1.9, 0.2);
-        let mut r2 = stream(7, 0, Purpose::Demand, 1);
-        assert_intermittent(|| Sampler::Intermittent(mean, sd, p).sample(&mut r2, 0), mean, sd, p, true);
-    }
-
-    #[test]
-    fn scaled_draws_scale_the_mean() {
-        let d = Dist::Poisson { mean: 4.0 };
-        let s = Sampler::new(&d);
-        let mut r = stream(3, 0, Purpose::Demand, 1);
-        let (m, _) = moments(|| sample_scaled(&d, &s, &mut r, 0, 2.5, true), 200_000);
-        assert!((m - 10.0).abs() < 0.05);
-        let c = Dist::Constant { value: 3.0 };
-        let cs = Sampler::new(&c);
-        let (m, _) = moments(|| sample_scaled(&c, &cs, &mut r, 0, 1.5, true), 200_000);
-        assert!((m - 4.5).abs() < 0.01);
-    }
-}
+mod tests;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::{CommonFactor, Demand, Shock};
 use crate::calendar::weekday_and_month;
-use crate::distribution::{Dist, Sampler, TableArena, TableRef, sample_scaled, stochastic_round};
+use crate::distribution::{Dist, Sampler, Scaling, TableArena, TableRef, sample_scaled_with, stochastic_round};
 use crate::leadtime::{LeadSampler, LeadTime};
 use crate::model::NONE;
 use crate::rng::entity_key;
@@ -58,6 +58,8 @@ pub struct Stream {
     pub dist: Dist,
     /// Compiled sampler for the base distribution.
     pub sampler: Sampler,
+    /// What its scaled draws keep of the distribution (see [`Scaling`]).
+    pub scaling: Scaling,
     /// Demand multiplier per simulated day (seasonality × promotions), if any differs from 1.
     pub mult: Option<std::sync::Arc<[f64]>>,
     /// Whole-unit SKU (scaled deterministic demand is rounded stochastically).
@@ -87,9 +89,9 @@ impl Stream {
         } else if m == 1.0 {
             self.sampler.sample(rng, day)
         } else {
-            sample_scaled(&self.dist, &self.sampler, rng, day, m, self.whole)
+            sample_scaled_with(&self.dist, &self.scaling, &self.sampler, rng, day, m, self.whole)
         };
-        if self.round { x.round() } else { x }
+        if self.round { crate::distribution::round_half_away(x) } else { x }
     }
 }
 
@@ -184,6 +186,7 @@ pub(crate) fn streams(
                 pos: q,
                 dist: dm.dist.clone(),
                 sampler,
+                scaling: Scaling::new(&dm.dist),
                 mult: varies.then(|| {
                     let bits: Vec<u64> = mult.iter().map(|x| x.to_bits()).collect();
                     shared.entry(bits).or_insert_with(|| mult.into()).clone()
