@@ -558,10 +558,10 @@ fn sample_intermittent_sized<R: Rng + ?Sized>(
     1.0 + sample_poisson(rng, lambda)
 }
 
-/// The gamma of a negative binomial's gamma–Poisson mixture: shape r, scale (1 − p)/p.
-fn negbin_gamma(mean: f64, sd: f64, m: f64) -> Gamma<f64> {
+/// The gamma of a negative binomial's gamma–Poisson mixture as (shape r, scale (1 − p)/p).
+fn negbin_gamma(mean: f64, sd: f64) -> (f64, f64) {
     let (r, p) = negbin_params(mean, sd);
-    Gamma::new(r * m, (1.0 - p) / p).expect("validated negative binomial")
+    (r, (1.0 - p) / p)
 }
 
 /// A sampler compiled from a [`Dist`], built once per scenario and shared by all replications.
@@ -643,7 +643,10 @@ impl Sampler {
             Dist::Poisson { mean } => Sampler::Table(poisson_table(*mean)),
             Dist::NegativeBinomial { mean, sd } => match negbin_table(*mean, *sd) {
                 Some(t) => Sampler::Table(t),
-                None => Sampler::GammaPoisson(negbin_gamma(*mean, *sd, 1.0)),
+                None => {
+                    let (shape, scale) = negbin_gamma(*mean, *sd);
+                    Sampler::GammaPoisson(Gamma::new(shape, scale).expect("validated negative binomial"))
+                }
             },
             Dist::Normal { mean, sd } => Sampler::Normal { mean: *mean, sd: *sd },
             Dist::Gamma { mean, sd } => gamma_sampler(*mean, *sd),
@@ -724,8 +727,8 @@ impl Scaling {
     pub fn new(dist: &Dist) -> Scaling {
         match *dist {
             Dist::NegativeBinomial { mean, sd } => {
-                let (r, p) = negbin_params(mean, sd);
-                Scaling::NegBin { shape: r, scale: (1.0 - p) / p }
+                let (shape, scale) = negbin_gamma(mean, sd);
+                Scaling::NegBin { shape, scale }
             }
             Dist::Intermittent { mean, sd, probability } => {
                 Scaling::Intermittent { size: intermittent_size(mean, sd, probability), mean, probability }
@@ -748,11 +751,11 @@ pub fn sample_scaled<R: Rng + ?Sized>(
     m: f64,
     whole_units: bool,
 ) -> f64 {
-    sample_scaled_with(dist, &Scaling::Plain, base, rng, day, m, whole_units)
+    sample_scaled_with(dist, &Scaling::new(dist), base, rng, day, m, whole_units)
 }
 
-/// [`sample_scaled`] with what `Scaling::new(dist)` keeps (the same draws, bit for bit; with
-/// [`Scaling::Plain`] everything is computed on the draw).
+/// [`sample_scaled`] with what `Scaling::new(dist)` keeps (the same draws, bit for bit; given
+/// [`Scaling::Plain`], a distribution that keeps something computes it on the draw).
 #[inline]
 pub fn sample_scaled_with<R: Rng + ?Sized>(
     dist: &Dist,
@@ -774,14 +777,11 @@ pub fn sample_scaled_with<R: Rng + ?Sized>(
         (Scaling::Intermittent { size, mean, probability }, _) => {
             sample_intermittent_sized(rng, size, *mean, *probability, m)
         }
+        // Not computed ahead: now.
+        (Scaling::Plain, Dist::NegativeBinomial { .. } | Dist::Intermittent { .. }) => {
+            sample_scaled_with(dist, &Scaling::new(dist), base, rng, day, m, whole_units)
+        }
         (Scaling::Plain, Dist::Poisson { mean }) => sample_poisson(rng, mean * m),
-        (Scaling::Plain, Dist::NegativeBinomial { mean, sd }) => {
-            let lambda = negbin_gamma(*mean, *sd, m).sample(rng);
-            sample_poisson(rng, lambda)
-        }
-        (Scaling::Plain, Dist::Intermittent { mean, sd, probability }) => {
-            sample_intermittent(rng, *mean, *sd, *probability, m)
-        }
         (Scaling::Plain, Dist::Normal { .. } | Dist::Gamma { .. } | Dist::Uniform { .. }) => base.sample(rng, day) * m,
         (
             Scaling::Plain,

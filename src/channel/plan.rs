@@ -6,10 +6,12 @@
 //! `fulfil_from` for `preference`, the fewest delivery days for `nearest`, the lowest shipping
 //! cost for `cheapest` (ties in list order, as routing breaks them: that node ships what it can
 //! spare before the next is asked, so a node planned for the whole demand ships it), every node
-//! evenly for `most_stock` (routing turns to the fullest node, which evens stocks out). Which nodes a rule sees follows the visibility mode: under `unified` every node;
-//! under `siloed` the web shop's planning does not see store stock, so only non-store nodes plan
-//! for online demand (stores keep to their own walk-in and BOPIS demand). A node kept whole
-//! from online orders (`online_protection = "all"`) ships none and plans for none.
+//! evenly for `most_stock` (routing turns to the fullest node, which evens stocks out).
+//!
+//! Which nodes a rule sees follows the visibility mode: under `unified` every node; under
+//! `siloed` the web shop's planning does not see store stock, so only non-store nodes plan for
+//! online demand (stores keep to their own walk-in and BOPIS demand). A node kept whole from
+//! online orders (`online_protection = "all"`) ships none and plans for none.
 
 use super::{Protection, Routing};
 use crate::demand::Demand;
